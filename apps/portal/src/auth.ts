@@ -1,0 +1,114 @@
+import { AlbJwtVerifier, CognitoJwtVerifier } from "aws-jwt-verify";
+import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
+import type { Fetcher } from "aws-jwt-verify/https";
+import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+
+/** Headers the ALB adds to every request it forwards after authenticate-oidc. */
+export const ACCESS_TOKEN_HEADER = "x-amzn-oidc-accesstoken";
+export const ALB_DATA_HEADER = "x-amzn-oidc-data";
+
+export interface AuthOptions {
+    userPoolId: string;
+    /** The portal's own app client: the access token's `client_id` and the ALB token's `client`. */
+    clientId: string;
+    albArn: string;
+    /** Base URL of the ALB public keys; the key for a token is at `<base>/<kid>`. */
+    albPublicKeysUrl: string;
+    /** Test-only: fetch the user pool's JWKS from here instead of the Cognito endpoint. */
+    cognitoJwksUrl?: string;
+    /** Milliseconds to wait for a key endpoint. */
+    fetchTimeoutMs?: number;
+}
+
+export interface Identity {
+    sub: string;
+    groups: string[];
+    /** Friendliest name the IdP gave us, for the greeting. */
+    displayName: string;
+}
+
+export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: "missing" | "invalid" };
+
+export function cognitoIssuer(userPoolId: string): string {
+    return `https://cognito-idp.${userPoolId.split("_")[0]}.amazonaws.com/${userPoolId}`;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Key fetcher on top of the global fetch. aws-jwt-verify's default fetcher speaks https only;
+ * this one also allows plain http, but only to loopback, so tests can serve keys locally while
+ * a deployed portal can only ever fetch keys over TLS.
+ */
+export class KeyFetcher implements Fetcher {
+    constructor(
+        private readonly timeoutMs = 5000,
+        /** Fetch this URL whatever the verifier asked for (test-only JWKS override). */
+        private readonly fixedUrl?: string,
+    ) {}
+
+    async fetch(uri: string): Promise<ArrayBuffer> {
+        const url = new URL(this.fixedUrl ?? uri);
+        if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+            throw new Error(`refusing to fetch keys over ${url.protocol} from ${url.host}`);
+        }
+        const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: "error" });
+        if (!res.ok) {
+            throw new Error(`key endpoint ${url.href} answered ${res.status}`);
+        }
+        return res.arrayBuffer();
+    }
+}
+
+export function createAuthenticator(opts: AuthOptions) {
+    const issuer = cognitoIssuer(opts.userPoolId);
+    const accessVerifier = CognitoJwtVerifier.create(
+        { userPoolId: opts.userPoolId, tokenUse: "access", clientId: opts.clientId },
+        { jwksCache: new SimpleJwksCache({ fetcher: new KeyFetcher(opts.fetchTimeoutMs, opts.cognitoJwksUrl) }) },
+    );
+    const albVerifier = AlbJwtVerifier.create(
+        // signer (header) must be our ALB, client (header) our app client, iss the user pool.
+        { albArn: opts.albArn, clientId: opts.clientId, issuer, jwksUri: opts.albPublicKeysUrl },
+        { jwksCache: new AlbJwksCache({ fetcher: new KeyFetcher(opts.fetchTimeoutMs) }) },
+    );
+
+    /** Verified `cognito:groups` and `sub` of a Cognito access token; throws if invalid. */
+    async function verifyAccessToken(token: string): Promise<{ sub: string; groups: string[] }> {
+        const payload = await accessVerifier.verify(token);
+        const groups = payload["cognito:groups"];
+        return { sub: payload.sub, groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [] };
+    }
+
+    /** Verified user claims of an ALB `x-amzn-oidc-data` token; throws if invalid. */
+    async function verifyAlbData(token: string): Promise<{ sub: string; displayName: string }> {
+        const payload = await albVerifier.verify(token);
+        const pick = (key: string) => (typeof payload[key] === "string" && (payload[key] as string).trim()) || undefined;
+        const displayName = pick("given_name") ?? pick("name") ?? pick("email") ?? pick("username") ?? pick("preferred_username") ?? "there";
+        return { sub: String(payload.sub), displayName };
+    }
+
+    /**
+     * Both tokens must verify and name the same user: the ALB token proves the request came
+     * through our load balancer, the access token carries the groups.
+     */
+    async function authenticate(headers: { get(name: string): string | undefined | null }): Promise<AuthResult> {
+        const access = headers.get(ACCESS_TOKEN_HEADER);
+        const data = headers.get(ALB_DATA_HEADER);
+        if (!access || !data) {
+            return { ok: false, reason: "missing" };
+        }
+        try {
+            const [a, d] = await Promise.all([verifyAccessToken(access), verifyAlbData(data)]);
+            if (a.sub !== d.sub) {
+                return { ok: false, reason: "invalid" };
+            }
+            return { ok: true, identity: { sub: a.sub, groups: a.groups, displayName: d.displayName } };
+        } catch {
+            return { ok: false, reason: "invalid" };
+        }
+    }
+
+    return { verifyAccessToken, verifyAlbData, authenticate };
+}
+
+export type Authenticator = ReturnType<typeof createAuthenticator>;

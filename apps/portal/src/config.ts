@@ -1,0 +1,104 @@
+import { z } from "zod";
+
+/**
+ * Configuration of the portal, read from the environment variables the infrastructure sets
+ * (names as in components/appEnvironment.ts, plus PORTAL_CONFIG and the Cognito ids).
+ */
+
+const nonEmpty = z.string().trim().min(1);
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+const dashboardSchema = z.strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and hyphens"),
+    displayName: nonEmpty,
+    description: z.string().default(""),
+    framework: nonEmpty,
+    url: httpUrl,
+    /** Cognito groups allowed to open the dashboard; empty = every signed-in user. */
+    accessGroups: z.array(nonEmpty).default([]),
+});
+
+export const portalConfigSchema = z
+    .strictObject({
+        title: nonEmpty,
+        adminGroups: z.array(nonEmpty).default([]),
+        dashboards: z.array(dashboardSchema),
+    })
+    .superRefine((cfg, ctx) => {
+        const seen = new Set<string>();
+        cfg.dashboards.forEach((d, i) => {
+            if (seen.has(d.name)) {
+                ctx.addIssue({ code: "custom", path: ["dashboards", i, "name"], message: `duplicate dashboard name "${d.name}"` });
+            }
+            seen.add(d.name);
+        });
+    });
+
+export type PortalConfig = z.infer<typeof portalConfigSchema>;
+export type Dashboard = PortalConfig["dashboards"][number];
+
+const envSchema = z.object({
+    PORTAL_CONFIG: z.string().transform((text, ctx) => {
+        try {
+            return JSON.parse(text) as unknown;
+        } catch (err) {
+            ctx.addIssue({ code: "custom", message: `not valid JSON (${(err as Error).message})` });
+            return z.NEVER;
+        }
+    }).pipe(portalConfigSchema),
+    COGNITO_USER_POOL_ID: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d_[0-9a-zA-Z]+$/, "expected <region>_<id>"),
+    COGNITO_CLIENT_ID: nonEmpty,
+    AWS_REGION: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected a region such as eu-west-1"),
+    ALB_ARN: z.string().regex(/^arn:aws(-cn|-us-gov)?:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/.+$/, "expected an ALB ARN"),
+    ALB_PUBLIC_KEYS_URL: httpUrl.optional(),
+    DASHBOARD_URL: httpUrl.optional(),
+    DASHBOARD_LOGOUT_URL: httpUrl,
+    PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    /** Test-only: fetch the user pool's JWKS from here instead of Cognito (issuer checks are unchanged). */
+    COGNITO_JWKS_URL: httpUrl.optional(),
+});
+
+export interface Settings {
+    portal: PortalConfig;
+    userPoolId: string;
+    clientId: string;
+    region: string;
+    albArn: string;
+    /** Base URL of the ALB public keys (key at `<base>/<kid>`). */
+    albPublicKeysUrl: string;
+    /** Public URL of the portal itself, if known. */
+    portalUrl?: string;
+    logoutUrl: string;
+    port: number;
+    /** Test-only override of where the Cognito JWKS is fetched. */
+    cognitoJwksUrl?: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Default ALB public-key endpoint (same rule as albPublicKeysUrl in components/appEnvironment.ts). */
+export function defaultAlbPublicKeysUrl(region: string): string {
+    return `https://public-keys.auth.elb.${region}.amazonaws.com`;
+}
+
+/** Parse and validate the environment; throws ConfigError listing every problem. */
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+    const parsed = envSchema.safeParse(env);
+    if (!parsed.success) {
+        const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+        throw new ConfigError(`Invalid portal configuration:\n${lines.join("\n")}`);
+    }
+    const e = parsed.data;
+    return {
+        portal: e.PORTAL_CONFIG,
+        userPoolId: e.COGNITO_USER_POOL_ID,
+        clientId: e.COGNITO_CLIENT_ID,
+        region: e.AWS_REGION,
+        albArn: e.ALB_ARN,
+        albPublicKeysUrl: (e.ALB_PUBLIC_KEYS_URL ?? defaultAlbPublicKeysUrl(e.AWS_REGION)).replace(/\/+$/, ""),
+        portalUrl: e.DASHBOARD_URL,
+        logoutUrl: e.DASHBOARD_LOGOUT_URL,
+        port: e.PORT,
+        cognitoJwksUrl: e.COGNITO_JWKS_URL,
+    };
+}

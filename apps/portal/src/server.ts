@@ -1,0 +1,127 @@
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import { Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { createAuthenticator, type Authenticator } from "./auth.js";
+import { visibleDashboards } from "./catalogue.js";
+import type { Settings } from "./config.js";
+import { html, PORTAL_CSS, renderPortalPage } from "./html.js";
+
+/** The ALB splits its session into AWSELBAuthSessionCookie-0, -1, ... (4 KB each). */
+const SESSION_COOKIE = /^AWSELBAuthSessionCookie-\d+$/;
+/** Always expired on sign-out, even if the browser did not send them (e.g. a partial request). */
+const ALWAYS_EXPIRED = [0, 1, 2, 3].map((n) => `AWSELBAuthSessionCookie-${n}`);
+
+export interface Logger {
+    info(msg: string): void;
+    warn(msg: string): void;
+    error(msg: string): void;
+}
+
+export interface ServerOptions {
+    settings: Settings;
+    /** Defaults to the console; tests pass a quiet or recording one. */
+    logger?: Logger;
+    /** Injected in tests that want a fake; normally built from settings. */
+    authenticator?: Authenticator;
+}
+
+export interface RunningServer {
+    port: number;
+    url: string;
+    close(): Promise<void>;
+}
+
+function securityHeaders(h: Headers): void {
+    // Server-rendered page with an external stylesheet only: no scripts, no framing.
+    h.set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("Referrer-Policy", "no-referrer");
+    h.set("X-Frame-Options", "DENY");
+}
+
+export function createApp(options: ServerOptions): Hono {
+    const { settings } = options;
+    const log = options.logger ?? console;
+    const auth = options.authenticator ?? createAuthenticator(settings);
+    const app = new Hono();
+
+    app.use(async (c, next) => {
+        await next();
+        securityHeaders(c.res.headers);
+    });
+
+    // For the ALB target group and Docker HEALTHCHECK: no auth, no configuration echoed.
+    app.get("/health", (c) => {
+        c.header("Cache-Control", "no-store");
+        return c.json({ status: "ok" });
+    });
+
+    app.get("/static/portal.css", (c) => {
+        c.header("Cache-Control", "public, max-age=3600");
+        return c.body(PORTAL_CSS, 200, { "Content-Type": "text/css; charset=utf-8" });
+    });
+
+    app.get("/", async (c) => {
+        const result = await auth.authenticate(c.req.raw.headers);
+        if (!result.ok) {
+            // Never log the tokens themselves.
+            log.warn(`portal: request without verified identity (${result.reason})`);
+        }
+        const user = result.ok ? result.identity : undefined;
+        const page = renderPortalPage({
+            title: settings.portal.title,
+            user,
+            dashboards: user ? visibleDashboards(settings.portal, user.groups) : [],
+            portalUrl: settings.portalUrl,
+        });
+        // Personalised page: no shared caches.
+        c.header("Cache-Control", "no-store");
+        return c.html(page, 200);
+    });
+
+    app.get("/logout", (c) => {
+        const present = Object.keys(getCookie(c)).filter((name) => SESSION_COOKIE.test(name));
+        for (const name of new Set([...present, ...ALWAYS_EXPIRED])) {
+            // Host-only (no Domain), like the cookies the ALB sets for this host.
+            setCookie(c, name, "", { path: "/", secure: true, httpOnly: true, maxAge: 0, expires: new Date(0) });
+        }
+        c.header("Cache-Control", "no-store");
+        return c.redirect(settings.logoutUrl, 302);
+    });
+
+    app.notFound((c) =>
+        c.html(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>
+<body><main><h1>Page not found</h1><p><a href="/">Back to the dashboards</a></p></main></body></html>`.value, 404),
+    );
+
+    app.onError((err, c) => {
+        log.error(`portal: unhandled error: ${err instanceof Error ? err.message : String(err)}`);
+        return c.html(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head>
+<body><main><h1>Something went wrong</h1><p>Please try again in a moment.</p></main></body></html>`.value, 500);
+    });
+
+    return app;
+}
+
+/** Build the portal and start listening (port 0 = any free port). */
+export async function createServer(options: ServerOptions & { port?: number; host?: string }): Promise<RunningServer> {
+    const app = createApp(options);
+    const server = createAdaptorServer({ fetch: app.fetch });
+    const port = options.port ?? options.settings.port;
+    const host = options.host ?? "0.0.0.0";
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => resolve());
+    });
+    const actual = (server.address() as AddressInfo).port;
+    return {
+        port: actual,
+        url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${actual}`,
+        close: () =>
+            new Promise<void>((resolve, reject) => {
+                if ("closeAllConnections" in server) server.closeAllConnections();
+                server.close((err) => (err ? reject(err) : resolve()));
+            }),
+    };
+}
