@@ -1,0 +1,213 @@
+/**
+ * Cognito Pre Token Generation trigger: per-dashboard access, enforced at sign-in.
+ *
+ * Every dashboard has its own Cognito app client, used by the ALB's `authenticate-oidc`
+ * action. Before Cognito issues tokens (sign-in, new-password and device challenges, and every
+ * refresh) it calls this function with the user's groups and the app client id; throwing makes
+ * the token exchange fail, so a user outside a dashboard's groups never gets a session for it.
+ *
+ * Why the map lives in SSM: the user pool needs this Lambda's ARN, and the app clients need the
+ * pool; passing client ids to the Lambda as environment variables would close the cycle
+ * pool -> Lambda -> clients -> pool. The infrastructure instead writes the client -> dashboard
+ * -> groups map to an SSM parameter once the clients exist, and this function reads it at run
+ * time (cached for `ACCESS_MAP_TTL_SECONDS`; see accessMapCache.ts for the stale window).
+ *
+ * Fail closed: an unknown client id, a malformed event, a missing/invalid access map (with no
+ * recent good copy), a bad configuration or any unexpected error all deny. On allow the event is
+ * returned unchanged (claims are not modified). One JSON line per decision goes to stdout
+ * (CloudWatch Logs) for auditing: no tokens, only ids, usernames and group names.
+ *
+ * Environment:
+ * - `ACCESS_MAP_PARAMETER` (required): SSM parameter name holding the access map JSON.
+ * - `ACCESS_MAP_TTL_SECONDS` (default 60): how long a loaded map is used without calling SSM.
+ * - `ACCESS_MAP_MAX_STALE_SECONDS` (default 900): how long past its TTL the last good map is
+ *   still used while refreshes fail.
+ */
+import type { Context, PreTokenGenerationTriggerEvent, PreTokenGenerationV2TriggerEvent } from "aws-lambda";
+import { AccessMapUnavailableError, type AccessMapSource, createAccessMapCache } from "./accessMapCache";
+import { type AllowReason, type DenyReason, decideAccess, denialMessage } from "./decision";
+import { InvalidEventError, readTriggerEvent, type TriggerFacts } from "./event";
+import { ssmParameterLoader } from "./ssm";
+import { describeError, isRecord } from "./util";
+
+/** Environment variable names read by the handler. */
+export const ENV = {
+    parameter: "ACCESS_MAP_PARAMETER",
+    ttlSeconds: "ACCESS_MAP_TTL_SECONDS",
+    maxStaleSeconds: "ACCESS_MAP_MAX_STALE_SECONDS",
+} as const;
+
+export const DEFAULT_TTL_SECONDS = 60;
+export const DEFAULT_MAX_STALE_SECONDS = 900;
+
+/** Shown to the user when access cannot be checked (no internals: details go to the log). */
+export const UNAVAILABLE_MESSAGE = "Access denied: dashboard access cannot be checked right now. Please try again later.";
+
+/** The trigger events handled (V1_0 and V2_0 share every field read here). */
+export type PreTokenGenerationEvent = PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent;
+
+/** The Lambda handler: resolves to the same event on allow, rejects with a user-safe Error on deny. */
+export type PreTokenGenerationHandler = <E extends PreTokenGenerationEvent>(
+    event: E,
+    context?: Pick<Context, "awsRequestId">,
+) => Promise<E>;
+
+/** Why a sign-in was denied without a rule being evaluated. */
+export type OperationalDenyReason = "invalid-event" | "access-map-unavailable" | "config-error" | "internal-error";
+
+/** The structured line logged for every invocation. */
+export interface DecisionLogEntry {
+    level: "INFO" | "WARN" | "ERROR";
+    message: "access decision";
+    decision: "allow" | "deny";
+    reason: AllowReason | DenyReason | OperationalDenyReason;
+    dashboard?: string;
+    clientId?: string;
+    triggerSource?: string;
+    userPoolId?: string;
+    userName?: string;
+    sub?: string;
+    federated?: boolean;
+    groups?: string[];
+    matchedGroup?: string;
+    accessMapSource?: AccessMapSource;
+    accessMapAgeSeconds?: number;
+    /** Operational detail (refresh failure, invalid map, bad event); never shown to the user. */
+    error?: string;
+    requestId?: string;
+}
+
+/** Injectable dependencies of {@link createHandler}; everything defaults to the Lambda setup. */
+export interface HandlerDependencies {
+    /** Fetches the raw access map JSON. Default: `GetParameter` on `ACCESS_MAP_PARAMETER`. */
+    loadAccessMap?: () => Promise<string>;
+    /** Milliseconds since the epoch. Default: `Date.now`. */
+    now?: () => number;
+    /** Receives one entry per decision. Default: one JSON line on stdout. */
+    log?: (entry: DecisionLogEntry) => void;
+    /** Environment to read the settings from. Default: `process.env`. */
+    env?: Record<string, string | undefined>;
+}
+
+class ConfigError extends Error {
+    override name = "ConfigError";
+}
+
+function secondsSetting(env: Record<string, string | undefined>, name: string, fallback: number): number {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) {
+        throw new ConfigError(`${name} must be a non-negative number of seconds, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+}
+
+function writeJsonLine(entry: DecisionLogEntry): void {
+    process.stdout.write(`${JSON.stringify(entry)}\n`);
+}
+
+/** Best-effort fields of an event that failed validation, for the log line only. */
+function looseFields(event: unknown): Pick<DecisionLogEntry, "clientId" | "triggerSource" | "userName"> {
+    const e = isRecord(event) ? event : {};
+    const cc = isRecord(e.callerContext) ? e.callerContext : {};
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    return { clientId: str(cc.clientId), triggerSource: str(e.triggerSource), userName: str(e.userName) };
+}
+
+function userFields(facts: TriggerFacts): Partial<DecisionLogEntry> {
+    return {
+        clientId: facts.clientId,
+        triggerSource: facts.triggerSource,
+        userPoolId: facts.userPoolId,
+        userName: facts.userName,
+        sub: facts.sub,
+        federated: facts.federated,
+        groups: facts.groups,
+    };
+}
+
+/**
+ * Creates a Pre Token Generation handler. Each instance has its own access-map cache, so tests
+ * create one per scenario; Lambda uses the module-level {@link handler}.
+ *
+ * Settings are read on the first invocation (not at import); a bad setting denies every
+ * sign-in with reason `config-error` until it is fixed.
+ *
+ * @param deps Injected I/O, clock, logger and environment.
+ */
+export function createHandler(deps: HandlerDependencies = {}): PreTokenGenerationHandler {
+    const now = deps.now ?? Date.now;
+    const log = deps.log ?? writeJsonLine;
+    let getAccessMap: ReturnType<typeof createAccessMapCache> | undefined;
+
+    function accessMapCache(): ReturnType<typeof createAccessMapCache> {
+        if (getAccessMap) return getAccessMap;
+        const env = deps.env ?? process.env;
+        const ttlSeconds = secondsSetting(env, ENV.ttlSeconds, DEFAULT_TTL_SECONDS);
+        const maxStaleSeconds = secondsSetting(env, ENV.maxStaleSeconds, DEFAULT_MAX_STALE_SECONDS);
+        let load = deps.loadAccessMap;
+        if (!load) {
+            const parameter = env[ENV.parameter]?.trim();
+            if (!parameter) throw new ConfigError(`${ENV.parameter} is not set`);
+            load = ssmParameterLoader(parameter);
+        }
+        getAccessMap = createAccessMapCache({ load, now, ttlMs: ttlSeconds * 1000, maxStaleMs: maxStaleSeconds * 1000 });
+        return getAccessMap;
+    }
+
+    /** Evaluates one event; never throws. `denial` is the message to throw, if any. */
+    async function evaluate(event: unknown): Promise<{ entry: DecisionLogEntry; denial?: string }> {
+        let facts: TriggerFacts | undefined;
+        try {
+            facts = readTriggerEvent(event);
+            const { map, source, ageSeconds, refreshError } = await accessMapCache()();
+            const decision = decideAccess(map, facts.clientId, facts.groups);
+            const entry: DecisionLogEntry = {
+                level: !decision.allowed || source === "stale" ? "WARN" : "INFO",
+                message: "access decision",
+                decision: decision.allowed ? "allow" : "deny",
+                reason: decision.reason,
+                dashboard: decision.dashboard,
+                ...userFields(facts),
+                matchedGroup: decision.allowed ? decision.matchedGroup : undefined,
+                accessMapSource: source,
+                accessMapAgeSeconds: ageSeconds,
+                error: refreshError && `access map refresh failed, served last good map: ${refreshError}`,
+            };
+            return decision.allowed ? { entry } : { entry, denial: denialMessage(decision) };
+        } catch (err) {
+            const reason: OperationalDenyReason =
+                err instanceof InvalidEventError
+                    ? "invalid-event"
+                    : err instanceof AccessMapUnavailableError
+                      ? "access-map-unavailable"
+                      : err instanceof ConfigError
+                        ? "config-error"
+                        : "internal-error";
+            const entry: DecisionLogEntry = {
+                level: "ERROR",
+                message: "access decision",
+                decision: "deny",
+                reason,
+                ...(facts ? userFields(facts) : looseFields(event)),
+                error: describeError(err),
+            };
+            return { entry, denial: err instanceof InvalidEventError ? err.message : UNAVAILABLE_MESSAGE };
+        }
+    }
+
+    return async (event, context) => {
+        const { entry, denial } = await evaluate(event);
+        try {
+            log({ ...entry, requestId: context?.awsRequestId });
+        } catch {
+            // A broken logger must not turn a denial into an allow, nor an allow into an outage.
+        }
+        if (denial !== undefined) throw new Error(denial);
+        return event;
+    };
+}
+
+/** The Lambda entry point (`functions/preTokenGeneration/handler.handler`). */
+export const handler: PreTokenGenerationHandler = createHandler();
