@@ -97,7 +97,9 @@ export async function startKeyServer(): Promise<KeyServer> {
         const exp = Math.floor(Date.now() / 1000) + (c.expiresIn ?? 120);
         const header = { typ: "JWT", kid: albKid, alg: "ES256", iss: c.issuer ?? ISSUER, client: c.client ?? CLIENT_ID, signer: c.signer ?? ALB_ARN, exp };
         const payload = { sub: c.sub ?? "user-1", email: c.email ?? "user1@example.com", given_name: c.givenName, username: c.sub ?? "user-1", exp, iss: c.issuer ?? ISSUER };
-        const padded = Buffer.from(JSON.stringify(payload)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+        // A trailing space (still valid JSON) guarantees the length is not a multiple of 3, so "=" padding appears.
+        const json = JSON.stringify(payload);
+        const padded = Buffer.from(json.length % 3 === 0 ? `${json} ` : json).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
         const input = `${b64url(JSON.stringify(header))}.${padded}`;
         const sig = sign("sha256", Buffer.from(input), { key: createPrivateKey(ec.privateKey.export({ type: "pkcs8", format: "pem" })), dsaEncoding: "ieee-p1363" });
         return `${input}.${b64url(sig)}`;

@@ -1,0 +1,114 @@
+import { expect } from "chai";
+import { loadSettings } from "../src/config.js";
+import { escapeHtml, renderPortalPage } from "../src/html.js";
+import { createServer, type Logger, type RunningServer } from "../src/server.js";
+import { startKeyServer, type KeyServer } from "./support/keys.js";
+import { PORTAL_CONFIG, testEnv } from "./support/settings.js";
+
+const quiet = (lines: string[]): Logger => ({ info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) });
+
+describe("HTML rendering", () => {
+    it("escapes text and attributes", () => {
+        expect(escapeHtml(`<a href="x">'&'</a>`)).to.equal("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        const page = renderPortalPage({
+            title: "T<script>",
+            user: { displayName: `<img src=x onerror="alert(1)">` },
+            dashboards: [{ ...PORTAL_CONFIG.dashboards[0]!, description: "</p><script>alert(1)</script>", url: 'https://x.example.com/?a="b"' }],
+        });
+        expect(page).not.to.include("<script>");
+        expect(page).not.to.include("<img");
+        expect(page).to.include("&lt;script&gt;alert(1)&lt;/script&gt;");
+        expect(page).to.include('href="https://x.example.com/?a=&quot;b&quot;"');
+    });
+
+    it("has landmarks, a skip link and a language", () => {
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards: PORTAL_CONFIG.dashboards });
+        for (const part of ['<html lang="en">', "<header", "<main", "<footer", '<nav aria-label="Account">', 'href="#main"', "<h1>Hello, A</h1>"]) {
+            expect(page).to.include(part);
+        }
+        expect(page.match(/<li class="tile">/g)).to.have.length(4);
+    });
+});
+
+describe("portal server", () => {
+    let keys: KeyServer;
+    let server: RunningServer;
+    const logs: string[] = [];
+    const logoutUrl = "https://auth.example.com/logout?client_id=abc&logout_uri=https%3A%2F%2Fportal.example.com%2Fsigned-out";
+
+    before(async () => {
+        keys = await startKeyServer();
+        server = await createServer({ settings: loadSettings(testEnv(keys, logoutUrl)), port: 0, host: "127.0.0.1", logger: quiet(logs) });
+    });
+    after(async () => {
+        await server?.close();
+        await keys?.close();
+    });
+
+    it("answers /health without authentication and without configuration", async () => {
+        const res = await fetch(`${server.url}/health`);
+        expect(res.status).to.equal(200);
+        const body = await res.text();
+        expect(JSON.parse(body)).to.deep.equal({ status: "ok" });
+        expect(body).not.to.include("eu-west-1");
+    });
+
+    it("shows a clear message and no dashboards without tokens", async () => {
+        const res = await fetch(server.url);
+        expect(res.status).to.equal(200);
+        expect(res.headers.get("cache-control")).to.equal("no-store");
+        expect(res.headers.get("content-security-policy")).to.include("default-src 'none'");
+        const body = await res.text();
+        expect(body).to.include("We could not confirm your sign-in");
+        expect(body).not.to.include('class="tile"');
+        expect(logs.some((l) => l.includes("(missing)"))).to.equal(true);
+    });
+
+    it("shows no dashboards and no error page for forged tokens", async () => {
+        const res = await fetch(server.url, { headers: { "x-amzn-oidc-accesstoken": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "x-amzn-oidc-data": "garbage" } });
+        expect(res.status).to.equal(200);
+        const body = await res.text();
+        expect(body).to.include("We could not confirm your sign-in");
+        expect(body).not.to.include("Sales overview");
+        expect(body).not.to.match(/Error:|at .+\.(ts|js):\d+/);
+    });
+
+    it("lists the dashboards of a verified user", async () => {
+        const res = await fetch(server.url, {
+            headers: {
+                "x-amzn-oidc-accesstoken": await keys.signAccessToken({ sub: "u1", groups: ["ops"] }),
+                "x-amzn-oidc-data": keys.signAlbData({ sub: "u1", givenName: "Olga" }),
+            },
+        });
+        const body = await res.text();
+        expect(body).to.include("Hello, Olga");
+        expect(body).to.include("Operations");
+        expect(body).to.include("Demand forecast");
+        expect(body).to.include("Data handbook");
+        expect(body).not.to.include("Sales overview");
+    });
+
+    it("expires every ALB session cookie on /logout and redirects to the logout URL", async () => {
+        const res = await fetch(`${server.url}/logout`, {
+            redirect: "manual",
+            headers: { cookie: "AWSELBAuthSessionCookie-0=a; AWSELBAuthSessionCookie-5=b; other=keep" },
+        });
+        expect(res.status).to.equal(302);
+        expect(res.headers.get("location")).to.equal(logoutUrl);
+        const cookies = res.headers.getSetCookie();
+        const names = cookies.map((c) => c.split("=")[0]).sort();
+        expect(names).to.deep.equal([0, 1, 2, 3, 5].map((n) => `AWSELBAuthSessionCookie-${n}`));
+        for (const c of cookies) {
+            expect(c).to.match(/Max-Age=0/);
+            expect(c).to.match(/Path=\//);
+            expect(c).to.match(/Secure/);
+            expect(c).not.to.match(/Domain=/i);
+        }
+    });
+
+    it("answers unknown paths with a plain 404 page", async () => {
+        const res = await fetch(`${server.url}/nope`);
+        expect(res.status).to.equal(404);
+        expect(await res.text()).to.include("Page not found");
+    });
+});
