@@ -113,15 +113,17 @@ export const PORTAL_CSS = `
     --accent-ink: #0c1116; --border: #3a434e; --focus: #ffb36b; }
 }
 * { box-sizing: border-box; }
-body { margin: 0; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--text); }
+body { margin: 0; overflow-wrap: anywhere; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--bg); color: var(--text); }
 a { color: var(--accent); }
-a:focus-visible, main:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+/* <main> takes focus only as the skip link's target; an outline round the whole page would just be noise. */
+main:focus { outline: none; }
 .skip-link { position: absolute; left: 1rem; top: -3rem; background: var(--card); padding: .5rem 1rem; z-index: 2; }
 .skip-link:focus { top: 1rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .site-header { background: var(--card); border-bottom: 1px solid var(--border); }
 .bar, main, .site-footer { max-width: 72rem; margin: 0 auto; padding: 0 1.25rem; }
-.bar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; min-height: 4rem; }
+.bar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; min-height: 4rem; padding-block: .75rem; }
 .brand { margin: 0; font-weight: 700; font-size: 1.125rem; }
 nav { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
 .who { color: var(--muted); }
