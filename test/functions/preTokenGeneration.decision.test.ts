@@ -1,19 +1,8 @@
 import { expect } from "chai";
-import { type AccessMap, InvalidAccessMapError, parseAccessMap } from "../../functions/preTokenGeneration/accessMap";
+import { InvalidAccessMapError, parseAccessMap } from "../../functions/preTokenGeneration/accessMap";
 import { decideAccess, denialMessage } from "../../functions/preTokenGeneration/decision";
 import { parseGroupsAttribute } from "../../functions/preTokenGeneration/event";
-
-const SALES = "1example23456789salesclnt";
-const WIKI = "2example23456789wikiclient";
-
-const map: AccessMap = {
-    version: 1,
-    adminGroups: ["dashboard-admins"],
-    clients: {
-        [SALES]: { dashboard: "sales", accessGroups: ["sales", "finance"] },
-        [WIKI]: { dashboard: "wiki", accessGroups: [] },
-    },
-};
+import { accessMap as map, SALES_CLIENT as SALES, UNKNOWN_CLIENT, WIKI_CLIENT as WIKI } from "./preTokenGeneration.fixtures";
 
 describe("preTokenGeneration decideAccess", () => {
     it("allows a member of one of the dashboard's access groups", () => {
@@ -47,7 +36,7 @@ describe("preTokenGeneration decideAccess", () => {
     });
 
     it("denies an unknown client id, even for an admin (fail closed)", () => {
-        expect(decideAccess(map, "3unknownclient0000000000", ["dashboard-admins"])).to.deep.equal({
+        expect(decideAccess(map, UNKNOWN_CLIENT, ["dashboard-admins"])).to.deep.equal({
             allowed: false,
             reason: "unknown-client",
         });
