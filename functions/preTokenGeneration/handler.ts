@@ -37,7 +37,9 @@ export const ENV = {
     maxStaleSeconds: "ACCESS_MAP_MAX_STALE_SECONDS",
 } as const;
 
+/** Default `ACCESS_MAP_TTL_SECONDS`: map changes reach every warm instance within a minute. */
 export const DEFAULT_TTL_SECONDS = 60;
+/** Default `ACCESS_MAP_MAX_STALE_SECONDS`: rides out a 15-minute SSM outage without locking users out. */
 export const DEFAULT_MAX_STALE_SECONDS = 900;
 
 /** Shown to the user when access cannot be checked (no internals: details go to the log). */
