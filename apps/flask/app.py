@@ -1,0 +1,53 @@
+"""Flask dashboard template: an HTML page with a chart fed by a JSON endpoint.
+
+Run locally:  PYTHONPATH=../shared/python gunicorn -c ../shared/python/gunicorn.conf.py app:app
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from flask import Flask, abort, jsonify, render_template, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dashboard_auth import portal_url
+from dashboard_auth.flask import flask_user, install_routes
+
+REGIONS = ("North", "South", "East", "West")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+app = Flask(__name__)
+# One proxy hop (the ALB): trust its X-Forwarded-For/-Proto/-Host so url_for builds
+# https URLs for the public host name.
+app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+install_routes(app)
+
+
+def monthly_sales(region: str) -> list[dict[str, object]]:
+    """Deterministic example data; replace with your own query."""
+    offset = REGIONS.index(region)
+    return [
+        {"month": month, "sales": round(100 + 40 * math.sin((i + offset * 3) / 2) + 5 * i, 1)}
+        for i, month in enumerate(MONTHS)
+    ]
+
+
+@app.get("/")
+def index() -> str:
+    return render_template(
+        "index.html",
+        title=os.environ.get("DASHBOARD_NAME", "Flask dashboard"),
+        regions=REGIONS,
+        user=flask_user(),
+        portal_url=portal_url(),
+    )
+
+
+@app.get("/api/sales")
+def sales():
+    region = request.args.get("region", REGIONS[0])
+    if region not in REGIONS:
+        abort(400, description=f"unknown region {region!r}")
+    rows = monthly_sales(region)
+    return jsonify(region=region, total=round(sum(r["sales"] for r in rows), 1), rows=rows)

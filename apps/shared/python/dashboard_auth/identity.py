@@ -1,0 +1,205 @@
+"""Verify the ALB's ``x-amzn-oidc-data`` header (an ES256 JWT) before trusting any claim in it.
+
+What AWS documents for this header: the JWT header carries ``kid`` (the key id), ``signer`` (the
+ARN of the load balancer that signed it) and ``exp``; the public key is a PEM served at
+``https://public-keys.auth.elb.<region>.amazonaws.com/<kid>``; the segments are base64url
+*with* ``=`` padding, which some JWT libraries reject.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import logging
+import os
+import re
+import threading
+import time
+import urllib.request
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jwt.algorithms import ECAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+OIDC_DATA_HEADER = "x-amzn-oidc-data"
+
+log = logging.getLogger(__name__)
+
+# The kid becomes part of a URL path: accept only the characters ALB key ids use (UUIDs),
+# so a forged header cannot point the key fetch elsewhere.
+_KID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# ALB tokens are well under this; larger headers are not worth parsing.
+_MAX_TOKEN_LEN = 16 * 1024
+_MAX_CACHED_KEYS = 32
+# After a failed key fetch, do not ask again for a while (protects the key endpoint and
+# keeps forged kids from turning every request into an outbound call).
+_NEGATIVE_CACHE_SECONDS = 60.0
+_ES256 = ECAlgorithm(ECAlgorithm.SHA256)
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in user, built only from a verified token."""
+
+    email: str | None
+    username: str | None
+    subject: str
+    claims: Mapping[str, Any]
+
+    @property
+    def display_name(self) -> str:
+        return self.email or self.username or self.subject
+
+
+def _b64url_decode(segment: str) -> bytes:
+    # ALB pads with '='; other issuers do not. Normalise both before decoding.
+    stripped = segment.rstrip("=")
+    return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
+
+
+def default_keys_url(region: str | None) -> str | None:
+    return f"https://public-keys.auth.elb.{region}.amazonaws.com" if region else None
+
+
+def fetch_pem(url: str, timeout: float = 5.0) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (https/local base URL from config)
+        return resp.read(16 * 1024)
+
+
+class AlbTokenVerifier:
+    """Verifies ALB OIDC data tokens for one load balancer; caches public keys by kid."""
+
+    def __init__(
+        self,
+        alb_arn: str,
+        keys_url: str,
+        fetch: Callable[[str], bytes] = fetch_pem,
+        leeway_seconds: int = 0,
+    ) -> None:
+        self.alb_arn = alb_arn
+        self.keys_url = keys_url.rstrip("/")
+        self._fetch = fetch
+        self._leeway = leeway_seconds
+        self._keys: OrderedDict[str, ec.EllipticCurvePublicKey] = OrderedDict()
+        self._failed: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def _public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
+        with self._lock:
+            key = self._keys.get(kid)
+            if key is not None:
+                self._keys.move_to_end(kid)
+                return key
+            failed_at = self._failed.get(kid)
+            if failed_at is not None and time.monotonic() - failed_at < _NEGATIVE_CACHE_SECONDS:
+                return None
+        try:
+            loaded = load_pem_public_key(self._fetch(f"{self.keys_url}/{kid}"))
+            if not isinstance(loaded, ec.EllipticCurvePublicKey) or not isinstance(
+                loaded.curve, ec.SECP256R1
+            ):
+                raise ValueError("ALB public key is not a P-256 EC key")
+        except Exception as exc:  # any fetch or parse failure means: not verifiable
+            log.warning("could not load ALB public key %s: %s", kid, exc)
+            with self._lock:
+                self._failed[kid] = time.monotonic()
+            return None
+        with self._lock:
+            self._keys[kid] = loaded
+            self._failed.pop(kid, None)
+            while len(self._keys) > _MAX_CACHED_KEYS:
+                self._keys.popitem(last=False)
+        return loaded
+
+    def verify(self, token: str | None) -> dict[str, Any] | None:
+        """Return the token's claims if it is valid for this ALB, else None (never raises)."""
+        if not token or len(token) > _MAX_TOKEN_LEN:
+            return None
+        try:
+            parts = token.strip().split(".")
+            if len(parts) != 3:
+                return None
+            header = json.loads(_b64url_decode(parts[0]))
+            if not isinstance(header, dict):
+                return None
+            if header.get("alg") != "ES256" or header.get("signer") != self.alb_arn:
+                return None
+            kid = header.get("kid")
+            if not isinstance(kid, str) or not _KID_RE.match(kid):
+                return None
+            # The header carries its own exp; honour it as well as the payload's.
+            header_exp = header.get("exp")
+            if header_exp is not None and float(header_exp) + self._leeway < time.time():
+                return None
+            key = self._public_key(kid)
+            if key is None:
+                return None
+            # The signature covers the segments exactly as sent, padding included: verify
+            # over the raw signing input with PyJWT's ES256 implementation (raw r||s form)
+            # instead of its token parser, so padded and unpadded tokens both work.
+            signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
+            if not _ES256.verify(signing_input, key, _b64url_decode(parts[2])):
+                return None
+            claims = json.loads(_b64url_decode(parts[1]))
+            if not isinstance(claims, dict):
+                return None
+            exp = claims.get("exp")
+            # A token without expiry is never accepted (ALB always sets one).
+            if exp is None or float(exp) + self._leeway < time.time():
+                return None
+        except (ValueError, TypeError, UnicodeError, binascii.Error):
+            return None
+        return claims
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_verifier(alb_arn: str, keys_url: str) -> AlbTokenVerifier:
+    return AlbTokenVerifier(alb_arn, keys_url)
+
+
+def verifier_from_env(env: Mapping[str, str] | None = None) -> AlbTokenVerifier | None:
+    """The verifier configured by ALB_ARN and ALB_PUBLIC_KEYS_URL / AWS_REGION, if complete."""
+    env = os.environ if env is None else env
+    alb_arn = env.get("ALB_ARN", "").strip()
+    keys_url = env.get("ALB_PUBLIC_KEYS_URL", "").strip() or default_keys_url(
+        env.get("AWS_REGION", "").strip() or env.get("AWS_DEFAULT_REGION", "").strip()
+    )
+    if not alb_arn or not keys_url:
+        return None
+    return _cached_verifier(alb_arn, keys_url)
+
+
+def _header(headers: Mapping[str, str] | Any, name: str) -> str | None:
+    # Framework header objects (Werkzeug, Starlette, Streamlit) are case-insensitive;
+    # plain dicts may not be, so fall back to a case-insensitive scan.
+    value = headers.get(name)
+    if value is None and isinstance(headers, Mapping):
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return value
+
+
+def current_user(headers: Mapping[str, str] | Any, env: Mapping[str, str] | None = None) -> User | None:
+    """The user from a verified ``x-amzn-oidc-data`` header, or None when absent or not trusted."""
+    verifier = verifier_from_env(env)
+    if verifier is None:
+        return None
+    claims = verifier.verify(_header(headers, OIDC_DATA_HEADER))
+    if claims is None or not isinstance(claims.get("sub"), str):
+        return None
+
+    def text(key: str) -> str | None:
+        value = claims.get(key)
+        return value if isinstance(value, str) and value else None
+
+    return User(
+        email=text("email"),
+        username=text("username") or text("cognito:username"),
+        subject=claims["sub"],
+        claims=claims,
+    )

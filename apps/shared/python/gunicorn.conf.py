@@ -1,0 +1,16 @@
+"""Gunicorn settings shared by the Flask and Dash templates (``gunicorn -c gunicorn.conf.py``)."""
+
+import os
+
+# The infrastructure sets PORT in every task; the Dockerfiles set each template's default.
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# Keep-alive above the ALB idle timeout (60 s default) so the ALB closes idle connections first.
+keepalive = 75
+timeout = 60
+graceful_timeout = 20
+# Heartbeat files in memory: container root filesystems can be slow or read-only.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = "-"
+errorlog = "-"

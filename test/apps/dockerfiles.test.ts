@@ -1,0 +1,47 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { APPS, requireInstalled } from "./harness";
+
+// Every template directory with a Dockerfile (apps/portal included: it is built the same way).
+const templates = fs
+    .readdirSync(APPS)
+    .filter((d) => fs.existsSync(path.join(APPS, d, "Dockerfile")))
+    .sort();
+
+describe("app Dockerfiles", function () {
+    this.timeout(60_000);
+
+    it("exist for every template", () => {
+        expect(templates).to.include.members(["dash", "flask", "shiny", "streamlit"]);
+    });
+
+    for (const name of templates) {
+        const dockerfile = path.join(APPS, name, "Dockerfile");
+
+        it(`apps/${name}/Dockerfile passes hadolint`, () => {
+            const hadolint = requireInstalled(path.join(APPS, ".venv-tools", "bin", "hadolint"), "hadolint");
+            try {
+                execFileSync(hadolint, [dockerfile], { encoding: "utf8", stdio: "pipe" });
+            } catch (err) {
+                const e = err as { stdout?: string; stderr?: string };
+                expect.fail(`hadolint findings:\n${e.stdout ?? ""}${e.stderr ?? ""}`);
+            }
+        });
+
+        it(`apps/${name}/Dockerfile copies only files that exist in the apps/ build context`, () => {
+            // The infrastructure builds with context = apps/; a COPY of a missing path fails the build.
+            const text = fs.readFileSync(dockerfile, "utf8").replace(/\\\n/g, " ");
+            const sources = text
+                .split("\n")
+                .filter((l) => /^\s*(COPY|ADD)\s/i.test(l) && !/--from=/.test(l))
+                .flatMap((l) => l.trim().split(/\s+/).slice(1).filter((a) => !a.startsWith("--")).slice(0, -1));
+            expect(sources, "COPY sources").not.to.be.empty;
+            for (const src of sources) {
+                expect(fs.existsSync(path.join(APPS, src)), `${src} exists under apps/`).to.equal(true);
+            }
+            expect(fs.existsSync(path.join(APPS, name, "Dockerfile.dockerignore")), "Dockerfile.dockerignore").to.equal(true);
+        });
+    }
+});

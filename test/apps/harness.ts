@@ -1,0 +1,263 @@
+/**
+ * Shared harness for the app template tests: starts an app as its own process group on a free
+ * 127.0.0.1 port, waits for its health endpoint, drives it with Debian's Chromium, and provides
+ * an ALB-like identity setup (ES256 key served on a local key endpoint, tokens signed the way
+ * the ALB signs them: base64url segments *with* '=' padding).
+ */
+import { spawn, ChildProcess } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as path from "node:path";
+import { expect } from "chai";
+import { exportSPKI, generateKeyPair } from "jose";
+import { chromium, Browser, Page } from "playwright-core";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const APPS = path.join(ROOT, "apps");
+export const SETUP_HINT = "run `bash scripts/setup-app-tests.sh` first";
+export const CHROMIUM = "/usr/bin/chromium";
+export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
+
+/** Fails (never skips) when something the setup script installs is missing. */
+export function requireInstalled(file: string, what: string): string {
+    if (!fs.existsSync(file)) {
+        throw new Error(`${what} not found at ${file}: ${SETUP_HINT}`);
+    }
+    return file;
+}
+
+export function venvBin(app: string, tool: string): string {
+    return requireInstalled(path.join(APPS, app, ".venv", "bin", tool), `${tool} of the ${app} venv`);
+}
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const { port } = srv.address() as net.AddressInfo;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+export interface RunningApp {
+    url: string;
+    port: number;
+    logs(): string;
+    stop(): Promise<void>;
+}
+
+export interface StartOptions {
+    name: string;
+    command: string;
+    args: string[];
+    cwd: string;
+    env: Record<string, string>;
+    port: number;
+    healthPath: string;
+    timeoutMs?: number;
+}
+
+/** Starts the app in its own process group and resolves once `healthPath` answers 200. */
+export async function startApp(opts: StartOptions): Promise<RunningApp> {
+    const child: ChildProcess = spawn(opts.command, opts.args, {
+        cwd: opts.cwd,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", LANG: "C.UTF-8", ...opts.env },
+        detached: true, // own process group: stop() kills workers and children too
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (d) => (output += d));
+    child.stderr?.on("data", (d) => (output += d));
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const url = `http://127.0.0.1:${opts.port}`;
+    const app: RunningApp = {
+        url,
+        port: opts.port,
+        logs: () => output,
+        async stop() {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            try {
+                process.kill(-child.pid!, "SIGTERM");
+            } catch {
+                return; // group already gone
+            }
+            const timer = setTimeout(() => {
+                try {
+                    process.kill(-child.pid!, "SIGKILL");
+                } catch {
+                    /* gone */
+                }
+            }, 10_000);
+            await exited;
+            clearTimeout(timer);
+            // Workers may outlive the leader briefly; make sure the whole group is gone.
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                /* gone, as expected */
+            }
+        },
+    };
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    while (Date.now() < deadline) {
+        if (child.exitCode !== null) {
+            throw new Error(`${opts.name} exited with ${child.exitCode} before becoming healthy:\n${output}`);
+        }
+        try {
+            const res = await fetch(url + opts.healthPath, { signal: AbortSignal.timeout(2000) });
+            if (res.status === 200) return app;
+        } catch {
+            /* not listening yet */
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    await app.stop();
+    throw new Error(`${opts.name} did not answer ${opts.healthPath} within the timeout:\n${output}`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+    requireInstalled(CHROMIUM, "Debian chromium");
+    return chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALB identity
+
+export const ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/dashboards/50dc6c495c0c9188";
+export const OTHER_ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/other/0123456789abcdef";
+export const LOGOUT_URL = "https://login.example.com/logout?client_id=abc&logout_uri=https%3A%2F%2Fsales.example.com%2Fsigned-out";
+export const PORTAL_URL = "https://portal.example.com/";
+export const USER_EMAIL = "ada.lovelace@example.com";
+
+export interface Identity {
+    keysUrl: string;
+    kid: string;
+    /** Environment every app under test gets (the contract of components/appEnvironment.ts). */
+    env: Record<string, string>;
+    token(opts?: { signer?: string; expiresIn?: number; wrongKey?: boolean; padded?: boolean }): string;
+    keyRequests(): string[];
+    close(): Promise<void>;
+}
+
+const b64url = (buf: Buffer, padded: boolean) => {
+    const s = buf.toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+    return padded ? s : s.replace(/=+$/, "");
+};
+
+/** A local stand-in for public-keys.auth.elb.<region>.amazonaws.com plus a token factory. */
+export async function startIdentity(): Promise<Identity> {
+    const good = await generateKeyPair("ES256", { extractable: true });
+    const wrong = await generateKeyPair("ES256", { extractable: true });
+    const pem = await exportSPKI(good.publicKey);
+    const kid = crypto.randomUUID();
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+        requests.push(req.url ?? "");
+        if (req.url === `/${kid}`) {
+            res.writeHead(200, { "content-type": "text/plain" }).end(pem);
+        } else {
+            res.writeHead(404).end();
+        }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const keysUrl = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const toNodeKey = (k: CryptoKey) => crypto.KeyObject.from(k);
+    return {
+        keysUrl,
+        kid,
+        env: {
+            ALB_ARN,
+            ALB_PUBLIC_KEYS_URL: keysUrl,
+            AWS_REGION: "eu-west-1",
+            DASHBOARD_NAME: "test-dashboard",
+            DASHBOARD_URL: "https://test-dashboard.example.com",
+            DASHBOARD_LOGOUT_URL: LOGOUT_URL,
+            DASHBOARD_PORTAL_URL: PORTAL_URL,
+        },
+        token({ signer = ALB_ARN, expiresIn = 120, wrongKey = false, padded = true } = {}) {
+            const exp = Math.floor(Date.now() / 1000) + expiresIn;
+            // Same shape as the ALB's x-amzn-oidc-data (header carries kid, signer, exp).
+            const header = { typ: "JWT", kid, alg: "ES256", iss: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_test", client: "testclient", signer, exp };
+            const payload = { sub: "0d6f0f8e-1111-2222-3333-444455556666", email_verified: "true", email: USER_EMAIL, username: "ada", exp, iss: header.iss };
+            const input = `${b64url(Buffer.from(JSON.stringify(header)), padded)}.${b64url(Buffer.from(JSON.stringify(payload)), padded)}`;
+            const sig = crypto.sign("sha256", Buffer.from(input), { key: toNodeKey((wrongKey ? wrong : good).privateKey), dsaEncoding: "ieee-p1363" });
+            return `${input}.${b64url(sig, padded)}`;
+        },
+        keyRequests: () => [...requests],
+        close: () => new Promise<void>((r) => server.close(() => r())),
+    };
+}
+
+/** The token cases every template must handle: only valid tokens (padded or not) show the user. */
+export const TOKEN_CASES: { name: string; make: (id: Identity) => string; shown: boolean }[] = [
+    { name: "a valid ALB token (padded base64url)", make: (id) => id.token(), shown: true },
+    { name: "a valid token without padding", make: (id) => id.token({ padded: false }), shown: true },
+    { name: "a token signed for another load balancer", make: (id) => id.token({ signer: OTHER_ALB_ARN }), shown: false },
+    { name: "a token signed with the wrong key", make: (id) => id.token({ wrongKey: true }), shown: false },
+    { name: "an expired token", make: (id) => id.token({ expiresIn: -60 }), shown: false },
+];
+
+/**
+ * Registers one `it` per token case: the page is opened with the token in x-amzn-oidc-data
+ * (as the ALB would forward it); `ready` waits until the app has rendered its content, so
+ * "email absent" is checked on a fully rendered page, not on an empty one.
+ */
+export function itShowsOnlyVerifiedIdentity(
+    get: () => { browser: Browser; app: RunningApp; id: Identity },
+    ready: (page: Page) => Promise<void>,
+): void {
+    for (const c of TOKEN_CASES) {
+        it(`${c.shown ? "shows" : "does not show"} the user for ${c.name}`, async () => {
+            const { browser, app, id } = get();
+            const context = await browser.newContext({ extraHTTPHeaders: { "x-amzn-oidc-data": c.make(id) } });
+            try {
+                const page = await context.newPage();
+                await page.goto(app.url + "/");
+                await ready(page);
+                if (c.shown) {
+                    await page.getByText(USER_EMAIL).first().waitFor({ timeout: 15_000 });
+                } else {
+                    expect(await page.content()).not.to.include(USER_EMAIL);
+                }
+            } finally {
+                await context.close();
+            }
+        });
+    }
+}
+
+/** `/logout` answers 302 to DASHBOARD_LOGOUT_URL and expires every ALB session cookie shard. */
+export async function checkLogout(baseUrl: string): Promise<void> {
+    const res = await fetch(`${baseUrl}/logout`, {
+        redirect: "manual",
+        headers: { cookie: "AWSELBAuthSessionCookie-0=aaa; other=1; AWSELBAuthSessionCookie-1=bbb; AWSELBAuthSessionCookie-5=ccc" },
+    });
+    expect(res.status).to.equal(302);
+    expect(res.headers.get("location")).to.equal(LOGOUT_URL);
+    const cookies = res.headers.getSetCookie();
+    for (const name of ["AWSELBAuthSessionCookie-0", "AWSELBAuthSessionCookie-1", "AWSELBAuthSessionCookie-2", "AWSELBAuthSessionCookie-3", "AWSELBAuthSessionCookie-5"]) {
+        const c = cookies.find((x) => x.startsWith(`${name}=`));
+        expect(c, `Set-Cookie for ${name} in ${JSON.stringify(cookies)}`).to.be.a("string");
+        expect(c).to.match(/;\s*Path=\/(;|$)/i);
+        expect(c).to.match(/;\s*Secure(;|$)/i);
+        const maxAgeZero = /;\s*Max-Age=0(;|$)/i.test(c!);
+        const expires = /;\s*Expires=([^;]+)/i.exec(c!);
+        expect(maxAgeZero || (expires !== null && Date.parse(expires[1]) < Date.now()), `${c} expires the cookie`).to.equal(true);
+    }
+    expect(cookies.some((x) => x.startsWith("other="))).to.equal(false, "only ALB session cookies are touched");
+}
