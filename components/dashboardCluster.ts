@@ -1,0 +1,384 @@
+/**
+ * DashboardCluster: the shared base every dashboard runs on — network, ECS cluster, and one
+ * internet-facing Application Load Balancer that terminates TLS and routes by host name.
+ *
+ * Built on @pulumi/aws primitives (awsx only for the VPC) so that every child is visible to
+ * policy checks and unit tests under Pulumi mocks.
+ *
+ * Cost note: the ALB is ~$16/month plus LCUs; each NAT gateway ~$33/month plus data. `nat: none`
+ * avoids NAT entirely by giving tasks public IPs (their security group still admits only the ALB).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import { albName, boundedName } from "./naming";
+import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
+
+/** Package name used in every component type token. */
+export const PACKAGE = "dashboards";
+
+/** TLS 1.3 with TLS 1.2 fallback and only forward-secret AEAD ciphers. */
+export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/** Settings for a VPC created by the component. */
+export interface NewVpcArgs {
+    /**
+     * NAT gateways for the private subnets: `none` (no private subnets; tasks get public IPs),
+     * `single` (one shared NAT gateway, ~$33/month) or `one-per-az` (survives an AZ outage).
+     * @default "single"
+     */
+    natStrategy?: string;
+    /**
+     * IPv4 CIDR block of the VPC.
+     * @default "10.0.0.0/16"
+     */
+    cidrBlock?: string;
+    /**
+     * Number of availability zones (the ALB needs at least two).
+     * @default 2
+     */
+    availabilityZones?: number;
+}
+
+/** An existing VPC to deploy into. */
+export interface ExistingVpcArgs {
+    /** VPC id, e.g. `vpc-0abc1234def567890`. */
+    vpcId: pulumi.Input<string>;
+    /** Public subnets (at least two AZs) for the load balancer. */
+    publicSubnetIds: pulumi.Input<string>[];
+    /**
+     * Private subnets with outbound access (NAT or VPC endpoints) for the tasks. When empty, tasks
+     * run in the public subnets with public IPs.
+     * @default []
+     */
+    privateSubnetIds?: pulumi.Input<string>[];
+}
+
+/** ALB access logs. */
+export interface AccessLogsArgs {
+    /** Write access logs to an S3 bucket made by the component (SSE-S3 encrypted, private). */
+    enabled: boolean;
+    /**
+     * Days after which log objects expire.
+     * @default 90
+     */
+    retentionDays?: number;
+}
+
+export interface DashboardClusterArgs {
+    /**
+     * Parent domain of every dashboard; dashboards are served at `<name>.<domain>`.
+     * @example "dashboards.example.com"
+     */
+    domain: string;
+    /**
+     * Route 53 hosted zone that holds `domain`. With it, the component requests a wildcard
+     * certificate `*.<domain>` validated by DNS (unless `certificateArn` is given) and dashboards
+     * get alias records.
+     */
+    hostedZoneId?: pulumi.Input<string>;
+    /**
+     * Existing ACM certificate covering `*.<domain>`, in the stack's region. Use it when DNS is
+     * managed outside Route 53; then point `*.<domain>` at the `albDnsName` output yourself.
+     */
+    certificateArn?: pulumi.Input<string>;
+    /**
+     * Create a VPC with these settings. Mutually exclusive with `existingVpc`.
+     * @default { natStrategy: "single", cidrBlock: "10.0.0.0/16", availabilityZones: 2 }
+     */
+    vpc?: NewVpcArgs;
+    /** Deploy into an existing VPC instead of creating one. */
+    existingVpc?: ExistingVpcArgs;
+    /**
+     * Seconds an idle connection stays open. The AWS default (60) drops quiet Shiny and Streamlit
+     * websockets; 1..4000.
+     * @default 600
+     */
+    idleTimeoutSeconds?: number;
+    /**
+     * Protect the load balancer from deletion (turn it off before `pulumi destroy`).
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /**
+     * ALB access logs to S3.
+     * @default { enabled: false }
+     */
+    accessLogs?: AccessLogsArgs;
+    /**
+     * TLS policy of the HTTPS listener.
+     * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+     */
+    sslPolicy?: string;
+    /**
+     * CloudWatch Container Insights for the ECS cluster: `enabled`, `enhanced` or `disabled`.
+     * @default "enabled"
+     */
+    containerInsights?: string;
+}
+
+/** Errors in the arguments, all at once, so a caller fixes them in one go. */
+export class ComponentArgsError extends Error {
+    constructor(component: string, problems: string[]) {
+        super(`invalid ${component} arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ComponentArgsError";
+    }
+}
+
+function checkArgs(args: DashboardClusterArgs): void {
+    const problems: string[] = [];
+    if (!args.domain) problems.push("domain is required");
+    if (!args.hostedZoneId && !args.certificateArn) problems.push("set hostedZoneId, certificateArn, or both: the HTTPS listener needs a certificate");
+    if (args.vpc && args.existingVpc) problems.push("vpc and existingVpc are mutually exclusive");
+    const nat = args.vpc?.natStrategy;
+    if (nat !== undefined && !(NAT_STRATEGIES as readonly string[]).includes(nat)) problems.push(`vpc.natStrategy "${nat}" is not one of ${NAT_STRATEGIES.join(", ")}`);
+    if (args.vpc?.availabilityZones !== undefined && args.vpc.availabilityZones < 2) problems.push("vpc.availabilityZones must be at least 2 (an ALB spans two AZs)");
+    if (args.existingVpc && args.existingVpc.publicSubnetIds.length < 2) problems.push("existingVpc.publicSubnetIds needs at least two subnets in different AZs");
+    const idle = args.idleTimeoutSeconds;
+    if (idle !== undefined && (!Number.isInteger(idle) || idle < IDLE_TIMEOUT.min || idle > IDLE_TIMEOUT.max)) {
+        problems.push(`idleTimeoutSeconds ${idle} is outside ${IDLE_TIMEOUT.min}..${IDLE_TIMEOUT.max}`);
+    }
+    if (args.containerInsights !== undefined && !["enabled", "enhanced", "disabled"].includes(args.containerInsights)) {
+        problems.push(`containerInsights "${args.containerInsights}" is not one of enabled, enhanced, disabled`);
+    }
+    if (problems.length > 0) throw new ComponentArgsError("DashboardCluster", problems);
+}
+
+// Regions older than August 2022 deliver ALB logs from a regional ELB account rather than the service principal.
+const LEGACY_ELB_LOG_REGIONS = new Set([
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-northeast-1",
+    "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1",
+    "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1",
+    "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
+]);
+
+export class DashboardCluster extends pulumi.ComponentResource {
+    /** Parent domain of the dashboards. */
+    public readonly domain: string;
+    /** Route 53 zone for dashboard records, when DNS is managed here. */
+    public readonly hostedZoneId: pulumi.Output<string | undefined>;
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Subnets the tasks run in: private when there is egress through NAT, else public. */
+    public readonly taskSubnetIds: pulumi.Output<string[]>;
+    /** Whether tasks need a public IP (no private subnets with NAT). */
+    public readonly assignPublicIp: boolean;
+    public readonly cluster: aws.ecs.Cluster;
+    public readonly loadBalancer: aws.lb.LoadBalancer;
+    public readonly albSecurityGroup: aws.ec2.SecurityGroup;
+    public readonly httpsListener: aws.lb.Listener;
+    public readonly httpListener: aws.lb.Listener;
+    public readonly certificateArn: pulumi.Output<string>;
+    public readonly accessLogsBucket?: aws.s3.Bucket;
+    public readonly albArn: pulumi.Output<string>;
+    public readonly albDnsName: pulumi.Output<string>;
+    public readonly albZoneId: pulumi.Output<string>;
+
+    constructor(name: string, args: DashboardClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkArgs(args);
+        super(`${PACKAGE}:index:DashboardCluster`, name, {}, opts);
+        const parent = { parent: this };
+        const region = aws.getRegionOutput({}, parent).region;
+        this.domain = args.domain;
+        this.hostedZoneId = pulumi.output(args.hostedZoneId);
+
+        // --- Network -------------------------------------------------------------------------
+        let privateSubnetIds: pulumi.Output<string[]>;
+        if (args.existingVpc) {
+            const existing = args.existingVpc;
+            this.vpcId = pulumi.output(existing.vpcId);
+            this.publicSubnetIds = pulumi.output(existing.publicSubnetIds);
+            privateSubnetIds = pulumi.output(existing.privateSubnetIds ?? []);
+            this.assignPublicIp = (existing.privateSubnetIds ?? []).length === 0;
+        } else {
+            const nat = args.vpc?.natStrategy ?? "single";
+            const strategy = { none: "None", single: "Single", "one-per-az": "OnePerAz" }[nat] as awsx.types.enums.ec2.NatGatewayStrategy;
+            const vpc = new awsx.ec2.Vpc(`${name}-vpc`, {
+                cidrBlock: args.vpc?.cidrBlock ?? "10.0.0.0/16",
+                numberOfAvailabilityZones: args.vpc?.availabilityZones ?? 2,
+                enableDnsHostnames: true,
+                natGateways: { strategy },
+                // Without NAT, private subnets would have no way out (ECR pulls, IdP calls): make none.
+                subnetSpecs: nat === "none"
+                    ? [{ type: "Public", cidrMask: 20 }]
+                    : [{ type: "Public", cidrMask: 22 }, { type: "Private", cidrMask: 20 }],
+                subnetStrategy: "Auto",
+            }, parent);
+            this.vpcId = vpc.vpcId;
+            this.publicSubnetIds = vpc.publicSubnetIds;
+            privateSubnetIds = nat === "none" ? pulumi.output([]) : vpc.privateSubnetIds;
+            this.assignPublicIp = nat === "none";
+        }
+        this.taskSubnetIds = this.assignPublicIp ? this.publicSubnetIds : privateSubnetIds;
+
+        // --- ECS cluster -----------------------------------------------------------------------
+        this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
+            settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
+        }, parent);
+        new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+            clusterName: this.cluster.name,
+            capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+            defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+        }, parent);
+
+        // --- Load balancer security group --------------------------------------------------------
+        // Rules are separate resources so DashboardService can add its own egress rule toward its tasks.
+        this.albSecurityGroup = new aws.ec2.SecurityGroup(`${name}-alb-sg`, {
+            vpcId: this.vpcId,
+            description: "Dashboards ALB: HTTP/HTTPS from anywhere; out to the IdP (443) and to dashboard tasks",
+            revokeRulesOnDelete: true,
+        }, parent);
+        for (const port of [80, 443]) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-alb-in-${port}`, {
+                securityGroupId: this.albSecurityGroup.id,
+                description: port === 80 ? "HTTP (redirected to HTTPS)" : "HTTPS",
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                cidrIpv4: "0.0.0.0/0",
+            }, parent);
+        }
+        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-idp`, {
+            securityGroupId: this.albSecurityGroup.id,
+            description: "HTTPS to the identity provider's token and userinfo endpoints",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: "0.0.0.0/0",
+        }, parent);
+
+        // --- Certificate -------------------------------------------------------------------------
+        if (args.certificateArn) {
+            this.certificateArn = pulumi.output(args.certificateArn);
+        } else {
+            const certificate = new aws.acm.Certificate(`${name}-cert`, {
+                domainName: `*.${args.domain}`,
+                validationMethod: "DNS",
+            }, { ...parent, deleteBeforeReplace: false });
+            const validation = certificate.domainValidationOptions[0];
+            const record = new aws.route53.Record(`${name}-cert-validation`, {
+                zoneId: args.hostedZoneId!,
+                name: validation.resourceRecordName,
+                type: validation.resourceRecordType,
+                records: [validation.resourceRecordValue],
+                ttl: 300,
+                allowOverwrite: true,
+            }, parent);
+            // The listener uses the ARN from the validation so it waits until ACM has issued the certificate.
+            this.certificateArn = new aws.acm.CertificateValidation(`${name}-cert-validated`, {
+                certificateArn: certificate.arn,
+                validationRecordFqdns: [record.fqdn],
+            }, parent).certificateArn;
+        }
+
+        // --- Access logs ---------------------------------------------------------------------
+        let accessLogs: aws.types.input.lb.LoadBalancerAccessLogs | undefined;
+        let accessLogsPolicy: aws.s3.BucketPolicy | undefined;
+        if (args.accessLogs?.enabled) {
+            const bucket = this.accessLogsBucket = new aws.s3.Bucket(`${name}-alb-logs`, {
+                bucketPrefix: `${boundedName([pulumi.getStack(), name, "alb-logs"], 36)}-`,
+                forceDestroy: !(args.deletionProtection ?? false),
+            }, parent);
+            const controls = [
+                new aws.s3.BucketPublicAccessBlock(`${name}-alb-logs-private`, {
+                    bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+                }, parent),
+                new aws.s3.BucketOwnershipControls(`${name}-alb-logs-ownership`, {
+                    bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
+                }, parent),
+                // ALB log delivery supports only SSE-S3 (not KMS).
+                new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-alb-logs-encryption`, {
+                    bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+                }, parent),
+                new aws.s3.BucketLifecycleConfiguration(`${name}-alb-logs-expiry`, {
+                    bucket: bucket.id,
+                    rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogs.retentionDays ?? 90 } }],
+                }, parent),
+            ];
+            const account = aws.getCallerIdentityOutput({}, parent).accountId;
+            const legacyElbAccount = pulumi.output(region).apply((r) =>
+                LEGACY_ELB_LOG_REGIONS.has(r) ? aws.elb.getServiceAccountOutput({ region: r }, parent).arn : pulumi.output(undefined));
+            accessLogsPolicy = new aws.s3.BucketPolicy(`${name}-alb-logs-policy`, {
+                bucket: bucket.id,
+                policy: pulumi.all([bucket.arn, account, legacyElbAccount]).apply(([arn, accountId, elbAccount]) => JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AlbLogDelivery",
+                            Effect: "Allow",
+                            Principal: elbAccount
+                                ? { Service: "logdelivery.elasticloadbalancing.amazonaws.com", AWS: elbAccount }
+                                : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                            Action: "s3:PutObject",
+                            Resource: `${arn}/alb/AWSLogs/${accountId}/*`,
+                        },
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [arn, `${arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                })),
+            }, { ...parent, dependsOn: controls });
+            accessLogs = { bucket: bucket.id, prefix: "alb", enabled: true };
+        }
+
+        // --- Load balancer -------------------------------------------------------------------
+        this.loadBalancer = new aws.lb.LoadBalancer(`${name}-alb`, {
+            name: albName(pulumi.getStack(), name),
+            loadBalancerType: "application",
+            internal: false,
+            securityGroups: [this.albSecurityGroup.id],
+            subnets: this.publicSubnetIds,
+            idleTimeout: args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
+            // Reject headers with invalid characters: blocks header-smuggling tricks against the apps.
+            dropInvalidHeaderFields: true,
+            desyncMitigationMode: "defensive",
+            enableDeletionProtection: args.deletionProtection ?? false,
+            accessLogs,
+        }, { ...parent, /* the ALB checks it may write to the bucket when logging is turned on */ dependsOn: accessLogsPolicy ? [accessLogsPolicy] : [] });
+        this.albArn = this.loadBalancer.arn;
+        this.albDnsName = this.loadBalancer.dnsName;
+        this.albZoneId = this.loadBalancer.zoneId;
+
+        this.httpListener = new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{
+                type: "redirect",
+                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            }],
+        }, parent);
+
+        this.httpsListener = new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: args.sslPolicy ?? DEFAULT_SSL_POLICY,
+            certificateArn: this.certificateArn,
+            // Unknown hosts (no dashboard rule matched) get a plain 404, never a dashboard.
+            defaultActions: [{
+                type: "fixed-response",
+                fixedResponse: {
+                    statusCode: "404",
+                    contentType: "text/html",
+                    messageBody: "<!doctype html><title>Not found</title><h1>No dashboard here</h1><p>Check the address, or ask your platform team for the link.</p>",
+                },
+            }],
+        }, parent);
+
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            taskSubnetIds: this.taskSubnetIds,
+            assignPublicIp: this.assignPublicIp,
+            albArn: this.albArn,
+            albDnsName: this.albDnsName,
+            certificateArn: this.certificateArn,
+        });
+    }
+}

@@ -1,0 +1,40 @@
+/**
+ * Physical names that stay within AWS limits. Pulumi's autonaming appends 8 characters
+ * (`-` + 7 random hex) and the mock runtime never checks lengths, so names that AWS caps
+ * (ALB and target group: 32) are built here, deterministically, and tested.
+ */
+import { createHash } from "crypto";
+
+/** Lowercase alphanumerics and single inner hyphens: valid for ALBs, target groups, S3, ECR and most others. */
+export function sanitizeName(value: string): string {
+    return value
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/^-|-$/g, "");
+}
+
+/**
+ * Joins `parts` into a sanitized name of at most `maxLength` characters. When it must be shortened,
+ * it keeps a readable prefix and appends a 6-character hash of the full name, so two long names
+ * that share a prefix still differ.
+ */
+export function boundedName(parts: string[], maxLength: number): string {
+    const full = sanitizeName(parts.filter(Boolean).join("-"));
+    if (full.length <= maxLength) return full;
+    const hash = createHash("sha256").update(full).digest("hex").slice(0, 6);
+    const head = full.slice(0, maxLength - hash.length - 1).replace(/-+$/, "");
+    return `${head}-${hash}`;
+}
+
+/** Application Load Balancer names: <= 32 characters, no leading `internal-`. */
+export const ALB_NAME_MAX = 32;
+/** Target group names: <= 32 characters. */
+export const TARGET_GROUP_NAME_MAX = 32;
+/** Characters Pulumi's autonaming appends to a logical name. */
+export const AUTONAME_SUFFIX_LENGTH = 8;
+
+export function albName(stack: string, component: string): string {
+    const name = boundedName([stack, component], ALB_NAME_MAX);
+    return name.startsWith("internal-") ? `lb-${name}`.slice(0, ALB_NAME_MAX).replace(/-+$/, "") : name;
+}

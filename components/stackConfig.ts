@@ -1,0 +1,705 @@
+/**
+ * The stack configuration model: one typed, documented schema for everything a stack file
+ * (`Pulumi.<stack>.yaml`) sets, and its validation.
+ *
+ * Validation runs before any resource is declared and reports every problem at once, each as
+ * `<stack-file key>: <what is wrong>; <what is allowed>`. Shape errors come from zod; rules that
+ * span several fields (Fargate sizes, unique names and hosts, declared groups, quotas) are checked
+ * in a second pass over whatever parts of the input are well-formed, so one typo never hides the
+ * other problems.
+ */
+import { z } from "zod";
+import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
+
+// ---------------------------------------------------------------------------------------------
+// Patterns for AWS identifiers and names. Each carries the human description used in errors.
+// ---------------------------------------------------------------------------------------------
+
+const DNS_LABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SSM_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[\w.\-/]+$/;
+const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+(?::[^:]*:[^:]*:[^:]*)?$/;
+const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/[\w+=,.@\-/]+$/;
+const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+// Cognito group names: letters, marks, symbols, numbers, punctuation; no spaces.
+const COGNITO_GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const IDP_NAME = /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{1,30}[^_\s]$/u;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
+
+/** Maximum dashboard name length: keeps derived resource names (IAM roles, log groups) within AWS limits. */
+export const MAX_DASHBOARD_NAME_LENGTH = 30;
+/** Listener rules per ALB (all listeners, defaults excluded); adjustable AWS quota. */
+export const ALB_RULE_LIMIT = 100;
+/** Target groups per ALB; NOT adjustable. */
+export const ALB_TARGET_GROUP_LIMIT = 100;
+/** Host-header condition values per rule; NOT adjustable. One is the dashboard's own host. */
+export const MAX_EXTRA_HOSTS = 4;
+/** ALB idle timeout limits and our websocket-friendly default (the AWS default of 60 s drops idle Shiny sockets). */
+export const IDLE_TIMEOUT = { min: 1, max: 4000, default: 600 } as const;
+/** CloudWatch Logs accepted retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const FRAMEWORKS = ["shiny", "dash", "streamlit", "flask", "custom"] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+export const NAT_STRATEGIES = ["none", "single", "one-per-az"] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+// Environment variable names the platform sets itself (see appEnvironment.ts); users may not override them.
+const RESERVED_ENV_PREFIXES = ["AWS_", "ECS_", "DASHBOARD_"];
+const RESERVED_ENV_NAMES = ["PORT", "ALB_ARN", "ALB_PUBLIC_KEYS_URL"];
+
+// ---------------------------------------------------------------------------------------------
+// Schema helpers
+// ---------------------------------------------------------------------------------------------
+
+/** An object that rejects unknown keys, so a typo (`memroy`) is an error rather than silently ignored. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+    return z.strictObject(shape);
+}
+
+function pattern(regex: RegExp, description: string) {
+    return z.string({ error: `expected ${description}` }).regex(regex, { error: (iss) => `${show(iss.input)} is not ${description}` });
+}
+
+function int(min: number, max: number, what = "a whole number") {
+    return z
+        .number({ error: (iss) => `expected ${what} from ${min} to ${max}, got ${show(iss.input)}` })
+        .int({ error: (iss) => `expected ${what} from ${min} to ${max}, got ${show(iss.input)}` })
+        .min(min, { error: (iss) => `${show(iss.input)} is below the minimum; allowed: ${min} to ${max}` })
+        .max(max, { error: (iss) => `${show(iss.input)} is above the maximum; allowed: ${min} to ${max}` });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, { error: (iss) => `${show(iss.input)} is not allowed; allowed: ${values.join(", ")}` });
+}
+
+const bool = () => z.boolean({ error: (iss) => `expected true or false, got ${show(iss.input)}` });
+
+function show(value: unknown): string {
+    if (value === undefined) return "nothing";
+    if (typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
+    return Array.isArray(value) ? "a list" : "an object";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The schema. Each key's JSDoc-like description lives in `description` so docs can be generated.
+// ---------------------------------------------------------------------------------------------
+
+const dnsSchema = strict({
+    /** Route 53 hosted zone that contains `domain`: certificate validation and dashboard records go here. */
+    hostedZoneId: pattern(HOSTED_ZONE_ID, "a Route 53 hosted zone id (Z followed by letters and digits)").optional(),
+    /** Existing ACM certificate for `*.<domain>` in the stack's region. Without `hostedZoneId`, DNS is managed elsewhere. */
+    certificateArn: pattern(ACM_CERTIFICATE_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)").optional(),
+});
+
+const networkSchema = strict({
+    /** NAT for a new VPC: `none` (tasks in public subnets with public IPs), `single`, or `one-per-az`. */
+    nat: oneOf(NAT_STRATEGIES).optional(),
+    /** CIDR block of a new VPC. */
+    cidrBlock: z
+        .string()
+        .regex(/^(?:\d{1,3}\.){3}\d{1,3}\/(?:1[6-9]|2[0-4])$/, { error: (iss) => `${show(iss.input)} is not an IPv4 CIDR block from /16 to /24` })
+        .optional(),
+    /** Availability zones of a new VPC. */
+    availabilityZones: int(2, 6, "a number of availability zones").optional(),
+    /** Use this existing VPC instead of creating one. */
+    vpcId: pattern(VPC_ID, "a VPC id (vpc- and 8 or 17 hex digits)").optional(),
+    /** Existing VPC: public subnets for the load balancer (at least two AZs). */
+    publicSubnetIds: z.array(pattern(SUBNET_ID, "a subnet id (subnet- and 8 or 17 hex digits)")).optional(),
+    /** Existing VPC: private subnets with egress (NAT or VPC endpoints) for the tasks; empty = public subnets with public IPs. */
+    privateSubnetIds: z.array(pattern(SUBNET_ID, "a subnet id (subnet- and 8 or 17 hex digits)")).optional(),
+});
+
+const loadBalancerSchema = strict({
+    /** Seconds an idle connection (e.g. a quiet websocket) stays open. */
+    idleTimeoutSeconds: int(IDLE_TIMEOUT.min, IDLE_TIMEOUT.max, "seconds").optional(),
+    /** Refuse to delete the load balancer (turn off before `pulumi destroy`). */
+    deletionProtection: bool().optional(),
+    /** Access logs to an encrypted S3 bucket that expires objects after `retentionDays`. */
+    accessLogs: strict({
+        enabled: bool(),
+        retentionDays: int(1, 3650, "days").optional(),
+    }).optional(),
+});
+
+const groupSchema = strict({
+    name: pattern(COGNITO_GROUP_NAME, "a Cognito group name (1-128 letters, digits or punctuation, no spaces)"),
+    description: z.string().max(2048).optional(),
+    /** Lower wins when a user is in several groups with IAM roles; informative otherwise. */
+    precedence: int(0, 2 ** 31 - 1, "a precedence").optional(),
+});
+
+const userSchema = strict({
+    email: pattern(EMAIL, "an email address"),
+    groups: z.array(z.string()).optional(),
+});
+
+const attributeMappingSchema = strict({
+    /** IdP attribute or claim that carries the user's email. */
+    email: z.string().min(1),
+    /** IdP attribute or claim that carries the user's groups (mapped to `custom:groups`). */
+    groups: z.string().min(1).optional(),
+});
+
+const samlProviderSchema = strict({
+    type: z.literal("saml"),
+    name: pattern(IDP_NAME, "an identity provider name (3-32 characters, no spaces or leading/trailing underscore)"),
+    /** URL of the IdP's SAML metadata (preferred: it follows certificate rotation). */
+    metadataUrl: pattern(HTTPS_URL, "an https:// URL").optional(),
+    /** Path (relative to the project) of a SAML metadata XML file, when the IdP has no metadata URL. */
+    metadataFile: z.string().min(1).optional(),
+    attributeMapping: attributeMappingSchema,
+    /** Sign the user out of the IdP too when they sign out. */
+    signOut: bool().optional(),
+});
+
+const oidcProviderSchema = strict({
+    type: z.literal("oidc"),
+    name: pattern(IDP_NAME, "an identity provider name (3-32 characters, no spaces or leading/trailing underscore)"),
+    issuer: pattern(HTTPS_URL, "an https:// issuer URL"),
+    clientId: z.string().min(1),
+    /** Set it as a secret: `pulumi config set --path --secret 'auth.identityProviders[0].clientSecret' ...`. */
+    clientSecret: z.string().min(1),
+    scopes: z.array(z.string().min(1)).optional(),
+    attributeMapping: attributeMappingSchema,
+});
+
+const externalOidcSchema = strict({
+    issuer: pattern(HTTPS_URL, "an https:// issuer URL"),
+    authorizationEndpoint: pattern(HTTPS_URL, "an https:// URL"),
+    tokenEndpoint: pattern(HTTPS_URL, "an https:// URL"),
+    userInfoEndpoint: pattern(HTTPS_URL, "an https:// URL"),
+    clientId: z.string().min(1),
+    /** Set it as a secret: `pulumi config set --path --secret auth.oidc.clientSecret ...`. */
+    clientSecret: z.string().min(1),
+    /** Full logout URL of the provider, if it has one; the apps redirect there on sign-out. */
+    logoutUrl: pattern(HTTPS_URL, "an https:// URL").optional(),
+    scope: z.string().min(1).optional(),
+});
+
+const authSchema = strict({
+    /** `cognito`: a user pool made by this stack (groups, MFA, SSO federation). `oidc`: an external provider used directly by the ALB. */
+    provider: oneOf(["cognito", "oidc"] as const).optional(),
+    mfa: oneOf(["off", "optional", "required"] as const).optional(),
+    /** Cognito threat protection (needs the Plus feature plan when not `off`). */
+    threatProtection: oneOf(["off", "audit", "enforced"] as const).optional(),
+    /** Let people create their own accounts; otherwise only admins create users. */
+    allowSelfSignUp: bool().optional(),
+    /** Protect the user pool from deletion and replacement (Cognito deletion protection + Pulumi protect/retainOnDelete). */
+    deletionProtection: bool().optional(),
+    passwordMinimumLength: int(12, 99, "characters").optional(),
+    /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`); a unique one is derived when omitted. */
+    domainPrefix: pattern(COGNITO_DOMAIN_PREFIX, "a Cognito domain prefix (lowercase letters, digits and inner hyphens, at most 63)").optional(),
+    /** Custom hosted-login domain; its certificate must be in us-east-1. */
+    customDomain: strict({
+        domain: pattern(DOMAIN_NAME, "a lowercase DNS name"),
+        certificateArn: pattern(ACM_CERTIFICATE_ARN, "an ACM certificate ARN"),
+    }).optional(),
+    /** Lifetime of the ALB login session (cookie) in seconds; also how long other hosts stay signed in after a sign-out. */
+    sessionTimeoutSeconds: int(60, 604800, "seconds").optional(),
+    tokenValidity: strict({
+        accessTokenMinutes: int(5, 1440, "minutes").optional(),
+        idTokenMinutes: int(5, 1440, "minutes").optional(),
+        refreshTokenDays: int(1, 3650, "days").optional(),
+    }).optional(),
+    groups: z.array(groupSchema).optional(),
+    /** Members of these groups may open every dashboard. */
+    adminGroups: z.array(z.string()).optional(),
+    /** Users created (and invited by email) when the stack is deployed. */
+    users: z.array(userSchema).optional(),
+    identityProviders: z.array(z.discriminatedUnion("type", [samlProviderSchema, oidcProviderSchema], {
+        error: (iss) => iss.code === "invalid_union" ? `expected an identity provider with type saml or oidc` : undefined,
+    })).optional(),
+    /** With `provider: oidc`: the external provider's endpoints and client. */
+    oidc: externalOidcSchema.optional(),
+});
+
+const dashboardSchema = strict({
+    /** DNS label: the dashboard is served at `https://<name>.<domain>`. */
+    name: pattern(DNS_LABEL, `a DNS label (lowercase letters, digits and inner hyphens, starting with a letter)`)
+        .max(MAX_DASHBOARD_NAME_LENGTH, { error: (iss) => `${show(iss.input)} is longer than ${MAX_DASHBOARD_NAME_LENGTH} characters` }),
+    displayName: z.string().min(1).max(80).optional(),
+    description: z.string().max(500).optional(),
+    /** Directory under `apps/` holding the Dockerfile; defaults to `name`. */
+    app: pattern(/^[a-z0-9][a-z0-9._-]*$/, "a directory name under apps/ (lowercase letters, digits, . _ -)").optional(),
+    framework: oneOf(FRAMEWORKS),
+    /** Fargate CPU units. */
+    cpu: z.number({ error: (iss) => `expected a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")}), got ${show(iss.input)}` }).optional(),
+    /** Fargate memory in MiB; must pair with `cpu`. */
+    memory: z.number({ error: (iss) => `expected memory in MiB, got ${show(iss.input)}` }).optional(),
+    minTasks: int(1, 100, "a task count").optional(),
+    maxTasks: int(1, 100, "a task count").optional(),
+    /** Groups whose members may open this dashboard; empty or absent = every signed-in user. */
+    accessGroups: z.array(z.string()).optional(),
+    /** Extra host names (full DNS names) that also route to this dashboard. */
+    extraHosts: z.array(pattern(DOMAIN_NAME, "a lowercase DNS name")).optional(),
+    /** Plain environment variables for the container. */
+    environment: z.record(z.string(), z.string({ error: (iss) => `expected a string value, got ${show(iss.input)} (quote numbers and booleans)` })).optional(),
+    /** Secret environment variables: name -> SSM parameter ARN or Secrets Manager secret ARN. */
+    secrets: z.record(z.string(), pattern(
+        new RegExp(`${SSM_PARAMETER_ARN.source}|${SECRETS_MANAGER_ARN.source}`),
+        "an SSM parameter ARN (arn:aws:ssm:...:parameter/...) or Secrets Manager secret ARN (arn:aws:secretsmanager:...:secret:...)",
+    )).optional(),
+    /** Managed policy ARNs attached to the task role (it grants nothing by default). */
+    taskPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).optional(),
+});
+
+/** The whole stack file, one property per `dashboards:<key>` config key. */
+export const stackConfigSchema = strict({
+    /** Parent domain of every dashboard host, e.g. `dashboards.example.com`. Required. */
+    domain: pattern(DOMAIN_NAME, "a lowercase DNS name such as dashboards.example.com"),
+    dns: dnsSchema,
+    network: networkSchema.optional(),
+    loadBalancer: loadBalancerSchema.optional(),
+    auth: authSchema.optional(),
+    dashboards: z.array(dashboardSchema),
+});
+
+export type RawStackConfig = z.infer<typeof stackConfigSchema>;
+export type DashboardConfig = z.infer<typeof dashboardSchema>;
+export type AuthConfig = z.infer<typeof authSchema>;
+
+/** Top-level keys of the stack file (without the project prefix). */
+export const STACK_CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof RawStackConfig)[];
+
+// ---------------------------------------------------------------------------------------------
+// Normalised configuration: defaults applied, derived values computed. This is what index.ts uses.
+// ---------------------------------------------------------------------------------------------
+
+export type NetworkConfig =
+    | { kind: "new"; nat: NatStrategy; cidrBlock: string; availabilityZones: number }
+    | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+
+export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "name" | "framework">> {
+    displayName: string;
+    description: string;
+    app: string;
+    host: string;
+    extraHosts: string[];
+    cpu: number;
+    memory: number;
+    minTasks: number;
+    maxTasks: number;
+    accessGroups: string[];
+    environment: Record<string, string>;
+    secrets: Record<string, string>;
+    taskPolicyArns: string[];
+}
+
+export interface StackConfig {
+    region: string;
+    domain: string;
+    dns: { hostedZoneId?: string; certificateArn?: string };
+    network: NetworkConfig;
+    loadBalancer: {
+        idleTimeoutSeconds: number;
+        deletionProtection: boolean;
+        accessLogs: { enabled: boolean; retentionDays: number };
+    };
+    auth: AuthConfig & { provider: "cognito" | "oidc" };
+    dashboards: NormalizedDashboard[];
+}
+
+export const DASHBOARD_DEFAULTS = { cpu: 256, memory: 512, minTasks: 1, maxTasks: 2 } as const;
+
+function normalize(raw: RawStackConfig, region: string): StackConfig {
+    const net = raw.network ?? {};
+    const network: NetworkConfig = net.vpcId
+        ? { kind: "existing", vpcId: net.vpcId, publicSubnetIds: net.publicSubnetIds ?? [], privateSubnetIds: net.privateSubnetIds ?? [] }
+        : { kind: "new", nat: net.nat ?? "single", cidrBlock: net.cidrBlock ?? "10.0.0.0/16", availabilityZones: net.availabilityZones ?? 2 };
+    return {
+        region,
+        domain: raw.domain,
+        dns: raw.dns,
+        network,
+        loadBalancer: {
+            idleTimeoutSeconds: raw.loadBalancer?.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
+            deletionProtection: raw.loadBalancer?.deletionProtection ?? false,
+            accessLogs: {
+                enabled: raw.loadBalancer?.accessLogs?.enabled ?? false,
+                retentionDays: raw.loadBalancer?.accessLogs?.retentionDays ?? 90,
+            },
+        },
+        auth: { ...raw.auth, provider: raw.auth?.provider ?? "cognito" },
+        dashboards: raw.dashboards.map((d) => ({
+            name: d.name,
+            framework: d.framework,
+            displayName: d.displayName ?? d.name,
+            description: d.description ?? "",
+            app: d.app ?? d.name,
+            host: `${d.name}.${raw.domain}`,
+            extraHosts: d.extraHosts ?? [],
+            cpu: d.cpu ?? DASHBOARD_DEFAULTS.cpu,
+            memory: d.memory ?? DASHBOARD_DEFAULTS.memory,
+            minTasks: d.minTasks ?? DASHBOARD_DEFAULTS.minTasks,
+            maxTasks: d.maxTasks ?? Math.max(DASHBOARD_DEFAULTS.maxTasks, d.minTasks ?? 1),
+            accessGroups: d.accessGroups ?? [],
+            environment: d.environment ?? {},
+            secrets: d.secrets ?? {},
+            taskPolicyArns: d.taskPolicyArns ?? [],
+        })),
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+/** One problem in the stack file. `key` is the full stack-file key path, e.g. `dashboards:dashboards[2].memory`. */
+export interface ConfigProblem {
+    key: string;
+    message: string;
+}
+
+export type ConfigResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * Validates raw Pulumi config (as `pulumi.runtime.allConfig()` returns it: `"<namespace>:<key>"` ->
+ * string, objects as JSON) for `project`. Returns the normalised config or every problem found.
+ */
+export function validateStackConfig(allConfig: Record<string, string>, project: string): ConfigResult {
+    const problems: ConfigProblem[] = [];
+    const prefix = `${project}:`;
+    const add = (path: (string | number)[], message: string) => problems.push({ key: formatKey(prefix, path), message });
+
+    const region = allConfig["aws:region"];
+    const input: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(allConfig)) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        input[key] = parseConfigValue(value);
+    }
+    if (!region) {
+        problems.push({ key: "aws:region", message: "is not set; set the AWS region, e.g. `pulumi config set aws:region eu-west-1`" });
+    } else if (!AWS_REGION.test(region)) {
+        problems.push({ key: "aws:region", message: `${show(region)} is not an AWS region name such as eu-west-1` });
+    }
+
+    const parsed = stackConfigSchema.safeParse(input);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            for (const p of describeIssue(issue, input)) add(p.path, p.message);
+        }
+    }
+    for (const p of crossFieldProblems(input, region)) add(p.path, p.message);
+
+    if (problems.length > 0 || !parsed.success) {
+        return { ok: false, problems: dedupe(problems).sort((a, b) => a.key.localeCompare(b.key, "en", { numeric: true })) };
+    }
+    return { ok: true, config: normalize(parsed.data, region!) };
+}
+
+/** Pulumi hands object and list values to programs as JSON strings; scalars stay strings. */
+function parseConfigValue(value: string): unknown {
+    const trimmed = value.trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        try {
+            return JSON.parse(trimmed);
+        } catch {
+            return value;
+        }
+    }
+    return value;
+}
+
+function formatKey(prefix: string, path: (string | number)[]): string {
+    let key = prefix.slice(0, -1);
+    path.forEach((part, i) => {
+        if (typeof part === "number") key += `[${part}]`;
+        else key += i === 0 ? `:${part}` : `.${part}`;
+    });
+    return key;
+}
+
+interface PathProblem {
+    path: (string | number)[];
+    message: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): PathProblem[] {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    switch (issue.code) {
+        case "unrecognized_keys": {
+            const allowed = allowedKeysAt(path);
+            return issue.keys.map((k) => ({
+                path: [...path, k],
+                message: `unknown key${suggest(k, allowed)}; allowed keys: ${allowed.join(", ")}`,
+            }));
+        }
+        case "invalid_type":
+            if (valueAt(input, path) === undefined) {
+                return [{ path, message: `is required${requiredHint(path)}` }];
+            }
+            return [{ path, message: issue.message.startsWith("Invalid input") ? `expected ${issue.expected}, got ${show(valueAt(input, path))}` : issue.message }];
+        case "invalid_union":
+            if (path.length === 3 && path[1] === "identityProviders") {
+                const type = (valueAt(input, path) as { type?: unknown } | undefined)?.type;
+                return [{ path: [...path, "type"], message: `${show(type)} is not allowed; allowed: saml, oidc` }];
+            }
+            return [{ path, message: issue.message }];
+        default:
+            return [{ path, message: issue.message }];
+    }
+}
+
+function requiredHint(path: (string | number)[]): string {
+    const hints: Record<string, string> = {
+        domain: "; the parent domain of every dashboard, e.g. dashboards.example.com",
+        dns: "; set hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>)",
+        dashboards: "; a list of dashboards (name, framework, ...)",
+    };
+    return path.length === 1 ? (hints[String(path[0])] ?? "") : "";
+}
+
+function valueAt(input: unknown, path: (string | number)[]): unknown {
+    let cur: unknown = input;
+    for (const part of path) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<string | number, unknown>)[part];
+    }
+    return cur;
+}
+
+/** Finds the strict object schema at `path` (array indices step into element schemas) and lists its keys. */
+function allowedKeysAt(path: (string | number)[]): string[] {
+    let schema: z.ZodType = stackConfigSchema;
+    for (const part of path) {
+        schema = unwrap(schema);
+        if (typeof part === "number" && schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+        else if (typeof part === "string" && schema instanceof z.ZodObject) schema = schema.shape[part] as z.ZodType;
+        else return [];
+    }
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+    if (schema instanceof z.ZodDiscriminatedUnion) {
+        return [...new Set(schema.options.flatMap((o) => Object.keys((o as z.ZodObject).shape)))];
+    }
+    return [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let s = schema;
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    return s;
+}
+
+function suggest(key: string, allowed: string[]): string {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of allowed) {
+        const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : "";
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const tmp = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = tmp;
+        }
+    }
+    return row[b.length];
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+    const seen = new Set<string>();
+    return problems.filter((p) => {
+        const id = `${p.key}\u0000${p.message}`;
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules that span fields. They read the raw input defensively: any part that is malformed has
+// already been reported by the schema and is skipped here.
+// ---------------------------------------------------------------------------------------------
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === "string";
+const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isString) : []);
+
+function crossFieldProblems(input: Record<string, unknown>, region: string | undefined): PathProblem[] {
+    const out: PathProblem[] = [];
+    const domain = isString(input.domain) ? input.domain : undefined;
+
+    // dns: one of zone / certificate; certificate in the stack's region.
+    if (isObject(input.dns)) {
+        const { hostedZoneId, certificateArn } = input.dns;
+        if (hostedZoneId === undefined && certificateArn === undefined) {
+            out.push({ path: ["dns"], message: "needs hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>), or both" });
+        }
+        const certRegion = isString(certificateArn) ? ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1] : undefined;
+        if (certRegion && region && certRegion !== region) {
+            out.push({ path: ["dns", "certificateArn"], message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
+        }
+    }
+
+    // network: new VPC settings and existing VPC settings are mutually exclusive.
+    if (isObject(input.network)) {
+        const n = input.network;
+        if (n.vpcId !== undefined) {
+            for (const k of ["nat", "cidrBlock", "availabilityZones"] as const) {
+                if (n[k] !== undefined) out.push({ path: ["network", k], message: "only applies to a new VPC; remove it or remove network.vpcId" });
+            }
+            const publics = stringsOf(n.publicSubnetIds);
+            if (n.publicSubnetIds === undefined || publics.length < 2) {
+                out.push({ path: ["network", "publicSubnetIds"], message: "needs at least two public subnets in different availability zones for the load balancer when network.vpcId is set" });
+            }
+            const overlap = stringsOf(n.privateSubnetIds).filter((s) => publics.includes(s));
+            if (overlap.length > 0) {
+                out.push({ path: ["network", "privateSubnetIds"], message: `${overlap.join(", ")} is also listed in publicSubnetIds; a subnet is either public or private` });
+            }
+        } else {
+            for (const k of ["publicSubnetIds", "privateSubnetIds"] as const) {
+                if (n[k] !== undefined) out.push({ path: ["network", k], message: "only applies to an existing VPC; set network.vpcId too, or remove it to create a new VPC" });
+            }
+        }
+    }
+
+    // auth: declared groups, admin groups, users, provider-specific keys.
+    const auth = isObject(input.auth) ? input.auth : {};
+    const provider = auth.provider === "oidc" ? "oidc" : "cognito";
+    const declaredGroups = Array.isArray(auth.groups) ? auth.groups.filter(isObject).map((g) => g.name).filter(isString) : [];
+    const groupHint = declaredGroups.length > 0 ? `declared groups: ${declaredGroups.join(", ")}` : "no groups are declared in auth.groups";
+    const groupIndex = new Map<string, number>();
+    (Array.isArray(auth.groups) ? auth.groups : []).forEach((g, i) => {
+        if (!isObject(g) || !isString(g.name)) return;
+        if (groupIndex.has(g.name)) out.push({ path: ["auth", "groups", i, "name"], message: `${show(g.name)} is declared twice (also auth.groups[${groupIndex.get(g.name)}])` });
+        else groupIndex.set(g.name, i);
+    });
+    const checkGroupRefs = (path: (string | number)[], value: unknown) => {
+        stringsOf(value).forEach((g, i) => {
+            if (!declaredGroups.includes(g)) out.push({ path: [...path, i], message: `group ${show(g)} is not declared in auth.groups; ${groupHint}` });
+        });
+    };
+    checkGroupRefs(["auth", "adminGroups"], auth.adminGroups);
+    if (Array.isArray(auth.users)) auth.users.forEach((u, i) => isObject(u) && checkGroupRefs(["auth", "users", i, "groups"], u.groups));
+    if (provider === "oidc") {
+        if (auth.oidc === undefined) out.push({ path: ["auth", "oidc"], message: "is required when auth.provider is oidc (issuer, endpoints, clientId, clientSecret)" });
+        for (const k of ["mfa", "threatProtection", "allowSelfSignUp", "passwordMinimumLength", "domainPrefix", "customDomain", "groups", "adminGroups", "users", "identityProviders", "tokenValidity"] as const) {
+            if (auth[k] !== undefined) out.push({ path: ["auth", k], message: "only applies to auth.provider cognito; the external OIDC provider manages it" });
+        }
+    } else if (auth.oidc !== undefined) {
+        out.push({ path: ["auth", "oidc"], message: "only applies to auth.provider oidc; use auth.identityProviders to federate an OIDC provider through Cognito" });
+    }
+    if (isString(auth.domainPrefix) && /aws|amazon|cognito/.test(auth.domainPrefix)) {
+        out.push({ path: ["auth", "domainPrefix"], message: `${show(auth.domainPrefix)} contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito` });
+    }
+    if (isObject(auth.customDomain) && isString(auth.customDomain.certificateArn)) {
+        const certRegion = ACM_CERTIFICATE_ARN.exec(auth.customDomain.certificateArn)?.[1];
+        if (certRegion && certRegion !== "us-east-1") {
+            out.push({ path: ["auth", "customDomain", "certificateArn"], message: `is in ${certRegion}; a Cognito custom domain needs a certificate in us-east-1` });
+        }
+    }
+    if (Array.isArray(auth.identityProviders)) {
+        const names = new Map<string, number>();
+        auth.identityProviders.forEach((idp, i) => {
+            if (!isObject(idp)) return;
+            if (isString(idp.name)) {
+                if (names.has(idp.name)) out.push({ path: ["auth", "identityProviders", i, "name"], message: `${show(idp.name)} is used twice (also identityProviders[${names.get(idp.name)}])` });
+                else names.set(idp.name, i);
+            }
+            if (idp.type === "saml" && (idp.metadataUrl === undefined) === (idp.metadataFile === undefined)) {
+                out.push({ path: ["auth", "identityProviders", i], message: "a SAML provider needs exactly one of metadataUrl or metadataFile" });
+            }
+        });
+    }
+
+    // dashboards: sizes, task counts, unique names and hosts, groups, env names, quotas.
+    if (Array.isArray(input.dashboards)) {
+        const dashboards = input.dashboards;
+        if (dashboards.length === 0) out.push({ path: ["dashboards"], message: "is empty; configure at least one dashboard" });
+        const rulesNeeded = dashboards.length + 2; // + signed-out page + portal
+        if (dashboards.length > ALB_TARGET_GROUP_LIMIT - 1 || rulesNeeded > ALB_RULE_LIMIT) {
+            out.push({
+                path: ["dashboards"],
+                message: `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`,
+            });
+        }
+        const names = new Map<string, number>();
+        const hosts = new Map<string, string>();
+        const claimHost = (host: string, owner: string, path: (string | number)[]) => {
+            const prior = hosts.get(host);
+            if (prior) out.push({ path, message: `host ${host} is already used by ${prior}; every host must be unique` });
+            else hosts.set(host, owner);
+        };
+        if (isObject(auth.customDomain) && isString(auth.customDomain.domain)) hosts.set(auth.customDomain.domain, "auth.customDomain");
+
+        dashboards.forEach((d, i) => {
+            if (!isObject(d)) return;
+            const at = (...rest: (string | number)[]) => ["dashboards", i, ...rest];
+            if (isString(d.name)) {
+                if (names.has(d.name)) out.push({ path: at("name"), message: `${show(d.name)} is already used by dashboards[${names.get(d.name)}]; names must be unique` });
+                else {
+                    names.set(d.name, i);
+                    if (domain) claimHost(`${d.name}.${domain}`, `dashboards[${i}]`, at("name"));
+                }
+            }
+            stringsOf(d.extraHosts).forEach((h, j) => claimHost(h, `dashboards[${i}]`, at("extraHosts", j)));
+            if (Array.isArray(d.extraHosts) && d.extraHosts.length > MAX_EXTRA_HOSTS) {
+                out.push({ path: at("extraHosts"), message: `has ${d.extraHosts.length} hosts; at most ${MAX_EXTRA_HOSTS} (an ALB rule matches at most 5 host names, one is <name>.<domain>)` });
+            }
+
+            const cpu = typeof d.cpu === "number" ? d.cpu : d.cpu === undefined ? DASHBOARD_DEFAULTS.cpu : undefined;
+            const memory = typeof d.memory === "number" ? d.memory : d.memory === undefined ? DASHBOARD_DEFAULTS.memory : undefined;
+            if (cpu !== undefined) {
+                const options = fargateMemoryOptions(cpu);
+                if (!options) {
+                    out.push({ path: at("cpu"), message: `${cpu} is not a Fargate CPU value; allowed: ${FARGATE_CPU_VALUES.join(", ")}` });
+                } else if (memory !== undefined && !options.includes(memory)) {
+                    out.push(d.memory === undefined
+                        ? { path: at("memory"), message: `is required with cpu ${cpu}: the default ${memory} is not valid with it on Fargate; allowed: ${describeValues(options)}` }
+                        : { path: at("memory"), message: `${memory} is not valid with cpu ${cpu} on Fargate; allowed: ${describeValues(options)}` });
+                }
+            }
+
+            const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;
+            if (typeof d.maxTasks === "number" && d.maxTasks < min) {
+                out.push({ path: at("maxTasks"), message: `${d.maxTasks} is less than minTasks ${min}; maxTasks must be >= minTasks` });
+            }
+
+            if (d.accessGroups !== undefined && provider === "oidc" && stringsOf(d.accessGroups).length > 0) {
+                out.push({ path: at("accessGroups"), message: "needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool" });
+            } else {
+                checkGroupRefs(at("accessGroups"), d.accessGroups);
+            }
+
+            const envNames = isObject(d.environment) ? Object.keys(d.environment) : [];
+            const secretNames = isObject(d.secrets) ? Object.keys(d.secrets) : [];
+            for (const [kind, list] of [["environment", envNames], ["secrets", secretNames]] as const) {
+                for (const name of list) {
+                    if (!ENV_VAR_NAME.test(name)) {
+                        out.push({ path: at(kind, name), message: "is not a valid environment variable name (letters, digits and _, not starting with a digit)" });
+                    } else if (RESERVED_ENV_NAMES.includes(name) || RESERVED_ENV_PREFIXES.some((p) => name.startsWith(p))) {
+                        out.push({ path: at(kind, name), message: `is set by the platform; names ${RESERVED_ENV_NAMES.join(", ")} and prefixes ${RESERVED_ENV_PREFIXES.join(", ")} are reserved` });
+                    }
+                }
+            }
+            for (const name of envNames.filter((n) => secretNames.includes(n))) {
+                out.push({ path: at("secrets", name), message: "is also set in environment; a variable is either plain or secret" });
+            }
+        });
+    }
+    return out;
+}

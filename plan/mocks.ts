@@ -1,0 +1,169 @@
+/**
+ * Pulumi mocks that stand in for AWS so the program runs offline: the plan command and every
+ * test use this one module. Outputs are deterministic (derived from names, never random) so
+ * two plans of the same commit are identical.
+ *
+ * The mock fills in what AWS would compute (ids, ARNs, DNS names, digests) and echoes inputs,
+ * like a real provider's state. It answers the invokes the program makes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+
+/** Shortens a Pulumi type token to its resource kind, e.g. `aws:lb/loadBalancer:LoadBalancer` -> `loadbalancer`. */
+function kindOf(type: string): string {
+    return (type.split(":").pop() ?? type).toLowerCase();
+}
+
+function serviceOf(type: string): string {
+    const module = type.split(":")[1] ?? "";
+    return module.split("/")[0] || "resource";
+}
+
+function hex(input: string, length: number): string {
+    // FNV-1a, repeated: a short stable digest of the name, enough to make ids look real and unique.
+    let out = "";
+    let seed = 0;
+    while (out.length < length) {
+        let h = 0x811c9dc5 ^ seed++;
+        for (let i = 0; i < input.length; i++) {
+            h ^= input.charCodeAt(i);
+            h = Math.imul(h, 0x01000193) >>> 0;
+        }
+        out += h.toString(16).padStart(8, "0");
+    }
+    return out.slice(0, length);
+}
+
+export interface MockOptions {
+    region: string;
+}
+
+export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
+    const { region } = options;
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT_ID}:${resource}`;
+
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+            const { type, name, inputs } = args;
+            const physical = (inputs.name as string | undefined) ?? `${name}-${hex(name, 7)}`;
+            const id = `${name}-${hex(type + name, 8)}`;
+            const state: Record<string, unknown> = { ...inputs, name: physical, arn: arn(serviceOf(type), `${kindOf(type)}/${physical}`) };
+
+            switch (type) {
+                case "awsx:ec2:Vpc": {
+                    const azs = Number(inputs.numberOfAvailabilityZones ?? 2);
+                    const subnet = (kind: string, i: number) => `subnet-${hex(`${name}-${kind}-${i}`, 17)}`;
+                    Object.assign(state, {
+                        vpcId: `vpc-${hex(name, 17)}`,
+                        publicSubnetIds: Array.from({ length: azs }, (_, i) => subnet("public", i)),
+                        privateSubnetIds: Array.from({ length: azs }, (_, i) => subnet("private", i)),
+                        isolatedSubnetIds: [],
+                        natGateways: [],
+                    });
+                    return { id: `vpc-${hex(name, 17)}`, state };
+                }
+                case "aws:lb/loadBalancer:LoadBalancer": {
+                    const suffix = `app/${physical}/${hex(name, 16)}`;
+                    Object.assign(state, {
+                        arn: arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+                        arnSuffix: suffix,
+                        dnsName: `${physical}-${hex(name, 9)}.${region}.elb.amazonaws.com`,
+                        zoneId: "Z2FDTNDATAQYW2",
+                    });
+                    break;
+                }
+                case "aws:lb/targetGroup:TargetGroup": {
+                    const suffix = `targetgroup/${physical}/${hex(name, 16)}`;
+                    Object.assign(state, { arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix });
+                    break;
+                }
+                case "aws:lb/listener:Listener":
+                    state.arn = arn("elasticloadbalancing", `listener/app/${name}/${hex(name, 16)}`);
+                    break;
+                case "aws:acm/certificate:Certificate": {
+                    const domains = [inputs.domainName, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])] as string[];
+                    state.arn = arn("acm", `certificate/${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`);
+                    // A wildcard and its apex validate with the same record, as in ACM.
+                    state.domainValidationOptions = domains.map((domainName) => ({
+                        domainName,
+                        resourceRecordName: `_${hex(domainName.replace(/^\*\./, ""), 32)}.${domainName.replace(/^\*\./, "")}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${hex("v" + domainName.replace(/^\*\./, ""), 32)}.acm-validations.aws.`,
+                    }));
+                    break;
+                }
+                case "aws:ec2/securityGroup:SecurityGroup":
+                    return { id: `sg-${hex(name, 17)}`, state: { ...state, arn: arn("ec2", `security-group/sg-${hex(name, 17)}`) } };
+                case "aws:ecs/cluster:Cluster":
+                    state.arn = arn("ecs", `cluster/${physical}`);
+                    break;
+                case "aws:s3/bucket:Bucket":
+                case "aws:s3/bucketV2:BucketV2": {
+                    const bucket = (inputs.bucket as string | undefined) ?? physical;
+                    Object.assign(state, { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com` });
+                    return { id: bucket, state };
+                }
+                case "aws:route53/record:Record":
+                    state.fqdn = inputs.name;
+                    break;
+                case "aws:ecr/repository:Repository":
+                    state.repositoryUrl = `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${physical}`;
+                    state.registryId = MOCK_ACCOUNT_ID;
+                    break;
+                case "docker:index/image:Image": {
+                    const imageName = String(inputs.imageName ?? physical);
+                    state.repoDigest = `${imageName.split(":")[0]}@sha256:${hex(JSON.stringify(inputs.build ?? {}) + imageName, 64)}`;
+                    state.imageName = imageName;
+                    break;
+                }
+                case "aws:cognito/userPool:UserPool": {
+                    const poolId = `${region}_${hex(name, 9).toUpperCase()}`;
+                    Object.assign(state, { arn: arn("cognito-idp", `userpool/${poolId}`), endpoint: `cognito-idp.${region}.amazonaws.com/${poolId}` });
+                    return { id: poolId, state };
+                }
+                case "aws:cognito/userPoolClient:UserPoolClient":
+                    Object.assign(state, { clientSecret: `secret-${hex(name, 24)}` });
+                    return { id: hex("client" + name, 26), state };
+                case "aws:lambda/function:Function":
+                    Object.assign(state, { arn: arn("lambda", `function:${physical}`), invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${arn("lambda", `function:${physical}`)}/invocations` });
+                    break;
+                case "aws:iam/role:Role":
+                    state.arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:role/${physical}`;
+                    break;
+                case "aws:iam/policy:Policy":
+                    state.arn = `arn:aws:iam::${MOCK_ACCOUNT_ID}:policy/${physical}`;
+                    break;
+                case "aws:cloudwatch/logGroup:LogGroup":
+                    state.arn = arn("logs", `log-group:${physical}`);
+                    break;
+                case "aws:ssm/parameter:Parameter":
+                    state.arn = arn("ssm", `parameter/${String(physical).replace(/^\//, "")}`);
+                    break;
+                case "aws:sns/topic:Topic":
+                    state.arn = arn("sns", physical);
+                    break;
+            }
+            return { id, state };
+        },
+
+        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            switch (args.token) {
+                case "aws:index/getRegion:getRegion":
+                    return { name: region, region, id: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, userId: "OFFLINE", id: MOCK_ACCOUNT_ID };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                    return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["az1", "az2", "az3"], id: region };
+                case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                    return { userName: "AWS", password: "offline-plan-token", authorizationToken: "offline", proxyEndpoint: `https://${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com`, id: region };
+                case "aws:iam/getPolicyDocument:getPolicyDocument":
+                    return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
+                default:
+                    return { ...args.inputs, id: `${args.token}-result` };
+            }
+        },
+    };
+}

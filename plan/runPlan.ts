@@ -1,0 +1,132 @@
+/**
+ * Runs the Pulumi program (`index.ts`) under the mock runtime for one stack and records every
+ * resource it declares: type, name, parent, inputs, resource options and the stack outputs.
+ * This is what `npm run plan` prints and what the program-level tests assert on.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
+import { createMocks } from "./mocks";
+import { LoadedStack, loadStack } from "./stackFile";
+
+// Internal to the SDK (not in its typings) but stable: it is how `pulumi` itself waits for the program to settle.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent resource (the stack itself for top-level resources). */
+    parent?: string;
+    custom: boolean;
+    inputs: Record<string, any>;
+    /** State as the mock provider returned it (inputs plus computed values). */
+    outputs: Record<string, any>;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependsOn: string[];
+    deleteBeforeReplace: boolean;
+    additionalSecretOutputs: string[];
+}
+
+export interface Plan {
+    project: string;
+    stack: string;
+    resources: PlannedResource[];
+    outputs: Record<string, any>;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getAdditionalsecretoutputsList(): string[];
+}
+
+/** Plans the stack file `Pulumi.<stack>.yaml` of this project. */
+export async function planStack(stack: string): Promise<Plan> {
+    return planConfig(loadStack(PROJECT_DIR, stack));
+}
+
+/**
+ * Plans the program with the given (already loaded) configuration. Tests use this directly with
+ * variations of a stack file. Throws what the program throws (e.g. a config validation error).
+ */
+export async function planConfig(loaded: LoadedStack, programPath = path.join(PROJECT_DIR, "index.ts")): Promise<Plan> {
+    const region = loaded.config["aws:region"] ?? "us-east-1";
+    await pulumi.runtime.setMocks(createMocks({ region }), loaded.project, loaded.stack, false);
+    pulumi.runtime.setAllConfig(loaded.config, loaded.secretKeys);
+
+    const recorded = new Map<string, PlannedResource>();
+    const monitor = getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, cb: (err: unknown, resp: any) => void): Promise<void>;
+        resources: Map<string, { urn: string; state: any }>;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                const urn: string = resp.getUrn();
+                const inputs = (req as any).getObject ? pulumi.runtime.deserializeProperties((req as any).getObject()) : {};
+                recorded.set(urn, {
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    inputs,
+                    outputs: resp.getObject() ? pulumi.runtime.deserializeProperties(resp.getObject()) : {},
+                    protect: req.getProtect() ?? false,
+                    retainOnDelete: req.getRetainondelete() ?? false,
+                    dependsOn: req.getDependenciesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                });
+            }
+            callback(err, resp);
+        });
+
+    // A fresh copy of the program per plan: Node caches modules, and the program reads config at load time.
+    delete require.cache[require.resolve(programPath)];
+    let failure: unknown;
+    const outputs = await pulumi.runtime
+        .runInPulumiStack(async () => {
+            try {
+                const program = require(programPath);
+                return typeof program.default === "function" ? await program.default() : { ...program };
+            } catch (e) {
+                failure = e;
+                return {};
+            }
+        })
+        .catch((e) => {
+            failure ??= e;
+            return {};
+        });
+    await waitForRPCs();
+    if (failure) throw failure;
+
+    return {
+        project: loaded.project,
+        stack: loaded.stack,
+        resources: [...recorded.values()],
+        outputs: await resolveOutputs(outputs ?? {}),
+    };
+}
+
+/** Stack outputs come back as plain values; secrets stay wrapped so callers can mask them. */
+async function resolveOutputs(outputs: Record<string, any>): Promise<Record<string, any>> {
+    const result: Record<string, any> = {};
+    for (const [k, v] of Object.entries(outputs)) {
+        result[k] = pulumi.Output.isInstance(v) ? await new Promise((resolve) => v.apply(resolve)) : v;
+    }
+    return result;
+}
