@@ -27,7 +27,8 @@ export interface Identity {
     displayName: string;
 }
 
-export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: "missing" | "invalid" };
+/** On failure, `detail` says why (for the log; it never contains a token). */
+export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: "missing" | "invalid"; detail: string };
 
 export function cognitoIssuer(userPoolId: string): string {
     return `https://cognito-idp.${userPoolId.split("_")[0]}.amazonaws.com/${userPoolId}`;
@@ -95,16 +96,16 @@ export function createAuthenticator(opts: AuthOptions) {
         const access = headers.get(ACCESS_TOKEN_HEADER);
         const data = headers.get(ALB_DATA_HEADER);
         if (!access || !data) {
-            return { ok: false, reason: "missing" };
+            return { ok: false, reason: "missing", detail: `no ${access ? ALB_DATA_HEADER : ACCESS_TOKEN_HEADER} header` };
         }
         try {
             const [a, d] = await Promise.all([verifyAccessToken(access), verifyAlbData(data)]);
             if (a.sub !== d.sub) {
-                return { ok: false, reason: "invalid" };
+                return { ok: false, reason: "invalid", detail: "access token and ALB token name different users" };
             }
             return { ok: true, identity: { sub: a.sub, groups: a.groups, displayName: d.displayName } };
-        } catch {
-            return { ok: false, reason: "invalid" };
+        } catch (err) {
+            return { ok: false, reason: "invalid", detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
         }
     }
 

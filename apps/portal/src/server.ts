@@ -66,7 +66,7 @@ export function createApp(options: ServerOptions): Hono {
         const result = await auth.authenticate(c.req.raw.headers);
         if (!result.ok) {
             // Never log the tokens themselves.
-            log.warn(`portal: request without verified identity (${result.reason})`);
+            log.warn(`portal: request without verified identity (${result.reason}: ${result.detail})`);
         }
         const user = result.ok ? result.identity : undefined;
         const page = renderPortalPage({

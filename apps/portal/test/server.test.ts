@@ -61,7 +61,7 @@ describe("portal server", () => {
         const body = await res.text();
         expect(body).to.include("We could not confirm your sign-in");
         expect(body).not.to.include('class="tile"');
-        expect(logs.some((l) => l.includes("(missing)"))).to.equal(true);
+        expect(logs.some((l) => l.includes("(missing: no x-amzn-oidc-accesstoken header)"))).to.equal(true);
     });
 
     it("shows no dashboards and no error page for forged tokens", async () => {
