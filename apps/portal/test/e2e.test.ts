@@ -130,9 +130,9 @@ describe("portal in Chromium (end to end)", function () {
         });
     });
 
-    it("fits a phone screen without horizontal scrolling", async () => {
+    it("fits a 320 px phone screen without horizontal scrolling", async () => {
         // A long name (the greeting falls back to the e-mail address) must wrap, not overflow.
-        await onPortal(await signedIn({ sub: "ada", name: "ada.lovelace-byron@analytical-engines.example.com", groups: ["admins"] }, { width: 360, height: 740 }), async (page) => {
+        await onPortal(await signedIn({ sub: "ada", name: "ada.lovelace-byron@analytical-engines.example.com", groups: ["admins"] }, { width: 320, height: 740 }), async (page) => {
             const overflow = await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth");
             expect(overflow).to.equal(0);
             expect(await page.locator(".tile").count()).to.equal(4);
