@@ -17,6 +17,8 @@ export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 export interface PlannedResource {
     urn: string;
+    /** Physical id the (mock) provider assigned; what other resources' inputs refer to. */
+    id?: string;
     type: string;
     name: string;
     /** URN of the parent resource (the stack itself for top-level resources). */
@@ -40,6 +42,7 @@ export interface Plan {
 }
 
 interface RegisterRequest {
+    getObject(): any;
     getType(): string;
     getName(): string;
     getParent(): string;
@@ -61,6 +64,23 @@ export async function planStack(stack: string): Promise<Plan> {
  * variations of a stack file. Throws what the program throws (e.g. a config validation error).
  */
 export async function planConfig(loaded: LoadedStack, programPath = path.join(PROJECT_DIR, "index.ts")): Promise<Plan> {
+    return runUnderMocks(loaded, () => {
+        // A fresh copy of the program per plan: Node caches modules, and the program reads config at load time.
+        delete require.cache[require.resolve(programPath)];
+        const program = require(programPath);
+        return typeof program.default === "function" ? program.default() : { ...program };
+    });
+}
+
+/**
+ * Runs `program` (any code that declares resources, e.g. one component) under the mock runtime
+ * with `loaded` as configuration, and records what it declares. Its return value becomes the
+ * stack outputs.
+ */
+export async function runUnderMocks(
+    loaded: LoadedStack,
+    program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+): Promise<Plan> {
     const region = loaded.config["aws:region"] ?? "us-east-1";
     await pulumi.runtime.setMocks(createMocks({ region }), loaded.project, loaded.stack, false);
     pulumi.runtime.setAllConfig(loaded.config, loaded.secretKeys);
@@ -68,21 +88,20 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
     const recorded = new Map<string, PlannedResource>();
     const monitor = getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: (err: unknown, resp: any) => void): Promise<void>;
-        resources: Map<string, { urn: string; state: any }>;
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (err, resp) => {
             if (!err && resp) {
                 const urn: string = resp.getUrn();
-                const inputs = (req as any).getObject ? pulumi.runtime.deserializeProperties((req as any).getObject()) : {};
                 recorded.set(urn, {
                     urn,
+                    id: resp.getId() || undefined,
                     type: req.getType(),
                     name: req.getName(),
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
-                    inputs,
+                    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
                     outputs: resp.getObject() ? pulumi.runtime.deserializeProperties(resp.getObject()) : {},
                     protect: req.getProtect() ?? false,
                     retainOnDelete: req.getRetainondelete() ?? false,
@@ -94,14 +113,11 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
             callback(err, resp);
         });
 
-    // A fresh copy of the program per plan: Node caches modules, and the program reads config at load time.
-    delete require.cache[require.resolve(programPath)];
     let failure: unknown;
     const outputs = await pulumi.runtime
         .runInPulumiStack(async () => {
             try {
-                const program = require(programPath);
-                return typeof program.default === "function" ? await program.default() : { ...program };
+                return await program();
             } catch (e) {
                 failure = e;
                 return {};
@@ -112,7 +128,10 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
             return {};
         });
     await waitForRPCs();
-    if (failure) throw failure;
+    if (failure) {
+        if (failure instanceof Error) declaredBeforeFailure.set(failure, [...recorded.values()]);
+        throw failure;
+    }
 
     return {
         project: loaded.project,
@@ -121,6 +140,9 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
         outputs: await resolveOutputs(outputs ?? {}),
     };
 }
+
+/** What a failed run had declared before it failed (tests assert "nothing is declared before validation passes"). */
+export const declaredBeforeFailure = new WeakMap<Error, PlannedResource[]>();
 
 /** Stack outputs come back as plain values; secrets stay wrapped so callers can mask them. */
 async function resolveOutputs(outputs: Record<string, any>): Promise<Record<string, any>> {

@@ -1,0 +1,213 @@
+import { expect } from "chai";
+import { ComponentArgsError, DashboardCluster, DashboardClusterArgs, DEFAULT_SSL_POLICY } from "../components/dashboardCluster";
+import { Plan, runUnderMocks } from "../plan/runPlan";
+import { byRef, devStackWith, ofType, one } from "./helpers";
+
+const ZONE = "Z0123456789TESTZONE1";
+const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+
+function planCluster(args: Partial<DashboardClusterArgs>, name = "dashboards"): Promise<Plan> {
+    return runUnderMocks(devStackWith(), () => {
+        const cluster = new DashboardCluster(name, { domain: "dashboards.example.com", hostedZoneId: ZONE, ...args });
+        return { assignPublicIp: cluster.assignPublicIp, taskSubnetIds: cluster.taskSubnetIds, publicSubnetIds: cluster.publicSubnetIds };
+    });
+}
+
+describe("DashboardCluster", () => {
+    let plan: Plan;
+    before(async () => {
+        plan = await planCluster({ vpc: { natStrategy: "single" } });
+    });
+
+    describe("listeners", () => {
+        it("serves HTTPS on 443 with the TLS 1.3/1.2 policy and the validated wildcard certificate", () => {
+            const https = one(plan, "aws:lb/listener:Listener", (r) => r.inputs.port === 443);
+            expect(https.inputs.protocol).to.equal("HTTPS");
+            expect(https.inputs.sslPolicy).to.equal("ELBSecurityPolicy-TLS13-1-2-2021-06");
+            expect(DEFAULT_SSL_POLICY).to.equal(https.inputs.sslPolicy);
+            const validation = one(plan, "aws:acm/certificateValidation:CertificateValidation");
+            const cert = one(plan, "aws:acm/certificate:Certificate");
+            expect(cert.inputs).to.include({ domainName: "*.dashboards.example.com", validationMethod: "DNS" });
+            expect(validation.inputs.certificateArn).to.equal(cert.outputs.arn);
+            expect(https.inputs.certificateArn).to.equal(cert.outputs.arn);
+            // The listener must wait for ACM to issue the certificate, not just for the request.
+            expect(https.dependsOn).to.include(validation.urn);
+        });
+
+        it("answers unknown hosts with a fixed 404, never a dashboard", () => {
+            const https = one(plan, "aws:lb/listener:Listener", (r) => r.inputs.port === 443);
+            expect(https.inputs.defaultActions).to.have.length(1);
+            const [action] = https.inputs.defaultActions;
+            expect(action.type).to.equal("fixed-response");
+            expect(action.fixedResponse.statusCode).to.equal("404");
+            expect(Buffer.byteLength(action.fixedResponse.messageBody)).to.be.at.most(1024);
+        });
+
+        it("only redirects plain HTTP to HTTPS with a 301", () => {
+            const http = one(plan, "aws:lb/listener:Listener", (r) => r.inputs.port === 80);
+            expect(http.inputs.protocol).to.equal("HTTP");
+            expect(http.inputs.defaultActions).to.deep.equal([{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]);
+            expect(http.inputs.certificateArn).to.equal(undefined);
+        });
+
+        it("attaches both listeners to the cluster's load balancer", () => {
+            const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
+            for (const listener of ofType(plan, "aws:lb/listener:Listener")) {
+                expect(listener.inputs.loadBalancerArn).to.equal(alb.outputs.arn);
+            }
+        });
+    });
+
+    describe("load balancer", () => {
+        it("is internet-facing in the public subnets, drops invalid headers and has a websocket-friendly idle timeout", () => {
+            const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
+            const vpc = one(plan, "awsx:ec2:Vpc");
+            expect(alb.inputs).to.include({ internal: false, loadBalancerType: "application", dropInvalidHeaderFields: true, idleTimeout: 600, enableDeletionProtection: false });
+            expect(alb.inputs.subnets).to.deep.equal(vpc.outputs.publicSubnetIds);
+        });
+
+        it("keeps its physical name within AWS's 32 characters even for long component names", async () => {
+            const long = await planCluster({}, "a-really-long-component-name-for-dashboards");
+            const alb = one(long, "aws:lb/loadBalancer:LoadBalancer");
+            expect(alb.inputs.name.length).to.be.at.most(32);
+            expect(alb.inputs.name).to.match(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
+            expect(alb.inputs.name.startsWith("internal-")).to.equal(false);
+        });
+
+        it("turns on deletion protection and a custom idle timeout when asked", async () => {
+            const protectedPlan = await planCluster({ deletionProtection: true, idleTimeoutSeconds: 3600 });
+            expect(one(protectedPlan, "aws:lb/loadBalancer:LoadBalancer").inputs).to.include({ enableDeletionProtection: true, idleTimeout: 3600 });
+        });
+    });
+
+    describe("security group", () => {
+        it("admits only HTTP and HTTPS from the internet", () => {
+            const sg = one(plan, "aws:ec2/securityGroup:SecurityGroup");
+            const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg.id);
+            expect(ingress.map((r) => [r.inputs.fromPort, r.inputs.toPort, r.inputs.ipProtocol]).sort()).to.deep.equal([[443, 443, "tcp"], [80, 80, "tcp"]]);
+            expect(sg.inputs.ingress ?? []).to.have.length(0);
+        });
+
+        it("lets the ALB out only on 443 (to reach the identity provider); task ports are added per service", () => {
+            const sg = one(plan, "aws:ec2/securityGroup:SecurityGroup");
+            const egress = ofType(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === sg.id);
+            expect(egress).to.have.length(1);
+            expect(egress[0].inputs).to.include({ fromPort: 443, toPort: 443, ipProtocol: "tcp", cidrIpv4: "0.0.0.0/0" });
+            expect(sg.inputs.egress ?? []).to.have.length(0);
+        });
+
+        it("is the load balancer's only security group", () => {
+            const sg = one(plan, "aws:ec2/securityGroup:SecurityGroup");
+            expect(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.securityGroups).to.deep.equal([sg.id]);
+        });
+    });
+
+    describe("certificate", () => {
+        it("validates the wildcard certificate with a DNS record in the hosted zone", () => {
+            const cert = one(plan, "aws:acm/certificate:Certificate");
+            const record = one(plan, "aws:route53/record:Record");
+            const [option] = cert.outputs.domainValidationOptions;
+            expect(record.inputs).to.deep.include({ zoneId: ZONE, name: option.resourceRecordName, type: "CNAME", records: [option.resourceRecordValue] });
+            expect(one(plan, "aws:acm/certificateValidation:CertificateValidation").inputs.validationRecordFqdns).to.deep.equal([record.outputs.fqdn]);
+        });
+
+        it("uses an existing certificate as given and creates no certificate or DNS records", async () => {
+            const existing = await planCluster({ certificateArn: CERT, hostedZoneId: undefined });
+            expect(ofType(existing, "aws:acm/certificate:Certificate")).to.have.length(0);
+            expect(ofType(existing, "aws:route53/record:Record")).to.have.length(0);
+            expect(one(existing, "aws:lb/listener:Listener", (r) => r.inputs.port === 443).inputs.certificateArn).to.equal(CERT);
+        });
+    });
+
+    describe("network", () => {
+        it("puts tasks in private subnets without public IPs when the VPC has NAT", async () => {
+            const vpc = one(plan, "awsx:ec2:Vpc");
+            expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "Single" });
+            expect(plan.outputs.assignPublicIp).to.equal(false);
+            expect(plan.outputs.taskSubnetIds).to.deep.equal(vpc.outputs.privateSubnetIds);
+        });
+
+        it("creates no private subnets and gives tasks public IPs when NAT is none", async () => {
+            const noNat = await planCluster({ vpc: { natStrategy: "none" } });
+            const vpc = one(noNat, "awsx:ec2:Vpc");
+            expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "None" });
+            expect(vpc.inputs.subnetSpecs.map((s: { type: string }) => s.type)).to.deep.equal(["Public"]);
+            expect(noNat.outputs.assignPublicIp).to.equal(true);
+            expect(noNat.outputs.taskSubnetIds).to.deep.equal(noNat.outputs.publicSubnetIds);
+        });
+
+        it("makes one NAT gateway per AZ when asked", async () => {
+            const perAz = await planCluster({ vpc: { natStrategy: "one-per-az", availabilityZones: 3 } });
+            expect(one(perAz, "awsx:ec2:Vpc").inputs).to.deep.include({ natGateways: { strategy: "OnePerAz" }, numberOfAvailabilityZones: 3 });
+        });
+
+        it("deploys into an existing VPC without creating one", async () => {
+            const existing = await planCluster({
+                existingVpc: { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0a", "subnet-0b"], privateSubnetIds: ["subnet-0c", "subnet-0d"] },
+            });
+            expect(ofType(existing, "awsx:ec2:Vpc")).to.have.length(0);
+            expect(one(existing, "aws:ec2/securityGroup:SecurityGroup").inputs.vpcId).to.equal("vpc-0123456789abcdef0");
+            expect(one(existing, "aws:lb/loadBalancer:LoadBalancer").inputs.subnets).to.deep.equal(["subnet-0a", "subnet-0b"]);
+            expect(existing.outputs).to.deep.include({ assignPublicIp: false, taskSubnetIds: ["subnet-0c", "subnet-0d"] });
+        });
+
+        it("runs tasks in the public subnets of an existing VPC that has no private subnets", async () => {
+            const existing = await planCluster({ existingVpc: { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0a", "subnet-0b"] } });
+            expect(existing.outputs).to.deep.include({ assignPublicIp: true, taskSubnetIds: ["subnet-0a", "subnet-0b"] });
+        });
+    });
+
+    describe("ECS cluster", () => {
+        it("has Container Insights on and Fargate plus Fargate Spot capacity", () => {
+            const cluster = one(plan, "aws:ecs/cluster:Cluster");
+            expect(cluster.inputs.settings).to.deep.equal([{ name: "containerInsights", value: "enabled" }]);
+            const capacity = one(plan, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
+            expect(capacity.inputs.clusterName).to.equal(cluster.outputs.name);
+            expect(capacity.inputs.capacityProviders).to.have.members(["FARGATE", "FARGATE_SPOT"]);
+        });
+    });
+
+    describe("access logs", () => {
+        it("are off by default", () => {
+            expect(ofType(plan, "aws:s3/bucket:Bucket")).to.have.length(0);
+            expect(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.accessLogs).to.equal(undefined);
+        });
+
+        it("go to a private, SSE-S3 encrypted bucket that expires them and only takes TLS", async () => {
+            const logged = await planCluster({ accessLogs: { enabled: true, retentionDays: 30 } });
+            const bucket = one(logged, "aws:s3/bucket:Bucket");
+            const forBucket = (type: string) => one(logged, type, (r) => r.inputs.bucket === bucket.id);
+            expect(forBucket("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs).to.include({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+            expect(forBucket("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).to.equal("AES256");
+            expect(forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules[0].expiration.days).to.equal(30);
+            const policy = JSON.parse(forBucket("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+            const deny = policy.Statement.find((s: any) => s.Effect === "Deny");
+            expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+            const allow = policy.Statement.find((s: any) => s.Effect === "Allow");
+            expect(allow.Action).to.equal("s3:PutObject");
+            expect(allow.Resource).to.match(/\/alb\/AWSLogs\/123456789012\/\*$/);
+            const alb = one(logged, "aws:lb/loadBalancer:LoadBalancer");
+            expect(alb.inputs.accessLogs).to.deep.equal({ bucket: bucket.id, prefix: "alb", enabled: true });
+            expect(byRef(logged, alb.inputs.accessLogs.bucket)?.type).to.equal("aws:s3/bucket:Bucket");
+        });
+    });
+
+    describe("argument checks", () => {
+        it("rejects contradictory arguments with every problem listed, before declaring anything", () => {
+            expect(() => new DashboardCluster("bad", {
+                domain: "",
+                vpc: { natStrategy: "double", availabilityZones: 1 },
+                existingVpc: { vpcId: "vpc-1", publicSubnetIds: ["subnet-1"] },
+                idleTimeoutSeconds: 0,
+            })).to.throw(ComponentArgsError, /domain is required[\s\S]*certificate[\s\S]*mutually exclusive[\s\S]*natStrategy "double"[\s\S]*at least 2[\s\S]*at least two subnets[\s\S]*idleTimeoutSeconds 0/);
+        });
+    });
+
+    it("parents every child to the component", () => {
+        const component = one(plan, "dashboards:index:DashboardCluster");
+        const children = plan.resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && r !== component);
+        expect(children.length).to.be.greaterThan(10);
+        for (const child of children) expect(child.parent, child.name).to.equal(component.urn);
+        for (const child of children) expect(child.name.startsWith("dashboards-"), child.name).to.equal(true);
+    });
+});

@@ -1,0 +1,113 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { StackConfigError } from "../components/configError";
+import { declaredBeforeFailure, Plan, planConfig, planStack, PROJECT_DIR } from "../plan/runPlan";
+import { devStackWith, one, ofType } from "./helpers";
+
+describe("the program (index.ts) under the offline plan", () => {
+    const plans: Record<string, Plan> = {};
+    before(async () => {
+        plans.dev = await planStack("dev");
+        plans.prod = await planStack("prod");
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        it(`plans Pulumi.${stack}.yaml: one cluster with its ALB, listeners and ECS cluster`, () => {
+            const plan = plans[stack];
+            one(plan, "dashboards:index:DashboardCluster");
+            one(plan, "aws:lb/loadBalancer:LoadBalancer");
+            one(plan, "aws:ecs/cluster:Cluster");
+            expect(ofType(plan, "aws:lb/listener:Listener").map((l) => l.inputs.port).sort()).to.deep.equal([443, 80]);
+            expect(plan.outputs.albDnsName).to.match(/\.elb\.amazonaws\.com$/);
+            expect(plan.outputs.albArn).to.match(/^arn:aws:elasticloadbalancing:eu-west-1:\d{12}:loadbalancer\/app\//);
+        });
+    }
+
+    it("dev is cheap: no NAT gateway, no deletion protection, no access logs", () => {
+        const plan = plans.dev;
+        expect(one(plan, "awsx:ec2:Vpc").inputs.natGateways).to.deep.equal({ strategy: "None" });
+        expect(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection).to.equal(false);
+        expect(ofType(plan, "aws:s3/bucket:Bucket")).to.have.length(0);
+    });
+
+    it("prod is resilient: NAT per AZ over 3 AZs, deletion protection, access logs kept a year", () => {
+        const plan = plans.prod;
+        expect(one(plan, "awsx:ec2:Vpc").inputs).to.deep.include({ natGateways: { strategy: "OnePerAz" }, numberOfAvailabilityZones: 3 });
+        expect(one(plan, "aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection).to.equal(true);
+        expect(one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules[0].expiration.days).to.equal(365);
+    });
+
+    it("gives the same plan twice (deterministic mocks, no random names)", async () => {
+        const again = await planStack("dev");
+        const summary = (p: Plan) => p.resources.map((r) => [r.type, r.name, JSON.stringify(r.inputs)]).sort();
+        expect(summary(again)).to.deep.equal(summary(plans.dev));
+    });
+
+    it("declares nothing when the stack file is invalid, and names every broken key", async () => {
+        const broken = devStackWith({
+            "dashboards:domian": "dev.dashboards.example.com",
+            "dashboards:dashboards": [{ name: "sales", framework: "shiny", cpu: 256, memory: 3072 }],
+        });
+        let error: unknown;
+        try {
+            await planConfig(broken);
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(StackConfigError);
+        const message = (error as Error).message;
+        expect(message).to.contain('dashboards:domian: unknown key (did you mean "domain"?)');
+        expect(message).to.contain("dashboards:dashboards[0].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048");
+        expect(message).not.to.match(/\n\s+at /); // no stack trace in the message
+        const declared = declaredBeforeFailure.get(error as Error) ?? [];
+        expect(declared.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+});
+
+describe("npm run plan (CLI)", function () {
+    this.timeout(120_000);
+    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+    const run = (args: string[], cwd = PROJECT_DIR) => spawnSync(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), ...args], { cwd, encoding: "utf8" });
+
+    it("prints the resource tree and outputs for dev and exits 0", () => {
+        const result = run(["dev"]);
+        expect(result.status, result.stderr).to.equal(0);
+        expect(result.stdout).to.contain("dashboards:index:DashboardCluster  dashboards");
+        expect(result.stdout).to.match(/\n\s+\+ aws:lb\/loadBalancer:LoadBalancer  dashboards-alb/);
+        expect(result.stdout).to.contain("Outputs:");
+        expect(result.stdout).to.contain("albDnsName:");
+    });
+
+    it("exits non-zero naming both keys of a broken stack file, without a stack trace", () => {
+        // A copy of the project whose Pulumi.dev.yaml has a typo'd key and a bad cpu/memory pair.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-broken-"));
+        try {
+            for (const entry of ["index.ts", "components", "plan", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
+                fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
+            }
+            fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
+            const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")
+                .replace("dashboards:domain:", "dashboards:domian:")
+                .replace(/cpu: 256\n(\s+)memory: 512/, "cpu: 256\n$1memory: 3072");
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), dev);
+            const result = spawnSync(path.join(PROJECT_DIR, "node_modules", ".bin", "tsx"), [path.join(dir, "plan", "cli.ts"), "dev"], { cwd: dir, encoding: "utf8" });
+            expect(result.status).to.equal(1);
+            expect(result.stderr).to.contain("dashboards:domian: unknown key");
+            expect(result.stderr).to.contain("dashboards:domain: is required");
+            expect(result.stderr).to.match(/dashboards:dashboards\[1\]\.memory: 3072 is not valid with cpu 256/);
+            expect(result.stderr).not.to.match(/\n\s+at /);
+            expect(result.stdout).not.to.contain("+ aws:");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("rejects an unknown stack with the list of stacks", () => {
+        const result = run(["staging"]);
+        expect(result.status).to.equal(1);
+        expect(result.stderr).to.contain("no stack file Pulumi.staging.yaml; stacks here: dev, prod");
+    });
+});

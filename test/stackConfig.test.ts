@@ -1,0 +1,232 @@
+import { expect } from "chai";
+import { ConfigProblem, validateStackConfig } from "../components/stackConfig";
+import { devStackWith, devValue } from "./helpers";
+
+const PROJECT = "dashboards";
+
+function problemsOf(changes: Record<string, unknown>, remove: string[] = []): ConfigProblem[] {
+    const result = validateStackConfig(devStackWith(changes, remove).config, PROJECT);
+    return result.ok ? [] : result.problems;
+}
+
+function lines(problems: ConfigProblem[]): string[] {
+    return problems.map((p) => `${p.key}: ${p.message}`);
+}
+
+/** The dev dashboards with `patch` merged into dashboard `index`. */
+function dashboardsWith(index: number, patch: Record<string, unknown>): unknown[] {
+    const list = devValue<Record<string, unknown>[]>("dashboards");
+    list[index] = { ...list[index], ...patch };
+    return list;
+}
+
+describe("stack configuration", () => {
+    describe("valid stack files", () => {
+        for (const stack of ["dev", "prod"]) {
+            it(`accepts Pulumi.${stack}.yaml and applies defaults`, () => {
+                const { loadStack } = require("../plan/stackFile");
+                const { PROJECT_DIR } = require("../plan/runPlan");
+                const result = validateStackConfig(loadStack(PROJECT_DIR, stack).config, PROJECT);
+                expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+                if (!result.ok) return;
+                expect(result.config.dashboards.map((d) => d.framework)).to.have.members(["shiny", "dash", "streamlit", "flask"]);
+                for (const d of result.config.dashboards) {
+                    expect(d.host).to.equal(`${d.name}.${result.config.domain}`);
+                    expect(d.minTasks).to.be.at.most(d.maxTasks);
+                }
+            });
+        }
+
+        it("fills defaults for a minimal dashboard", () => {
+            const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash" }] }).config, PROJECT);
+            expect(result.ok).to.equal(true);
+            if (!result.ok) return;
+            expect(result.config.dashboards[0]).to.include({ cpu: 256, memory: 512, minTasks: 1, maxTasks: 2, app: "mini", displayName: "mini" });
+            expect(result.config.loadBalancer.idleTimeoutSeconds).to.equal(600);
+        });
+
+        it("accepts an existing VPC with private subnets", () => {
+            const result = validateStackConfig(devStackWith({
+                "dashboards:network": { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], privateSubnetIds: ["subnet-0123456789abcdef2"] },
+            }).config, PROJECT);
+            expect(result.ok).to.equal(true);
+            if (result.ok) expect(result.config.network).to.deep.include({ kind: "existing", vpcId: "vpc-0123456789abcdef0" });
+        });
+    });
+
+    // Each case: a broken stack file and the exact message it must produce.
+    const cases: { title: string; changes: Record<string, unknown>; remove?: string[]; expected: string }[] = [
+        {
+            title: "Fargate cpu/memory pair",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { cpu: 256, memory: 3072 }) },
+            expected: "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
+        },
+        {
+            title: "unknown Fargate cpu",
+            changes: { "dashboards:dashboards": dashboardsWith(0, { cpu: 300 }) },
+            expected: "dashboards:dashboards[0].cpu: 300 is not a Fargate CPU value; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384",
+        },
+        {
+            title: "memory default invalid with a large cpu",
+            changes: { "dashboards:dashboards": [{ name: "big", framework: "dash", cpu: 4096 }] },
+            expected: "dashboards:dashboards[0].memory: is required with cpu 4096: the default 512 is not valid with it on Fargate; allowed: 8192 to 30720 in steps of 1024",
+        },
+        {
+            title: "dashboard name that is not a DNS label",
+            changes: { "dashboards:dashboards": dashboardsWith(2, { name: "Data_Explorer" }) },
+            expected: 'dashboards:dashboards[2].name: "Data_Explorer" is not a DNS label (lowercase letters, digits and inner hyphens, starting with a letter)',
+        },
+        {
+            title: "dashboard name too long for derived resource names",
+            changes: { "dashboards:dashboards": dashboardsWith(0, { name: "a".repeat(31) }) },
+            expected: `dashboards:dashboards[0].name: "${"a".repeat(31)}" is longer than 30 characters`,
+        },
+        {
+            title: "duplicate dashboard names",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { name: "sentiment" }) },
+            expected: 'dashboards:dashboards[3].name: "sentiment" is already used by dashboards[1]; names must be unique',
+        },
+        {
+            title: "an extra host that collides with another dashboard's host",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { extraHosts: ["sentiment.dev.dashboards.example.com"] }) },
+            expected: "dashboards:dashboards[3].extraHosts[0]: host sentiment.dev.dashboards.example.com is already used by dashboards[1]; every host must be unique",
+        },
+        {
+            title: "minTasks greater than maxTasks",
+            changes: { "dashboards:dashboards": dashboardsWith(0, { minTasks: 3, maxTasks: 2 }) },
+            expected: "dashboards:dashboards[0].maxTasks: 2 is less than minTasks 3; maxTasks must be >= minTasks",
+        },
+        {
+            title: "unknown framework",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { framework: "django" }) },
+            expected: 'dashboards:dashboards[1].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',
+        },
+        {
+            title: "unknown key inside a dashboard (typo)",
+            changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns',
+        },
+        {
+            title: "unknown top-level key (typo)",
+            changes: { "dashboards:loadBalancr": { idleTimeoutSeconds: 30 } },
+            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards',
+        },
+        {
+            title: "missing domain",
+            changes: {},
+            remove: ["dashboards:domain"],
+            expected: "dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com",
+        },
+        {
+            title: "domain that is not a DNS name",
+            changes: { "dashboards:domain": "Dashboards.Example" },
+            expected: 'dashboards:domain: "Dashboards.Example" is not a lowercase DNS name such as dashboards.example.com',
+        },
+        {
+            title: "malformed certificate ARN",
+            changes: { "dashboards:dns": { certificateArn: "arn:aws:acm:eu-west-1:1234:certificate/abc" } },
+            expected: 'dashboards:dns.certificateArn: "arn:aws:acm:eu-west-1:1234:certificate/abc" is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)',
+        },
+        {
+            title: "certificate in another region than the ALB",
+            changes: { "dashboards:dns": { certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" } },
+            expected: "dashboards:dns.certificateArn: is in us-east-1 but the load balancer is in eu-west-1; an ALB certificate must be in the ALB's region",
+        },
+        {
+            title: "malformed hosted zone id",
+            changes: { "dashboards:dns": { hostedZoneId: "zone-1" } },
+            expected: 'dashboards:dns.hostedZoneId: "zone-1" is not a Route 53 hosted zone id (Z followed by letters and digits)',
+        },
+        {
+            title: "neither hosted zone nor certificate",
+            changes: { "dashboards:dns": {} },
+            expected: "dashboards:dns: needs hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>), or both",
+        },
+        {
+            title: "malformed VPC and subnet ids",
+            changes: { "dashboards:network": { vpcId: "vpc-12", publicSubnetIds: ["subnet-0123456789abcdef0", "sn-1"] } },
+            expected: 'dashboards:network.publicSubnetIds[1]: "sn-1" is not a subnet id (subnet- and 8 or 17 hex digits)',
+        },
+        {
+            title: "new-VPC settings mixed with an existing VPC",
+            changes: { "dashboards:network": { vpcId: "vpc-0123456789abcdef0", nat: "single", publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] } },
+            expected: "dashboards:network.nat: only applies to a new VPC; remove it or remove network.vpcId",
+        },
+        {
+            title: "unknown NAT strategy",
+            changes: { "dashboards:network": { nat: "two" } },
+            expected: 'dashboards:network.nat: "two" is not allowed; allowed: none, single, one-per-az',
+        },
+        {
+            title: "access group not declared in auth",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { accessGroups: ["marketing"] }) },
+            expected: 'dashboards:dashboards[1].accessGroups[0]: group "marketing" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts',
+        },
+        {
+            title: "admin group not declared in auth",
+            changes: { "dashboards:auth": { ...devValue("auth"), adminGroups: ["root"] } },
+            expected: 'dashboards:auth.adminGroups[0]: group "root" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts',
+        },
+        {
+            title: "idle timeout out of range",
+            changes: { "dashboards:loadBalancer": { idleTimeoutSeconds: 5000 } },
+            expected: "dashboards:loadBalancer.idleTimeoutSeconds: 5000 is above the maximum; allowed: 1 to 4000",
+        },
+        {
+            title: "malformed secret reference",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { API_KEY: "my-secret" } }) },
+            expected: 'dashboards:dashboards[1].secrets.API_KEY: "my-secret" is not an SSM parameter ARN (arn:aws:ssm:...:parameter/...) or Secrets Manager secret ARN (arn:aws:secretsmanager:...:secret:...)',
+        },
+        {
+            title: "environment variable the platform sets itself",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { environment: { DASHBOARD_URL: "x" } }) },
+            expected: "dashboards:dashboards[1].environment.DASHBOARD_URL: is set by the platform; names PORT, ALB_ARN, ALB_PUBLIC_KEYS_URL and prefixes AWS_, ECS_, DASHBOARD_ are reserved",
+        },
+        {
+            title: "Cognito domain prefix with a reserved word",
+            changes: { "dashboards:auth": { ...devValue("auth"), domainPrefix: "acme-cognito" } },
+            expected: 'dashboards:auth.domainPrefix: "acme-cognito" contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito',
+        },
+        {
+            title: "more dashboards than one load balancer holds",
+            changes: { "dashboards:dashboards": Array.from({ length: 99 }, (_, i) => ({ name: `d${i}`, framework: "dash" })) },
+            expected: "dashboards:dashboards: has 99 dashboards; one load balancer holds at most 98 (100 target groups, 100 listener rules including the portal and the signed-out page)",
+        },
+        {
+            title: "missing AWS region",
+            changes: {},
+            remove: ["aws:region"],
+            expected: "aws:region: is not set; set the AWS region, e.g. `pulumi config set aws:region eu-west-1`",
+        },
+    ];
+
+    describe("invalid stack files: each problem names its key, what is wrong and what is allowed", () => {
+        for (const c of cases) {
+            it(c.title, () => {
+                expect(lines(problemsOf(c.changes, c.remove))).to.include(c.expected);
+            });
+        }
+    });
+
+    it("reports every problem at once, not just the first", () => {
+        const problems = lines(problemsOf({
+            "dashboards:domian": "x.example.com",
+            "dashboards:dashboards": dashboardsWith(1, { cpu: 256, memory: 3072, framework: "django", accessGroups: ["nobody"] }),
+        }, ["dashboards:domain"]));
+        expect(problems).to.include.members([
+            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards',
+            "dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com",
+            "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
+            'dashboards:dashboards[1].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',
+        ]);
+        // The group check still runs although the same dashboard has a schema error.
+        expect(problems.some((p) => p.startsWith("dashboards:dashboards[1].accessGroups[0]: group \"nobody\""))).to.equal(true);
+    });
+
+    it("rejects accessGroups when the ALB talks to an external OIDC provider (Cognito enforces groups)", () => {
+        const problems = lines(problemsOf({
+            "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" } },
+        }));
+        expect(problems).to.include("dashboards:dashboards[0].accessGroups: needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool");
+    });
+});
