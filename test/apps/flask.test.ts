@@ -1,70 +1,44 @@
-import * as path from "node:path";
 import { expect } from "chai";
-import { Browser } from "playwright-core";
 import {
-    APPS, Identity, RunningApp, checkLogout, freePort, itShowsOnlyVerifiedIdentity, launchBrowser,
-    PORTAL_URL, screenshot, startApp, startIdentity, venvBin,
+    checkLogout, itShowsOnlyVerifiedIdentity, NETWORK_GUARD_MARK, PORTAL_URL, screenshot, useRunningApp,
+    gunicornApp,
 } from "./harness";
 
 describe("apps/flask template", function () {
-    this.timeout(120_000);
-    let id: Identity;
-    let app: RunningApp;
-    let browser: Browser;
-
-    before(async () => {
-        const gunicorn = venvBin("flask", "gunicorn");
-        id = await startIdentity();
-        const port = await freePort();
-        app = await startApp({
-            name: "flask",
-            command: gunicorn,
-            args: ["-c", "../shared/python/gunicorn.conf.py", "app:app"],
-            cwd: path.join(APPS, "flask"),
-            env: { ...id.env, PORT: String(port), HOST: "127.0.0.1", WEB_CONCURRENCY: "2", PYTHONPATH: path.join(APPS, "shared", "python") },
-            port,
-            healthPath: "/health",
-        });
-        browser = await launchBrowser();
-    });
-
-    after(async () => {
-        await browser?.close();
-        await app?.stop();
-        await id?.close();
-    });
+    this.timeout(60_000);
+    const suite = useRunningApp(gunicornApp("flask", "app:app"));
 
     it("answers /health", async () => {
-        const res = await fetch(app.url + "/health");
+        const res = await fetch(suite.app.url + "/health");
         expect(res.status).to.equal(200);
         expect(await res.text()).to.equal("ok");
     });
 
     it("runs several gunicorn workers", async () => {
         // Workers boot concurrently; give the second one a moment to log.
-        for (let i = 0; i < 50 && (app.logs().match(/Booting worker/g) ?? []).length < 2; i++) {
+        for (let i = 0; i < 50 && (suite.app.logs().match(/Booting worker/g) ?? []).length < 2; i++) {
             await new Promise((r) => setTimeout(r, 100));
         }
-        expect(app.logs().match(/Booting worker/g) ?? []).to.have.length(2);
+        expect(suite.app.logs().match(/Booting worker/g) ?? []).to.have.length(2);
     });
 
     it("serves the JSON endpoint and rejects unknown regions", async () => {
-        const res = await fetch(app.url + "/api/sales?region=East");
+        const res = await fetch(suite.app.url + "/api/sales?region=East");
         expect(res.headers.get("content-type")).to.match(/application\/json/);
         const body = (await res.json()) as { region: string; total: number; rows: { month: string; sales: number }[] };
         expect(body.region).to.equal("East");
         expect(body.rows).to.have.length(12);
         const sum = body.rows.reduce((a, r) => a + r.sales, 0);
         expect(body.total).to.be.closeTo(sum, 0.2);
-        expect((await fetch(app.url + "/api/sales?region=Atlantis")).status).to.equal(400);
+        expect((await fetch(suite.app.url + "/api/sales?region=Atlantis")).status).to.equal(400);
     });
 
     it("draws the chart from the JSON endpoint and redraws it for another region", async () => {
         // Signed in, so the screenshot shows the identity bar too.
-        const context = await browser.newContext({ extraHTTPHeaders: { "x-amzn-oidc-data": id.token() } });
+        const context = await suite.browser.newContext({ extraHTTPHeaders: { "x-amzn-oidc-data": suite.id.token() } });
         const page = await context.newPage();
         try {
-            await page.goto(app.url + "/");
+            await page.goto(suite.app.url + "/");
             await page.locator("#chart rect").nth(11).waitFor();
             const heights = () => page.locator("#chart rect").evaluateAll((els) => els.map((e) => e.getAttribute("height")));
             const before = await heights();
@@ -81,12 +55,16 @@ describe("apps/flask template", function () {
         }
     });
 
-    itShowsOnlyVerifiedIdentity(() => ({ browser, app, id }), (page) => page.locator("#chart rect").first().waitFor());
+    itShowsOnlyVerifiedIdentity(() => suite, (page) => page.locator("#chart rect").first().waitFor());
 
     it("fetches the ALB key once per kid (cached across requests)", async () => {
         // Each worker process has its own cache: at most one fetch per worker.
-        expect(id.keyRequests().filter((u) => u === `/${id.kid}`).length).to.be.within(1, 2);
+        expect(suite.id.keyRequests().filter((u) => u === `/${suite.id.kid}`).length).to.be.within(1, 2);
     });
 
-    it("signs out: /logout expires the ALB cookies and redirects to the logout URL", () => checkLogout(app.url));
+    it("made no outbound network connection", () => {
+        expect(suite.app.logs()).not.to.include(NETWORK_GUARD_MARK);
+    });
+
+    it("signs out: /logout expires the ALB cookies and redirects to the logout URL", () => checkLogout(suite.app.url));
 });

@@ -218,7 +218,7 @@ export const TOKEN_CASES: { name: string; make: (id: Identity) => string; shown:
  * "email absent" is checked on a fully rendered page, not on an empty one.
  */
 export function itShowsOnlyVerifiedIdentity(
-    get: () => { browser: Browser; app: RunningApp; id: Identity },
+    get: () => Suite,
     ready: (page: Page) => Promise<void>,
 ): void {
     for (const c of TOKEN_CASES) {
@@ -260,4 +260,81 @@ export async function checkLogout(baseUrl: string): Promise<void> {
         expect(maxAgeZero || (expires !== null && Date.parse(expires[1]) < Date.now()), `${c} expires the cookie`).to.equal(true);
     }
     expect(cookies.some((x) => x.startsWith("other="))).to.equal(false, "only ALB session cookies are touched");
+}
+
+/** Test-only sitecustomize that blocks and reports outbound network access from Python apps. */
+export const NETWORK_GUARD = path.join(__dirname, "fixtures", "network_guard");
+export const NETWORK_GUARD_MARK = "NETWORK-GUARD";
+
+/** Starts a Python template from its venv on a free port, with the shared code and the network guard. */
+export async function startPythonApp(opts: {
+    app: string;
+    tool: string;
+    args: string[];
+    healthPath: string;
+    identity: Identity;
+    env?: Record<string, string>;
+}): Promise<RunningApp> {
+    const command = venvBin(opts.app, opts.tool);
+    const port = await freePort();
+    return startApp({
+        name: opts.app,
+        command,
+        args: opts.args,
+        cwd: path.join(APPS, opts.app),
+        env: {
+            ...opts.identity.env,
+            PORT: String(port),
+            HOST: "127.0.0.1",
+            PYTHONPATH: [path.join(APPS, "shared", "python"), NETWORK_GUARD].join(path.delimiter),
+            ...opts.env,
+        },
+        port,
+        healthPath: opts.healthPath,
+    });
+}
+
+export interface Suite {
+    id: Identity;
+    app: RunningApp;
+    browser: Browser;
+}
+
+/**
+ * Registers before/after hooks in the calling `describe`: a key endpoint, the app (started by
+ * `start`) and a browser; everything is stopped afterwards, the app's whole process group included.
+ */
+export function useRunningApp(start: (id: Identity) => Promise<RunningApp>): Suite {
+    const suite = {} as Suite;
+    before(async function () {
+        this.timeout(180_000);
+        suite.id = await startIdentity();
+        suite.app = await start(suite.id);
+        suite.browser = await launchBrowser();
+    });
+    afterEach(function () {
+        // The app's own output is the quickest way to see why a check failed.
+        if (this.currentTest?.state === "failed" && suite.app) {
+            console.error(`--- ${suite.app.url} output (last 4000 chars) ---\n${suite.app.logs().slice(-4000)}`);
+        }
+    });
+    after(async () => {
+        await suite.browser?.close();
+        await suite.app?.stop();
+        await suite.id?.close();
+    });
+    return suite;
+}
+
+/** Start function for a gunicorn-served template (Flask, Dash), with two workers as in production. */
+export function gunicornApp(app: string, wsgi: string): (identity: Identity) => Promise<RunningApp> {
+    return (identity) =>
+        startPythonApp({
+            app,
+            tool: "gunicorn",
+            args: ["-c", "../shared/python/gunicorn.conf.py", wsgi],
+            healthPath: "/health",
+            identity,
+            env: { WEB_CONCURRENCY: "2" },
+        });
 }

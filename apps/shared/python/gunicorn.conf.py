@@ -5,7 +5,10 @@ import os
 # The infrastructure sets PORT in every task; the Dockerfiles set each template's default.
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# One thread per worker (sync workers) by default: Dash's once-per-process server setup is not
+# thread-safe (a second thread can see it as done before the assets are registered: 500s on
+# /_dash-component-suites). Scale with WEB_CONCURRENCY; raise threads only for Flask apps.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Keep-alive above the ALB idle timeout (60 s default) so the ALB closes idle connections first.
 keepalive = 75
 timeout = 60

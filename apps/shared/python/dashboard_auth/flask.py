@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 
 from .identity import User, current_user
 from .logout import LOGOUT_PATH, logout_headers
 
 
 def flask_user() -> User | None:
-    """The verified user of the current Flask request."""
+    """The verified user of the current Flask request (None outside a request, e.g. when Dash
+    validates a layout function at start-up)."""
+    if not has_request_context():
+        return None
     return current_user(request.headers)
 
 
