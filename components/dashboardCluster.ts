@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
+import type { ServiceClusterArgs } from "./dashboardService";
 import { albName, boundedName } from "./naming";
 import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
 
@@ -111,6 +112,12 @@ export interface DashboardClusterArgs {
      */
     sslPolicy?: string;
     /**
+     * Email addresses subscribed to the alarm topic (each must confirm by email). Without any,
+     * no topic is made and dashboards get no alarms.
+     * @default []
+     */
+    alarmEmails?: string[];
+    /**
      * CloudWatch Container Insights for the ECS cluster: `enabled`, `enhanced` or `disabled`.
      * @default "enabled"
      */
@@ -173,6 +180,9 @@ export class DashboardCluster extends pulumi.ComponentResource {
     public readonly albArn: pulumi.Output<string>;
     public readonly albDnsName: pulumi.Output<string>;
     public readonly albZoneId: pulumi.Output<string>;
+    private readonly hostedZoneIdInput?: pulumi.Input<string>;
+    /** SNS topic for dashboard alarms, when `alarmEmails` is set. */
+    public readonly alarmTopic?: aws.sns.Topic;
 
     constructor(name: string, args: DashboardClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
@@ -181,6 +191,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
         this.domain = args.domain;
         this.hostedZoneId = pulumi.output(args.hostedZoneId);
+        this.hostedZoneIdInput = args.hostedZoneId;
 
         // --- Network -------------------------------------------------------------------------
         let privateSubnetIds: pulumi.Output<string[]>;
@@ -371,6 +382,14 @@ export class DashboardCluster extends pulumi.ComponentResource {
             }],
         }, parent);
 
+        const emails = args.alarmEmails ?? [];
+        if (emails.length > 0) {
+            this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: "alias/aws/sns" }, parent);
+            emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-alarms-${i}`, {
+                topic: this.alarmTopic!.arn, protocol: "email", endpoint: email,
+            }, parent));
+        }
+
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
@@ -380,5 +399,25 @@ export class DashboardCluster extends pulumi.ComponentResource {
             albDnsName: this.albDnsName,
             certificateArn: this.certificateArn,
         });
+    }
+
+    /** What each DashboardService needs from the cluster. */
+    public get forServices(): ServiceClusterArgs {
+        return {
+            clusterArn: this.cluster.arn,
+            clusterName: this.cluster.name,
+            vpcId: this.vpcId,
+            subnetIds: this.taskSubnetIds,
+            assignPublicIp: this.assignPublicIp,
+            httpsListenerArn: this.httpsListener.arn,
+            albSecurityGroupId: this.albSecurityGroup.id,
+            albArn: this.loadBalancer.arn,
+            albArnSuffix: this.loadBalancer.arnSuffix,
+            albDnsName: this.loadBalancer.dnsName,
+            albZoneId: this.loadBalancer.zoneId,
+            hostedZoneId: this.hostedZoneIdInput,
+            domain: this.domain,
+            alarmTopicArn: this.alarmTopic?.arn,
+        };
     }
 }

@@ -25,6 +25,8 @@ export interface PlannedResource {
     parent?: string;
     custom: boolean;
     inputs: Record<string, any>;
+    /** Input paths (e.g. `registry`, `containerDefinitions`) whose value is a Pulumi secret. */
+    secretInputs: string[];
     /** State as the mock provider returned it (inputs plus computed values). */
     outputs: Record<string, any>;
     protect: boolean;
@@ -101,8 +103,8 @@ export async function runUnderMocks(
                     name: req.getName(),
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
-                    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
-                    outputs: resp.getObject() ? pulumi.runtime.deserializeProperties(resp.getObject()) : {},
+                    ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+                    outputs: resp.getObject() ? unwrapSecrets(pulumi.runtime.deserializeProperties(resp.getObject())).inputs : {},
                     protect: req.getProtect() ?? false,
                     retainOnDelete: req.getRetainondelete() ?? false,
                     dependsOn: req.getDependenciesList(),
@@ -139,6 +141,25 @@ export async function runUnderMocks(
         resources: [...recorded.values()],
         outputs: await resolveOutputs(outputs ?? {}),
     };
+}
+
+// How the SDK marks a secret in serialized properties.
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces serialized secrets by their values and lists where they were. */
+function unwrapSecrets(value: Record<string, any>): { inputs: Record<string, any>; secretInputs: string[] } {
+    const secretInputs: string[] = [];
+    const walk = (v: any, path: string): any => {
+        if (v && typeof v === "object" && v[SECRET_SIG_KEY] === SECRET_SIG) {
+            secretInputs.push(path);
+            return walk(v.value, path);
+        }
+        if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
+        if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, path ? `${path}.${k}` : k)]));
+        return v;
+    };
+    return { inputs: walk(value, ""), secretInputs };
 }
 
 /** What a failed run had declared before it failed (tests assert "nothing is declared before validation passes"). */

@@ -164,7 +164,7 @@ describe("stack configuration", () => {
         },
         {
             title: "admin group not declared in auth",
-            changes: { "dashboards:auth": { ...devValue("auth"), adminGroups: ["root"] } },
+            changes: { "dashboards:auth": { ...devValue<Record<string, unknown>>("auth"), adminGroups: ["root"] } },
             expected: 'dashboards:auth.adminGroups[0]: group "root" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts',
         },
         {
@@ -184,7 +184,7 @@ describe("stack configuration", () => {
         },
         {
             title: "Cognito domain prefix with a reserved word",
-            changes: { "dashboards:auth": { ...devValue("auth"), domainPrefix: "acme-cognito" } },
+            changes: { "dashboards:auth": { ...devValue<Record<string, unknown>>("auth"), domainPrefix: "acme-cognito" } },
             expected: 'dashboards:auth.domainPrefix: "acme-cognito" contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito',
         },
         {

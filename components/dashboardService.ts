@@ -1,0 +1,550 @@
+/**
+ * DashboardService: one dashboard = an image built from its Dockerfile into its own ECR
+ * repository, a Fargate service behind its own host name on the shared ALB, reachable only after
+ * login, scaled between min and max tasks.
+ *
+ * Cost note: a 0.25 vCPU / 0.5 GB task running all month is ~$9 on demand, ~$3 on Fargate Spot.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as docker from "@pulumi/docker";
+import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
+import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
+import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
+import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
+import { boundedName, TARGET_GROUP_NAME_MAX } from "./naming";
+import { LOG_RETENTION_DAYS } from "./stackConfig";
+
+/** What the service needs from the shared DashboardCluster (`cluster.forServices`). */
+export interface ServiceClusterArgs {
+    clusterArn: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    vpcId: pulumi.Input<string>;
+    /** Subnets for the tasks. */
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** Give tasks a public IP (only when their subnets have no NAT). */
+    assignPublicIp: boolean;
+    httpsListenerArn: pulumi.Input<string>;
+    albSecurityGroupId: pulumi.Input<string>;
+    albArn: pulumi.Input<string>;
+    /** `app/<name>/<id>`, for request-count scaling. */
+    albArnSuffix: pulumi.Input<string>;
+    albDnsName: pulumi.Input<string>;
+    albZoneId: pulumi.Input<string>;
+    /** Route 53 zone of `domain`; when set, each host under `domain` gets an alias record. */
+    hostedZoneId?: pulumi.Input<string>;
+    /** Parent domain: the service is served at `<name>.<domain>`. */
+    domain: string;
+    /** SNS topic for alarms; none are created without it. */
+    alarmTopicArn?: pulumi.Input<string>;
+}
+
+/** How users log in before reaching the service (from `CognitoAuth.loginFor(name)`). */
+export interface ServiceLoginArgs {
+    /** The listener-rule action that authenticates (it runs first, order 1). */
+    authenticateAction: pulumi.Input<aws.types.input.lb.ListenerRuleAction>;
+    /** Full logout URL of the identity provider for this dashboard's client. */
+    logoutUrl: pulumi.Input<string>;
+}
+
+/** Docker build of the dashboard's image. */
+export interface ServiceBuildArgs {
+    /**
+     * Build context. The templates share code under `apps/shared`, so the context is `apps`.
+     * @default "apps"
+     */
+    context?: string;
+    /**
+     * Dockerfile path.
+     * @example "apps/shiny/Dockerfile"
+     */
+    dockerfile: string;
+}
+
+export interface DashboardServiceArgs {
+    /** The shared cluster, load balancer and network. */
+    cluster: ServiceClusterArgs;
+    /** Login in front of the service. */
+    login: ServiceLoginArgs;
+    /** How to build the image. */
+    build: ServiceBuildArgs;
+    /**
+     * `shiny`, `dash`, `streamlit`, `flask` or `custom`: sets port, health check and stickiness presets.
+     */
+    framework: string;
+    /** Listener rule priority, unique on the listener; see `rulePriorities` for a stable choice. */
+    rulePriority: number;
+    /**
+     * Extra host names (full DNS names) that route here too; at most 4.
+     * @default []
+     */
+    extraHosts?: string[];
+    /**
+     * Fargate CPU units.
+     * @default 256
+     */
+    cpu?: number;
+    /**
+     * Memory in MiB; must pair with `cpu` (e.g. 256 -> 512, 1024, 2048).
+     * @default 512
+     */
+    memory?: number;
+    /**
+     * Fewest tasks; also the count after a deploy.
+     * @default 1
+     */
+    minTasks?: number;
+    /**
+     * Most tasks autoscaling may run.
+     * @default 2
+     */
+    maxTasks?: number;
+    /** Container port. @default the framework preset (shiny 3838, streamlit 8501, dash 8050, flask 8000, custom 8080) */
+    port?: number;
+    /** Health check path. @default the framework preset (`/`, `/_stcore/health`, `/health`) */
+    healthCheckPath?: string;
+    /**
+     * HTTP codes a healthy target answers.
+     * @default "200-399"
+     */
+    healthCheckMatcher?: string;
+    /** Pin each browser to one task with an `lb_cookie` (needed by websocket apps with >1 task). @default shiny/streamlit true, others false */
+    sticky?: boolean;
+    /** Seconds to drain connections from a task being replaced. @default 300 sticky, 110 sticky on Spot, 30 otherwise */
+    deregistrationDelaySeconds?: number;
+    /** Seconds after start during which failing health checks are ignored. @default the framework preset */
+    healthCheckGracePeriodSeconds?: number;
+    /**
+     * `on-demand`, `spot` (all tasks on Fargate Spot, ~70% cheaper, may be interrupted) or `mixed`
+     * (first task on demand, the rest mostly Spot).
+     * @default "on-demand"
+     */
+    capacity?: string;
+    /**
+     * Target average CPU utilisation (%) for scaling.
+     * @default 60
+     */
+    targetCpuPercent?: number;
+    /**
+     * Target requests per task per minute for scaling.
+     * @default 300
+     */
+    targetRequestsPerTask?: number;
+    /** Plain environment variables. @default {} */
+    environment?: Record<string, string>;
+    /** Secret environment variables: name -> SSM parameter ARN or Secrets Manager secret ARN. @default {} */
+    secrets?: Record<string, string>;
+    /** Managed policies for the task role (which grants nothing by default). @default [] */
+    taskPolicyArns?: string[];
+    /**
+     * Days to keep the container logs (a CloudWatch Logs retention value).
+     * @default 30
+     */
+    logRetentionDays?: number;
+    /**
+     * Images kept in the repository; older ones expire.
+     * @default 10
+     */
+    imagesToKeep?: number;
+    /**
+     * Let `pulumi destroy` delete the repository with its images.
+     * @default false
+     */
+    forceDeleteRepository?: boolean;
+    /** URL of the portal, passed to the app so it can link back. */
+    portalUrl?: pulumi.Input<string>;
+}
+
+const CAPACITIES = ["on-demand", "spot", "mixed"];
+const CONTAINER_NAME = "app";
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_REF = /^arn:aws[a-z-]*:(ssm|secretsmanager):/;
+
+function checkArgs(name: string, args: DashboardServiceArgs): void {
+    const problems: string[] = [];
+    if (!/^[a-z](?:[a-z0-9-]*[a-z0-9])?$/.test(name) || name.length > 30) problems.push(`name "${name}" must be a DNS label of at most 30 characters`);
+    const preset = FRAMEWORK_PRESETS[args.framework];
+    if (!preset) problems.push(`framework "${args.framework}" is not one of ${Object.keys(FRAMEWORK_PRESETS).join(", ")}`);
+    const cpu = args.cpu ?? 256;
+    const memory = args.memory ?? 512;
+    const options = fargateMemoryOptions(cpu);
+    if (!options) problems.push(`cpu ${cpu} is not a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")})`);
+    else if (!options.includes(memory)) problems.push(`memory ${memory} is not valid with cpu ${cpu} (allowed: ${options.join(", ")})`);
+    const min = args.minTasks ?? 1;
+    const max = args.maxTasks ?? Math.max(2, min);
+    if (!Number.isInteger(min) || min < 1) problems.push(`minTasks ${min} must be a whole number >= 1`);
+    if (max < min) problems.push(`maxTasks ${max} is less than minTasks ${min}`);
+    if (!Number.isInteger(args.rulePriority) || args.rulePriority < 1 || args.rulePriority > 50000) problems.push(`rulePriority ${args.rulePriority} must be 1..50000`);
+    if ((args.extraHosts ?? []).length > 4) problems.push("extraHosts allows at most 4 hosts (5 host names per rule)");
+    const capacity = args.capacity ?? "on-demand";
+    if (!CAPACITIES.includes(capacity)) problems.push(`capacity "${capacity}" is not one of ${CAPACITIES.join(", ")}`);
+    const delay = args.deregistrationDelaySeconds;
+    if (delay !== undefined && (delay < 0 || delay > 3600)) problems.push(`deregistrationDelaySeconds ${delay} must be 0..3600`);
+    if (delay !== undefined && capacity !== "on-demand" && delay > SPOT_MAX_DEREGISTRATION_DELAY) {
+        problems.push(`deregistrationDelaySeconds ${delay} must be under 120 on Fargate Spot (tasks get a 2-minute warning)`);
+    }
+    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+        problems.push(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch retention (${LOG_RETENTION_DAYS.join(", ")})`);
+    }
+    const reserved = new Set(Object.values(APP_ENV));
+    for (const key of [...Object.keys(args.environment ?? {}), ...Object.keys(args.secrets ?? {})]) {
+        if (!ENV_NAME.test(key)) problems.push(`environment variable name "${key}" is not valid`);
+        if (reserved.has(key as never)) problems.push(`environment variable ${key} is set by the platform`);
+    }
+    for (const [key, ref] of Object.entries(args.secrets ?? {})) {
+        if (!SECRET_REF.test(ref)) problems.push(`secrets.${key} must be an SSM parameter or Secrets Manager ARN`);
+    }
+    if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
+}
+
+/** ECS `valueFrom` may carry `:json-key:stage:version` after a Secrets Manager ARN; IAM wants the secret's ARN. */
+function secretResourceArn(ref: string): string {
+    const parts = ref.split(":");
+    return parts[2] === "secretsmanager" ? parts.slice(0, 7).join(":") : ref;
+}
+
+export class DashboardService extends pulumi.ComponentResource {
+    /** `https://<name>.<domain>` */
+    public readonly url: string;
+    /** Every host name that routes here; the first is `<name>.<domain>`. */
+    public readonly hosts: string[];
+    public readonly repository: aws.ecr.Repository;
+    public readonly image: docker.Image;
+    public readonly taskDefinition: aws.ecs.TaskDefinition;
+    public readonly targetGroup: aws.lb.TargetGroup;
+    public readonly listenerRule: aws.lb.ListenerRule;
+    public readonly service: aws.ecs.Service;
+    public readonly securityGroup: aws.ec2.SecurityGroup;
+    public readonly scalingTarget: aws.appautoscaling.Target;
+    public readonly logGroup: aws.cloudwatch.LogGroup;
+    public readonly records: aws.route53.Record[] = [];
+
+    constructor(name: string, args: DashboardServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkArgs(name, args);
+        super(`${PACKAGE}:index:DashboardService`, name, {}, opts);
+        const parent = { parent: this };
+        const cluster = args.cluster;
+        const preset = FRAMEWORK_PRESETS[args.framework];
+        const port = args.port ?? preset.port;
+        const sticky = args.sticky ?? preset.sticky;
+        const capacity = args.capacity ?? "on-demand";
+        const usesSpot = capacity !== "on-demand";
+        const minTasks = args.minTasks ?? 1;
+        const maxTasks = args.maxTasks ?? Math.max(2, minTasks);
+        const stack = pulumi.getStack();
+        const project = pulumi.getProject();
+        const region = aws.getRegionOutput({}, parent).region;
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+
+        this.hosts = [`${name}.${cluster.domain}`, ...(args.extraHosts ?? [])];
+        this.url = `https://${this.hosts[0]}`;
+
+        // --- Image -------------------------------------------------------------------------------
+        this.repository = new aws.ecr.Repository(`${name}-repo`, {
+            name: `${project}-${stack}/${name}`.toLowerCase(),
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            // Tags are moved on every build; the task definition pins the image by digest instead.
+            imageTagMutability: "MUTABLE",
+            forceDelete: args.forceDeleteRepository ?? false,
+        }, parent);
+        new aws.ecr.LifecyclePolicy(`${name}-repo-expiry`, {
+            repository: this.repository.name,
+            policy: JSON.stringify({
+                rules: [{
+                    rulePriority: 1,
+                    description: `keep the last ${args.imagesToKeep ?? 10} images`,
+                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.imagesToKeep ?? 10 },
+                    action: { type: "expire" },
+                }],
+            }),
+        }, parent);
+        const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, parent);
+        this.image = new docker.Image(`${name}-image`, {
+            imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${stack}`,
+            build: {
+                context: args.build.context ?? "apps",
+                dockerfile: args.build.dockerfile,
+                platform: "linux/amd64",
+                builderVersion: "BuilderBuildKit",
+            },
+            registry: {
+                server: this.repository.repositoryUrl,
+                username: credentials.userName,
+                password: pulumi.secret(credentials.password),
+            },
+        }, parent);
+
+        // --- Logs and roles ---------------------------------------------------------------------
+        this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
+            name: `/dashboards/${project}-${stack}/${name}`,
+            retentionInDays: args.logRetentionDays ?? 30,
+        }, parent);
+
+        const ecsTasksTrust = account.apply((accountId) => JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                // Only ECS acting for this account may assume the role (confused-deputy guard).
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            }],
+        }));
+        const executionRole = new aws.iam.Role(`${name}-exec`, {
+            description: `Starts the ${name} dashboard's tasks: pull its image, write its logs, read its secrets`,
+            assumeRolePolicy: ecsTasksTrust,
+        }, parent);
+        const secretRefs = Object.values(args.secrets ?? {});
+        const ssmArns = secretRefs.filter((r) => r.split(":")[2] === "ssm");
+        const secretsManagerArns = [...new Set(secretRefs.filter((r) => r.split(":")[2] === "secretsmanager").map(secretResourceArn))];
+        new aws.iam.RolePolicy(`${name}-exec-policy`, {
+            role: executionRole.id,
+            policy: pulumi.all([this.repository.arn, this.logGroup.arn]).apply(([repoArn, logArn]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    // GetAuthorizationToken has no resource-level permissions.
+                    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                    { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
+                    { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
+                    ...(ssmArns.length ? [{ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: ssmArns }] : []),
+                    ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns.map((a) => `${a}*`) }] : []),
+                ],
+            })),
+        }, parent);
+        const taskRole = new aws.iam.Role(`${name}-task`, {
+            description: `Identity of the ${name} dashboard's code; grants nothing unless taskPolicyArns says so`,
+            assumeRolePolicy: ecsTasksTrust,
+        }, parent);
+        (args.taskPolicyArns ?? []).forEach((policyArn, i) => {
+            new aws.iam.RolePolicyAttachment(`${name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
+        });
+
+        // --- Task definition -------------------------------------------------------------------
+        const platformEnv: Record<string, pulumi.Input<string>> = {
+            [APP_ENV.name]: name,
+            [APP_ENV.url]: this.url,
+            [APP_ENV.logoutUrl]: args.login.logoutUrl,
+            [APP_ENV.port]: String(port),
+            [APP_ENV.region]: region,
+            [APP_ENV.albArn]: cluster.albArn,
+            [APP_ENV.albPublicKeysUrl]: pulumi.output(region).apply(albPublicKeysUrl),
+            ...(args.portalUrl ? { [APP_ENV.portalUrl]: args.portalUrl } : {}),
+        };
+        const environment = { ...(args.environment ?? {}), ...platformEnv };
+        this.taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+            family: boundedName([project, stack, name], 255),
+            networkMode: "awsvpc",
+            requiresCompatibilities: ["FARGATE"],
+            cpu: String(args.cpu ?? 256),
+            memory: String(args.memory ?? 512),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: executionRole.arn,
+            taskRoleArn: taskRole.arn,
+            containerDefinitions: pulumi
+                .all([this.image.repoDigest, this.logGroup.name, region, pulumi.all(environment)])
+                .apply(([image, logGroup, awsRegion, env]) => JSON.stringify([{
+                    name: CONTAINER_NAME,
+                    // By digest: a rebuilt image changes the task definition, so the service redeploys.
+                    image,
+                    essential: true,
+                    portMappings: [{ name: "http", containerPort: port, protocol: "tcp" }],
+                    environment: Object.keys(env).sort().map((k) => ({ name: k, value: env[k] })),
+                    secrets: Object.keys(args.secrets ?? {}).sort().map((k) => ({ name: k, valueFrom: args.secrets![k] })),
+                    logConfiguration: {
+                        logDriver: "awslogs",
+                        options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": name },
+                    },
+                    // An init process reaps zombies and forwards SIGTERM, so apps stop cleanly on deploys and Spot interruptions.
+                    linuxParameters: { initProcessEnabled: true },
+                    stopTimeout: usesSpot ? 100 : 120,
+                }])),
+        }, parent);
+
+        // --- Network access: only the load balancer reaches the tasks -------------------------
+        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks-sg`, {
+            vpcId: cluster.vpcId,
+            description: `${name} dashboard tasks: in only from the load balancer on ${port}`,
+            revokeRulesOnDelete: true,
+        }, parent);
+        new aws.vpc.SecurityGroupIngressRule(`${name}-tasks-in`, {
+            securityGroupId: this.securityGroup.id,
+            description: "From the load balancer only",
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            referencedSecurityGroupId: cluster.albSecurityGroupId,
+        }, parent);
+        // Out: image pulls, AWS APIs and the app's own data sources.
+        new aws.vpc.SecurityGroupEgressRule(`${name}-tasks-out`, {
+            securityGroupId: this.securityGroup.id,
+            description: "Image pulls, AWS APIs and the app's data sources",
+            ipProtocol: "-1",
+            cidrIpv4: "0.0.0.0/0",
+        }, parent);
+        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out`, {
+            securityGroupId: cluster.albSecurityGroupId,
+            description: `To the ${name} dashboard's tasks`,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            referencedSecurityGroupId: this.securityGroup.id,
+        }, parent);
+
+        // --- Routing ---------------------------------------------------------------------------
+        const deregistrationDelay = args.deregistrationDelaySeconds ?? defaultDeregistrationDelay(sticky, usesSpot);
+        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
+            // Deterministic, <= 32 characters, and new when a replacement is needed (port), so
+            // Pulumi can create the replacement before deleting the old one.
+            name: boundedName([stack, name, `p${port}`], TARGET_GROUP_NAME_MAX),
+            port,
+            protocol: "HTTP",
+            targetType: "ip",
+            vpcId: cluster.vpcId,
+            deregistrationDelay,
+            healthCheck: {
+                enabled: true,
+                path: args.healthCheckPath ?? preset.healthCheckPath,
+                port: "traffic-port",
+                protocol: "HTTP",
+                matcher: args.healthCheckMatcher ?? "200-399",
+                interval: 15,
+                timeout: 5,
+                healthyThreshold: 2,
+                unhealthyThreshold: 3,
+            },
+            stickiness: sticky
+                ? { type: "lb_cookie", enabled: true, cookieDuration: 86400 }
+                : { type: "lb_cookie", enabled: false },
+        }, { ...parent, deleteBeforeReplace: false });
+
+        this.listenerRule = new aws.lb.ListenerRule(`${name}-rule`, {
+            listenerArn: cluster.httpsListenerArn,
+            priority: args.rulePriority,
+            conditions: [{ hostHeader: { values: this.hosts } }],
+            actions: [
+                pulumi.output(args.login.authenticateAction).apply((a) => ({ ...a, order: 1 })),
+                { type: "forward", order: 2, targetGroupArn: this.targetGroup.arn },
+            ],
+        }, parent);
+
+        // --- Service -----------------------------------------------------------------------------
+        const capacityProviderStrategies = {
+            "on-demand": [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+            spot: [{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }],
+            // The first task always on demand so one Spot reclaim never takes the dashboard down.
+            mixed: [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3, base: 0 }],
+        }[capacity]!;
+        this.service = new aws.ecs.Service(`${name}-service`, {
+            cluster: cluster.clusterArn,
+            taskDefinition: this.taskDefinition.arn,
+            desiredCount: minTasks,
+            capacityProviderStrategies,
+            networkConfiguration: {
+                subnets: cluster.subnetIds,
+                securityGroups: [this.securityGroup.id],
+                assignPublicIp: cluster.assignPublicIp,
+            },
+            loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: port }],
+            healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? preset.healthCheckGracePeriodSeconds,
+            // Keep full capacity during deploys: start new tasks before stopping old ones; roll back a deploy that never gets healthy.
+            deploymentMinimumHealthyPercent: 100,
+            deploymentMaximumPercent: 200,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            availabilityZoneRebalancing: "ENABLED",
+            enableExecuteCommand: false,
+            propagateTags: "SERVICE",
+        }, {
+            ...parent,
+            // Autoscaling owns the running count after the first deploy.
+            ignoreChanges: ["desiredCount"],
+            // The target group must be attached to the load balancer before a service can use it.
+            dependsOn: [this.listenerRule],
+        });
+
+        // --- Autoscaling ---------------------------------------------------------------------------
+        this.scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
+            serviceNamespace: "ecs",
+            scalableDimension: "ecs:service:DesiredCount",
+            resourceId: pulumi.interpolate`service/${cluster.clusterName}/${this.service.name}`,
+            minCapacity: minTasks,
+            maxCapacity: maxTasks,
+        }, parent);
+        // Websocket sessions die with their task: scale in slowly.
+        const scaleInCooldown = sticky ? 600 : 300;
+        new aws.appautoscaling.Policy(`${name}-scale-cpu`, {
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: this.scalingTarget.serviceNamespace,
+            scalableDimension: this.scalingTarget.scalableDimension,
+            resourceId: this.scalingTarget.resourceId,
+            targetTrackingScalingPolicyConfiguration: {
+                predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+                targetValue: args.targetCpuPercent ?? 60,
+                scaleInCooldown,
+                scaleOutCooldown: 60,
+            },
+        }, parent);
+        new aws.appautoscaling.Policy(`${name}-scale-requests`, {
+            policyType: "TargetTrackingScaling",
+            serviceNamespace: this.scalingTarget.serviceNamespace,
+            scalableDimension: this.scalingTarget.scalableDimension,
+            resourceId: this.scalingTarget.resourceId,
+            targetTrackingScalingPolicyConfiguration: {
+                predefinedMetricSpecification: {
+                    predefinedMetricType: "ALBRequestCountPerTarget",
+                    resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${this.targetGroup.arnSuffix}`,
+                },
+                targetValue: args.targetRequestsPerTask ?? 300,
+                scaleInCooldown,
+                scaleOutCooldown: 60,
+            },
+        }, parent);
+
+        // --- DNS -------------------------------------------------------------------------------
+        if (cluster.hostedZoneId) {
+            this.hosts.filter((h) => h.endsWith(`.${cluster.domain}`)).forEach((host, i) => {
+                this.records.push(new aws.route53.Record(`${name}-dns-${i}`, {
+                    zoneId: cluster.hostedZoneId!,
+                    name: host,
+                    type: "A",
+                    aliases: [{ name: cluster.albDnsName, zoneId: cluster.albZoneId, evaluateTargetHealth: true }],
+                }, parent));
+            });
+        }
+
+        // --- Alarms ------------------------------------------------------------------------------
+        if (cluster.alarmTopicArn) {
+            const dimensions = { LoadBalancer: pulumi.output(cluster.albArnSuffix), TargetGroup: this.targetGroup.arnSuffix };
+            new aws.cloudwatch.MetricAlarm(`${name}-unhealthy`, {
+                alarmDescription: `${name}: a task behind the load balancer is failing health checks`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "UnHealthyHostCount",
+                dimensions,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 3,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [cluster.alarmTopicArn],
+                okActions: [cluster.alarmTopicArn],
+            }, parent);
+            new aws.cloudwatch.MetricAlarm(`${name}-5xx`, {
+                alarmDescription: `${name}: the app answers with server errors`,
+                namespace: "AWS/ApplicationELB",
+                metricName: "HTTPCode_Target_5XX_Count",
+                dimensions,
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 10,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [cluster.alarmTopicArn],
+                okActions: [cluster.alarmTopicArn],
+            }, parent);
+        }
+
+        this.registerOutputs({ url: this.url, hosts: this.hosts, imageDigest: this.image.repoDigest, serviceName: this.service.name });
+    }
+}

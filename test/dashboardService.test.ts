@@ -1,0 +1,299 @@
+import { expect } from "chai";
+import { APP_ENV } from "../components/appEnvironment";
+import { ComponentArgsError, DashboardCluster } from "../components/dashboardCluster";
+import { DashboardService, DashboardServiceArgs } from "../components/dashboardService";
+import { FRAMEWORK_PRESETS } from "../components/frameworks";
+import { Plan, PlannedResource, runUnderMocks } from "../plan/runPlan";
+import { devStackWith, ofType, one } from "./helpers";
+
+const LOGIN = {
+    authenticateAction: {
+        type: "authenticate-oidc",
+        authenticateOidc: {
+            issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TEST",
+            authorizationEndpoint: "https://login.example.com/oauth2/authorize",
+            tokenEndpoint: "https://login.example.com/oauth2/token",
+            userInfoEndpoint: "https://login.example.com/oauth2/userInfo",
+            clientId: "client-id",
+            clientSecret: "client-secret",
+        },
+    },
+    logoutUrl: "https://login.example.com/logout?client_id=client-id&logout_uri=https%3A%2F%2Fsales.dashboards.example.com%2Fsigned-out",
+};
+
+type ServiceOptions = Partial<Omit<DashboardServiceArgs, "cluster" | "login">>;
+
+function planServices(services: Record<string, ServiceOptions>, clusterArgs: { natStrategy?: string; alarmEmails?: string[] } = {}): Promise<Plan> {
+    return runUnderMocks(devStackWith(), () => {
+        const cluster = new DashboardCluster("dashboards", {
+            domain: "dashboards.example.com",
+            hostedZoneId: "Z0123456789TESTZONE1",
+            vpc: { natStrategy: clusterArgs.natStrategy ?? "single" },
+            alarmEmails: clusterArgs.alarmEmails,
+        });
+        let priority = 1000;
+        for (const [name, options] of Object.entries(services)) {
+            new DashboardService(name, {
+                cluster: cluster.forServices,
+                login: LOGIN,
+                build: { dockerfile: `apps/${options.framework ?? "dash"}/Dockerfile` },
+                framework: "dash",
+                rulePriority: priority++,
+                ...options,
+            });
+        }
+        return {};
+    });
+}
+
+const container = (plan: Plan, name: string) => {
+    const task = one(plan, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name === `${name}-task`);
+    return JSON.parse(task.inputs.containerDefinitions)[0];
+};
+const envOf = (c: { environment: { name: string; value: string }[] }) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
+const named = (plan: Plan, type: string, name: string): PlannedResource => one(plan, type, (r) => r.name === name);
+
+describe("DashboardService", () => {
+    let plan: Plan;
+    before(async () => {
+        plan = await planServices({
+            sales: { framework: "shiny", cpu: 512, memory: 1024, minTasks: 2, maxTasks: 5, extraHosts: ["sales.example.org"], environment: { MODE: "prod" }, secrets: { DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db", API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf:key::" }, taskPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] },
+            stats: { framework: "dash" },
+        }, { alarmEmails: ["oncall@example.com"] });
+    });
+
+    describe("image", () => {
+        it("builds from the app's Dockerfile for linux/amd64 and pushes to its own scanned, encrypted repository", () => {
+            const repo = named(plan, "aws:ecr/repository:Repository", "sales-repo");
+            expect(repo.inputs.imageScanningConfiguration).to.deep.equal({ scanOnPush: true });
+            expect(repo.inputs.encryptionConfigurations).to.deep.equal([{ encryptionType: "AES256" }]);
+            expect(repo.inputs.forceDelete).to.equal(false);
+            const image = named(plan, "docker:index/image:Image", "sales-image");
+            expect(image.inputs.build).to.deep.include({ context: "apps", dockerfile: "apps/shiny/Dockerfile", platform: "linux/amd64" });
+            expect(image.inputs.imageName.startsWith(repo.outputs.repositoryUrl)).to.equal(true);
+            expect(image.inputs.registry.server).to.equal(repo.outputs.repositoryUrl);
+            // The short-lived ECR password must never land in state in clear text.
+            expect(image.secretInputs.some((p) => p === "registry" || p === "registry.password")).to.equal(true);
+        });
+
+        it("keeps only the last N images", () => {
+            const policy = named(plan, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "sales-repo-expiry");
+            expect(JSON.parse(policy.inputs.policy).rules[0].selection).to.deep.include({ countType: "imageCountMoreThan", countNumber: 10 });
+        });
+
+        it("pins the task to the image digest, so a rebuild redeploys", () => {
+            const image = named(plan, "docker:index/image:Image", "sales-image");
+            expect(container(plan, "sales").image).to.equal(image.outputs.repoDigest).and.to.match(/@sha256:[0-9a-f]{64}$/);
+        });
+    });
+
+    describe("task", () => {
+        it("has the requested Fargate size and runs on Fargate with awsvpc", () => {
+            const task = named(plan, "aws:ecs/taskDefinition:TaskDefinition", "sales-task");
+            expect(task.inputs).to.deep.include({ cpu: "512", memory: "1024", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"] });
+        });
+
+        it("passes the app its URL, logout URL, region, ALB ARN and port under the documented names", () => {
+            const env = envOf(container(plan, "sales"));
+            const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
+            expect(env).to.deep.include({
+                [APP_ENV.name]: "sales",
+                [APP_ENV.url]: "https://sales.dashboards.example.com",
+                [APP_ENV.logoutUrl]: LOGIN.logoutUrl,
+                [APP_ENV.region]: "eu-west-1",
+                [APP_ENV.albArn]: alb.outputs.arn,
+                [APP_ENV.port]: "3838",
+                [APP_ENV.albPublicKeysUrl]: "https://public-keys.auth.elb.eu-west-1.amazonaws.com",
+                MODE: "prod",
+            });
+        });
+
+        it("takes secrets by reference, never as plain values", () => {
+            const c = container(plan, "sales");
+            expect(c.secrets).to.deep.equal([
+                { name: "API_KEY", valueFrom: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf:key::" },
+                { name: "DB_PASSWORD", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db" },
+            ]);
+            expect(JSON.stringify(c.environment)).not.to.contain("arn:aws:ssm");
+        });
+
+        it("logs to its own log group with retention", () => {
+            const logs = named(plan, "aws:cloudwatch/logGroup:LogGroup", "sales-logs");
+            expect(logs.inputs.retentionInDays).to.equal(30);
+            expect(container(plan, "sales").logConfiguration.options["awslogs-group"]).to.equal(logs.inputs.name);
+        });
+    });
+
+    describe("IAM", () => {
+        it("lets the execution role pull only its own image, write only its own logs and read only its own secrets", () => {
+            const policy = JSON.parse(named(plan, "aws:iam/rolePolicy:RolePolicy", "sales-exec-policy").inputs.policy);
+            const repo = named(plan, "aws:ecr/repository:Repository", "sales-repo");
+            const logs = named(plan, "aws:cloudwatch/logGroup:LogGroup", "sales-logs");
+            const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
+            expect(bySid.PullOwnImage.Resource).to.equal(repo.outputs.arn);
+            expect(bySid.WriteOwnLogs.Resource).to.equal(`${logs.outputs.arn}:*`);
+            expect(bySid.ReadOwnParameters.Resource).to.deep.equal(["arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db"]);
+            expect(bySid.ReadOwnSecrets.Resource).to.deep.equal(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf*"]);
+            for (const s of policy.Statement) {
+                if (s.Sid !== "EcrLogin") expect(s.Resource, s.Sid).not.to.equal("*");
+            }
+        });
+
+        it("gives the app's task role nothing but the policies configured", () => {
+            const taskRole = named(plan, "aws:iam/role:Role", "sales-task");
+            expect(ofType(plan, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === taskRole.id)).to.have.length(0);
+            const attachments = ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === taskRole.outputs.name);
+            expect(attachments.map((a) => a.inputs.policyArn)).to.deep.equal(["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]);
+            const statsRole = named(plan, "aws:iam/role:Role", "stats-task");
+            expect(ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === statsRole.outputs.name)).to.have.length(0);
+        });
+
+        it("lets only ECS tasks of this account assume the roles", () => {
+            const trust = JSON.parse(named(plan, "aws:iam/role:Role", "sales-exec").inputs.assumeRolePolicy);
+            expect(trust.Statement[0].Principal).to.deep.equal({ Service: "ecs-tasks.amazonaws.com" });
+            expect(trust.Statement[0].Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" } });
+        });
+    });
+
+    describe("network", () => {
+        it("admits only the load balancer's security group, on the container port", () => {
+            const sg = named(plan, "aws:ec2/securityGroup:SecurityGroup", "sales-tasks-sg");
+            const albSg = named(plan, "aws:ec2/securityGroup:SecurityGroup", "dashboards-alb-sg");
+            const ingress = ofType(plan, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === sg.id);
+            expect(ingress).to.have.length(1);
+            expect(ingress[0].inputs).to.include({ referencedSecurityGroupId: albSg.id, fromPort: 3838, toPort: 3838, ipProtocol: "tcp" });
+            expect(ingress[0].inputs.cidrIpv4).to.equal(undefined);
+        });
+
+        it("opens the load balancer's way out to exactly this service's tasks and port", () => {
+            const sg = named(plan, "aws:ec2/securityGroup:SecurityGroup", "sales-tasks-sg");
+            const albSg = named(plan, "aws:ec2/securityGroup:SecurityGroup", "dashboards-alb-sg");
+            const out = named(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "sales-alb-out");
+            expect(out.inputs).to.include({ securityGroupId: albSg.id, referencedSecurityGroupId: sg.id, fromPort: 3838, toPort: 3838 });
+        });
+
+        it("runs in private subnets without public IPs when the VPC has NAT", () => {
+            const service = named(plan, "aws:ecs/service:Service", "sales-service");
+            const vpc = one(plan, "awsx:ec2:Vpc");
+            expect(service.inputs.networkConfiguration.assignPublicIp).to.equal(false);
+            expect(service.inputs.networkConfiguration.subnets).to.deep.equal(vpc.outputs.privateSubnetIds);
+        });
+
+        it("runs in public subnets with public IPs when there is no NAT", async () => {
+            const noNat = await planServices({ kpis: { framework: "flask" } }, { natStrategy: "none" });
+            const service = named(noNat, "aws:ecs/service:Service", "kpis-service");
+            expect(service.inputs.networkConfiguration.assignPublicIp).to.equal(true);
+            expect(service.inputs.networkConfiguration.subnets).to.deep.equal(one(noNat, "awsx:ec2:Vpc").outputs.publicSubnetIds);
+        });
+    });
+
+    describe("routing", () => {
+        it("authenticates first (order 1), then forwards (order 2), for its host and extra hosts", () => {
+            const rule = named(plan, "aws:lb/listener:Listener", "dashboards-https");
+            const listenerRule = named(plan, "aws:lb/listenerRule:ListenerRule", "sales-rule");
+            expect(listenerRule.inputs.listenerArn).to.equal(rule.outputs.arn);
+            expect(listenerRule.inputs.conditions).to.deep.equal([{ hostHeader: { values: ["sales.dashboards.example.com", "sales.example.org"] } }]);
+            const [first, second] = [...listenerRule.inputs.actions].sort((a: any, b: any) => a.order - b.order);
+            expect(first).to.deep.include({ type: "authenticate-oidc", order: 1 });
+            expect(second).to.deep.include({ type: "forward", order: 2, targetGroupArn: named(plan, "aws:lb/targetGroup:TargetGroup", "sales-tg").outputs.arn });
+        });
+
+        it("health-checks the framework's path on a type-ip target group with a name within 32 characters", () => {
+            const tg = named(plan, "aws:lb/targetGroup:TargetGroup", "sales-tg");
+            expect(tg.inputs).to.include({ port: 3838, protocol: "HTTP", targetType: "ip" });
+            expect(tg.inputs.healthCheck).to.include({ path: "/", matcher: "200-399" });
+            expect(tg.inputs.name.length).to.be.at.most(32);
+            expect(named(plan, "aws:lb/targetGroup:TargetGroup", "stats-tg").inputs.healthCheck.path).to.equal("/health");
+        });
+
+        it("makes an alias record for each host under the domain only", () => {
+            const records = ofType(plan, "aws:route53/record:Record").filter((r) => r.name.startsWith("sales-dns"));
+            expect(records.map((r) => r.inputs.name)).to.deep.equal(["sales.dashboards.example.com"]);
+            const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
+            expect(records[0].inputs.aliases).to.deep.equal([{ name: alb.outputs.dnsName, zoneId: alb.outputs.zoneId, evaluateTargetHealth: true }]);
+        });
+    });
+
+    describe("service", () => {
+        it("rolls back failed deploys and keeps full capacity while deploying", () => {
+            const service = named(plan, "aws:ecs/service:Service", "sales-service");
+            expect(service.inputs.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
+            expect(service.inputs).to.include({ deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200, desiredCount: 2, healthCheckGracePeriodSeconds: 120 });
+            expect(service.inputs.loadBalancers).to.deep.equal([{ targetGroupArn: named(plan, "aws:lb/targetGroup:TargetGroup", "sales-tg").outputs.arn, containerName: "app", containerPort: 3838 }]);
+            expect(service.dependsOn).to.include(named(plan, "aws:lb/listenerRule:ListenerRule", "sales-rule").urn);
+        });
+
+        it("scales between min and max tasks on CPU and on ALB requests per target", () => {
+            const target = named(plan, "aws:appautoscaling/target:Target", "sales-scaling");
+            expect(target.inputs).to.include({ minCapacity: 2, maxCapacity: 5, scalableDimension: "ecs:service:DesiredCount" });
+            const cpu = named(plan, "aws:appautoscaling/policy:Policy", "sales-scale-cpu");
+            expect(cpu.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType).to.equal("ECSServiceAverageCPUUtilization");
+            const requests = named(plan, "aws:appautoscaling/policy:Policy", "sales-scale-requests");
+            const alb = one(plan, "aws:lb/loadBalancer:LoadBalancer");
+            const tg = named(plan, "aws:lb/targetGroup:TargetGroup", "sales-tg");
+            expect(requests.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification).to.deep.equal({
+                predefinedMetricType: "ALBRequestCountPerTarget",
+                resourceLabel: `${alb.outputs.arnSuffix}/${tg.outputs.arnSuffix}`,
+            });
+        });
+
+        it("alarms on unhealthy targets and 5xx to the stack's topic", () => {
+            const topic = one(plan, "aws:sns/topic:Topic");
+            for (const alarm of ["sales-unhealthy", "sales-5xx"]) {
+                expect(named(plan, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm).inputs.alarmActions).to.deep.equal([topic.outputs.arn]);
+            }
+            expect(one(plan, "aws:sns/topicSubscription:TopicSubscription").inputs).to.include({ protocol: "email", endpoint: "oncall@example.com" });
+        });
+    });
+
+    describe("framework presets", () => {
+        const cases: [string, number, string, boolean][] = [
+            ["shiny", 3838, "/", true],
+            ["streamlit", 8501, "/_stcore/health", true],
+            ["dash", 8050, "/health", false],
+            ["flask", 8000, "/health", false],
+        ];
+        let presets: Plan;
+        before(async () => {
+            presets = await planServices(Object.fromEntries(cases.map(([f]) => [`app-${f}`, { framework: f }])));
+        });
+        for (const [framework, port, path, sticky] of cases) {
+            it(`${framework}: port ${port}, health ${path}, ${sticky ? "sticky with session draining" : "not sticky"}`, () => {
+                const tg = named(presets, "aws:lb/targetGroup:TargetGroup", `app-${framework}-tg`);
+                expect(tg.inputs.port).to.equal(port);
+                expect(tg.inputs.healthCheck.path).to.equal(path);
+                expect(tg.inputs.stickiness.enabled).to.equal(sticky);
+                if (sticky) expect(tg.inputs.stickiness.type).to.equal("lb_cookie");
+                expect(tg.inputs.deregistrationDelay).to.equal(sticky ? 300 : 30);
+                expect(container(presets, `app-${framework}`).portMappings[0].containerPort).to.equal(port);
+                expect(FRAMEWORK_PRESETS[framework].port).to.equal(port);
+            });
+        }
+
+        it("every preset can be overridden", async () => {
+            const custom = await planServices({ odd: { framework: "shiny", port: 9000, healthCheckPath: "/ping", sticky: false, deregistrationDelaySeconds: 45, healthCheckGracePeriodSeconds: 300 } });
+            const tg = named(custom, "aws:lb/targetGroup:TargetGroup", "odd-tg");
+            expect(tg.inputs).to.deep.include({ port: 9000, deregistrationDelay: 45 });
+            expect(tg.inputs.healthCheck.path).to.equal("/ping");
+            expect(tg.inputs.stickiness.enabled).to.equal(false);
+            expect(named(custom, "aws:ecs/service:Service", "odd-service").inputs.healthCheckGracePeriodSeconds).to.equal(300);
+            expect(envOf(container(custom, "odd")).PORT).to.equal("9000");
+        });
+
+        it("websocket apps on Spot drain within the 2-minute interruption warning", async () => {
+            const spot = await planServices({ spotty: { framework: "streamlit", capacity: "spot" } });
+            expect(named(spot, "aws:lb/targetGroup:TargetGroup", "spotty-tg").inputs.deregistrationDelay).to.be.below(120);
+            expect(named(spot, "aws:ecs/service:Service", "spotty-service").inputs.capacityProviderStrategies).to.deep.equal([{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }]);
+        });
+    });
+
+    describe("argument checks", () => {
+        it("rejects invalid sizes, counts, frameworks and Spot draining, all at once", () => {
+            expect(() => new DashboardService("bad", {
+                cluster: {} as any, login: LOGIN, build: { dockerfile: "x" }, rulePriority: 0,
+                framework: "django", cpu: 256, memory: 4096, minTasks: 3, maxTasks: 1, capacity: "spot", deregistrationDelaySeconds: 300,
+                environment: { PORT: "1" },
+            })).to.throw(ComponentArgsError, /framework "django"[\s\S]*memory 4096 is not valid with cpu 256[\s\S]*maxTasks 1 is less than minTasks 3[\s\S]*rulePriority 0[\s\S]*under 120 on Fargate Spot[\s\S]*PORT is set by the platform/);
+        });
+    });
+});
