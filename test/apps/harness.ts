@@ -266,16 +266,21 @@ export async function checkLogout(baseUrl: string): Promise<void> {
 export const NETWORK_GUARD = path.join(__dirname, "fixtures", "network_guard");
 export const NETWORK_GUARD_MARK = "NETWORK-GUARD";
 
-/** Starts a Python template from its venv on a free port, with the shared code and the network guard. */
+/**
+ * Starts a Python template on a free port with its venv first on PATH, the shared code and the
+ * network guard on PYTHONPATH. `command` is a venv tool (gunicorn) or a script in the app dir.
+ */
 export async function startPythonApp(opts: {
     app: string;
-    tool: string;
+    command: string;
     args: string[];
     healthPath: string;
     identity: Identity;
     env?: Record<string, string>;
 }): Promise<RunningApp> {
-    const command = venvBin(opts.app, opts.tool);
+    const venvDir = path.dirname(venvBin(opts.app, "python"));
+    const local = path.join(APPS, opts.app, opts.command);
+    const command = fs.existsSync(local) ? local : venvBin(opts.app, opts.command);
     const port = await freePort();
     return startApp({
         name: opts.app,
@@ -286,6 +291,7 @@ export async function startPythonApp(opts: {
             ...opts.identity.env,
             PORT: String(port),
             HOST: "127.0.0.1",
+            PATH: `${venvDir}${path.delimiter}${process.env.PATH ?? "/usr/bin:/bin"}`,
             PYTHONPATH: [path.join(APPS, "shared", "python"), NETWORK_GUARD].join(path.delimiter),
             ...opts.env,
         },
@@ -331,7 +337,7 @@ export function gunicornApp(app: string, wsgi: string): (identity: Identity) => 
     return (identity) =>
         startPythonApp({
             app,
-            tool: "gunicorn",
+            command: "gunicorn",
             args: ["-c", "../shared/python/gunicorn.conf.py", wsgi],
             healthPath: "/health",
             identity,
