@@ -224,6 +224,38 @@ const authSchema = strict({
     oidc: externalOidcSchema.optional(),
 });
 
+export const CAPACITIES = ["on-demand", "spot", "mixed"] as const;
+
+function logRetention() {
+    return z.number({ error: (iss) => `expected days, got ${show(iss.input)}` }).refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+        error: (iss) => `${show(iss.input)} is not a CloudWatch Logs retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`,
+    });
+}
+
+const defaultsSchema = strict({
+    /** Where tasks run unless a dashboard says otherwise. */
+    capacity: oneOf(CAPACITIES).optional(),
+    logRetentionDays: logRetention().optional(),
+    /** Images kept per repository. */
+    imagesToKeep: int(1, 1000, "a number of images").optional(),
+    /** Let `pulumi destroy` delete repositories with their images (handy in dev). */
+    forceDeleteRepositories: bool().optional(),
+});
+
+const alarmsSchema = strict({
+    /** Email addresses that receive alarm notifications (unhealthy tasks, 5xx). */
+    emails: z.array(pattern(EMAIL, "an email address")),
+});
+
+const portalSchema = strict({
+    /** Deploy the portal (a page listing the dashboards each user may open). */
+    enabled: bool().optional(),
+    /** Host label: the portal is served at `https://<name>.<domain>`. */
+    name: pattern(DNS_LABEL, "a DNS label").max(MAX_DASHBOARD_NAME_LENGTH).optional(),
+    /** Page title. */
+    title: z.string().min(1).max(80).optional(),
+});
+
 const dashboardSchema = strict({
     /** DNS label: the dashboard is served at `https://<name>.<domain>`. */
     name: pattern(DNS_LABEL, `a DNS label (lowercase letters, digits and inner hyphens, starting with a letter)`)
@@ -252,6 +284,20 @@ const dashboardSchema = strict({
     )).optional(),
     /** Managed policy ARNs attached to the task role (it grants nothing by default). */
     taskPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).optional(),
+    /** Container port; default from the framework preset. */
+    port: int(1, 65535, "a port").optional(),
+    /** Health check path; default from the framework preset. */
+    healthCheckPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: (iss) => `${show(iss.input)} is not a path starting with /` }).max(1024).optional(),
+    /** Sticky sessions (lb_cookie); default from the framework preset. */
+    sticky: bool().optional(),
+    /** Seconds to drain a task being replaced (0-3600; under 120 on Spot). */
+    deregistrationDelaySeconds: int(0, 3600, "seconds").optional(),
+    /** Seconds after start during which failed health checks are ignored. */
+    healthCheckGracePeriodSeconds: int(0, 2147483647, "seconds").optional(),
+    /** `on-demand`, `spot` or `mixed`; default from `defaults.capacity`. */
+    capacity: oneOf(CAPACITIES).optional(),
+    /** Log retention in days; default from `defaults.logRetentionDays`. */
+    logRetentionDays: logRetention().optional(),
 });
 
 /** The whole stack file, one property per `dashboards:<key>` config key. */
@@ -263,6 +309,9 @@ export const stackConfigSchema = strict({
     loadBalancer: loadBalancerSchema.optional(),
     auth: authSchema.optional(),
     dashboards: z.array(dashboardSchema),
+    defaults: defaultsSchema.optional(),
+    alarms: alarmsSchema.optional(),
+    portal: portalSchema.optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;
@@ -294,7 +343,16 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     environment: Record<string, string>;
     secrets: Record<string, string>;
     taskPolicyArns: string[];
+    port?: number;
+    healthCheckPath?: string;
+    sticky?: boolean;
+    deregistrationDelaySeconds?: number;
+    healthCheckGracePeriodSeconds?: number;
+    capacity: Capacity;
+    logRetentionDays: number;
 }
+
+export type Capacity = (typeof CAPACITIES)[number];
 
 export interface StackConfig {
     region: string;
@@ -308,11 +366,22 @@ export interface StackConfig {
     };
     auth: AuthConfig & { provider: "cognito" | "oidc" };
     dashboards: NormalizedDashboard[];
+    defaults: { capacity: Capacity; logRetentionDays: number; imagesToKeep: number; forceDeleteRepositories: boolean };
+    alarmEmails: string[];
+    portal: { enabled: boolean; name: string; title: string; host: string };
 }
 
 export const DASHBOARD_DEFAULTS = { cpu: 256, memory: 512, minTasks: 1, maxTasks: 2 } as const;
+export const STACK_DEFAULTS = { capacity: "on-demand", logRetentionDays: 30, imagesToKeep: 10, forceDeleteRepositories: false, portalName: "portal", portalTitle: "Dashboards" } as const;
 
 function normalize(raw: RawStackConfig, region: string): StackConfig {
+    const defaults = {
+        capacity: raw.defaults?.capacity ?? STACK_DEFAULTS.capacity,
+        logRetentionDays: raw.defaults?.logRetentionDays ?? STACK_DEFAULTS.logRetentionDays,
+        imagesToKeep: raw.defaults?.imagesToKeep ?? STACK_DEFAULTS.imagesToKeep,
+        forceDeleteRepositories: raw.defaults?.forceDeleteRepositories ?? STACK_DEFAULTS.forceDeleteRepositories,
+    };
+    const portalName = raw.portal?.name ?? STACK_DEFAULTS.portalName;
     const net = raw.network ?? {};
     const network: NetworkConfig = net.vpcId
         ? { kind: "existing", vpcId: net.vpcId, publicSubnetIds: net.publicSubnetIds ?? [], privateSubnetIds: net.privateSubnetIds ?? [] }
@@ -347,7 +416,22 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             environment: d.environment ?? {},
             secrets: d.secrets ?? {},
             taskPolicyArns: d.taskPolicyArns ?? [],
+            port: d.port,
+            healthCheckPath: d.healthCheckPath,
+            sticky: d.sticky,
+            deregistrationDelaySeconds: d.deregistrationDelaySeconds,
+            healthCheckGracePeriodSeconds: d.healthCheckGracePeriodSeconds,
+            capacity: d.capacity ?? defaults.capacity,
+            logRetentionDays: d.logRetentionDays ?? defaults.logRetentionDays,
         })),
+        defaults,
+        alarmEmails: raw.alarms?.emails ?? [],
+        portal: {
+            enabled: raw.portal?.enabled ?? true,
+            name: portalName,
+            title: raw.portal?.title ?? STACK_DEFAULTS.portalTitle,
+            host: `${portalName}.${raw.domain}`,
+        },
     };
 }
 
@@ -645,6 +729,12 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             else hosts.set(host, owner);
         };
         if (isObject(auth.customDomain) && isString(auth.customDomain.domain)) hosts.set(auth.customDomain.domain, "auth.customDomain");
+        const portal = isObject(input.portal) ? input.portal : {};
+        if (portal.enabled !== false && domain) {
+            const portalName = isString(portal.name) ? portal.name : STACK_DEFAULTS.portalName;
+            hosts.set(`${portalName}.${domain}`, "the portal (portal.name)");
+        }
+        const defaults = isObject(input.defaults) ? input.defaults : {};
 
         dashboards.forEach((d, i) => {
             if (!isObject(d)) return;
@@ -672,6 +762,11 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                         ? { path: at("memory"), message: `is required with cpu ${cpu}: the default ${memory} is not valid with it on Fargate; allowed: ${describeValues(options)}` }
                         : { path: at("memory"), message: `${memory} is not valid with cpu ${cpu} on Fargate; allowed: ${describeValues(options)}` });
                 }
+            }
+
+            const capacity = isString(d.capacity) ? d.capacity : isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity;
+            if (typeof d.deregistrationDelaySeconds === "number" && capacity !== "on-demand" && d.deregistrationDelaySeconds >= 120) {
+                out.push({ path: at("deregistrationDelaySeconds"), message: `${d.deregistrationDelaySeconds} is too long on Fargate Spot (capacity ${capacity}); tasks get a 2-minute warning, so allowed: 0 to 119` });
             }
 
             const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;

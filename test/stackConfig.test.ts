@@ -104,12 +104,12 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays',
         },
         {
             title: "unknown top-level key (typo)",
             changes: { "dashboards:loadBalancr": { idleTimeoutSeconds: 30 } },
-            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards',
+            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal',
         },
         {
             title: "missing domain",
@@ -193,6 +193,21 @@ describe("stack configuration", () => {
             expected: "dashboards:dashboards: has 99 dashboards; one load balancer holds at most 98 (100 target groups, 100 listener rules including the portal and the signed-out page)",
         },
         {
+            title: "Spot capacity with a drain longer than the 2-minute interruption warning",
+            changes: { "dashboards:dashboards": dashboardsWith(0, { capacity: "spot", deregistrationDelaySeconds: 300 }) },
+            expected: "dashboards:dashboards[0].deregistrationDelaySeconds: 300 is too long on Fargate Spot (capacity spot); tasks get a 2-minute warning, so allowed: 0 to 119",
+        },
+        {
+            title: "a dashboard named like the portal",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { name: "portal" }) },
+            expected: "dashboards:dashboards[3].name: host portal.dev.dashboards.example.com is already used by the portal (portal.name); every host must be unique",
+        },
+        {
+            title: "log retention CloudWatch does not offer",
+            changes: { "dashboards:defaults": { logRetentionDays: 10 } },
+            expected: "dashboards:defaults.logRetentionDays: 10 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        },
+        {
             title: "missing AWS region",
             changes: {},
             remove: ["aws:region"],
@@ -214,7 +229,7 @@ describe("stack configuration", () => {
             "dashboards:dashboards": dashboardsWith(1, { cpu: 256, memory: 3072, framework: "django", accessGroups: ["nobody"] }),
         }, ["dashboards:domain"]));
         expect(problems).to.include.members([
-            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards',
+            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal',
             "dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com",
             "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
             'dashboards:dashboards[1].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',
