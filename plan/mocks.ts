@@ -125,6 +125,20 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                 case "aws:cognito/userPoolClient:UserPoolClient":
                     Object.assign(state, { clientSecret: `secret-${hex(name, 24)}` });
                     return { id: hex("client" + name, 26), state };
+                case "aws:cognito/userPoolDomain:UserPoolDomain":
+                    // Cognito serves every hosted-login domain through CloudFront (global zone Z2FDTNDATAQYW2).
+                    Object.assign(state, {
+                        cloudfrontDistribution: `d${hex(name, 13)}.cloudfront.net`,
+                        cloudfrontDistributionArn: `arn:aws:cloudfront::${MOCK_ACCOUNT_ID}:distribution/E${hex(name, 13).toUpperCase()}`,
+                        cloudfrontDistributionZoneId: "Z2FDTNDATAQYW2",
+                        awsAccountId: MOCK_ACCOUNT_ID,
+                    });
+                    return { id: String(inputs.domain), state };
+                case "random:index/randomString:RandomString": {
+                    // Deterministic stand-in for the random result: lowercase hex of the name, cut to `length`.
+                    const result = hex(name, Number(inputs.length ?? 16));
+                    return { id: result, state: { ...inputs, result } };
+                }
                 case "aws:lambda/function:Function":
                     Object.assign(state, { arn: arn("lambda", `function:${physical}`), invokeArn: `arn:aws:apigateway:${region}:lambda:path/functions/${arn("lambda", `function:${physical}`)}/invocations` });
                     break;

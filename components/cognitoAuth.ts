@@ -1,0 +1,855 @@
+/**
+ * CognitoAuth: sign-in for every dashboard, at the load balancer, through an Amazon Cognito user
+ * pool, with per-dashboard access groups enforced by Cognito itself.
+ *
+ * - User pool: email sign-in (case-insensitive), admin-created accounts by default, strong
+ *   passwords, TOTP MFA, recovery by verified email only, optional threat protection.
+ * - Hosted login on a Cognito prefix domain (unique per region) or a custom domain.
+ * - Groups, invited users, and company SSO (SAML / OIDC) federated through the pool.
+ * - One confidential app client per dashboard, for the ALB's `authenticate-oidc` action.
+ * - A Pre Token Generation Lambda (functions/preTokenGeneration) that refuses tokens for a
+ *   dashboard the user's groups do not open. It reads the client -> dashboard -> groups map
+ *   from an SSM parameter written after the clients exist, which avoids the cycle
+ *   pool -> Lambda -> clients -> pool.
+ *
+ * DashboardService asks `loginFor(dashboard)` for the listener-rule action and the logout URL.
+ * Stacks that use an external OIDC provider instead of Cognito call `externalOidcLogin`.
+ *
+ * Cost note: Cognito bills monthly active users past the free 10,000 (Lite ~$0.0055, Essentials
+ * ~$0.015, Plus more); the Lambda, its logs and a Standard SSM parameter cost next to nothing.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
+import { buildSync } from "esbuild";
+import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
+import {
+    accessMapJson, accessMapParameterName, callbackUrls, cognitoLogoutUrl, derivedDomainPrefix, derivedPrefixBase,
+    domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, signedOutUrl,
+    SSM_ADVANCED_MAX_BYTES, ssmTierFor,
+} from "./cognitoNames";
+import { LOG_RETENTION_DAYS, MAX_DASHBOARD_NAME_LENGTH } from "./stackConfig";
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+// ---------------------------------------------------------------------------------------------
+
+/** A dashboard that gets its own app client and login. */
+export interface CognitoDashboardArgs {
+    /** Dashboard name (DNS label); also the app client's name and the name in the access map. */
+    name: string;
+    /**
+     * Host names the dashboard is served on; the first is the primary host (its signed-out page
+     * is where sign-out lands). Every host gets a callback and a logout URL.
+     * @example ["sales.dashboards.example.com", "sales.example.com"]
+     */
+    hosts: string[];
+    /**
+     * Groups whose members may open the dashboard. Empty or absent: every signed-in user
+     * (e.g. the portal). Members of `adminGroups` may open every dashboard.
+     * @default []
+     */
+    accessGroups?: string[];
+}
+
+/** A Cognito group. */
+export interface CognitoGroupArgs {
+    /** Group name (1-128 characters, no spaces). */
+    name: string;
+    description?: string;
+    /** Lower wins when a user is in several groups with IAM roles; informative otherwise. */
+    precedence?: number;
+}
+
+/** A user created by the stack; Cognito emails them an invitation with a temporary password. */
+export interface CognitoUserArgs {
+    /** Email address; also the sign-in name. */
+    email: string;
+    /**
+     * Groups (declared in `groups`) the user belongs to.
+     * @default []
+     */
+    groups?: string[];
+}
+
+/** Which identity-provider attributes carry the user's email and groups. */
+export interface AttributeMappingArgs {
+    /** IdP attribute or claim with the email address, e.g. `email` or `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress`. */
+    email: string;
+    /**
+     * IdP attribute or claim with the user's groups; mapped to `custom:groups`, which the
+     * pre-token trigger reads for federated users (only).
+     */
+    groups?: string;
+}
+
+/** A SAML 2.0 identity provider (company SSO) federated through the user pool. */
+export interface SamlProviderArgs {
+    /** Provider name shown on the login page (3-32 characters). */
+    name: string;
+    /** URL of the IdP's metadata; preferred, it follows the IdP's certificate rotation. Exactly one of metadataUrl / metadataFile. */
+    metadataUrl?: string;
+    /** Path of a metadata XML file (relative to the working directory, i.e. the Pulumi project). */
+    metadataFile?: string;
+    attributeMapping: AttributeMappingArgs;
+    /**
+     * Also sign the user out of the IdP (SAML single logout) when they sign out.
+     * @default false
+     */
+    signOut?: boolean;
+}
+
+/** An OpenID Connect identity provider federated through the user pool. */
+export interface OidcProviderArgs {
+    /** Provider name shown on the login page (3-32 characters). */
+    name: string;
+    /** Issuer URL (https); Cognito discovers the endpoints from it. */
+    issuer: string;
+    clientId: string;
+    /** Client secret; stored as a Pulumi secret. */
+    clientSecret: pulumi.Input<string>;
+    /**
+     * Scopes Cognito requests from the IdP.
+     * @default ["openid", "email", "profile"]
+     */
+    scopes?: string[];
+    /**
+     * HTTP method Cognito uses for the IdP's userInfo endpoint: `GET` or `POST`.
+     * @default "GET"
+     */
+    attributesRequestMethod?: string;
+    attributeMapping: AttributeMappingArgs;
+}
+
+/** A custom hosted-login domain, e.g. `login.dashboards.example.com`. */
+export interface CustomLoginDomainArgs {
+    /** Fully qualified domain name. Its parent domain must resolve (an A record) before Cognito accepts it. */
+    domain: string;
+    /** ACM certificate for `domain` in us-east-1 (Cognito serves it through CloudFront). */
+    certificateArn: pulumi.Input<string>;
+    /** Route 53 zone holding `domain`: the component then creates the alias record to Cognito's CloudFront distribution. */
+    hostedZoneId?: pulumi.Input<string>;
+}
+
+/** Token lifetimes of the dashboards' app clients. */
+export interface TokenValidityArgs {
+    /**
+     * Access token lifetime, 5..1440 minutes.
+     * @default 60
+     */
+    accessTokenMinutes?: number;
+    /**
+     * ID token lifetime, 5..1440 minutes.
+     * @default 60
+     */
+    idTokenMinutes?: number;
+    /**
+     * Refresh token lifetime, 1..3650 days. The ALB never uses refresh tokens, so the shortest
+     * lifetime limits what a leaked one is worth.
+     * @default 1
+     */
+    refreshTokenDays?: number;
+}
+
+export interface CognitoAuthArgs {
+    /** Dashboards (and other apps, such as the portal) that get an app client. At least one. */
+    dashboards: CognitoDashboardArgs[];
+    /**
+     * Multi-factor authentication with an authenticator app (TOTP): `off`, `optional` (users
+     * may enrol) or `required`.
+     * @default "optional"
+     */
+    mfa?: string;
+    /**
+     * Cognito threat protection (compromised credentials, adaptive authentication): `off`,
+     * `audit` (log only) or `enforced`. Anything but `off` needs the Plus feature plan, which
+     * the component then selects.
+     * @default "off"
+     */
+    threatProtection?: string;
+    /**
+     * Cognito feature plan: `lite`, `essentials` or `plus`. Everything this component uses except
+     * threat protection works on Lite (classic hosted UI, TOTP, federation, V1_0 pre-token events).
+     * @default "plus" when threatProtection is not off, else "lite"
+     */
+    featurePlan?: string;
+    /**
+     * Let people create their own accounts on the login page. Off: only administrators
+     * (and `users`) create accounts.
+     * @default false
+     */
+    allowSelfSignUp?: boolean;
+    /**
+     * Protect the user pool: Cognito deletion protection, and Pulumi `protect` + `retainOnDelete`,
+     * so neither a replacement nor `pulumi destroy` can delete the accounts.
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /**
+     * Minimum password length, 12..99; passwords need lower and upper case letters, digits and symbols.
+     * @default 12
+     */
+    passwordMinimumLength?: number;
+    /**
+     * Days a temporary password (from an invitation) stays valid, 1..365.
+     * @default 7
+     */
+    temporaryPasswordValidityDays?: number;
+    /**
+     * Hosted-login prefix: `<prefix>.auth.<region>.amazoncognito.com`. Must be unique in the
+     * region and may not contain aws, amazon or cognito. When omitted (and no customDomain),
+     * `<stack>-<component>-<6 random characters>` is used; the random part is kept in state, so
+     * it does not change between updates.
+     */
+    domainPrefix?: string;
+    /** A custom hosted-login domain instead of a prefix. */
+    customDomain?: CustomLoginDomainArgs;
+    /**
+     * Groups of the user pool; the only names `accessGroups`, `adminGroups` and `users[].groups` may use.
+     * @default []
+     */
+    groups?: CognitoGroupArgs[];
+    /**
+     * Members of these groups may open every dashboard.
+     * @default []
+     */
+    adminGroups?: string[];
+    /**
+     * Users to create and invite by email.
+     * @default []
+     */
+    users?: CognitoUserArgs[];
+    /**
+     * SAML identity providers.
+     * @default []
+     */
+    samlProviders?: SamlProviderArgs[];
+    /**
+     * OIDC identity providers.
+     * @default []
+     */
+    oidcProviders?: OidcProviderArgs[];
+    /**
+     * Token lifetimes.
+     * @default { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 1 }
+     */
+    tokenValidity?: TokenValidityArgs;
+    /**
+     * Lifetime of the ALB login session (its cookie), 1..604800 seconds. 8 hours (one working
+     * day) rather than the ALB's 7 days: the ALB re-asks Cognito only when the session ends, so
+     * this bounds how long a removed user or group keeps access, and how long other dashboards
+     * stay signed in after a sign-out on one of them.
+     * @default 28800
+     */
+    sessionTimeoutSeconds?: number;
+    /**
+     * Listener action: `authenticate-oidc` (works with every domain type and shows exactly what
+     * the ALB calls) or `authenticate-cognito`.
+     * @default "authenticate-oidc"
+     */
+    action?: string;
+    /**
+     * Seconds the pre-token Lambda caches the access map; access changes take effect within it.
+     * @default 60
+     */
+    accessMapTtlSeconds?: number;
+    /**
+     * Retention of the pre-token Lambda's log group (one of CloudWatch's values, e.g. 30, 90, 365).
+     * @default 90
+     */
+    logRetentionDays?: number;
+}
+
+/** What DashboardService needs to put login in front of one dashboard. */
+export interface DashboardLogin {
+    /** The listener-rule action to run first (order 1). */
+    authenticateAction: pulumi.Output<aws.types.input.lb.ListenerRuleAction>;
+    /** Full logout URL: https://<domain>/logout?client_id=<id>&logout_uri=<url-encoded https://<primary host>/signed-out> */
+    logoutUrl: pulumi.Output<string>;
+    clientId: pulumi.Output<string>;
+}
+
+/** An external OIDC provider used by the ALB directly (no Cognito, no per-dashboard groups). */
+export interface ExternalOidcArgs {
+    /** Primary host of the dashboard; the fallback logout URL points at its signed-out page. */
+    host: string;
+    issuer: string;
+    authorizationEndpoint: string;
+    tokenEndpoint: string;
+    userInfoEndpoint: string;
+    clientId: pulumi.Input<string>;
+    /** Stored as a Pulumi secret. */
+    clientSecret: pulumi.Input<string>;
+    /**
+     * The provider's logout URL. Without one, sign-out only ends the ALB session and lands on
+     * `https://<host>/signed-out`; the provider's session stays, so the next visit signs in silently.
+     */
+    logoutUrl?: string;
+    /**
+     * Scopes requested by the ALB.
+     * @default "openid email profile"
+     */
+    scope?: string;
+    /**
+     * ALB login session lifetime in seconds (see CognitoAuthArgs.sessionTimeoutSeconds).
+     * @default 28800
+     */
+    sessionTimeoutSeconds?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants and validation
+// ---------------------------------------------------------------------------------------------
+
+export const MFA_MODES = ["off", "optional", "required"] as const;
+export const THREAT_PROTECTION_MODES = ["off", "audit", "enforced"] as const;
+export const FEATURE_PLANS = ["lite", "essentials", "plus"] as const;
+export const LOGIN_ACTIONS = ["authenticate-oidc", "authenticate-cognito"] as const;
+/** Scopes the ALB requests; `openid` is required by the ALB, email/profile give the apps the user's name and address. */
+export const LOGIN_SCOPES = ["openid", "email", "profile"];
+/** 8 hours: see CognitoAuthArgs.sessionTimeoutSeconds. */
+export const DEFAULT_SESSION_TIMEOUT_SECONDS = 28800;
+/** The ALB's cookie name; the apps' sign-out expires `AWSELBAuthSessionCookie-0..N`. */
+export const SESSION_COOKIE_NAME = "AWSELBAuthSessionCookie";
+/** The user-pool attribute federated IdPs map groups into (read by the pre-token trigger). */
+export const GROUPS_ATTRIBUTE = "custom:groups";
+
+const DEFAULTS = {
+    mfa: "optional",
+    passwordMinimumLength: 12,
+    temporaryPasswordValidityDays: 7,
+    accessTokenMinutes: 60,
+    idTokenMinutes: 60,
+    refreshTokenDays: 1,
+    accessMapTtlSeconds: 60,
+    logRetentionDays: 90,
+} as const;
+
+const DNS_LABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+const IDP_NAME = /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{1,30}[^_\s]$/u;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
+const ACM_REGION = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):/;
+
+const isInt = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+const oneOf = (values: readonly string[]) => values.join(", ");
+
+function checkArgs(args: CognitoAuthArgs): void {
+    const problems: string[] = [];
+    const add = (p: string) => problems.push(p);
+    const groups = args.groups ?? [];
+    const declared = new Set(groups.map((g) => g.name));
+    const checkRefs = (where: string, refs: string[] | undefined) => {
+        for (const g of refs ?? []) if (!declared.has(g)) add(`${where}: group "${g}" is not declared in groups`);
+    };
+
+    // Enumerations.
+    const enumCheck = (key: string, value: string | undefined, allowed: readonly string[]) => {
+        if (value !== undefined && !allowed.includes(value)) add(`${key} "${value}" is not one of ${oneOf(allowed)}`);
+    };
+    enumCheck("mfa", args.mfa, MFA_MODES);
+    enumCheck("threatProtection", args.threatProtection, THREAT_PROTECTION_MODES);
+    enumCheck("featurePlan", args.featurePlan, FEATURE_PLANS);
+    enumCheck("action", args.action, LOGIN_ACTIONS);
+    if ((args.threatProtection ?? "off") !== "off" && args.featurePlan !== undefined && args.featurePlan !== "plus") {
+        add(`threatProtection "${args.threatProtection}" needs featurePlan "plus" (got "${args.featurePlan}")`);
+    }
+
+    // Numbers.
+    const range = (key: string, v: number | undefined, min: number, max: number) => {
+        if (v !== undefined && !isInt(v, min, max)) add(`${key} ${v} is outside ${min}..${max}`);
+    };
+    range("passwordMinimumLength", args.passwordMinimumLength, 12, 99);
+    range("temporaryPasswordValidityDays", args.temporaryPasswordValidityDays, 1, 365);
+    range("tokenValidity.accessTokenMinutes", args.tokenValidity?.accessTokenMinutes, 5, 1440);
+    range("tokenValidity.idTokenMinutes", args.tokenValidity?.idTokenMinutes, 5, 1440);
+    range("tokenValidity.refreshTokenDays", args.tokenValidity?.refreshTokenDays, 1, 3650);
+    range("sessionTimeoutSeconds", args.sessionTimeoutSeconds, 1, 604800);
+    range("accessMapTtlSeconds", args.accessMapTtlSeconds, 0, 3600);
+    if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+        add(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch retention; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+
+    // Domain.
+    if (args.domainPrefix !== undefined && args.customDomain !== undefined) add("domainPrefix and customDomain are mutually exclusive");
+    if (args.domainPrefix !== undefined) domainPrefixProblems(args.domainPrefix).forEach(add);
+    if (args.customDomain) {
+        if (!DOMAIN_NAME.test(args.customDomain.domain)) add(`customDomain.domain "${args.customDomain.domain}" is not a lowercase DNS name`);
+        const cert = args.customDomain.certificateArn;
+        const certRegion = typeof cert === "string" ? ACM_REGION.exec(cert)?.[1] : undefined;
+        if (certRegion && certRegion !== "us-east-1") add(`customDomain.certificateArn is in ${certRegion}; a Cognito custom domain needs a certificate in us-east-1`);
+    }
+
+    // Groups, admins, users.
+    const seenGroups = new Set<string>();
+    for (const g of groups) {
+        if (!GROUP_NAME.test(g.name)) add(`groups: "${g.name}" is not a Cognito group name (1-128 characters, no spaces)`);
+        if (seenGroups.has(g.name)) add(`groups: "${g.name}" is declared twice`);
+        seenGroups.add(g.name);
+        range(`groups "${g.name}" precedence`, g.precedence, 0, 2 ** 31 - 1);
+    }
+    checkRefs("adminGroups", args.adminGroups);
+    const emails = new Set<string>();
+    for (const u of args.users ?? []) {
+        if (!EMAIL.test(u.email)) add(`users: "${u.email}" is not an email address`);
+        // Sign-in is case-insensitive, so two spellings are one account.
+        if (emails.has(u.email.toLowerCase())) add(`users: "${u.email}" is listed twice`);
+        emails.add(u.email.toLowerCase());
+        checkRefs(`users "${u.email}"`, u.groups);
+    }
+
+    // Identity providers.
+    const idpNames = new Set<string>();
+    const idps: { kind: string; p: SamlProviderArgs | OidcProviderArgs }[] = [
+        ...(args.samlProviders ?? []).map((p) => ({ kind: "samlProviders", p })),
+        ...(args.oidcProviders ?? []).map((p) => ({ kind: "oidcProviders", p })),
+    ];
+    for (const { kind, p } of idps) {
+        const at = `${kind} "${p.name}"`;
+        if (!IDP_NAME.test(p.name)) add(`${at}: name must be 3-32 characters without spaces or leading/trailing underscore`);
+        if (p.name.toUpperCase() === "COGNITO") add(`${at}: COGNITO is the user pool's own provider name`);
+        if (idpNames.has(p.name)) add(`${at}: the name is used twice`);
+        idpNames.add(p.name);
+        if (!p.attributeMapping?.email) add(`${at}: attributeMapping.email is required (sign-in is by email)`);
+    }
+    for (const p of args.samlProviders ?? []) {
+        const at = `samlProviders "${p.name}"`;
+        if ((p.metadataUrl === undefined) === (p.metadataFile === undefined)) add(`${at}: set exactly one of metadataUrl or metadataFile`);
+        if (p.metadataUrl !== undefined && !HTTPS_URL.test(p.metadataUrl)) add(`${at}: metadataUrl must be an https:// URL`);
+        if (p.metadataFile !== undefined && !fs.existsSync(path.resolve(p.metadataFile))) add(`${at}: metadataFile ${p.metadataFile} does not exist`);
+    }
+    for (const p of args.oidcProviders ?? []) {
+        const at = `oidcProviders "${p.name}"`;
+        if (!HTTPS_URL.test(p.issuer)) add(`${at}: issuer must be an https:// URL`);
+        if (!p.clientId) add(`${at}: clientId is required`);
+        enumCheck(`${at}: attributesRequestMethod`, p.attributesRequestMethod, ["GET", "POST"]);
+    }
+
+    // Dashboards.
+    if (args.dashboards.length === 0) add("dashboards is empty; at least one dashboard needs a login");
+    const names = new Set<string>();
+    const hosts = new Map<string, string>();
+    for (const d of args.dashboards) {
+        const at = `dashboards "${d.name}"`;
+        if (!DNS_LABEL.test(d.name) || d.name.length > MAX_DASHBOARD_NAME_LENGTH) add(`${at}: name must be a DNS label of at most ${MAX_DASHBOARD_NAME_LENGTH} characters`);
+        if (names.has(d.name)) add(`${at}: the name is used twice; each dashboard has its own app client`);
+        names.add(d.name);
+        if (d.hosts.length === 0) add(`${at}: needs at least one host`);
+        if (d.hosts.length > MAX_CALLBACK_URLS) add(`${at}: has ${d.hosts.length} hosts; Cognito allows ${MAX_CALLBACK_URLS} callback URLs per app client`);
+        for (const h of d.hosts) {
+            if (!DOMAIN_NAME.test(h)) add(`${at}: host "${h}" is not a lowercase DNS name`);
+            const owner = hosts.get(h);
+            if (owner !== undefined && owner !== d.name) add(`${at}: host "${h}" is also used by "${owner}"`);
+            hosts.set(h, d.name);
+        }
+        checkRefs(at, d.accessGroups);
+    }
+    const mapBytes = estimatedAccessMapBytes(args.adminGroups ?? [], args.dashboards);
+    if (mapBytes > SSM_ADVANCED_MAX_BYTES) add(`the access map would be about ${mapBytes} bytes; an SSM parameter holds at most ${SSM_ADVANCED_MAX_BYTES} (fewer dashboards or shorter group names)`);
+
+    if (problems.length > 0) throw new ComponentArgsError("CognitoAuth", problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Lambda bundle
+// ---------------------------------------------------------------------------------------------
+
+/** Entry point of the pre-token trigger. */
+export const PRE_TOKEN_HANDLER_PATH = path.resolve(__dirname, "..", "functions", "preTokenGeneration", "handler.ts");
+
+let cachedBundle: string | undefined;
+
+/**
+ * Bundles the pre-token handler into one CommonJS file. The AWS SDK v3 ships with the nodejs22.x
+ * runtime, so it stays external (smaller bundle, faster cold start). esbuild output is
+ * deterministic, so an unchanged handler never shows a diff.
+ */
+export function bundlePreTokenHandler(): string {
+    if (cachedBundle !== undefined) return cachedBundle;
+    const result = buildSync({
+        entryPoints: [PRE_TOKEN_HANDLER_PATH],
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        minify: true,
+        external: ["@aws-sdk/*"],
+        write: false,
+        legalComments: "none",
+        logLevel: "silent",
+    });
+    cachedBundle = result.outputFiles[0].text;
+    return cachedBundle;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The component
+// ---------------------------------------------------------------------------------------------
+
+interface DashboardClient {
+    args: CognitoDashboardArgs;
+    client: aws.cognito.UserPoolClient;
+}
+
+export class CognitoAuth extends pulumi.ComponentResource {
+    public readonly userPool: aws.cognito.UserPool;
+    public readonly userPoolId: pulumi.Output<string>;
+    public readonly userPoolArn: pulumi.Output<string>;
+    /** `https://cognito-idp.<region>.amazonaws.com/<poolId>`: the `iss` of the pool's tokens. */
+    public readonly issuer: pulumi.Output<string>;
+    /** Full hosted-login domain: `<prefix>.auth.<region>.amazoncognito.com` or the custom domain. */
+    public readonly hostedUiDomain: pulumi.Output<string>;
+    /** `https://<hostedUiDomain>`: base of the login, token and logout endpoints (users start at a dashboard, which redirects here). */
+    public readonly loginUrl: pulumi.Output<string>;
+    /** What `authenticate-cognito` calls the domain: the prefix, or the custom domain. */
+    public readonly userPoolDomain: pulumi.Output<string>;
+    /** Name of the SSM parameter with the access map. */
+    public readonly accessMapParameterName: string;
+    public readonly preTokenFunction: aws.lambda.Function;
+
+    private readonly clients = new Map<string, DashboardClient>();
+    private readonly action: string;
+    private readonly sessionTimeoutSeconds: number;
+
+    constructor(name: string, args: CognitoAuthArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkArgs(args);
+        super(`${PACKAGE}:index:CognitoAuth`, name, {}, opts);
+        const parent = { parent: this };
+        const stack = pulumi.getStack();
+        const region = aws.getRegionOutput({}, parent).region;
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        this.action = args.action ?? "authenticate-oidc";
+        this.sessionTimeoutSeconds = args.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS;
+
+        // --- Pre Token Generation Lambda (needs only the parameter NAME, so it can come first) --
+        const parameterName = this.accessMapParameterName = accessMapParameterName(pulumi.getProject(), stack, name);
+        // The ARN is derived from the name, not taken from the parameter, so the role does not wait for the clients.
+        const parameterArn = pulumi.interpolate`arn:${partition}:ssm:${region}:${identity.accountId}:parameter${parameterName}`;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-pre-token-logs`, {
+            name: `/${pulumi.getProject()}/${stack}/${name}/pre-token-generation`,
+            retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays,
+        }, parent);
+        const role = new aws.iam.Role(`${name}-pre-token-role`, {
+            description: "Cognito pre-token trigger: write its own logs, read the access map",
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+        }, parent);
+        // Inline and exact, instead of AWSLambdaBasicExecutionRole (which may write to any log group).
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-pre-token-policy`, {
+            role: role.id,
+            policy: pulumi.all([logGroup.arn, parameterArn]).apply(([logArn, paramArn]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
+                    { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameter", Resource: paramArn },
+                ],
+            })),
+        }, parent);
+        this.preTokenFunction = new aws.lambda.Function(`${name}-pre-token`, {
+            description: "Cognito Pre Token Generation: refuses tokens for dashboards the user's groups do not open",
+            runtime: "nodejs22.x",
+            architectures: ["arm64"],
+            handler: "index.handler",
+            code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundlePreTokenHandler()) }),
+            role: role.arn,
+            // Cognito waits at most 5 s for a trigger.
+            timeout: 5,
+            memorySize: 256,
+            environment: {
+                variables: {
+                    ACCESS_MAP_PARAMETER: parameterName,
+                    ACCESS_MAP_TTL_SECONDS: String(args.accessMapTtlSeconds ?? DEFAULTS.accessMapTtlSeconds),
+                },
+            },
+            loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+        }, { ...parent, dependsOn: [rolePolicy, logGroup] });
+
+        // --- User pool -----------------------------------------------------------------------
+        const mfa = args.mfa ?? DEFAULTS.mfa;
+        const threat = args.threatProtection ?? "off";
+        const plan = args.featurePlan ?? (threat === "off" ? "lite" : "plus");
+        const protect = args.deletionProtection ?? false;
+        this.userPool = new aws.cognito.UserPool(`${name}-pool`, {
+            name: `${stack}-${name}`,
+            userPoolTier: plan.toUpperCase(),
+            usernameAttributes: ["email"],
+            usernameConfiguration: { caseSensitive: false },
+            autoVerifiedAttributes: ["email"],
+            // A changed email stays unverified (and the old one in use) until the user confirms the new one.
+            userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
+            verificationMessageTemplate: { defaultEmailOption: "CONFIRM_WITH_CODE" },
+            adminCreateUserConfig: { allowAdminCreateUserOnly: !(args.allowSelfSignUp ?? false) },
+            passwordPolicy: {
+                minimumLength: args.passwordMinimumLength ?? DEFAULTS.passwordMinimumLength,
+                requireLowercase: true,
+                requireUppercase: true,
+                requireNumbers: true,
+                requireSymbols: true,
+                temporaryPasswordValidityDays: args.temporaryPasswordValidityDays ?? DEFAULTS.temporaryPasswordValidityDays,
+            },
+            // Email only: SMS recovery invites SIM-swap takeovers.
+            accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
+            mfaConfiguration: { off: "OFF", optional: "OPTIONAL", required: "ON" }[mfa],
+            softwareTokenMfaConfiguration: mfa === "off" ? undefined : { enabled: true },
+            userPoolAddOns: { advancedSecurityMode: threat.toUpperCase() },
+            deletionProtection: protect ? "ACTIVE" : "INACTIVE",
+            schemas: [
+                { name: "email", attributeDataType: "String", required: true, mutable: true, stringAttributeConstraints: { minLength: "0", maxLength: "2048" } },
+                // Mutable so federated IdPs can update it at every sign-in.
+                { name: "groups", attributeDataType: "String", required: false, mutable: true, developerOnlyAttribute: false, stringAttributeConstraints: { minLength: "0", maxLength: "2048" } },
+            ],
+            lambdaConfig: { preTokenGenerationConfig: { lambdaArn: this.preTokenFunction.arn, lambdaVersion: "V1_0" } },
+        }, { ...parent, protect, retainOnDelete: protect });
+        this.userPoolId = this.userPool.id;
+        this.userPoolArn = this.userPool.arn;
+        this.issuer = pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${this.userPool.id}`;
+
+        new aws.lambda.Permission(`${name}-pre-token-invoke`, {
+            function: this.preTokenFunction.name,
+            action: "lambda:InvokeFunction",
+            principal: "cognito-idp.amazonaws.com",
+            sourceArn: this.userPool.arn,
+        }, parent);
+
+        // --- Hosted login domain ----------------------------------------------------------------
+        let domain: aws.cognito.UserPoolDomain;
+        if (args.customDomain) {
+            const custom = args.customDomain;
+            domain = new aws.cognito.UserPoolDomain(`${name}-domain`, {
+                userPoolId: this.userPool.id,
+                domain: custom.domain,
+                certificateArn: custom.certificateArn,
+            }, parent);
+            if (custom.hostedZoneId !== undefined) {
+                new aws.route53.Record(`${name}-domain-alias`, {
+                    zoneId: custom.hostedZoneId,
+                    name: custom.domain,
+                    type: "A",
+                    aliases: [{ name: domain.cloudfrontDistribution, zoneId: domain.cloudfrontDistributionZoneId, evaluateTargetHealth: false }],
+                }, parent);
+            }
+            this.hostedUiDomain = pulumi.output(custom.domain);
+        } else {
+            let prefix: pulumi.Output<string>;
+            if (args.domainPrefix !== undefined) {
+                prefix = pulumi.output(args.domainPrefix);
+            } else {
+                // Random only once: RandomString keeps its result in state across updates.
+                const suffix = new random.RandomString(`${name}-domain-suffix`, {
+                    length: DOMAIN_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false,
+                }, parent);
+                const base = derivedPrefixBase(stack, name);
+                prefix = suffix.result.apply((s) => derivedDomainPrefix(base, s));
+            }
+            domain = new aws.cognito.UserPoolDomain(`${name}-domain`, { userPoolId: this.userPool.id, domain: prefix }, parent);
+            this.hostedUiDomain = pulumi.all([domain.domain, region]).apply(([p, r]) => prefixDomain(p, r));
+        }
+        this.userPoolDomain = domain.domain;
+        this.loginUrl = pulumi.interpolate`https://${this.hostedUiDomain}`;
+
+        // --- Groups and users -----------------------------------------------------------------
+        const groupResources = new Map<string, aws.cognito.UserGroup>();
+        for (const g of args.groups ?? []) {
+            groupResources.set(g.name, new aws.cognito.UserGroup(`${name}-group-${g.name}`, {
+                userPoolId: this.userPool.id,
+                name: g.name,
+                description: g.description,
+                precedence: g.precedence,
+            }, parent));
+        }
+        for (const u of args.users ?? []) {
+            const email = u.email.toLowerCase();
+            const user = new aws.cognito.User(`${name}-user-${email}`, {
+                userPoolId: this.userPool.id,
+                username: email,
+                attributes: { email, email_verified: "true" },
+                // Cognito emails the invitation with a temporary password.
+                desiredDeliveryMediums: ["EMAIL"],
+            }, parent);
+            for (const g of u.groups ?? []) {
+                new aws.cognito.UserInGroup(`${name}-member-${email}-${g}`, {
+                    userPoolId: this.userPool.id,
+                    username: user.username,
+                    groupName: groupResources.get(g)!.name,
+                }, parent);
+            }
+        }
+
+        // --- Federated identity providers -----------------------------------------------------
+        const idpResources: aws.cognito.IdentityProvider[] = [];
+        const mapping = (m: AttributeMappingArgs, extra: Record<string, string> = {}) =>
+            ({ email: m.email, ...extra, ...(m.groups ? { [GROUPS_ATTRIBUTE]: m.groups } : {}) });
+        for (const p of args.samlProviders ?? []) {
+            const details: Record<string, string> = p.metadataUrl !== undefined
+                ? { MetadataURL: p.metadataUrl }
+                : { MetadataFile: fs.readFileSync(path.resolve(p.metadataFile!), "utf8") };
+            if (p.signOut) details.IDPSignout = "true";
+            idpResources.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
+                userPoolId: this.userPool.id,
+                providerName: p.name,
+                providerType: "SAML",
+                providerDetails: details,
+                attributeMapping: mapping(p.attributeMapping),
+            }, parent));
+        }
+        for (const p of args.oidcProviders ?? []) {
+            idpResources.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
+                userPoolId: this.userPool.id,
+                providerName: p.name,
+                providerType: "OIDC",
+                providerDetails: {
+                    oidc_issuer: p.issuer,
+                    client_id: p.clientId,
+                    client_secret: pulumi.secret(p.clientSecret),
+                    authorize_scopes: (p.scopes ?? LOGIN_SCOPES).join(" "),
+                    attributes_request_method: p.attributesRequestMethod ?? "GET",
+                },
+                // The IdP's `sub` identifies the user across sign-ins.
+                attributeMapping: mapping(p.attributeMapping, { username: "sub" }),
+            }, { ...parent, additionalSecretOutputs: ["providerDetails"] }));
+        }
+        const groupsMapped = [...(args.samlProviders ?? []), ...(args.oidcProviders ?? [])].some((p) => p.attributeMapping.groups);
+
+        // --- One app client per dashboard ------------------------------------------------------
+        const validity = args.tokenValidity ?? {};
+        for (const d of args.dashboards) {
+            const client = new aws.cognito.UserPoolClient(`${name}-client-${d.name}`, {
+                userPoolId: this.userPool.id,
+                name: d.name,
+                generateSecret: true,
+                allowedOauthFlowsUserPoolClient: true,
+                allowedOauthFlows: ["code"],
+                allowedOauthScopes: LOGIN_SCOPES,
+                callbackUrls: callbackUrls(d.hosts),
+                logoutUrls: d.hosts.map(signedOutUrl),
+                supportedIdentityProviders: ["COGNITO", ...idpResources.map((i) => i.providerName)],
+                // SRP needs the client secret's hash, which only the ALB knows; no password-in-the-clear flows.
+                explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+                accessTokenValidity: validity.accessTokenMinutes ?? DEFAULTS.accessTokenMinutes,
+                idTokenValidity: validity.idTokenMinutes ?? DEFAULTS.idTokenMinutes,
+                refreshTokenValidity: validity.refreshTokenDays ?? DEFAULTS.refreshTokenDays,
+                tokenValidityUnits: { accessToken: "minutes", idToken: "minutes", refreshToken: "days" },
+                preventUserExistenceErrors: "ENABLED",
+                enableTokenRevocation: true,
+                // custom:groups is readable so the trigger and apps can see federated groups.
+                readAttributes: ["email", "email_verified", "name", GROUPS_ATTRIBUTE],
+                // Cognito must be able to write every attribute an IdP maps (else federated sign-in
+                // fails), so custom:groups is writable only when an IdP maps groups. Users still cannot
+                // write it: that needs the aws.cognito.signin.user.admin scope, which no client allows,
+                // and the trigger trusts custom:groups only for federated users.
+                writeAttributes: ["email", "name", ...(groupsMapped ? [GROUPS_ATTRIBUTE] : [])],
+            }, { ...parent, dependsOn: idpResources, additionalSecretOutputs: ["clientSecret"] });
+            this.clients.set(d.name, { args: d, client });
+        }
+
+        // --- Access map, written once the clients exist -------------------------------------------
+        const clientList = [...this.clients.values()];
+        const mapValue = pulumi.all(clientList.map((c) => c.client.id)).apply((ids) => accessMapJson(
+            args.adminGroups ?? [],
+            clientList.map((c, i) => ({ clientId: ids[i], dashboard: c.args.name, accessGroups: c.args.accessGroups ?? [] })),
+        ));
+        new aws.ssm.Parameter(`${name}-access-map`, {
+            name: parameterName,
+            description: "App client -> dashboard -> access groups, read by the Cognito pre-token trigger",
+            type: "String",
+            tier: mapValue.apply(ssmTierFor),
+            value: mapValue,
+        }, { ...parent, dependsOn: clientList.map((c) => c.client) });
+
+        this.registerOutputs({
+            userPoolId: this.userPoolId,
+            userPoolArn: this.userPoolArn,
+            issuer: this.issuer,
+            hostedUiDomain: this.hostedUiDomain,
+            loginUrl: this.loginUrl,
+            accessMapParameterName: this.accessMapParameterName,
+        });
+    }
+
+    /** Names of the dashboards that have a login. */
+    public get dashboardNames(): string[] {
+        return [...this.clients.keys()];
+    }
+
+    /** The listener action, logout URL and client id for one dashboard. */
+    public loginFor(dashboardName: string): DashboardLogin {
+        const entry = this.clients.get(dashboardName);
+        if (!entry) throw new Error(`CognitoAuth has no dashboard "${dashboardName}"; known: ${this.dashboardNames.join(", ")}`);
+        const { client, args } = entry;
+        const common = {
+            scope: LOGIN_SCOPES.join(" "),
+            onUnauthenticatedRequest: "authenticate",
+            sessionTimeout: this.sessionTimeoutSeconds,
+            sessionCookieName: SESSION_COOKIE_NAME,
+        };
+        const authenticateAction: pulumi.Output<aws.types.input.lb.ListenerRuleAction> = this.action === "authenticate-cognito"
+            ? pulumi.output({
+                type: "authenticate-cognito",
+                order: 1,
+                authenticateCognito: { userPoolArn: this.userPoolArn, userPoolClientId: client.id, userPoolDomain: this.userPoolDomain, ...common },
+            })
+            : pulumi.output({
+                type: "authenticate-oidc",
+                order: 1,
+                authenticateOidc: {
+                    issuer: this.issuer,
+                    authorizationEndpoint: pulumi.interpolate`https://${this.hostedUiDomain}/oauth2/authorize`,
+                    tokenEndpoint: pulumi.interpolate`https://${this.hostedUiDomain}/oauth2/token`,
+                    userInfoEndpoint: pulumi.interpolate`https://${this.hostedUiDomain}/oauth2/userInfo`,
+                    clientId: client.id,
+                    clientSecret: pulumi.secret(client.clientSecret),
+                    ...common,
+                },
+            });
+        return {
+            authenticateAction,
+            logoutUrl: pulumi.all([this.hostedUiDomain, client.id]).apply(([d, id]) => cognitoLogoutUrl(d, id, args.hosts[0])),
+            clientId: client.id,
+        };
+    }
+}
+
+/**
+ * Login through an external OIDC provider used by the ALB directly (`auth.provider: oidc`): no
+ * Cognito, no per-dashboard groups; every user the provider signs in may open the dashboard.
+ * `name` (the dashboard) only labels errors. `logoutUrl` is the provider's logout URL when given,
+ * else `https://<host>/signed-out`, which ends only the ALB session.
+ */
+export function externalOidcLogin(name: string, args: ExternalOidcArgs): DashboardLogin {
+    const problems: string[] = [];
+    for (const key of ["issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "logoutUrl"] as const) {
+        const v = args[key];
+        if ((key !== "logoutUrl" || v !== undefined) && !HTTPS_URL.test(v ?? "")) problems.push(`${key} must be an https:// URL`);
+    }
+    if (!DOMAIN_NAME.test(args.host)) problems.push(`host "${args.host}" is not a lowercase DNS name`);
+    const timeout = args.sessionTimeoutSeconds;
+    if (timeout !== undefined && !isInt(timeout, 1, 604800)) problems.push(`sessionTimeoutSeconds ${timeout} is outside 1..604800`);
+    if (problems.length > 0) throw new ComponentArgsError(`externalOidcLogin(${name})`, problems);
+    return {
+        authenticateAction: pulumi.output({
+            type: "authenticate-oidc",
+            order: 1,
+            authenticateOidc: {
+                issuer: args.issuer,
+                authorizationEndpoint: args.authorizationEndpoint,
+                tokenEndpoint: args.tokenEndpoint,
+                userInfoEndpoint: args.userInfoEndpoint,
+                clientId: args.clientId,
+                clientSecret: pulumi.secret(args.clientSecret),
+                scope: args.scope ?? LOGIN_SCOPES.join(" "),
+                onUnauthenticatedRequest: "authenticate",
+                sessionTimeout: timeout ?? DEFAULT_SESSION_TIMEOUT_SECONDS,
+                sessionCookieName: SESSION_COOKIE_NAME,
+            },
+        }),
+        logoutUrl: pulumi.output(args.logoutUrl ?? signedOutUrl(args.host)),
+        clientId: pulumi.output(args.clientId),
+    };
+}

@@ -1,0 +1,118 @@
+/**
+ * Pure helpers for CognitoAuth: hosted-login domain prefixes, the URLs Cognito and the ALB
+ * exchange, the access-map document the Pre Token Generation trigger reads, and its SSM tier.
+ * No Pulumi here, so each rule is unit-testable on its own.
+ */
+import { boundedName, sanitizeName } from "./naming";
+
+/** Cognito's domain prefix rule (lowercase letters, digits, inner hyphens, 1..63). */
+export const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Words Cognito refuses anywhere in a domain prefix. */
+export const RESERVED_PREFIX_WORDS = /aws|amazon|cognito/g;
+/** Characters of the random suffix that makes a derived prefix unique per region. */
+export const DOMAIN_SUFFIX_LENGTH = 6;
+/** Cognito's hard limit of callback URLs (and of logout URLs) per app client. */
+export const MAX_CALLBACK_URLS = 100;
+/** SSM parameter value limits: Standard tier up to 4 KB, Advanced up to 8 KB. */
+export const SSM_STANDARD_MAX_BYTES = 4096;
+export const SSM_ADVANCED_MAX_BYTES = 8192;
+/** Length of the app client ids Cognito issues; used to estimate the access map size before the ids exist. */
+export const COGNITO_CLIENT_ID_LENGTH = 26;
+/** Path the ALB receives the authorization code on (fixed by the ALB). */
+export const ALB_CALLBACK_PATH = "/oauth2/idpresponse";
+/** Path of the page served without authentication after sign-out (DashboardService serves it). */
+export const SIGNED_OUT_PATH = "/signed-out";
+
+/** Why `prefix` is not a valid Cognito domain prefix; empty when it is. */
+export function domainPrefixProblems(prefix: string): string[] {
+    const problems: string[] = [];
+    if (!COGNITO_DOMAIN_PREFIX.test(prefix)) {
+        problems.push(`domainPrefix "${prefix}" must be 1-63 lowercase letters, digits and inner hyphens`);
+    }
+    const reserved = prefix.match(RESERVED_PREFIX_WORDS);
+    if (reserved) problems.push(`domainPrefix "${prefix}" contains ${[...new Set(reserved)].join(", ")}; Cognito refuses aws, amazon and cognito in a prefix`);
+    return problems;
+}
+
+/** Removes reserved words (repeatedly: removing one can join the halves of another). */
+function withoutReservedWords(value: string): string {
+    let out = value;
+    for (let prev = ""; prev !== out; ) {
+        prev = out;
+        out = out.replace(RESERVED_PREFIX_WORDS, "");
+    }
+    return out;
+}
+
+/**
+ * The readable part of a derived prefix: `<stack>-<component>`, sanitized, without reserved
+ * words, short enough to leave room for `-` and the random suffix.
+ */
+export function derivedPrefixBase(stack: string, component: string): string {
+    const maxLength = 63 - DOMAIN_SUFFIX_LENGTH - 1;
+    const cleaned = sanitizeName(withoutReservedWords(sanitizeName(`${stack}-${component}`)));
+    const base = boundedName([cleaned], maxLength);
+    return base === "" ? "login" : base;
+}
+
+/**
+ * Joins the base and the random suffix. A random suffix can spell `aws` or `amazon`; its vowels
+ * are then replaced by digits, deterministically, so the prefix stays valid and stable.
+ */
+export function derivedDomainPrefix(base: string, suffix: string): string {
+    const safeSuffix = suffix.toLowerCase().replace(RESERVED_PREFIX_WORDS, (word) => word.replace(/[aeiou]/g, "0"));
+    return `${base}-${safeSuffix}`;
+}
+
+/** `<prefix>.auth.<region>.amazoncognito.com`: the hosted login domain of a prefix. */
+export function prefixDomain(prefix: string, region: string): string {
+    return `${prefix}.auth.${region}.amazoncognito.com`;
+}
+
+/** SSM parameter name of the access map; computed up front so the Lambda never needs the clients. */
+export function accessMapParameterName(project: string, stack: string, component: string): string {
+    const part = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "-");
+    return `/${part(project)}/${part(stack)}/${part(component)}/access-map`;
+}
+
+export function callbackUrls(hosts: string[]): string[] {
+    return hosts.map((h) => `https://${h}${ALB_CALLBACK_PATH}`);
+}
+
+export function signedOutUrl(host: string): string {
+    return `https://${host}${SIGNED_OUT_PATH}`;
+}
+
+/** Cognito's logout endpoint: ends the Cognito session, then redirects to the (registered) signed-out page. */
+export function cognitoLogoutUrl(hostedDomain: string, clientId: string, primaryHost: string): string {
+    return `https://${hostedDomain}/logout?client_id=${encodeURIComponent(clientId)}&logout_uri=${encodeURIComponent(signedOutUrl(primaryHost))}`;
+}
+
+/** One dashboard's entry for the access map. */
+export interface AccessMapEntry {
+    clientId: string;
+    dashboard: string;
+    accessGroups: string[];
+}
+
+/** The access-map JSON (format of functions/preTokenGeneration/accessMap.ts), keys in a stable order. */
+export function accessMapJson(adminGroups: string[], entries: AccessMapEntry[]): string {
+    const clients: Record<string, { dashboard: string; accessGroups: string[] }> = {};
+    for (const e of entries) clients[e.clientId] = { dashboard: e.dashboard, accessGroups: [...e.accessGroups] };
+    return JSON.stringify({ version: 1, adminGroups: [...adminGroups], clients });
+}
+
+/** Size of the access map with placeholder client ids, to reject an oversized map before deploying. */
+export function estimatedAccessMapBytes(adminGroups: string[], dashboards: { name: string; accessGroups?: string[] }[]): number {
+    const json = accessMapJson(adminGroups, dashboards.map((d, i) => ({
+        clientId: String(i).padStart(COGNITO_CLIENT_ID_LENGTH, "x"),
+        dashboard: d.name,
+        accessGroups: d.accessGroups ?? [],
+    })));
+    return Buffer.byteLength(json, "utf8");
+}
+
+/** Cheapest SSM tier that holds `value` (Standard is free; Advanced is billed per parameter). */
+export function ssmTierFor(value: string): "Standard" | "Advanced" {
+    return Buffer.byteLength(value, "utf8") <= SSM_STANDARD_MAX_BYTES ? "Standard" : "Advanced";
+}
