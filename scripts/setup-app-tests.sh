@@ -60,7 +60,37 @@ make_venv() {
   printf '%s\n' "$want" >"$stamp"
 }
 
+# Debian's r-cran-plotly replaces the plotly.js the CRAN package bundles (2.11.1 for R plotly
+# 4.10.1) with an old 1.x build that fails in current browsers ("GLOBAL is not defined", no
+# plot). The Docker image uses CRAN binaries and is not affected. For the tests, build an R
+# library overlay (apps/shiny/.r-lib, first on R_LIBS in test/apps/shiny.test.ts) holding a copy
+# of Debian's plotly package with the bundled plotly.js restored from npm.
+PLOTLY_JS_VERSION=2.11.1
+make_shiny_overlay() {
+  local overlay="$ROOT/apps/shiny/.r-lib" stamp plotly_dir tmp
+  stamp="$overlay/plotly/.plotly.js-$PLOTLY_JS_VERSION"
+  if [[ -f "$stamp" ]]; then
+    log "$overlay is up to date"
+    return
+  fi
+  plotly_dir="$(Rscript -e 'cat(system.file(package = "plotly"))')"
+  if [[ "$(Rscript -e 'cat(as.character(packageVersion("plotly")))')" != 4.10.1 ]]; then
+    log "warning: R plotly is not 4.10.1; check that plotly.js $PLOTLY_JS_VERSION still matches it"
+  fi
+  log "creating $overlay (plotly.js $PLOTLY_JS_VERSION)"
+  tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "plotly.js-dist-min@$PLOTLY_JS_VERSION" >/dev/null && tar -xzf ./*.tgz)
+  rm -rf "$overlay/plotly"
+  mkdir -p "$overlay"
+  # -L: Debian's package links into /usr/share/javascript with relative links.
+  cp -rL "$plotly_dir" "$overlay/plotly"
+  cp "$tmp/package/plotly.min.js" "$overlay/plotly/htmlwidgets/lib/plotlyjs/plotly-latest.min.js"
+  rm -rf "$tmp"
+  touch "$stamp"
+}
+
 install_apt
+make_shiny_overlay
 
 for app in "${PYTHON_APPS[@]}"; do
   make_venv "$ROOT/apps/$app/.venv" "$ROOT/apps/$app/requirements.txt" "$ROOT/apps/shared/python/requirements.txt"

@@ -1,4 +1,4 @@
-"""Starlette adapter, for Streamlit's ``st.App`` (Streamlit >= 1.5x serves through Starlette)."""
+"""Starlette adapter, for Streamlit's ``st.App`` (recent Streamlit serves through Starlette)."""
 
 from __future__ import annotations
 

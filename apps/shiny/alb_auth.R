@@ -1,0 +1,103 @@
+# Identity and sign-out for a Shiny app behind an AWS ALB (the R counterpart of the Python
+# package apps/shared/python/dashboard_auth).
+#
+# The ALB forwards x-amzn-oidc-data: an ES256 JWT whose header carries kid, signer (the ALB ARN)
+# and exp; the public key (PEM) is at <ALB_PUBLIC_KEYS_URL or
+# https://public-keys.auth.elb.<AWS_REGION>.amazonaws.com>/<kid>; segments are base64url WITH '='
+# padding. Debian has no r-cran-jose, so the check is done with openssl (the library jose wraps),
+# curl and jsonlite: all maintained CRAN packages, packaged by Debian and on CRAN binaries.
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
+.alb_keys <- new.env(parent = emptyenv())    # kid -> public key
+.alb_failed <- new.env(parent = emptyenv())  # kid -> time of the last failed fetch
+.ALB_NEGATIVE_CACHE_SECONDS <- 60
+.ALB_MAX_TOKEN <- 16 * 1024
+
+b64url_decode <- function(segment) {
+  # Accept padded (ALB) and unpadded segments alike.
+  s <- chartr("-_", "+/", sub("=+$", "", segment))
+  s <- paste0(s, strrep("=", (4 - nchar(s) %% 4) %% 4))
+  openssl::base64_decode(s)
+}
+
+alb_keys_url <- function() {
+  url <- Sys.getenv("ALB_PUBLIC_KEYS_URL")
+  region <- Sys.getenv("AWS_REGION", Sys.getenv("AWS_DEFAULT_REGION"))
+  if (nzchar(url)) sub("/+$", "", url)
+  else if (nzchar(region)) sprintf("https://public-keys.auth.elb.%s.amazonaws.com", region)
+  else ""
+}
+
+alb_public_key <- function(kid, keys_url) {
+  key <- .alb_keys[[kid]]
+  if (!is.null(key)) return(key)
+  failed <- .alb_failed[[kid]]
+  if (!is.null(failed) && as.numeric(Sys.time()) - failed < .ALB_NEGATIVE_CACHE_SECONDS) return(NULL)
+  key <- tryCatch({
+    resp <- curl::curl_fetch_memory(paste0(keys_url, "/", kid), handle = curl::new_handle(timeout = 5))
+    if (resp$status_code != 200) stop("HTTP ", resp$status_code)
+    k <- openssl::read_pubkey(rawToChar(resp$content))
+    if (!inherits(k, "ecdsa") || as.list(k)$data$curve != "P-256") stop("not a P-256 key")
+    k
+  }, error = function(e) {
+    message("could not load ALB public key ", kid, ": ", conditionMessage(e))
+    NULL
+  })
+  if (is.null(key)) assign(kid, as.numeric(Sys.time()), envir = .alb_failed)
+  else assign(kid, key, envir = .alb_keys)
+  key
+}
+
+# Claims of a token valid for this ALB, or NULL. Never errors.
+alb_verify <- function(token, alb_arn = Sys.getenv("ALB_ARN"), keys_url = alb_keys_url()) {
+  if (!nzchar(alb_arn) || !nzchar(keys_url)) return(NULL)
+  if (!is.character(token) || length(token) != 1 || !nzchar(token) || nchar(token) > .ALB_MAX_TOKEN) return(NULL)
+  tryCatch({
+    parts <- strsplit(trimws(token), ".", fixed = TRUE)[[1]]
+    if (length(parts) != 3) return(NULL)
+    header <- jsonlite::fromJSON(rawToChar(b64url_decode(parts[1])), simplifyVector = FALSE)
+    if (!identical(header$alg, "ES256") || !identical(header$signer, alb_arn)) return(NULL)
+    kid <- header$kid
+    # The kid becomes part of a URL: only key-id characters.
+    if (!is.character(kid) || !grepl("^[A-Za-z0-9_-]{1,128}$", kid)) return(NULL)
+    now <- as.numeric(Sys.time())
+    if (!is.null(header$exp) && as.numeric(header$exp) < now) return(NULL)
+    key <- alb_public_key(kid, keys_url)
+    if (is.null(key)) return(NULL)
+    sig <- b64url_decode(parts[3])
+    if (length(sig) != 64) return(NULL)
+    # JWS ES256 signatures are raw r || s; openssl verifies DER.
+    der <- openssl::ecdsa_write(sig[1:32], sig[33:64])
+    # The signature covers the segments exactly as sent (padding included).
+    ok <- openssl::signature_verify(charToRaw(paste0(parts[1], ".", parts[2])), der,
+                                    hash = openssl::sha256, pubkey = key)
+    if (!isTRUE(ok)) return(NULL)
+    claims <- jsonlite::fromJSON(rawToChar(b64url_decode(parts[2])), simplifyVector = FALSE)
+    if (is.null(claims$exp) || as.numeric(claims$exp) < now || !is.character(claims$sub)) return(NULL)
+    claims
+  }, error = function(e) NULL)
+}
+
+# The verified user's display name (email, else username, else sub) for a Shiny/httpuv request.
+alb_user <- function(req) {
+  claims <- alb_verify(req$HTTP_X_AMZN_OIDC_DATA %||% "")
+  if (is.null(claims)) return(NULL)
+  for (name in c("email", "username", "sub")) {
+    if (is.character(claims[[name]]) && nzchar(claims[[name]])) return(claims[[name]])
+  }
+  NULL
+}
+
+# 302 to DASHBOARD_LOGOUT_URL expiring every ALB session cookie shard (0-3 and any in the request).
+alb_logout_response <- function(req) {
+  names <- sprintf("AWSELBAuthSessionCookie-%d", 0:3)
+  sent <- trimws(sub("=.*$", "", strsplit(req$HTTP_COOKIE %||% "", ";", fixed = TRUE)[[1]]))
+  names <- unique(c(names, sent[grepl("^AWSELBAuthSessionCookie[A-Za-z0-9_-]{0,32}$", sent)]))
+  cookies <- paste0(names, "=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; SameSite=Lax")
+  location <- Sys.getenv("DASHBOARD_LOGOUT_URL")
+  if (!nzchar(location)) location <- "/signed-out"
+  headers <- c(list(Location = location, `Cache-Control` = "no-store"),
+               stats::setNames(as.list(cookies), rep("Set-Cookie", length(cookies))))
+  shiny::httpResponse(302, content_type = "text/plain", content = "", headers = headers)
+}
