@@ -13,6 +13,8 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { ServiceClusterArgs } from "./dashboardService";
 import { albName, boundedName } from "./naming";
+import { SIGNED_OUT_RULE_PRIORITY } from "./routing";
+import { SIGNED_OUT_PATH } from "./appEnvironment";
 import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
 
 /** Package name used in every component type token. */
@@ -123,6 +125,13 @@ export interface DashboardClusterArgs {
      */
     containerInsights?: string;
 }
+
+/** The signed-out page (an ALB fixed response: at most 1024 bytes, no scripts). */
+export const SIGNED_OUT_PAGE =
+    "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+    "<title>Signed out</title><body style='font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem'>" +
+    "<h1>You have signed out</h1><p>Your session on this dashboard has ended. Other dashboards you opened may keep " +
+    "their session until it times out.</p><p><a href='/'>Sign in again</a></p></body></html>";
 
 /** Errors in the arguments, all at once, so a caller fixes them in one go. */
 export class ComponentArgsError extends Error {
@@ -378,6 +387,23 @@ export class DashboardCluster extends pulumi.ComponentResource {
                     statusCode: "404",
                     contentType: "text/html",
                     messageBody: "<!doctype html><title>Not found</title><h1>No dashboard here</h1><p>Check the address, or ask your platform team for the link.</p>",
+                },
+            }],
+        }, parent);
+
+        // After sign-out the identity provider sends users to /signed-out on the dashboard's host. It must
+        // be answered without authentication (or they would be logged straight back in): one rule for
+        // every host, evaluated before any dashboard's login rule.
+        new aws.lb.ListenerRule(`${name}-signed-out`, {
+            listenerArn: this.httpsListener.arn,
+            priority: SIGNED_OUT_RULE_PRIORITY,
+            conditions: [{ pathPattern: { values: [SIGNED_OUT_PATH] } }],
+            actions: [{
+                type: "fixed-response",
+                fixedResponse: {
+                    statusCode: "200",
+                    contentType: "text/html",
+                    messageBody: SIGNED_OUT_PAGE,
                 },
             }],
         }, parent);

@@ -131,7 +131,7 @@ export interface DashboardServiceArgs {
      */
     targetRequestsPerTask?: number;
     /** Plain environment variables. @default {} */
-    environment?: Record<string, string>;
+    environment?: Record<string, pulumi.Input<string>>;
     /** Secret environment variables: name -> SSM parameter ARN or Secrets Manager secret ARN. @default {} */
     secrets?: Record<string, string>;
     /** Managed policies for the task role (which grants nothing by default). @default [] */

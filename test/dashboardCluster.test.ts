@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ComponentArgsError, DashboardCluster, DashboardClusterArgs, DEFAULT_SSL_POLICY } from "../components/dashboardCluster";
+import { FIRST_DASHBOARD_PRIORITY } from "../components/routing";
 import { Plan, runUnderMocks } from "../plan/runPlan";
 import { byRef, devStackWith, ofType, one } from "./helpers";
 
@@ -55,6 +56,20 @@ describe("DashboardCluster", () => {
             for (const listener of ofType(plan, "aws:lb/listener:Listener")) {
                 expect(listener.inputs.loadBalancerArn).to.equal(alb.outputs.arn);
             }
+        });
+    });
+
+    describe("sign-out page", () => {
+        it("is served on every host without authentication, before any dashboard's login rule", () => {
+            const rule = one(plan, "aws:lb/listenerRule:ListenerRule", (r) => r.name === "dashboards-signed-out");
+            const https = one(plan, "aws:lb/listener:Listener", (r) => r.inputs.port === 443);
+            expect(rule.inputs.listenerArn).to.equal(https.outputs.arn);
+            expect(rule.inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/signed-out"] } }]);
+            expect(rule.inputs.actions.map((a: { type: string }) => a.type)).to.deep.equal(["fixed-response"]);
+            expect(rule.inputs.priority).to.be.below(FIRST_DASHBOARD_PRIORITY);
+            const body = rule.inputs.actions[0].fixedResponse.messageBody;
+            expect(Buffer.byteLength(body)).to.be.at.most(1024);
+            expect(body).to.contain("signed out").and.not.to.contain("<script");
         });
     });
 

@@ -40,6 +40,96 @@ describe("the program (index.ts) under the offline plan", () => {
         expect(one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules[0].expiration.days).to.equal(365);
     });
 
+    const SERVICE_PARTS = [
+        "aws:ecr/repository:Repository", "docker:index/image:Image", "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:lb/targetGroup:TargetGroup", "aws:lb/listenerRule:ListenerRule", "aws:ecs/service:Service",
+        "aws:appautoscaling/target:Target", "aws:route53/record:Record",
+    ];
+    const DASHBOARDS = ["ridge-lasso", "sentiment", "explorer", "kpis"];
+    const childrenOf = (plan: Plan, component: string) => {
+        const parent = one(plan, "dashboards:index:DashboardService", (r) => r.name === component);
+        return plan.resources.filter((r) => r.parent === parent.urn);
+    };
+
+    for (const stack of ["dev", "prod"]) {
+        it(`${stack}: every dashboard (and the portal) gets repository, image, task, target group, host rule, service, scaling and DNS`, () => {
+            const plan = plans[stack];
+            for (const name of [...DASHBOARDS, "portal"]) {
+                const types = childrenOf(plan, name).map((r) => r.type);
+                for (const part of SERVICE_PARTS) expect(types, `${name}: ${part}`).to.include(part);
+            }
+            const domain = plan.outputs.domain;
+            expect(plan.outputs.dashboardUrls).to.deep.equal(Object.fromEntries(DASHBOARDS.map((d) => [d, `https://${d}.${domain}`])));
+            expect(plan.outputs.portalUrl).to.equal(`https://portal.${domain}`);
+        });
+
+        it(`${stack}: every listener rule that forwards authenticates first`, () => {
+            const plan = plans[stack];
+            const forwarding = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
+            expect(forwarding).to.have.length(DASHBOARDS.length + 1);
+            for (const rule of forwarding) {
+                const actions = [...rule.inputs.actions].sort((a: { order: number }, b: { order: number }) => a.order - b.order);
+                expect(actions[0].type, rule.name).to.match(/^authenticate-(oidc|cognito)$/);
+                expect(actions[0].order).to.be.below(actions.find((a: { type: string }) => a.type === "forward").order);
+            }
+            // And the listeners themselves never forward: unknown hosts get a 404, HTTP only redirects.
+            for (const listener of ofType(plan, "aws:lb/listener:Listener")) {
+                expect(listener.inputs.defaultActions.map((a: { type: string }) => a.type)).not.to.include("forward");
+            }
+        });
+    }
+
+    it("dev runs on Fargate Spot with one task each, a week of logs and force-deletable repositories", () => {
+        const plan = plans.dev;
+        for (const name of DASHBOARDS) {
+            const parts = childrenOf(plan, name);
+            const service = parts.find((r) => r.type === "aws:ecs/service:Service")!;
+            expect(service.inputs.capacityProviderStrategies.map((s: { capacityProvider: string }) => s.capacityProvider)).to.deep.equal(["FARGATE_SPOT"]);
+            expect(service.inputs.desiredCount).to.equal(1);
+            expect(parts.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!.inputs.retentionInDays).to.equal(7);
+            expect(parts.find((r) => r.type === "aws:ecr/repository:Repository")!.inputs.forceDelete).to.equal(true);
+        }
+    });
+
+    it("prod runs at least two on-demand tasks per dashboard spread over AZs, keeps logs a year and protects the user pool", () => {
+        const plan = plans.prod;
+        for (const name of DASHBOARDS) {
+            const parts = childrenOf(plan, name);
+            const service = parts.find((r) => r.type === "aws:ecs/service:Service")!;
+            expect(service.inputs.capacityProviderStrategies.map((s: { capacityProvider: string }) => s.capacityProvider)).to.deep.equal(["FARGATE"]);
+            expect(service.inputs.desiredCount).to.be.at.least(2);
+            expect(service.inputs.availabilityZoneRebalancing).to.equal("ENABLED");
+            expect(parts.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!.inputs.retentionInDays).to.equal(365);
+            expect(parts.find((r) => r.type === "aws:ecr/repository:Repository")!.inputs.forceDelete).to.equal(false);
+        }
+        const pool = one(plan, "aws:cognito/userPool:UserPool");
+        expect(pool.inputs.mfaConfiguration).to.equal("ON");
+        expect(pool.inputs.deletionProtection).to.equal("ACTIVE");
+        expect(pool.protect).to.equal(true);
+        expect(pool.retainOnDelete).to.equal(true);
+        const devPool = one(plans.dev, "aws:cognito/userPool:UserPool");
+        expect(devPool.protect).to.equal(false);
+        expect(devPool.inputs.mfaConfiguration).to.equal("OPTIONAL");
+    });
+
+    describe("adding or removing one dashboard changes no other dashboard's resources", () => {
+        const fingerprint = (plan: Plan, name: string) =>
+            childrenOf(plan, name).map((r) => `${r.type} ${r.name} ${JSON.stringify(r.inputs)}`).sort();
+        const dashboards = () => JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[];
+
+        it("when one is added at the front of the list", async () => {
+            const more = await planConfig(devStackWith({ "dashboards:dashboards": [{ name: "churn", framework: "dash", app: "dash" }, ...dashboards()] }));
+            for (const name of DASHBOARDS) expect(fingerprint(more, name), name).to.deep.equal(fingerprint(plans.dev, name));
+            expect(childrenOf(more, "churn").length).to.equal(childrenOf(plans.dev, "sentiment").length);
+        });
+
+        it("when one is removed from the middle of the list", async () => {
+            const fewer = await planConfig(devStackWith({ "dashboards:dashboards": dashboards().filter((d) => d.name !== "sentiment") }));
+            for (const name of DASHBOARDS.filter((d) => d !== "sentiment")) expect(fingerprint(fewer, name), name).to.deep.equal(fingerprint(plans.dev, name));
+            expect(fewer.resources.some((r) => r.name === "sentiment-service")).to.equal(false);
+        });
+    });
+
     it("gives the same plan twice (deterministic mocks, no random names)", async () => {
         const again = await planStack("dev");
         const summary = (p: Plan) => p.resources.map((r) => [r.type, r.name, JSON.stringify(r.inputs)]).sort();
