@@ -33,6 +33,10 @@ missing_packages() {
 
 install_apt() {
   local missing
+  # Debian's own python3 needs python3-venv for `python3 -m venv` (pyenv builds do not).
+  if ! "$PYTHON" -m venv --help >/dev/null 2>&1; then
+    APT_PACKAGES+=(python3-venv)
+  fi
   mapfile -t missing < <(missing_packages "${APT_PACKAGES[@]}")
   if ((${#missing[@]} == 0)); then
     log "Debian packages already installed"
