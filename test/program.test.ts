@@ -79,6 +79,20 @@ describe("the program (index.ts) under the offline plan", () => {
         });
     }
 
+    it("gives the portal a configuration its own startup check accepts, listing every dashboard with its groups", async () => {
+        // The portal validates its environment at startup; load that very check.
+        const { loadSettings } = await import("../apps/portal/src/config");
+        for (const stack of ["dev", "prod"]) {
+            const task = one(plans[stack], "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name === "portal-task");
+            const env = Object.fromEntries(JSON.parse(task.inputs.containerDefinitions)[0].environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+            const settings = loadSettings(env);
+            expect(settings.portal.dashboards.map((d: { name: string }) => d.name)).to.deep.equal(DASHBOARDS);
+            expect(settings.portal.adminGroups).to.deep.equal(["admins"]);
+            const portalClient = one(plans[stack], "aws:cognito/userPoolClient:UserPoolClient", (r) => r.inputs.callbackUrls?.some((u: string) => u.startsWith("https://portal.")));
+            expect(env.COGNITO_CLIENT_ID).to.equal(portalClient.id);
+        }
+    });
+
     it("dev runs on Fargate Spot with one task each, a week of logs and force-deletable repositories", () => {
         const plan = plans.dev;
         for (const name of DASHBOARDS) {
