@@ -18,7 +18,8 @@ export const ROOT = path.resolve(__dirname, "..", "..");
 export const APPS = path.join(ROOT, "apps");
 export const SETUP_HINT = "run `bash scripts/setup-app-tests.sh` first";
 export const CHROMIUM = "/usr/bin/chromium";
-export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
+// Test runs write screenshots to a git-ignored folder; `UPDATE_SCREENSHOTS=1` refreshes the README's copies.
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, "docs", "screenshots") : path.join(ROOT, ".test-artifacts", "screenshots");
 
 /** Fails (never skips) when something the setup script installs is missing. */
 export function requireInstalled(file: string, what: string): string {
