@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
 import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
@@ -157,6 +158,8 @@ export interface DashboardServiceArgs {
 
 const CAPACITIES = ["on-demand", "spot", "mixed"];
 const CONTAINER_NAME = "app";
+/** Streamlit reads `server.cookieSecret` from this variable. */
+const STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET";
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_REF = /^arn:aws[a-z-]*:(ssm|secretsmanager):/;
 
@@ -295,19 +298,31 @@ export class DashboardService extends pulumi.ComponentResource {
             description: `Starts the ${name} dashboard's tasks: pull its image, write its logs, read its secrets`,
             assumeRolePolicy: ecsTasksTrust,
         }, parent);
+        // Streamlit signs its cookies with server.cookieSecret, which must be the same on every task:
+        // generate one per dashboard and hand it over as a secret (never a plain environment variable).
+        const generatedSecrets: Record<string, pulumi.Output<string>> = {};
+        if (args.framework === "streamlit" && !(STREAMLIT_COOKIE_SECRET in (args.secrets ?? {})) && !(STREAMLIT_COOKIE_SECRET in (args.environment ?? {}))) {
+            const value = new random.RandomPassword(`${name}-cookie-secret`, { length: 48, special: false }, parent);
+            generatedSecrets[STREAMLIT_COOKIE_SECRET] = new aws.ssm.Parameter(`${name}-cookie-secret`, {
+                name: `/dashboards/${project}-${stack}/${name}/streamlit-cookie-secret`,
+                type: "SecureString",
+                value: value.result,
+                description: `Streamlit cookie secret shared by the ${name} dashboard's tasks`,
+            }, parent).arn;
+        }
         const secretRefs = Object.values(args.secrets ?? {});
         const ssmArns = secretRefs.filter((r) => r.split(":")[2] === "ssm");
         const secretsManagerArns = [...new Set(secretRefs.filter((r) => r.split(":")[2] === "secretsmanager").map(secretResourceArn))];
         new aws.iam.RolePolicy(`${name}-exec-policy`, {
             role: executionRole.id,
-            policy: pulumi.all([this.repository.arn, this.logGroup.arn]).apply(([repoArn, logArn]) => JSON.stringify({
+            policy: pulumi.all([this.repository.arn, this.logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     // GetAuthorizationToken has no resource-level permissions.
                     { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
                     { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
                     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
-                    ...(ssmArns.length ? [{ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: ssmArns }] : []),
+                    ...(ssmArns.length + generatedArns.length ? [{ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...ssmArns, ...generatedArns] }] : []),
                     ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns.map((a) => `${a}*`) }] : []),
                 ],
             })),
@@ -342,15 +357,17 @@ export class DashboardService extends pulumi.ComponentResource {
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
             containerDefinitions: pulumi
-                .all([this.image.repoDigest, this.logGroup.name, region, pulumi.all(environment)])
-                .apply(([image, logGroup, awsRegion, env]) => JSON.stringify([{
+                .all([this.image.repoDigest, this.logGroup.name, region, pulumi.all(environment), pulumi.all(generatedSecrets)])
+                .apply(([image, logGroup, awsRegion, env, generated]) => {
+                    const secrets: Record<string, string> = { ...(args.secrets ?? {}), ...generated };
+                    return JSON.stringify([{
                     name: CONTAINER_NAME,
                     // By digest: a rebuilt image changes the task definition, so the service redeploys.
                     image,
                     essential: true,
                     portMappings: [{ name: "http", containerPort: port, protocol: "tcp" }],
                     environment: Object.keys(env).sort().map((k) => ({ name: k, value: env[k] })),
-                    secrets: Object.keys(args.secrets ?? {}).sort().map((k) => ({ name: k, valueFrom: args.secrets![k] })),
+                    secrets: Object.keys(secrets).sort().map((k) => ({ name: k, valueFrom: secrets[k] })),
                     logConfiguration: {
                         logDriver: "awslogs",
                         options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": name },
@@ -358,7 +375,8 @@ export class DashboardService extends pulumi.ComponentResource {
                     // An init process reaps zombies and forwards SIGTERM, so apps stop cleanly on deploys and Spot interruptions.
                     linuxParameters: { initProcessEnabled: true },
                     stopTimeout: usesSpot ? 100 : 120,
-                }])),
+                }]);
+                }),
         }, parent);
 
         // --- Network access: only the load balancer reaches the tasks -------------------------

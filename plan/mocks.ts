@@ -134,6 +134,7 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                         awsAccountId: MOCK_ACCOUNT_ID,
                     });
                     return { id: String(inputs.domain), state };
+                case "random:index/randomPassword:RandomPassword":
                 case "random:index/randomString:RandomString": {
                     // Deterministic stand-in for the random result: lowercase hex of the name, cut to `length`.
                     const result = hex(name, Number(inputs.length ?? 16));

@@ -270,6 +270,18 @@ describe("DashboardService", () => {
             });
         }
 
+        it("streamlit gets one generated cookie secret shared by all its tasks, as an SSM SecureString readable only by its own role", () => {
+            const param = named(presets, "aws:ssm/parameter:Parameter", "app-streamlit-cookie-secret");
+            expect(param.inputs.type).to.equal("SecureString");
+            expect(param.secretInputs).to.include("value");
+            const c = container(presets, "app-streamlit");
+            expect(c.secrets).to.deep.include({ name: "STREAMLIT_SERVER_COOKIE_SECRET", valueFrom: param.outputs.arn });
+            expect(envOf(c)).not.to.have.property("STREAMLIT_SERVER_COOKIE_SECRET");
+            const policy = JSON.parse(named(presets, "aws:iam/rolePolicy:RolePolicy", "app-streamlit-exec-policy").inputs.policy);
+            expect(policy.Statement.find((st: any) => st.Sid === "ReadOwnParameters").Resource).to.deep.equal([param.outputs.arn]);
+            expect(ofType(presets, "aws:ssm/parameter:Parameter").filter((p) => p.name.includes("cookie"))).to.have.length(1);
+        });
+
         it("every preset can be overridden", async () => {
             const custom = await planServices({ odd: { framework: "shiny", port: 9000, healthCheckPath: "/ping", sticky: false, deregistrationDelaySeconds: 45, healthCheckGracePeriodSeconds: 300 } });
             const tg = named(custom, "aws:lb/targetGroup:TargetGroup", "odd-tg");
