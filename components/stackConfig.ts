@@ -427,7 +427,8 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],
         portal: {
-            enabled: raw.portal?.enabled ?? true,
+            // The portal reads groups from Cognito access tokens; with an external provider it is off by default.
+            enabled: raw.portal?.enabled ?? (raw.auth?.provider ?? "cognito") === "cognito",
             name: portalName,
             title: raw.portal?.title ?? STACK_DEFAULTS.portalTitle,
             host: `${portalName}.${raw.domain}`,
@@ -730,7 +731,10 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
         };
         if (isObject(auth.customDomain) && isString(auth.customDomain.domain)) hosts.set(auth.customDomain.domain, "auth.customDomain");
         const portal = isObject(input.portal) ? input.portal : {};
-        if (portal.enabled !== false && domain) {
+        if (portal.enabled === true && provider === "oidc") {
+            out.push({ path: ["portal", "enabled"], message: "needs auth.provider cognito; the portal reads each user's groups from Cognito access tokens" });
+        }
+        if ((portal.enabled ?? provider === "cognito") === true && domain) {
             const portalName = isString(portal.name) ? portal.name : STACK_DEFAULTS.portalName;
             hosts.set(`${portalName}.${domain}`, "the portal (portal.name)");
         }

@@ -144,6 +144,23 @@ describe("the program (index.ts) under the offline plan", () => {
         });
     });
 
+    it("plans a stack that logs in through an external OIDC provider, without Cognito or a portal", async () => {
+        const open = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => ({ ...d, accessGroups: undefined }));
+        const plan = await planConfig(devStackWith({
+            "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/authorize", tokenEndpoint: "https://idp.example.com/token", userInfoEndpoint: "https://idp.example.com/userinfo", clientId: "dashboards", clientSecret: "s3cret" } },
+            "dashboards:dashboards": open,
+        }));
+        expect(ofType(plan, "aws:cognito/userPool:UserPool")).to.have.length(0);
+        expect(plan.resources.some((r) => r.name === "portal-service")).to.equal(false);
+        const rules = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
+        expect(rules).to.have.length(DASHBOARDS.length);
+        for (const rule of rules) {
+            const auth = rule.inputs.actions.find((a: { order: number }) => a.order === 1);
+            expect(auth.authenticateOidc).to.include({ issuer: "https://idp.example.com", clientId: "dashboards" });
+            expect(rule.secretInputs.some((p) => p.startsWith("actions"))).to.equal(true);
+        }
+    });
+
     it("gives the same plan twice (deterministic mocks, no random names)", async () => {
         const again = await planStack("dev");
         const summary = (p: Plan) => p.resources.map((r) => [r.type, r.name, JSON.stringify(r.inputs)]).sort();

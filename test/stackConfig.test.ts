@@ -238,6 +238,16 @@ describe("stack configuration", () => {
         expect(problems.some((p) => p.startsWith("dashboards:dashboards[1].accessGroups[0]: group \"nobody\""))).to.equal(true);
     });
 
+    it("turns the portal off by default with an external OIDC provider, and rejects turning it on", () => {
+        const oidcAuth = { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" } };
+        const open = devValue<Record<string, unknown>[]>("dashboards").map((d) => ({ ...d, accessGroups: undefined }));
+        const result = validateStackConfig(devStackWith({ "dashboards:auth": oidcAuth, "dashboards:dashboards": open }).config, PROJECT);
+        expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+        if (result.ok) expect(result.config.portal.enabled).to.equal(false);
+        expect(lines(problemsOf({ "dashboards:auth": oidcAuth, "dashboards:dashboards": open, "dashboards:portal": { enabled: true } })))
+            .to.include("dashboards:portal.enabled: needs auth.provider cognito; the portal reads each user's groups from Cognito access tokens");
+    });
+
     it("rejects accessGroups when the ALB talks to an external OIDC provider (Cognito enforces groups)", () => {
         const problems = lines(problemsOf({
             "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" } },
