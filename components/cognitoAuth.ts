@@ -495,6 +495,17 @@ interface DashboardClient {
     client: aws.cognito.UserPoolClient;
 }
 
+/**
+ * Per-instance state that is not an output. Kept off the class because Pulumi's component
+ * analyzer publishes every class property in the package schema.
+ */
+interface LoginState {
+    clients: Map<string, DashboardClient>;
+    action: string;
+    sessionTimeoutSeconds: number;
+}
+const loginState = new WeakMap<CognitoAuth, LoginState>();
+
 export class CognitoAuth extends pulumi.ComponentResource {
     public readonly userPool: aws.cognito.UserPool;
     public readonly userPoolId: pulumi.Output<string>;
@@ -511,10 +522,6 @@ export class CognitoAuth extends pulumi.ComponentResource {
     public readonly accessMapParameterName: string;
     public readonly preTokenFunction: aws.lambda.Function;
 
-    private readonly clients = new Map<string, DashboardClient>();
-    private readonly action: string;
-    private readonly sessionTimeoutSeconds: number;
-
     constructor(name: string, args: CognitoAuthArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
         super(`${PACKAGE}:index:CognitoAuth`, name, {}, opts);
@@ -523,8 +530,12 @@ export class CognitoAuth extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent).partition;
-        this.action = args.action ?? "authenticate-oidc";
-        this.sessionTimeoutSeconds = args.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS;
+        const state: LoginState = {
+            clients: new Map(),
+            action: args.action ?? "authenticate-oidc",
+            sessionTimeoutSeconds: args.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS,
+        };
+        loginState.set(this, state);
 
         // --- Pre Token Generation Lambda (needs only the parameter NAME, so it can come first) --
         const parameterName = this.accessMapParameterName = accessMapParameterName(pulumi.getProject(), stack, name);
@@ -746,11 +757,11 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 // and the trigger trusts custom:groups only for federated users.
                 writeAttributes: ["email", "name", ...(groupsMapped ? [GROUPS_ATTRIBUTE] : [])],
             }, { ...parent, dependsOn: idpResources, additionalSecretOutputs: ["clientSecret"] });
-            this.clients.set(d.name, { args: d, client });
+            state.clients.set(d.name, { args: d, client });
         }
 
         // --- Access map, written once the clients exist -------------------------------------------
-        const clientList = [...this.clients.values()];
+        const clientList = [...state.clients.values()];
         const mapValue = pulumi.all(clientList.map((c) => c.client.id)).apply((ids) => accessMapJson(
             args.adminGroups ?? [],
             clientList.map((c, i) => ({ clientId: ids[i], dashboard: c.args.name, accessGroups: c.args.accessGroups ?? [] })),
@@ -775,21 +786,22 @@ export class CognitoAuth extends pulumi.ComponentResource {
 
     /** Names of the dashboards that have a login. */
     public get dashboardNames(): string[] {
-        return [...this.clients.keys()];
+        return [...loginState.get(this)!.clients.keys()];
     }
 
     /** The listener action, logout URL and client id for one dashboard. */
     public loginFor(dashboardName: string): DashboardLogin {
-        const entry = this.clients.get(dashboardName);
+        const state = loginState.get(this)!;
+        const entry = state.clients.get(dashboardName);
         if (!entry) throw new Error(`CognitoAuth has no dashboard "${dashboardName}"; known: ${this.dashboardNames.join(", ")}`);
         const { client, args } = entry;
         const common = {
             scope: LOGIN_SCOPES.join(" "),
             onUnauthenticatedRequest: "authenticate",
-            sessionTimeout: this.sessionTimeoutSeconds,
+            sessionTimeout: state.sessionTimeoutSeconds,
             sessionCookieName: SESSION_COOKIE_NAME,
         };
-        const authenticateAction: pulumi.Output<aws.types.input.lb.ListenerRuleAction> = this.action === "authenticate-cognito"
+        const authenticateAction: pulumi.Output<aws.types.input.lb.ListenerRuleAction> = state.action === "authenticate-cognito"
             ? pulumi.output({
                 type: "authenticate-cognito",
                 order: 1,

@@ -189,7 +189,8 @@ export class DashboardCluster extends pulumi.ComponentResource {
     public readonly albArn: pulumi.Output<string>;
     public readonly albDnsName: pulumi.Output<string>;
     public readonly albZoneId: pulumi.Output<string>;
-    private readonly hostedZoneIdInput?: pulumi.Input<string>;
+    /** Whether dashboard DNS records are made here (a hosted zone was given). */
+    public readonly managesDns: boolean;
     /** SNS topic for dashboard alarms, when `alarmEmails` is set. */
     public readonly alarmTopic?: aws.sns.Topic;
 
@@ -200,7 +201,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent).region;
         this.domain = args.domain;
         this.hostedZoneId = pulumi.output(args.hostedZoneId);
-        this.hostedZoneIdInput = args.hostedZoneId;
+        this.managesDns = args.hostedZoneId !== undefined;
 
         // --- Network -------------------------------------------------------------------------
         let privateSubnetIds: pulumi.Output<string[]>;
@@ -441,7 +442,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
             albArnSuffix: this.loadBalancer.arnSuffix,
             albDnsName: this.loadBalancer.dnsName,
             albZoneId: this.loadBalancer.zoneId,
-            hostedZoneId: this.hostedZoneIdInput,
+            hostedZoneId: this.managesDns ? this.hostedZoneId.apply((zone) => zone!) : undefined,
             domain: this.domain,
             alarmTopicArn: this.alarmTopic?.arn,
         };

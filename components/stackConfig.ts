@@ -244,7 +244,7 @@ const defaultsSchema = strict({
 
 const alarmsSchema = strict({
     /** Email addresses that receive alarm notifications (unhealthy tasks, 5xx). */
-    emails: z.array(pattern(EMAIL, "an email address")),
+    emails: z.array(pattern(EMAIL, "an email address")).optional(),
 });
 
 const portalSchema = strict({
