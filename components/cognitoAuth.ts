@@ -458,8 +458,13 @@ function checkArgs(args: CognitoAuthArgs): void {
 // The Lambda bundle
 // ---------------------------------------------------------------------------------------------
 
-/** Entry point of the pre-token trigger. */
-export const PRE_TOKEN_HANDLER_PATH = path.resolve(__dirname, "..", "functions", "preTokenGeneration", "handler.ts");
+/**
+ * Entry point of the pre-token trigger: the TypeScript source in this repository, or the compiled
+ * JavaScript when the components are used from the built package (`bin/`).
+ */
+export const PRE_TOKEN_HANDLER_PATH = [".ts", ".js"]
+    .map((ext) => path.resolve(__dirname, "..", "functions", "preTokenGeneration", `handler${ext}`))
+    .find((file) => fs.existsSync(file)) ?? path.resolve(__dirname, "..", "functions", "preTokenGeneration", "handler.ts");
 
 let cachedBundle: string | undefined;
 

@@ -1,0 +1,113 @@
+/**
+ * The components as a library: pack this package the way npm publishes it, install the tarball
+ * into a fresh consumer project (offline: its dependencies are linked from this checkout), then
+ * type-check and plan a small consumer program that imports only from the package name.
+ */
+import { expect } from "chai";
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../../plan/runPlan";
+
+const PACKAGE_NAME = "@dashboards-on-aws/dashboards";
+const BIN = path.join(PROJECT_DIR, "node_modules", ".bin");
+
+const CONSUMER_PROGRAM = `
+import * as pulumi from "@pulumi/pulumi";
+import { CognitoAuth, DashboardCluster, DashboardService, rulePriorities } from "${PACKAGE_NAME}";
+
+export function program() {
+    const cluster = new DashboardCluster("shared", {
+        domain: "analytics.example.org",
+        hostedZoneId: "Z0123456789CONSUMER1",
+        vpc: { natStrategy: "none" },
+    });
+    const auth = new CognitoAuth("login", {
+        dashboards: [{ name: "finance", hosts: ["finance.analytics.example.org"], accessGroups: ["finance"] }],
+        groups: [{ name: "finance" }],
+    });
+    const priorities = rulePriorities(["finance"]);
+    const finance = new DashboardService("finance", {
+        cluster: cluster.forServices,
+        login: auth.loginFor("finance"),
+        build: { dockerfile: "apps/dash/Dockerfile" },
+        framework: "dash",
+        rulePriority: priorities.get("finance")!,
+    });
+    return { url: finance.url, albDnsName: cluster.albDnsName, userPoolId: auth.userPoolId };
+}
+`;
+
+const RUNNER = `
+import * as pulumi from "@pulumi/pulumi";
+import { createMocks } from ${JSON.stringify(path.join(PROJECT_DIR, "plan", "mocks.ts"))};
+
+async function main() {
+    const types: string[] = [];
+    const mocks = createMocks({ region: "eu-central-1" });
+    await pulumi.runtime.setMocks({
+        call: (a) => mocks.call(a),
+        newResource: (a) => { types.push(a.type); return mocks.newResource(a); },
+    }, "consumer", "test", false);
+    pulumi.runtime.setAllConfig({ "aws:region": "eu-central-1" });
+    const { program } = require("./index");
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    const resolved = require.resolve("${PACKAGE_NAME}");
+    process.stdout.write(JSON.stringify({ types, outputs, resolved }));
+}
+main().catch((e) => { console.error(e); process.exit(1); });
+`;
+
+describe("the components as an npm package", function () {
+    this.timeout(300_000);
+    let consumer: string;
+    let packageDir: string;
+
+    before(() => {
+        // Compile exactly what `npm publish` would ship (prepack runs the same build).
+        execFileSync(path.join(BIN, "tsc"), ["-p", "tsconfig.build.json"], { cwd: PROJECT_DIR, stdio: "pipe" });
+        consumer = fs.mkdtempSync(path.join(os.tmpdir(), "dashboards-consumer-"));
+        const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", consumer], { cwd: PROJECT_DIR, encoding: "utf8" }));
+        const tarball = path.join(consumer, packed[0].filename);
+        packageDir = path.join(consumer, "node_modules", ...PACKAGE_NAME.split("/"));
+        fs.mkdirSync(packageDir, { recursive: true });
+        execFileSync("tar", ["-xzf", tarball, "-C", packageDir, "--strip-components=1"]);
+        // The package's dependencies, as npm would install them beside it (linked: no network in tests).
+        for (const entry of fs.readdirSync(path.join(PROJECT_DIR, "node_modules"))) {
+            if (entry === ".bin" || entry === PACKAGE_NAME.split("/")[0]) continue;
+            fs.symlinkSync(path.join(PROJECT_DIR, "node_modules", entry), path.join(consumer, "node_modules", entry));
+        }
+        fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, dependencies: { [PACKAGE_NAME]: "*" } }));
+        fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
+            compilerOptions: { strict: true, module: "node16", moduleResolution: "node16", target: "ES2022", noEmit: true, skipLibCheck: true, types: ["node"] },
+            files: ["index.ts"],
+        }));
+        fs.writeFileSync(path.join(consumer, "index.ts"), CONSUMER_PROGRAM);
+        fs.writeFileSync(path.join(consumer, "run.ts"), RUNNER);
+    });
+
+    after(() => fs.rmSync(consumer, { recursive: true, force: true }));
+
+    it("ships compiled JavaScript, type declarations and the Lambda source, not tests or apps", () => {
+        const files = execFileSync("find", [".", "-type", "f"], { cwd: packageDir, encoding: "utf8" }).split("\n");
+        expect(files).to.include.members(["./bin/components/index.js", "./bin/components/index.d.ts", "./bin/functions/preTokenGeneration/handler.js", "./PulumiPlugin.yaml", "./package.json"]);
+        expect(files.some((f) => f.startsWith("./test/") || f.startsWith("./apps/") || f.startsWith("./plan/"))).to.equal(false);
+    });
+
+    it("type-checks a strict consumer program against the package's declarations (through package.json exports)", () => {
+        const result = spawnSync(path.join(BIN, "tsc"), ["-p", "."], { cwd: consumer, encoding: "utf8" });
+        expect(result.status, result.stdout + result.stderr).to.equal(0);
+    });
+
+    it("plans the consumer program under mocks with the components from the package entry", () => {
+        const result = spawnSync(path.join(BIN, "tsx"), ["run.ts"], { cwd: consumer, encoding: "utf8" });
+        expect(result.status, result.stderr).to.equal(0);
+        const { types, outputs, resolved } = JSON.parse(result.stdout);
+        expect(fs.realpathSync(resolved)).to.equal(fs.realpathSync(path.join(packageDir, "bin", "components", "index.js")));
+        expect(types).to.include.members(["dashboards:index:DashboardCluster", "dashboards:index:CognitoAuth", "dashboards:index:DashboardService", "aws:lb/loadBalancer:LoadBalancer", "aws:lambda/function:Function", "aws:ecs/service:Service"]);
+        expect(outputs.url).to.equal("https://finance.analytics.example.org");
+        expect(outputs.userPoolId).to.match(/^eu-central-1_/);
+    });
+});
