@@ -1,15 +1,38 @@
 /**
- * `npm run plan -- <stack>`: what `pulumi up` would create for a stack, computed offline under
- * Pulumi's mock runtime (no AWS account, no Pulumi CLI, no Docker). Prints the resource tree and
- * the stack outputs; an invalid stack file prints every problem and exits 1.
+ * `npm run plan -- <stack> [--out <dir>]`: what `pulumi up` would create for a stack, computed
+ * offline under Pulumi's mock runtime (no AWS account, no Pulumi CLI, no Docker). Prints the
+ * resource tree, the stack outputs and an estimated monthly cost, and writes `plan.json`,
+ * `diagram.svg` and `diagram.png` to `plan-output/<stack>/` (or `--out`). An invalid stack file
+ * prints every problem and exits 1; bad usage exits 2.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseArgs } from "util";
 import { StackConfigError } from "../components/configError";
-import { Plan, PlannedResource, planStack } from "./runPlan";
+import { estimateCost, renderCost } from "./cost";
+import { renderDiagram } from "./diagram";
+import { renderPlanJson } from "./planJson";
+import { Plan, PlannedResource, planStack, PROJECT_DIR } from "./runPlan";
 import { StackFileError } from "./stackFile";
 
-const USAGE = "usage: npm run plan -- <stack>   (e.g. dev or prod: reads Pulumi.<stack>.yaml)";
+const USAGE = "usage: npm run plan -- <stack> [--out <dir>]   (e.g. dev or prod: reads Pulumi.<stack>.yaml; files go to plan-output/<stack>/ by default)";
+
+/** Writes plan.json, diagram.svg and diagram.png into `dir` (created if needed); returns their paths. */
+export async function writePlanFiles(plan: Plan, dir: string): Promise<string[]> {
+    fs.mkdirSync(dir, { recursive: true });
+    const diagram = await renderDiagram(plan);
+    const files: [string, string | Buffer][] = [
+        ["plan.json", renderPlanJson(plan)],
+        ["diagram.svg", diagram.svg],
+        ["diagram.png", diagram.png],
+    ];
+    return files.map(([name, content]) => {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, content);
+        return file;
+    });
+}
 
 /** Renders the resources as an indented tree under the stack, children sorted by type then name. */
 export function renderTree(plan: Plan): string {
@@ -39,7 +62,14 @@ export function renderOutputs(outputs: Record<string, unknown>): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-    const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+    let parsed;
+    try {
+        parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string" } } });
+    } catch (e) {
+        console.error(`${(e as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    const { positionals, values } = parsed;
     if (positionals.length !== 1) {
         console.error(USAGE);
         return 2;
@@ -60,6 +90,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(renderTree(plan));
     console.log(`\n${plan.resources.length} resources (${counted} AWS/provider resources, ${plan.resources.length - counted} components)`);
     console.log(`\nOutputs:\n${renderOutputs(plan.outputs)}`);
+    console.log(`\n${renderCost(estimateCost(plan))}`);
+    const dir = values.out !== undefined ? path.resolve(values.out) : path.join(PROJECT_DIR, "plan-output", plan.stack);
+    const files = await writePlanFiles(plan, dir);
+    console.log(`\nWrote:\n${files.map((f) => `  ${path.relative(process.cwd(), f) || f}`).join("\n")}`);
     return 0;
 }
 

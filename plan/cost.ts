@@ -1,0 +1,249 @@
+/**
+ * Estimated monthly cost of a planned stack: a pure function of the Plan (its resources and
+ * their inputs), priced with `prices.json` (us-east-1 list prices, whatever the stack's region)
+ * under stated usage assumptions. It prices what the plan fixes (hours of ALB, NAT, IPv4, the
+ * MINIMUM Fargate tasks of every service) and puts a stated assumption on what depends on
+ * traffic (LCUs, NAT data, log volume, users). Autoscaling above the minimum costs more.
+ */
+import pricesJson from "./prices.json";
+import { Capacity, CapacityStrategy, modelOf, PlanModel, ServiceModel } from "./planModel";
+import { Plan } from "./runPlan";
+
+export type Prices = typeof pricesJson;
+export const PRICES: Prices = pricesJson;
+
+export interface CostAssumptions {
+    /** Average load balancer capacity units used all month (1 LCU = 25 new conn/s, 3,000 active conn, 1 GB/h, 1,000 rule evals/s). */
+    albLcu: number;
+    /** GB per month through the NAT gateways in total (image pulls, IdP and API calls from private subnets). */
+    natGbPerMonth: number;
+    /** Monthly active users who sign in. */
+    cognitoMau: number;
+    /** GB of logs ingested per log group per month. */
+    logGbPerLogGroup: number;
+    /** GB stored per ECR repository (the images kept by the lifecycle policy, after layer sharing). */
+    ecrGbPerRepository: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: Readonly<CostAssumptions> = {
+    albLcu: 1,
+    natGbPerMonth: 20,
+    cognitoMau: 50,
+    logGbPerLogGroup: 1,
+    ecrGbPerRepository: 1,
+};
+
+export interface CostLine {
+    item: string;
+    /** How the figure was computed, e.g. "7 addresses x 730 h x $0.005". */
+    basis: string;
+    monthlyUsd: number;
+}
+
+export interface ServiceCost {
+    name: string;
+    vcpu: number;
+    memoryGb: number;
+    minTasks: number;
+    capacity: Capacity;
+    onDemandTasks: number;
+    spotTasks: number;
+    monthlyUsd: number;
+}
+
+export interface CostEstimate {
+    pricesRegion: string;
+    pricesAsOf: string;
+    stackRegion?: string;
+    hoursPerMonth: number;
+    lines: CostLine[];
+    totalUsd: number;
+    services: ServiceCost[];
+    /** One more dashboard: 0.25 vCPU / 0.5 GB, one task, on the stack's default capacity. */
+    marginal: { capacity: Capacity; lines: CostLine[]; totalUsd: number };
+    assumptions: CostAssumptions;
+    notes: string[];
+}
+
+/**
+ * How ECS places `tasks` over a capacity provider strategy: each provider's `base` first (in
+ * order), the rest in proportion to the weights. Fractions are kept: it is an expected cost.
+ */
+export function splitTasks(strategies: CapacityStrategy[], tasks: number): { onDemand: number; spot: number } {
+    const list = strategies.length > 0 ? strategies : [{ capacityProvider: "FARGATE", base: 0, weight: 1 }];
+    const placed = new Map<string, number>();
+    let remaining = tasks;
+    for (const s of list) {
+        const b = Math.min(s.base, remaining);
+        placed.set(s.capacityProvider, (placed.get(s.capacityProvider) ?? 0) + b);
+        remaining -= b;
+    }
+    const weights = list.reduce((sum, s) => sum + s.weight, 0);
+    for (const s of list) {
+        const share = weights > 0 ? (remaining * s.weight) / weights : s === list[0] ? remaining : 0;
+        placed.set(s.capacityProvider, (placed.get(s.capacityProvider) ?? 0) + share);
+    }
+    return { onDemand: placed.get("FARGATE") ?? 0, spot: placed.get("FARGATE_SPOT") ?? 0 };
+}
+
+const usd = (n: number) => `$${n}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function fargateTaskMonth(vcpu: number, memoryGb: number, spot: boolean, p: Prices): number {
+    const h = p.hoursPerMonth;
+    const onDemand = vcpu * h * p.prices.fargateVcpuHour.usd + memoryGb * h * p.prices.fargateGbHour.usd;
+    return spot ? onDemand * (1 - p.prices.fargateSpotDiscount.fraction) : onDemand;
+}
+
+function serviceCost(s: ServiceModel, p: Prices): ServiceCost {
+    const { onDemand, spot } = splitTasks(s.strategies, s.minTasks);
+    return {
+        name: s.name,
+        vcpu: s.vcpu,
+        memoryGb: s.memoryGb,
+        minTasks: s.minTasks,
+        capacity: s.capacity,
+        onDemandTasks: onDemand,
+        spotTasks: spot,
+        monthlyUsd: onDemand * fargateTaskMonth(s.vcpu, s.memoryGb, false, p) + spot * fargateTaskMonth(s.vcpu, s.memoryGb, true, p),
+    };
+}
+
+/** The stack's default capacity: the portal's (it always runs on `defaults.capacity`), else the most common. */
+function defaultService(model: PlanModel): ServiceModel | undefined {
+    const portal = model.services.find((s) => s.isPortal);
+    if (portal) return portal;
+    const counts = new Map<Capacity, number>();
+    for (const s of model.services) counts.set(s.capacity, (counts.get(s.capacity) ?? 0) + 1);
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    return model.services.find((s) => s.capacity === top);
+}
+
+const SMALLEST = { vcpu: 0.25, memoryGb: 0.5 };
+
+export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS, p: Prices = PRICES): CostEstimate {
+    const model = modelOf(plan);
+    const h = p.hoursPerMonth;
+    const pr = p.prices;
+    const lines: CostLine[] = [];
+    const add = (item: string, basis: string, monthlyUsd: number) => lines.push({ item, basis, monthlyUsd });
+
+    // Load balancer: hours, plus the assumed capacity units.
+    const albs = model.loadBalancers.length;
+    add("Application Load Balancer", `${plural(albs, "ALB")} x ${h} h x ${usd(pr.albHour.usd)}`, albs * h * pr.albHour.usd);
+    add("ALB capacity units", `${albs} x ${assumptions.albLcu} LCU (assumed) x ${h} h x ${usd(pr.albLcuHour.usd)}`, albs * assumptions.albLcu * h * pr.albLcuHour.usd);
+
+    // NAT gateways: how many follows from the awsx strategy and the AZ count.
+    const nat = model.vpc?.kind === "new" ? model.vpc.natGateways : 0;
+    const natBasis = model.vpc?.kind === "new" ? `${model.vpc.natStrategy} over ${model.vpc.azs} AZs = ${plural(nat, "gateway")}` : "existing VPC: its NAT is not this stack's";
+    add("NAT gateways", `${natBasis} x ${h} h x ${usd(pr.natGatewayHour.usd)}`, nat * h * pr.natGatewayHour.usd);
+    add("NAT data processing", nat > 0 ? `${assumptions.natGbPerMonth} GB (assumed) x ${usd(pr.natGatewayGb.usd)}` : "no NAT gateway", nat > 0 ? assumptions.natGbPerMonth * pr.natGatewayGb.usd : 0);
+
+    // Public IPv4: the ALB has one address per AZ (subnet) at least, tasks with public IPs, one EIP per NAT.
+    const albIps = model.loadBalancers.reduce((n, a) => n + a.azs, 0);
+    const taskIps = model.services.filter((s) => s.publicIp).reduce((n, s) => n + s.minTasks, 0);
+    const ips = albIps + taskIps + nat;
+    add("Public IPv4 addresses", `(${albIps} ALB + ${taskIps} task + ${nat} NAT) x ${h} h x ${usd(pr.publicIpv4Hour.usd)}`, ips * h * pr.publicIpv4Hour.usd);
+
+    // Fargate: the minimum tasks of every service (portal included), on demand and on Spot.
+    const services = model.services.map((s) => serviceCost(s, p));
+    let odVcpu = 0, odGb = 0, spVcpu = 0, spGb = 0;
+    for (const s of services) {
+        odVcpu += s.onDemandTasks * s.vcpu;
+        odGb += s.onDemandTasks * s.memoryGb;
+        spVcpu += s.spotTasks * s.vcpu;
+        spGb += s.spotTasks * s.memoryGb;
+    }
+    const spotFactor = 1 - pr.fargateSpotDiscount.fraction;
+    add("Fargate on-demand", `(${round(odVcpu)} vCPU x ${usd(pr.fargateVcpuHour.usd)} + ${round(odGb)} GB x ${usd(pr.fargateGbHour.usd)}) x ${h} h`,
+        (odVcpu * pr.fargateVcpuHour.usd + odGb * pr.fargateGbHour.usd) * h);
+    add("Fargate Spot", `(${round(spVcpu)} vCPU + ${round(spGb)} GB) at on-demand prices x ${round(spotFactor)} (${pr.fargateSpotDiscount.fraction * 100}% Spot discount) x ${h} h`,
+        (spVcpu * pr.fargateVcpuHour.usd + spGb * pr.fargateGbHour.usd) * h * spotFactor);
+
+    // Cognito: monthly active users above the free tier, at the pool's tier.
+    if (model.cognito) {
+        const tier = model.cognito.tier.toUpperCase();
+        const perMau = tier === "LITE" ? pr.cognitoLiteMau.usd : tier === "ESSENTIALS" ? pr.cognitoEssentialsMau.usd : undefined;
+        const billable = Math.max(0, assumptions.cognitoMau - pr.cognitoFreeMau.count);
+        add(`Cognito user pool (${tier})`, perMau === undefined
+            ? `${assumptions.cognitoMau} MAU (assumed); tier ${tier} not priced in prices.json`
+            : `${assumptions.cognitoMau} MAU (assumed), ${pr.cognitoFreeMau.count} free, ${billable} x ${usd(perMau)}`, perMau === undefined ? 0 : billable * perMau);
+    }
+
+    add("CloudWatch Logs ingestion", `${plural(model.logGroups, "log group")} x ${assumptions.logGbPerLogGroup} GB (assumed) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`,
+        model.logGroups * assumptions.logGbPerLogGroup * pr.cloudwatchLogsIngestGb.usd);
+    if (model.alarms > 0) add("CloudWatch alarms", `${plural(model.alarms, "alarm")} x ${usd(pr.cloudwatchAlarmMonth.usd)}`, model.alarms * pr.cloudwatchAlarmMonth.usd);
+    add("ECR storage", `${plural(model.repositories, "repository", "repositories")} x ${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`,
+        model.repositories * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd);
+    const aliases = model.dnsRecords.filter((r) => r.alias).length;
+    add("Route 53", `${plural(model.zonesCreated, "hosted zone")} created x ${usd(pr.route53HostedZoneMonth.usd)}; ${plural(model.dnsRecords.length, "record")} in the existing zone (${aliases} aliases to the ALB: queries free)`,
+        model.zonesCreated * pr.route53HostedZoneMonth.usd);
+
+    // One more dashboard: the smallest task, once, on the capacity the portal (= stack default) uses.
+    const template = defaultService(model);
+    const capacity = template?.capacity ?? "on-demand";
+    const split = splitTasks(template?.strategies ?? [], 1);
+    const marginal: CostLine[] = [
+        {
+            item: "Fargate task",
+            basis: `${SMALLEST.vcpu} vCPU / ${SMALLEST.memoryGb} GB x 1 task, ${capacity} x ${h} h`,
+            monthlyUsd: split.onDemand * fargateTaskMonth(SMALLEST.vcpu, SMALLEST.memoryGb, false, p) + split.spot * fargateTaskMonth(SMALLEST.vcpu, SMALLEST.memoryGb, true, p),
+        },
+    ];
+    if (template?.publicIp) marginal.push({ item: "Public IPv4 (task)", basis: `1 x ${h} h x ${usd(pr.publicIpv4Hour.usd)}`, monthlyUsd: h * pr.publicIpv4Hour.usd });
+    if (template?.logGroup) marginal.push({ item: "Logs", basis: `${assumptions.logGbPerLogGroup} GB (assumed) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`, monthlyUsd: assumptions.logGbPerLogGroup * pr.cloudwatchLogsIngestGb.usd });
+    if (template?.repository) marginal.push({ item: "ECR storage", basis: `${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`, monthlyUsd: assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd });
+    if (template && template.alarms > 0) marginal.push({ item: "Alarms", basis: `${template.alarms} x ${usd(pr.cloudwatchAlarmMonth.usd)}`, monthlyUsd: template.alarms * pr.cloudwatchAlarmMonth.usd });
+
+    const notes = [
+        `Priced at ${p.region} list prices (${p.asOf})${model.region && model.region !== p.region ? `; the stack is in ${model.region}, whose prices differ (often a little higher)` : ""}. Sources: plan/prices.json.`,
+        "Fargate counts each service's MINIMUM tasks all month; autoscaling up to maxTasks adds to it.",
+        "Not counted: data transfer out, S3 access-log storage, Lambda and SSM calls (free tier), KMS, SNS emails.",
+    ];
+    if (model.ecsCluster?.containerInsights) notes.push("Not counted: Container Insights metrics (enabled on the cluster), billed as custom metrics per task and service.");
+
+    return {
+        pricesRegion: p.region,
+        pricesAsOf: p.asOf,
+        stackRegion: model.region,
+        hoursPerMonth: h,
+        lines,
+        totalUsd: sum(lines),
+        services,
+        marginal: { capacity, lines: marginal, totalUsd: sum(marginal) },
+        assumptions: { ...assumptions },
+        notes,
+    };
+}
+
+function sum(lines: CostLine[]): number {
+    return lines.reduce((n, l) => n + l.monthlyUsd, 0);
+}
+
+function round(n: number): number {
+    return Math.round(n * 1e4) / 1e4;
+}
+
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+/** The estimate as text for the CLI. */
+export function renderCost(e: CostEstimate): string {
+    const width = Math.max(...e.lines.map((l) => l.item.length), ...e.marginal.lines.map((l) => l.item.length + 2));
+    const row = (item: string, amount: number, basis: string) => `  ${item.padEnd(width)}  ${money(amount).padStart(9)}  ${basis}`;
+    const out = [
+        `Estimated monthly cost (${e.pricesRegion} list prices, ${e.pricesAsOf}; ${e.hoursPerMonth} h/month):`,
+        ...e.lines.map((l) => row(l.item, l.monthlyUsd, l.basis)),
+        `  ${"Total".padEnd(width)}  ${money(e.totalUsd).padStart(9)}`,
+        "",
+        "  Fargate by service (minimum tasks):",
+        ...e.services.map((s) => `    ${s.name.padEnd(width - 2)}  ${money(s.monthlyUsd).padStart(9)}  ${s.vcpu} vCPU / ${s.memoryGb} GB x ${s.minTasks}, ${s.capacity}`),
+        "",
+        `  One more dashboard (0.25 vCPU / 0.5 GB, 1 task, ${e.marginal.capacity}): ${money(e.marginal.totalUsd)}/month`,
+        ...e.marginal.lines.map((l) => row(`  ${l.item}`, l.monthlyUsd, l.basis)),
+        "",
+        `  Assumptions: ${e.assumptions.albLcu} LCU average, ${e.assumptions.natGbPerMonth} GB/month through NAT, ${e.assumptions.cognitoMau} monthly active users, ` +
+            `${e.assumptions.logGbPerLogGroup} GB logs per log group, ${e.assumptions.ecrGbPerRepository} GB images per repository.`,
+        ...e.notes.map((n) => `  ${n}`),
+    ];
+    return out.join("\n");
+}

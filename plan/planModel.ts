@@ -1,0 +1,346 @@
+/**
+ * What the diagram and the cost estimate need to know about a planned stack, read from the
+ * planned resources only (types, inputs, mock outputs, parents), never from the stack file.
+ *
+ * Resources are linked the way AWS links them: an ECS service names its task definition and
+ * target group by ARN, a listener rule forwards to a target group ARN, a scaling target names
+ * `service/<cluster>/<service>`, a task's image lives in a repository URL. Parents (the
+ * DashboardService component) only give the dashboard its name and count its alarms.
+ */
+import { FRAMEWORK_PRESETS } from "../components/frameworks";
+import { Plan, PlannedResource } from "./runPlan";
+
+export const T = {
+    stack: "pulumi:pulumi:Stack",
+    vpc: "awsx:ec2:Vpc",
+    alb: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
+    rule: "aws:lb/listenerRule:ListenerRule",
+    targetGroup: "aws:lb/targetGroup:TargetGroup",
+    ecsCluster: "aws:ecs/cluster:Cluster",
+    ecsService: "aws:ecs/service:Service",
+    taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    scalingTarget: "aws:appautoscaling/target:Target",
+    repository: "aws:ecr/repository:Repository",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    userPool: "aws:cognito/userPool:UserPool",
+    userPoolDomain: "aws:cognito/userPoolDomain:UserPoolDomain",
+    userPoolClient: "aws:cognito/userPoolClient:UserPoolClient",
+    userGroup: "aws:cognito/userGroup:UserGroup",
+    identityProvider: "aws:cognito/identityProvider:IdentityProvider",
+    lambda: "aws:lambda/function:Function",
+    ssmParameter: "aws:ssm/parameter:Parameter",
+    certificate: "aws:acm/certificate:Certificate",
+    record: "aws:route53/record:Record",
+    zone: "aws:route53/zone:Zone",
+    bucket: "aws:s3/bucket:Bucket",
+    topic: "aws:sns/topic:Topic",
+} as const;
+
+export type Capacity = "on-demand" | "spot" | "mixed" | "custom";
+
+export interface CapacityStrategy {
+    capacityProvider: string;
+    base: number;
+    weight: number;
+}
+
+export interface ServiceModel {
+    /** Dashboard name (the DashboardService component's name), or the ECS service's name. */
+    name: string;
+    urn: string;
+    hosts: string[];
+    framework: string;
+    /** Where `framework` came from: the portal's dashboard list, the target port's preset, or "portal". */
+    frameworkFrom: "portal-config" | "port" | "portal";
+    isPortal: boolean;
+    port?: number;
+    /** Fargate task size: vCPU and memory in GB (1 GB = 1024 MiB, as Fargate bills). */
+    vcpu: number;
+    memoryGb: number;
+    cpuUnits: number;
+    memoryMiB: number;
+    minTasks: number;
+    maxTasks: number;
+    capacity: Capacity;
+    strategies: CapacityStrategy[];
+    publicIp: boolean;
+    /** First action of the host rule: authenticate-oidc / authenticate-cognito / forward / ... */
+    authenticate?: string;
+    clientId?: string;
+    /** Groups allowed to open it; [] = every signed-in user; undefined = not known from the plan. */
+    accessGroups?: string[];
+    repository?: { name: string; scanOnPush: boolean };
+    logGroup?: string;
+    alarms: number;
+    rulePriority?: number;
+}
+
+export interface PlanModel {
+    project: string;
+    stack: string;
+    region?: string;
+    domain?: string;
+    vpc?: { kind: "new"; cidr: string; azs: number; natStrategy: string; natGateways: number; subnetTypes: string[] } | { kind: "existing"; vpcId?: string };
+    loadBalancers: { name: string; azs: number; idleTimeout?: number; deletionProtection: boolean; dropInvalidHeaderFields: boolean; accessLogs: boolean }[];
+    listeners: { port: number; protocol: string; sslPolicy?: string; defaultAction: string; certificateDomain?: string }[];
+    /** Rules that do not forward to a dashboard (fixed responses such as the signed-out page). */
+    fixedRules: { paths: string[]; hosts: string[]; status?: string; priority?: number }[];
+    services: ServiceModel[];
+    cognito?: {
+        poolName: string;
+        tier: string;
+        mfa?: string;
+        deletionProtection: boolean;
+        loginDomain?: string;
+        identityProviders: { name: string; type: string }[];
+        preTokenLambda?: { name: string; runtime?: string };
+        groups: string[];
+        adminGroups: string[];
+        clients: number;
+    };
+    externalOidcIssuer?: string;
+    certificates: { domainName: string; validation?: string }[];
+    dnsRecords: { name: string; type: string; alias: boolean }[];
+    zonesCreated: number;
+    ecsCluster?: { name: string; containerInsights: boolean };
+    logGroups: number;
+    alarms: number;
+    repositories: number;
+    accessLogBuckets: number;
+    alarmTopics: number;
+}
+
+function ofType(plan: Plan, type: string): PlannedResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+
+function parseJson<V>(text: unknown): V | undefined {
+    if (typeof text !== "string") return undefined;
+    try {
+        return JSON.parse(text) as V;
+    } catch {
+        return undefined;
+    }
+}
+
+/** `{dashboard, accessGroups}` per app client id, and the admin groups, from the access-map parameter. */
+function accessMap(plan: Plan): { clients: Map<string, string[]>; adminGroups: string[] } | undefined {
+    for (const p of ofType(plan, T.ssmParameter)) {
+        const map = parseJson<{ adminGroups?: string[]; clients?: Record<string, { accessGroups?: string[] }> }>(p.inputs.value);
+        if (map && map.clients && typeof map.clients === "object") {
+            return {
+                clients: new Map(Object.entries(map.clients).map(([id, c]) => [id, c.accessGroups ?? []])),
+                adminGroups: map.adminGroups ?? [],
+            };
+        }
+    }
+    return undefined;
+}
+
+/** Frameworks by dashboard host, from the portal's configuration (the one place the plan states them). */
+function portalFrameworks(plan: Plan): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const td of ofType(plan, T.taskDefinition)) {
+        const containers = parseJson<{ environment?: { name: string; value: string }[] }[]>(td.inputs.containerDefinitions) ?? [];
+        for (const c of containers) {
+            const config = parseJson<{ dashboards?: { url?: string; framework?: string }[] }>(c.environment?.find((e) => e.name === "PORTAL_CONFIG")?.value);
+            for (const d of config?.dashboards ?? []) {
+                if (d.url && d.framework) out.set(new URL(d.url).host, d.framework);
+            }
+        }
+    }
+    return out;
+}
+
+export function capacityOf(strategies: CapacityStrategy[]): Capacity {
+    const providers = strategies.map((s) => s.capacityProvider).sort().join(",");
+    if (providers === "FARGATE") return "on-demand";
+    if (providers === "FARGATE_SPOT") return "spot";
+    if (providers === "FARGATE,FARGATE_SPOT") return "mixed";
+    return strategies.length === 0 ? "on-demand" : "custom";
+}
+
+const NAT_GATEWAYS: Record<string, (azs: number) => number> = { None: () => 0, Single: () => 1, OnePerAz: (azs) => azs };
+
+export function modelOf(plan: Plan): PlanModel {
+    const byArn = new Map<string, PlannedResource>();
+    for (const r of plan.resources) if (typeof r.outputs.arn === "string") byArn.set(r.outputs.arn, r);
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const access = accessMap(plan);
+    const frameworks = portalFrameworks(plan);
+    const portalHost = typeof plan.outputs.portalUrl === "string" ? new URL(plan.outputs.portalUrl).host : undefined;
+
+    // Listener rules by the target group they forward to.
+    const ruleByTargetGroup = new Map<string, PlannedResource>();
+    const fixedRules: PlanModel["fixedRules"] = [];
+    for (const rule of ofType(plan, T.rule)) {
+        const actions: any[] = rule.inputs.actions ?? [];
+        const forward = actions.find((a) => a.type === "forward");
+        if (forward?.targetGroupArn) ruleByTargetGroup.set(forward.targetGroupArn, rule);
+        else {
+            const conditions: any[] = rule.inputs.conditions ?? [];
+            fixedRules.push({
+                paths: conditions.flatMap((c) => c.pathPattern?.values ?? []),
+                hosts: conditions.flatMap((c) => c.hostHeader?.values ?? []),
+                status: actions.find((a) => a.fixedResponse)?.fixedResponse.statusCode,
+                priority: rule.inputs.priority,
+            });
+        }
+    }
+    const scalingByService = new Map<string, PlannedResource>();
+    for (const t of ofType(plan, T.scalingTarget)) {
+        const m = /^service\/[^/]+\/(.+)$/.exec(String(t.inputs.resourceId ?? ""));
+        if (m) scalingByService.set(m[1], t);
+    }
+    const repositories = ofType(plan, T.repository);
+    const alarmsUnder = (urn: string) => plan.resources.filter((r) => r.type === T.alarm && r.parent === urn).length;
+
+    const services: ServiceModel[] = ofType(plan, T.ecsService).map((svc): ServiceModel => {
+        const component = svc.parent ? byUrn.get(svc.parent) : undefined;
+        const name = component && component.type !== T.stack ? component.name : svc.name;
+        const td = byArn.get(svc.inputs.taskDefinition);
+        const cpuUnits = Number(td?.inputs.cpu ?? 0);
+        const memoryMiB = Number(td?.inputs.memory ?? 0);
+        const containers = parseJson<any[]>(td?.inputs.containerDefinitions) ?? [];
+        const image: string = containers[0]?.image ?? "";
+        const repo = repositories.find((r) => r.outputs.repositoryUrl && (image.startsWith(`${r.outputs.repositoryUrl}@`) || image.startsWith(`${r.outputs.repositoryUrl}:`)));
+        const tgArn: string | undefined = (svc.inputs.loadBalancers ?? [])[0]?.targetGroupArn;
+        const tg = tgArn ? byArn.get(tgArn) : undefined;
+        const rule = tgArn ? ruleByTargetGroup.get(tgArn) : undefined;
+        const hosts: string[] = (rule?.inputs.conditions ?? []).flatMap((c: any) => c.hostHeader?.values ?? []);
+        const actions: any[] = [...(rule?.inputs.actions ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+        const first = actions[0];
+        const clientId: string | undefined = first?.authenticateOidc?.clientId ?? first?.authenticateCognito?.userPoolClientId;
+        const scaling = scalingByService.get(String(svc.outputs.name ?? svc.inputs.name));
+        const minTasks = Number(scaling?.inputs.minCapacity ?? svc.inputs.desiredCount ?? 1);
+        const strategies: CapacityStrategy[] = (svc.inputs.capacityProviderStrategies ?? []).map((s: any) => ({
+            capacityProvider: s.capacityProvider, base: Number(s.base ?? 0), weight: Number(s.weight ?? 0),
+        }));
+        const isPortal = portalHost !== undefined && hosts.includes(portalHost);
+        const port: number | undefined = tg?.inputs.port ?? (svc.inputs.loadBalancers ?? [])[0]?.containerPort;
+        const known = hosts.map((h) => frameworks.get(h)).find((f) => f);
+        const byPort = Object.entries(FRAMEWORK_PRESETS).find(([, p]) => p.port === port)?.[0] ?? "custom";
+        const accessGroups = clientId !== undefined && access ? access.clients.get(clientId) : undefined;
+        return {
+            name,
+            urn: svc.urn,
+            hosts,
+            framework: isPortal ? "portal" : known ?? byPort,
+            frameworkFrom: isPortal ? "portal" : known ? "portal-config" : "port",
+            isPortal,
+            port,
+            vcpu: cpuUnits / 1024,
+            memoryGb: memoryMiB / 1024,
+            cpuUnits,
+            memoryMiB,
+            minTasks,
+            maxTasks: Number(scaling?.inputs.maxCapacity ?? minTasks),
+            capacity: capacityOf(strategies),
+            strategies,
+            publicIp: svc.inputs.networkConfiguration?.assignPublicIp === true,
+            authenticate: first?.type,
+            clientId,
+            accessGroups,
+            repository: repo ? { name: String(repo.inputs.name ?? repo.name), scanOnPush: repo.inputs.imageScanningConfiguration?.scanOnPush === true } : undefined,
+            logGroup: containers[0]?.logConfiguration?.options?.["awslogs-group"],
+            alarms: component ? alarmsUnder(component.urn) : 0,
+            rulePriority: rule?.inputs.priority,
+        };
+    }).sort((a, b) => Number(a.isPortal) - Number(b.isPortal) || a.name.localeCompare(b.name));
+
+    const vpcResource = ofType(plan, T.vpc)[0];
+    let vpc: PlanModel["vpc"];
+    if (vpcResource) {
+        const azs = Number(vpcResource.inputs.numberOfAvailabilityZones ?? 2);
+        const natStrategy = String(vpcResource.inputs.natGateways?.strategy ?? "Single");
+        vpc = {
+            kind: "new",
+            cidr: String(vpcResource.inputs.cidrBlock ?? "10.0.0.0/16"),
+            azs,
+            natStrategy,
+            natGateways: (NAT_GATEWAYS[natStrategy] ?? (() => 0))(azs),
+            subnetTypes: (vpcResource.inputs.subnetSpecs ?? [{ type: "Public" }, { type: "Private" }]).map((s: any) => String(s.type)),
+        };
+    } else if (services.length > 0) {
+        vpc = { kind: "existing", vpcId: typeof plan.outputs.vpcId === "string" ? plan.outputs.vpcId : undefined };
+    }
+
+    const albs = ofType(plan, T.alb);
+    const region = /^arn:aws[a-z-]*:[a-z-]+:([a-z0-9-]+):/.exec(String(albs[0]?.outputs.arn ?? ofType(plan, T.ecsCluster)[0]?.outputs.arn ?? ""))?.[1];
+    const pool = ofType(plan, T.userPool)[0];
+    const lambdaArn: string | undefined = pool?.inputs.lambdaConfig?.preTokenGenerationConfig?.lambdaArn ?? pool?.inputs.lambdaConfig?.preTokenGeneration;
+    const lambda = lambdaArn ? byArn.get(lambdaArn) : undefined;
+    const domainRes = ofType(plan, T.userPoolDomain)[0];
+    const cognito: PlanModel["cognito"] = pool
+        ? {
+            poolName: String(pool.inputs.name ?? pool.name),
+            tier: String(pool.inputs.userPoolTier ?? "ESSENTIALS"),
+            mfa: pool.inputs.mfaConfiguration,
+            deletionProtection: pool.inputs.deletionProtection === "ACTIVE",
+            // A prefix is served at <prefix>.auth.<region>.amazoncognito.com; a custom domain as is.
+            loginDomain: domainRes
+                ? (String(domainRes.inputs.domain).includes(".") ? String(domainRes.inputs.domain) : `${domainRes.inputs.domain}.auth.${region ?? "<region>"}.amazoncognito.com`)
+                : undefined,
+            identityProviders: ofType(plan, T.identityProvider).map((i) => ({ name: String(i.inputs.providerName), type: String(i.inputs.providerType) })),
+            preTokenLambda: lambda ? { name: lambda.name, runtime: lambda.inputs.runtime } : undefined,
+            groups: ofType(plan, T.userGroup).map((g) => String(g.inputs.name)),
+            adminGroups: access?.adminGroups ?? [],
+            clients: ofType(plan, T.userPoolClient).length,
+        }
+        : undefined;
+    const oidcIssuer = services.map((s) => s.authenticate).includes("authenticate-oidc") && !pool
+        ? ofType(plan, T.rule).map((r) => (r.inputs.actions ?? []).find((a: any) => a.authenticateOidc)?.authenticateOidc.issuer).find((i) => i)
+        : undefined;
+
+    const certificateByArn = new Map(ofType(plan, T.certificate).map((c) => [c.outputs.arn, c]));
+    const cluster = ofType(plan, T.ecsCluster)[0];
+    const albArns = new Set(albs.map((a) => a.outputs.arn));
+    return {
+        project: plan.project,
+        stack: plan.stack,
+        region,
+        domain: typeof plan.outputs.domain === "string" ? plan.outputs.domain : undefined,
+        vpc,
+        loadBalancers: albs.map((a) => ({
+            name: String(a.inputs.name ?? a.name),
+            azs: (a.inputs.subnets ?? []).length,
+            idleTimeout: a.inputs.idleTimeout,
+            deletionProtection: a.inputs.enableDeletionProtection === true,
+            dropInvalidHeaderFields: a.inputs.dropInvalidHeaderFields === true,
+            accessLogs: a.inputs.accessLogs?.enabled === true,
+        })),
+        listeners: ofType(plan, T.listener)
+            .filter((l) => albArns.has(l.inputs.loadBalancerArn))
+            .map((l) => {
+                const action = (l.inputs.defaultActions ?? [])[0] ?? {};
+                const defaultAction = action.type === "redirect"
+                    ? `redirect ${action.redirect?.statusCode?.replace("HTTP_", "") ?? ""} to ${action.redirect?.protocol ?? ""}:${action.redirect?.port ?? ""}`
+                    : action.type === "fixed-response" ? `fixed ${action.fixedResponse?.statusCode ?? ""} (unknown host)` : String(action.type);
+                return {
+                    port: Number(l.inputs.port),
+                    protocol: String(l.inputs.protocol),
+                    sslPolicy: l.inputs.sslPolicy,
+                    defaultAction,
+                    certificateDomain: l.inputs.certificateArn ? certificateByArn.get(l.inputs.certificateArn)?.inputs.domainName ?? "existing certificate" : undefined,
+                };
+            })
+            .sort((a, b) => b.port - a.port),
+        fixedRules,
+        services,
+        cognito,
+        externalOidcIssuer: oidcIssuer,
+        certificates: ofType(plan, T.certificate).map((c) => ({ domainName: String(c.inputs.domainName), validation: c.inputs.validationMethod })),
+        dnsRecords: ofType(plan, T.record).map((r) => ({ name: String(r.inputs.name), type: String(r.inputs.type), alias: (r.inputs.aliases ?? []).length > 0 })),
+        zonesCreated: ofType(plan, T.zone).length,
+        ecsCluster: cluster
+            ? { name: String(cluster.outputs.name ?? cluster.name), containerInsights: (cluster.inputs.settings ?? []).some((s: any) => s.name === "containerInsights" && s.value !== "disabled") }
+            : undefined,
+        logGroups: ofType(plan, T.logGroup).length,
+        alarms: ofType(plan, T.alarm).length,
+        repositories: repositories.length,
+        accessLogBuckets: ofType(plan, T.bucket).length,
+        alarmTopics: ofType(plan, T.topic).length,
+    };
+}
