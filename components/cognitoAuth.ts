@@ -271,6 +271,15 @@ export interface DashboardLogin {
     clientId: pulumi.Output<string>;
 }
 
+/** One dashboard's login as plain values (what `CognitoAuth.logins` holds per dashboard). */
+export interface DashboardLoginValues {
+    /** The listener-rule action to run first (order 1); pass it as DashboardService's `login.authenticateAction`. */
+    authenticateAction: aws.types.output.lb.ListenerRuleAction;
+    /** Full logout URL for this dashboard's client. */
+    logoutUrl: string;
+    clientId: string;
+}
+
 /** An external OIDC provider used by the ALB directly (no Cognito, no per-dashboard groups). */
 export interface ExternalOidcArgs {
     /** Primary host of the dashboard; the fallback logout URL points at its signed-out page. */
@@ -526,6 +535,8 @@ export class CognitoAuth extends pulumi.ComponentResource {
     /** Name of the SSM parameter with the access map. */
     public readonly accessMapParameterName: string;
     public readonly preTokenFunction: aws.lambda.Function;
+    /** Each dashboard's login by dashboard name (secret: the actions carry client secrets). */
+    public readonly logins: pulumi.Output<Record<string, DashboardLoginValues>>;
 
     constructor(name: string, args: CognitoAuthArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
@@ -779,7 +790,15 @@ export class CognitoAuth extends pulumi.ComponentResource {
             value: mapValue,
         }, { ...parent, dependsOn: clientList.map((c) => c.client) });
 
+        // The same logins as loginFor(), as one output: programs in other languages (which cannot call
+        // methods on a component) pass `logins[<name>]` to DashboardService. It holds client secrets.
+        this.logins = pulumi.secret(pulumi.output(Object.fromEntries(args.dashboards.map((d) => {
+            const login = this.loginFor(d.name);
+            return [d.name, { authenticateAction: login.authenticateAction, logoutUrl: login.logoutUrl, clientId: login.clientId }];
+        })))) as pulumi.Output<Record<string, DashboardLoginValues>>;
+
         this.registerOutputs({
+            logins: this.logins,
             userPoolId: this.userPoolId,
             userPoolArn: this.userPoolArn,
             issuer: this.issuer,

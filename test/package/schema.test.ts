@@ -45,7 +45,9 @@ describe("the component package schema (pulumi package add)", function () {
     it("exposes what other programs need from CognitoAuth and DashboardService", () => {
         const auth = schema.resources["dashboards:index:CognitoAuth"];
         expect(auth.requiredInputs).to.include("dashboards");
-        expect(auth.properties).to.include.keys("userPoolId", "issuer", "loginUrl", "hostedUiDomain");
+        expect(auth.properties).to.include.keys("userPoolId", "issuer", "loginUrl", "hostedUiDomain", "logins");
+        // Other languages cannot call loginFor(): the logins map is what they pass to DashboardService.
+        expect(auth.properties.logins.additionalProperties.$ref).to.equal("#/types/dashboards:index:DashboardLoginValues");
         const service = schema.resources["dashboards:index:DashboardService"];
         expect(service.requiredInputs).to.include.members(["cluster", "login", "build", "framework", "rulePriority"]);
         expect(service.inputProperties.framework.description).to.contain("shiny");
