@@ -1,0 +1,329 @@
+/**
+ * Each rule against the planned stacks: the plan as is passes, and a copy with one resource made
+ * non-compliant (or a hand-written resource) is caught with the rule's message.
+ */
+import { expect } from "chai";
+import { FRAMEWORK_PRESETS } from "../../components/frameworks";
+import { Plan } from "../../plan/runPlan";
+import { evaluatePlan, formatViolations } from "../../policy/offline";
+import * as rules from "../../policy/rules";
+import { messages, mutate, plan, TYPES, violationsOf, withOptions, withResources } from "./helpers";
+
+describe("policy rules over the offline plan", () => {
+    let dev: Plan;
+    let prod: Plan;
+    before(async () => {
+        dev = await plan("dev");
+        prod = await plan("prod");
+    });
+
+    for (const stack of ["dev", "prod"] as const) {
+        it(`Pulumi.${stack}.yaml violates no rule`, async () => {
+            const violations = evaluatePlan(await plan(stack));
+            expect(violations, formatViolations(violations)).to.deep.equal([]);
+        });
+    }
+
+    it("every rule has an id, a description, a remediation and a level; ids are unique", () => {
+        const ids = rules.RULES.map((r) => r.id);
+        expect(new Set(ids).size).to.equal(ids.length);
+        for (const rule of rules.RULES) {
+            expect(rule.id).to.match(/^[a-z0-9-]+$/);
+            expect(rule.description.length, rule.id).to.be.above(20);
+            expect(rule.remediation.length, rule.id).to.be.above(20);
+            expect(["mandatory", "advisory"]).to.include(rule.enforcementLevel);
+        }
+    });
+
+    describe(rules.httpsListenerModernTls.id, () => {
+        const rule = rules.httpsListenerModernTls;
+        const https = (policy: string | undefined) => mutate(prod, TYPES.listener, "dashboards-https", (i) => { i.sslPolicy = policy; });
+
+        it("catches a policy that still accepts TLS 1.0, and a missing one (AWS's default is ELBSecurityPolicy-2016-08)", () => {
+            expect(messages(rule, https("ELBSecurityPolicy-TLS13-1-0-2021-06"))).to.deep.equal([
+                'HTTPS listener "dashboards-https" uses TLS policy "ELBSecurityPolicy-TLS13-1-0-2021-06", which is not a TLS 1.2+/1.3 policy on the allow-list.',
+            ]);
+            expect(messages(rule, https("ELBSecurityPolicy-2016-08"))).to.have.length(1);
+            expect(messages(rule, https(undefined))[0]).to.match(/sets no sslPolicy/);
+        });
+
+        it("accepts the planned policy, TLS 1.3 only, the FS-1-2 family, and names allowed by config", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            expect(messages(rule, https("ELBSecurityPolicy-TLS13-1-3-2021-06"))).to.deep.equal([]);
+            expect(messages(rule, https("ELBSecurityPolicy-FS-1-2-Res-2020-10"))).to.deep.equal([]);
+            const config = { [rule.id]: { allowedSslPolicies: ["ELBSecurityPolicy-Custom-Reviewed"] } };
+            expect(messages(rule, https("ELBSecurityPolicy-Custom-Reviewed"), config)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.httpListenerRedirects.id, () => {
+        const rule = rules.httpListenerRedirects;
+        it("catches an HTTP listener that serves a page or redirects to HTTP", () => {
+            const serving = mutate(prod, TYPES.listener, "dashboards-http", (i) => {
+                i.defaultActions = [{ type: "fixed-response", fixedResponse: { statusCode: "200", contentType: "text/plain" } }];
+            });
+            expect(messages(rule, serving)).to.deep.equal(['HTTP listener "dashboards-http" has a default action of type "fixed-response"; it may only redirect to HTTPS.']);
+            const toHttp = mutate(prod, TYPES.listener, "dashboards-http", (i) => { i.defaultActions[0].redirect.protocol = "HTTP"; });
+            expect(messages(rule, toHttp)[0]).to.match(/of type "redirect" to protocol "HTTP"; it may only redirect to HTTPS/);
+        });
+        it("accepts the planned redirect", () => {
+            expect(messages(rule, dev)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.listenerDefaultNeverForwards.id, () => {
+        const rule = rules.listenerDefaultNeverForwards;
+        it("catches an HTTPS listener that forwards unknown hosts to a dashboard", () => {
+            const tg = prod.resources.find((r) => r.name === "kpis-tg")!;
+            const forwarding = mutate(prod, TYPES.listener, "dashboards-https", (i) => { i.defaultActions = [{ type: "forward", targetGroupArn: tg.outputs.arn }]; });
+            expect(messages(rule, forwarding)).to.deep.equal(['Listener "dashboards-https" forwards by default, bypassing login for any host without a rule.']);
+        });
+        it("accepts the planned 404 and redirect", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.ruleAuthenticatesBeforeForward.id, () => {
+        const rule = rules.ruleAuthenticatesBeforeForward;
+        it("catches a rule that forwards before authenticating, or without authenticating", () => {
+            const late = mutate(prod, TYPES.listenerRule, "kpis-rule", (i) => { i.actions[0].order = 3; });
+            expect(messages(rule, late)).to.deep.equal(['Listener rule "kpis-rule" forwards (order 2) without an authenticate action before it.']);
+            const none = mutate(prod, TYPES.listenerRule, "kpis-rule", (i) => { i.actions = i.actions.filter((a: any) => a.type === "forward"); });
+            expect(messages(rule, none)).to.have.length(1);
+        });
+        it("catches an authenticate action that lets unauthenticated users through", () => {
+            const open = mutate(prod, TYPES.listenerRule, "sentiment-rule", (i) => { i.actions[0].authenticateOidc.onUnauthenticatedRequest = "allow"; });
+            expect(messages(rule, open)).to.deep.equal(['Listener rule "sentiment-rule" authenticates with onUnauthenticatedRequest "allow", which forwards users who are not logged in.']);
+        });
+        it("accepts the planned rules, and positional order when no order is given", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            const positional = mutate(prod, TYPES.listenerRule, "kpis-rule", (i) => { for (const a of i.actions) delete a.order; });
+            expect(messages(rule, positional)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.albDropsInvalidHeaders.id, () => {
+        const rule = rules.albDropsInvalidHeaders;
+        it("catches an ALB that passes invalid header fields on", () => {
+            const lax = mutate(prod, TYPES.loadBalancer, "dashboards-alb", (i) => { delete i.dropInvalidHeaderFields; });
+            expect(messages(rule, lax)).to.deep.equal(['Load balancer "dashboards-alb" does not drop invalid header fields (dropInvalidHeaderFields is undefined).']);
+        });
+        it("accepts the planned ALB and ignores network load balancers", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            const nlb = mutate(prod, TYPES.loadBalancer, "dashboards-alb", (i) => { i.loadBalancerType = "network"; delete i.dropInvalidHeaderFields; });
+            expect(messages(rule, nlb)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.internetFacingAlbHasHttps.id, () => {
+        const rule = rules.internetFacingAlbHasHttps;
+        it("catches an internet-facing ALB without an HTTPS listener", () => {
+            const noHttps = withResources(prod, [], (r) => r.name === "dashboards-https");
+            expect(messages(rule, noHttps)).to.deep.equal(['Internet-facing load balancer "dashboards-alb" has no HTTPS listener.']);
+        });
+        it("accepts the planned ALB, and an internal ALB without HTTPS", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            const internal = mutate(withResources(prod, [], (r) => r.name === "dashboards-https"), TYPES.loadBalancer, "dashboards-alb", (i) => { i.internal = true; });
+            expect(messages(rule, internal)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.tasksOnlyFromAlb.id, () => {
+        const rule = rules.tasksOnlyFromAlb;
+        it("catches a task ingress rule that admits a CIDR", () => {
+            const open = mutate(prod, TYPES.ingressRule, "kpis-tasks-in", (i) => { delete i.referencedSecurityGroupId; i.cidrIpv4 = "0.0.0.0/0"; });
+            expect(messages(rule, open)).to.deep.equal([
+                'Task ingress rule "kpis-tasks-in" of security group "kpis-tasks-sg" admits "0.0.0.0/0"; tasks may only admit the load balancer\'s security group.',
+            ]);
+        });
+        it("catches a task ingress rule that admits another security group than the ALB's", () => {
+            const other = prod.resources.find((r) => r.name === "sentiment-tasks-sg")!;
+            const lateral = mutate(prod, TYPES.ingressRule, "kpis-tasks-in", (i) => { i.referencedSecurityGroupId = other.id; });
+            expect(messages(rule, lateral)).to.deep.equal([
+                `Task ingress rule "kpis-tasks-in" of security group "kpis-tasks-sg" admits a security group that is not the load balancer's ("${other.id}").`,
+            ]);
+        });
+        it("catches an extra CIDR rule added to a task security group, and an inline ingress block", () => {
+            const sg = prod.resources.find((r) => r.name === "explorer-tasks-sg")!;
+            const extra = withResources(prod, [{
+                type: TYPES.ingressRule, name: "explorer-office",
+                inputs: { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: 8501, toPort: 8501, cidrIpv4: "203.0.113.0/24" },
+            }]);
+            expect(messages(rule, extra)).to.deep.equal([
+                'Task ingress rule "explorer-office" of security group "explorer-tasks-sg" admits "203.0.113.0/24"; tasks may only admit the load balancer\'s security group.',
+            ]);
+            const inline = mutate(prod, TYPES.securityGroup, "explorer-tasks-sg", (i) => { i.ingress = [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }]; });
+            expect(messages(rule, inline)[0]).to.match(/inline ingress 0 of security group "explorer-tasks-sg" admits "10\.0\.0\.0\/8"/);
+        });
+        it("accepts the planned rules (and leaves the ALB's own 0.0.0.0/0 ingress alone)", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            expect(messages(rule, dev)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.noPublicIpWithNat.id, () => {
+        const rule = rules.noPublicIpWithNat;
+        it("catches a public IP on tasks when the VPC has NAT gateways (explicit strategy, or awsx's OnePerAz default)", () => {
+            const exposed = mutate(prod, TYPES.service, "kpis-service", (i) => { i.networkConfiguration.assignPublicIp = true; });
+            expect(messages(rule, exposed)).to.deep.equal(['ECS service "kpis-service" gives its tasks public IPs although the stack has NAT gateways.']);
+            const defaultNat = mutate(dev, TYPES.vpc, "dashboards-vpc", (i) => { delete i.natGateways; });
+            expect(messages(rule, defaultNat)).to.have.length(5); // dev's 4 dashboards + portal have public IPs
+        });
+        it("accepts public IPs without NAT (dev) and private tasks with NAT (prod)", () => {
+            expect(dev.resources.filter((r) => r.type === TYPES.service).every((r) => r.inputs.networkConfiguration.assignPublicIp === true)).to.equal(true);
+            expect(messages(rule, dev)).to.deep.equal([]);
+            expect(messages(rule, prod)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.websocketSticky.id, () => {
+        const rule = rules.websocketSticky;
+        it("catches a Streamlit or Shiny target group without stickiness", () => {
+            const streamlit = mutate(prod, TYPES.targetGroup, "explorer-tg", (i) => { i.stickiness.enabled = false; });
+            expect(messages(rule, streamlit)).to.deep.equal([
+                'Target group "explorer-tg" serves a websocket app (port 8501) but is not sticky; sessions break when requests reach another task.',
+            ]);
+            const shiny = mutate(prod, TYPES.targetGroup, "ridge-lasso-tg", (i) => { delete i.stickiness; });
+            expect(messages(rule, shiny)).to.have.length(1);
+        });
+        it("identifies the app from the service's container port when the target group's port says nothing", () => {
+            let p = mutate(prod, TYPES.targetGroup, "ridge-lasso-tg", (i) => { i.port = 80; i.stickiness.enabled = false; });
+            expect(messages(rule, p)[0]).to.match(/serves a websocket app \(service "ridge-lasso-service" container port 3838\)/);
+            p = mutate(prod, TYPES.targetGroup, "explorer-tg", (i) => { i.port = 80; i.stickiness.enabled = false; });
+            // Streamlit is recognised by its health route too (the service's port also says so here).
+            expect(messages(rule, p)[0]).to.match(/serves a websocket app \(health check \/_stcore\/health\)/);
+        });
+        it("accepts the planned target groups and non-sticky Dash/Flask ones", () => {
+            expect(prod.resources.find((r) => r.name === "sentiment-tg")!.inputs.stickiness.enabled).to.equal(false);
+            expect(messages(rule, prod)).to.deep.equal([]);
+            expect(messages(rule, dev)).to.deep.equal([]);
+        });
+        it("knows every sticky framework preset's port (so a new websocket framework cannot slip past)", () => {
+            const stickyPorts = Object.values(FRAMEWORK_PRESETS).filter((p) => p.sticky).map((p) => p.port);
+            expect([...rules.WEBSOCKET_PORTS].sort()).to.deep.equal(stickyPorts.sort());
+            expect(FRAMEWORK_PRESETS.streamlit.healthCheckPath).to.equal(rules.STREAMLIT_HEALTH_PATH);
+        });
+    });
+
+    describe(rules.ecsCircuitBreaker.id, () => {
+        const rule = rules.ecsCircuitBreaker;
+        it("catches a service without rollback", () => {
+            const p = mutate(prod, TYPES.service, "sentiment-service", (i) => { i.deploymentCircuitBreaker.rollback = false; });
+            expect(messages(rule, p)).to.deep.equal(['ECS service "sentiment-service" has no deployment circuit breaker with rollback.']);
+        });
+        it("accepts the planned services", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.ecrScanOnPush.id, () => {
+        const rule = rules.ecrScanOnPush;
+        it("catches a repository that does not scan on push", () => {
+            const p = mutate(dev, TYPES.repository, "kpis-repo", (i) => { i.imageScanningConfiguration.scanOnPush = false; });
+            expect(messages(rule, p)).to.deep.equal(['ECR repository "kpis-repo" does not scan images on push.']);
+            expect(messages(rule, mutate(dev, TYPES.repository, "kpis-repo", (i) => { delete i.imageScanningConfiguration; }))).to.have.length(1);
+        });
+        it("accepts the planned repositories", () => {
+            expect(messages(rule, dev)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.logRetentionSet.id, () => {
+        const rule = rules.logRetentionSet;
+        it("catches a log group kept forever", () => {
+            const p = mutate(dev, TYPES.logGroup, "explorer-logs", (i) => { delete i.retentionInDays; });
+            expect(messages(rule, p)).to.deep.equal(['Log group "explorer-logs" keeps its logs forever (retentionInDays is undefined).']);
+            expect(messages(rule, mutate(dev, TYPES.logGroup, "explorer-logs", (i) => { i.retentionInDays = 0; }))).to.have.length(1);
+        });
+        it("accepts the planned log groups (the dashboards' and the pre-token Lambda's)", () => {
+            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(6);
+            expect(messages(rule, dev)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.cognitoPasswordPolicy.id, () => {
+        const rule = rules.cognitoPasswordPolicy;
+        it("catches short passwords and a missing character class", () => {
+            const p = mutate(dev, TYPES.userPool, "auth-pool", (i) => { i.passwordPolicy.minimumLength = 8; i.passwordPolicy.requireSymbols = false; });
+            expect(messages(rule, p)).to.deep.equal([
+                'User pool "auth-pool" accepts passwords of 8 characters; at least 12 are required.',
+                'User pool "auth-pool" does not set requireSymbols in its password policy.',
+            ]);
+        });
+        it("takes the minimum length from the policy config", () => {
+            expect(prod.resources.find((r) => r.type === TYPES.userPool)!.inputs.passwordPolicy.minimumLength).to.equal(14);
+            expect(messages(rule, prod, { [rule.id]: { minimumLength: 16 } })).to.have.length(1);
+            expect(messages(rule, prod, { [rule.id]: { minimumLength: 14 } })).to.deep.equal([]);
+        });
+        it("accepts the planned pools", () => {
+            expect(messages(rule, dev)).to.deep.equal([]);
+            expect(messages(rule, prod)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.cognitoProdProtection.id, () => {
+        const rule = rules.cognitoProdProtection;
+        it("catches a prod pool without deletion protection, MFA or Pulumi protect", () => {
+            const p = withOptions(mutate(prod, TYPES.userPool, "auth-pool", (i) => { i.deletionProtection = "INACTIVE"; i.mfaConfiguration = "OPTIONAL"; }), TYPES.userPool, "auth-pool", { protect: false });
+            expect(messages(rule, p)).to.deep.equal([
+                'User pool "auth-pool" has deletionProtection "INACTIVE" in prod-like stack "prod"; it must be "ACTIVE".',
+                'User pool "auth-pool" has mfaConfiguration "OPTIONAL" in prod-like stack "prod"; it must be "ON".',
+                'User pool "auth-pool" is not protected by Pulumi (protect: true) in prod-like stack "prod".',
+            ]);
+        });
+        it("applies to dev only when the config says it is prod-like (by flag or by name pattern)", () => {
+            expect(messages(rule, dev)).to.deep.equal([]);
+            expect(messages(rule, dev, { [rule.id]: { prodLike: true } })).to.have.length(3);
+            expect(messages(rule, dev, { [rule.id]: { prodStackPattern: "^(dev|prod)$" } })).to.have.length(3);
+        });
+        it("accepts the planned prod pool, and any pool when prodLike is false", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            const weak = mutate(prod, TYPES.userPool, "auth-pool", (i) => { i.mfaConfiguration = "OFF"; });
+            expect(messages(rule, weak, { [rule.id]: { prodLike: false } })).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.iamNoWildcardResource.id, () => {
+        const rule = rules.iamNoWildcardResource;
+        const addStatement = (statement: object) => mutate(prod, TYPES.rolePolicy, "kpis-exec-policy", (i) => {
+            const doc = JSON.parse(i.policy);
+            doc.Statement.push(statement);
+            i.policy = JSON.stringify(doc);
+        });
+        it("catches an action on Resource \"*\" and Action \"*\"", () => {
+            expect(messages(rule, addStatement({ Sid: "Everything", Effect: "Allow", Action: ["s3:GetObject"], Resource: "*" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement "Everything" allows s3:GetObject on Resource "*".',
+            ]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement 3 allows every action.',
+            ]);
+        });
+        it("accepts the planned policies: Resource \"*\" only for ecr:GetAuthorizationToken, and Deny statements", () => {
+            expect(prod.resources.find((r) => r.name === "kpis-exec-policy")!.inputs.policy).to.contain('"Resource":"*"');
+            expect(messages(rule, prod)).to.deep.equal([]);
+            expect(messages(rule, addStatement({ Effect: "Deny", Action: "*", Resource: "*" }))).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.bucketsBlockPublicAccess.id, () => {
+        const rule = rules.bucketsBlockPublicAccess;
+        it("catches an access-log bucket whose public access block is partial or missing", () => {
+            const partial = mutate(prod, TYPES.publicAccessBlock, "dashboards-alb-logs-private", (i) => { i.restrictPublicBuckets = false; });
+            expect(messages(rule, partial)).to.deep.equal([
+                'Public access block "dashboards-alb-logs-private" of bucket "dashboards-alb-logs" does not set restrictPublicBuckets to true.',
+            ]);
+            const missing = withResources(prod, [], (r) => r.type === TYPES.publicAccessBlock);
+            expect(messages(rule, missing)).to.deep.equal(['S3 bucket "dashboards-alb-logs" has no public access block.']);
+        });
+        it("accepts the planned bucket", () => {
+            expect(violationsOf(rule, prod)).to.deep.equal([]);
+        });
+    });
+
+    it("names the resource at fault and the remediation in each violation", () => {
+        const p = mutate(dev, TYPES.repository, "kpis-repo", (i) => { i.imageScanningConfiguration.scanOnPush = false; });
+        const [v] = violationsOf(rules.ecrScanOnPush, p);
+        expect(v).to.include({ ruleId: "ecr-scan-on-push", resourceName: "kpis-repo", remediation: rules.ecrScanOnPush.remediation });
+        expect(v.urn).to.match(/::kpis-repo$/);
+    });
+});
