@@ -158,6 +158,22 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                 case "aws:sns/topic:Topic":
                     state.arn = arn("sns", physical);
                     break;
+                case "aws:codeconnections/connection:Connection":
+                    // A new connection waits for its handshake in the console.
+                    Object.assign(state, {
+                        arn: arn("codeconnections", `connection/${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`),
+                        connectionStatus: "PENDING",
+                    });
+                    break;
+                case "aws:codepipeline/pipeline:Pipeline":
+                    state.arn = arn("codepipeline", physical);
+                    break;
+                case "aws:codebuild/project:Project":
+                    state.arn = arn("codebuild", `project/${physical}`);
+                    break;
+                case "aws:codestarnotifications/notificationRule:NotificationRule":
+                    state.arn = arn("codestar-notifications", `notificationrule/${hex(name, 40)}`);
+                    break;
             }
             return { id, state };
         },
