@@ -99,19 +99,23 @@ make_shiny_overlay() {
 # binary while installing. Needs Go 1.21+ (newer toolchains are fetched as Go modules).
 ACTIONLINT_VERSION=1.7.12
 install_actionlint() {
-  local bin="$ROOT/apps/.venv-tools/bin/actionlint" have
+  local bin="$ROOT/apps/.venv-tools/bin/actionlint" have go
   have="$("$bin" --version 2>/dev/null || true)"
   if [[ "${have%%$'\n'*}" == "v$ACTIONLINT_VERSION" ]]; then
     log "actionlint $ACTIONLINT_VERSION is up to date"
     return
   fi
-  if ! command -v go >/dev/null 2>&1; then
+  go="$(command -v go || true)"
+  if [[ -z "$go" && -x /usr/local/go/bin/go ]]; then
+    go=/usr/local/go/bin/go
+  fi
+  if [[ -z "$go" ]]; then
     log "error: building actionlint needs Go 1.21 or later on PATH (https://go.dev/doc/install)"
     return 1
   fi
   log "building actionlint $ACTIONLINT_VERSION into $ROOT/apps/.venv-tools/bin"
   GOBIN="$ROOT/apps/.venv-tools/bin" GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
-    go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+    "$go" install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
 }
 
 install_apt
