@@ -146,13 +146,13 @@ export function planToJson(plan: Plan): JsonPlan {
             dependsOn: [...r.dependsOn].sort(),
         }))
         .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    return {
+    return normalise({
         project: plan.project,
         stack: plan.stack,
         resourceCount: resources.length,
-        resources: normalise(resources, (s) => s) as JsonResource[],
+        resources,
         outputs: normalise(plan.outputs, scrub),
-    };
+    }, (s) => s) as JsonPlan;
 }
 
 /** `plan.json`'s text: two-space indented, trailing newline. */
