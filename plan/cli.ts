@@ -55,7 +55,9 @@ export function renderTree(plan: Plan): string {
 }
 
 export function renderOutputs(outputs: Record<string, unknown>): string {
+    // Like Pulumi, an undefined output is not shown (e.g. a feature the stack does not use).
     return Object.keys(outputs)
+        .filter((k) => outputs[k] !== undefined)
         .sort()
         .map((k) => `  ${k}: ${JSON.stringify(outputs[k], (_key, v) => (pulumi.Output.isInstance(v) ? "[secret]" : v), 2).replace(/\n/g, "\n  ")}`)
         .join("\n");

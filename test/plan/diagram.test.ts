@@ -1,0 +1,130 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { diagramDot, renderDiagram, renderSvg, svgToPng } from "../../plan/diagram";
+import { Plan, planConfig, planStack, PROJECT_DIR } from "../../plan/runPlan";
+import { devStackWith } from "../helpers";
+
+/** The text of one Graphviz node in the SVG (its <g class="node"> with that <title>), or undefined. */
+function svgNode(svg: string, nodeId: string): string | undefined {
+    const m = new RegExp(`<g id="[^"]+" class="node">\\s*<title>${nodeId}</title>([\\s\\S]*?)</g>`).exec(svg);
+    const decode = (t: string) => t.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+    return m ? [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => decode(t[1])).join(" | ") : undefined;
+}
+
+function pngSize(png: Buffer): { width: number; height: number } {
+    expect(png.subarray(0, 8).toString("hex")).to.equal("89504e470d0a1a0a"); // PNG signature
+    return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe("architecture diagram", () => {
+    let dev: Plan;
+    let svg: string;
+    let png: Buffer;
+    before(async () => {
+        dev = await planStack("dev");
+        ({ svg, png } = await renderDiagram(dev));
+    });
+
+    it("has a node per dashboard host rule showing its host, the authenticate step and its access groups", () => {
+        const groups: Record<string, string> = {
+            ridge_lasso: "groups: shiny_users", sentiment: "groups: dash_users", explorer: "groups: analysts", kpis: "any signed-in user", portal: "any signed-in user",
+        };
+        for (const [name, expected] of Object.entries(groups)) {
+            const node = svgNode(svg, `rule_${name}`);
+            expect(node, name).to.be.a("string");
+            expect(node).to.contain(`${name.replace("_", "-")}.dev.dashboards.example.com`);
+            expect(node).to.contain("authenticate-oidc → forward");
+            expect(node).to.contain(expected);
+        }
+    });
+
+    it("has a node per service with its framework, task size, min/max tasks and capacity", () => {
+        expect(svgNode(svg, "svc_ridge_lasso")).to.contain("R Shiny · 0.5 vCPU / 1 GB").and.contain("tasks 1–2 · Fargate Spot");
+        expect(svgNode(svg, "svc_sentiment")).to.contain("Dash · 0.25 vCPU / 0.5 GB");
+        expect(svgNode(svg, "svc_explorer")).to.contain("Streamlit · 0.5 vCPU / 1 GB");
+        expect(svgNode(svg, "svc_kpis")).to.contain("Flask · 0.25 vCPU / 0.5 GB");
+        expect(svgNode(svg, "svc_portal")).to.contain("tasks 1–4");
+    });
+
+    it("shows the listeners, ECR repositories, Cognito with its login domain and Lambda, and the VPC's NAT strategy", () => {
+        expect(svgNode(svg, "listener_https")).to.contain("TLS policy ELBSecurityPolicy-TLS13-1-2-2021-06");
+        expect(svgNode(svg, "listener_http")).to.contain("redirect 301 to HTTPS:443");
+        expect(svgNode(svg, "repo_sentiment")).to.contain("dashboards-dev/sentiment");
+        expect(svgNode(svg, "pool")).to.contain("admins");
+        expect(svgNode(svg, "login")).to.match(/\.auth\.eu-west-1\.amazoncognito\.com/);
+        expect(svgNode(svg, "pretoken")).to.contain("Pre-token Lambda");
+        expect(svg).to.contain("NAT: none");
+    });
+
+    it("is an SVG that resvg parses, and a PNG of a readable size", () => {
+        expect(svg.trimStart()).to.match(/^<\?xml[^>]*>\s*<!DOCTYPE svg[\s\S]*<svg /);
+        expect(svg.trimEnd()).to.match(/<\/svg>$/);
+        expect(() => svgToPng("<svg")).to.throw(); // resvg does reject broken SVG, so the next line means something
+        const { width, height } = pngSize(svgToPng(svg, 1));
+        expect(width).to.be.above(500);
+        expect(height).to.be.above(200);
+        expect(png.length).to.be.above(20_000);
+        expect(pngSize(png).width).to.be.above(width); // the written PNG is zoomed for sharpness
+    });
+
+    it("rejects invalid DOT with Graphviz's message rather than drawing nothing", async () => {
+        let error: unknown;
+        try {
+            await renderSvg("digraph { a -> }");
+        } catch (e) {
+            error = e;
+        }
+        expect(String(error)).to.match(/graphviz: .*syntax error/);
+    });
+
+    it("is drawn from the plan: a dashboard added to the stack appears, and an edited planned resource changes its node", async () => {
+        const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
+        const more = await planConfig(devStackWith({ "dashboards:dashboards": [...dashboards, { name: "churn", framework: "streamlit", app: "streamlit", cpu: 1024, memory: 4096, accessGroups: ["analysts"] }] }));
+        const moreSvg = await renderSvg(diagramDot(more));
+        expect(svgNode(svg, "rule_churn")).to.equal(undefined);
+        expect(svgNode(moreSvg, "rule_churn")).to.contain("churn.dev.dashboards.example.com").and.contain("groups: analysts");
+        expect(svgNode(moreSvg, "svc_churn")).to.contain("Streamlit · 1 vCPU / 4 GB");
+        expect(svgNode(moreSvg, "repo_churn")).to.contain("dashboards-dev/churn");
+
+        // Edit the planned task definition only (not the stack file): the diagram follows the plan.
+        const edited: Plan = structuredClone(dev);
+        const task = edited.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.parent?.endsWith("::kpis"))!;
+        Object.assign(task.inputs, { cpu: "2048", memory: "8192" });
+        expect(diagramDot(edited)).to.contain("2 vCPU / 8 GB");
+        expect(diagramDot(dev)).not.to.contain("2 vCPU / 8 GB");
+    });
+
+    it("reads access groups from the planned access map: a changed map changes the rule's groups", () => {
+        const edited: Plan = structuredClone(dev);
+        const map = edited.resources.find((r) => r.type === "aws:ssm/parameter:Parameter" && String(r.inputs.value).includes('"clients"'))!;
+        const value = JSON.parse(map.inputs.value);
+        for (const client of Object.values<{ dashboard: string; accessGroups: string[] }>(value.clients)) {
+            if (client.dashboard === "kpis") client.accessGroups = ["finance"];
+        }
+        map.inputs.value = JSON.stringify(value);
+        expect(diagramDot(edited)).to.match(/kpis\.dev\.dashboards\.example\.com.*groups: finance/);
+    });
+
+    it("is written by `npm run plan -- dev --out <dir>` with plan.json, and the CLI prints the cost and the paths", function () {
+        this.timeout(120_000);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-out-"));
+        try {
+            const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+            const result = spawnSync(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), "dev", "--out", dir], { cwd: PROJECT_DIR, encoding: "utf8" });
+            expect(result.status, result.stderr).to.equal(0);
+            for (const f of ["diagram.svg", "diagram.png", "plan.json"]) {
+                expect(fs.statSync(path.join(dir, f)).size, f).to.be.above(1000);
+                expect(result.stdout).to.contain(path.join(dir, f).replace(`${PROJECT_DIR}/`, ""));
+            }
+            expect(result.stdout).to.match(/Estimated monthly cost \(us-east-1 list prices/);
+            expect(result.stdout).to.match(/Total\s+\$70\.24/);
+            expect(result.stdout).to.match(/One more dashboard \(0\.25 vCPU \/ 0\.5 GB, 1 task, spot\): \$6\.95\/month/);
+            expect(spawnSync(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), "dev", "--bogus"], { cwd: PROJECT_DIR, encoding: "utf8" }).status).to.equal(2);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
