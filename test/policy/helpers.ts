@@ -54,6 +54,9 @@ export function messages(rule: Rule, p: Plan, config?: RulesConfig): string[] {
     return violationsOf(rule, p, config).map((v) => v.message);
 }
 
+/** How Pulumi encodes a string it does not know yet (preview); the policy SDK's proxy throws on reading it. */
+export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 export const TYPES = {
     listener: "aws:lb/listener:Listener",
     listenerRule: "aws:lb/listenerRule:ListenerRule",
