@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CognitoAuth, DashboardLogin, externalOidcLogin } from "./components/cognitoAuth";
 import { StackConfigError } from "./components/configError";
 import { DashboardCluster } from "./components/dashboardCluster";
+import { DashboardPipeline } from "./components/dashboardPipeline";
 import { DashboardService } from "./components/dashboardService";
 import { rulePriorities } from "./components/routing";
 import { NormalizedDashboard, validateStackConfig } from "./components/stackConfig";
@@ -153,6 +154,9 @@ const deployed = new Map(services.map((d) => [d.name, new DashboardService(d.nam
     portalUrl: d === portal ? undefined : portalUrl,
 })]));
 
+// --- Optional AWS-native deployment pipeline ---------------------------------------------------
+const pipeline = config.pipeline ? new DashboardPipeline("pipeline", config.pipeline) : undefined;
+
 // --- Outputs ---------------------------------------------------------------------------------
 /** Each dashboard's URL, by name. */
 export const dashboardUrls = Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.url]));
@@ -168,3 +172,7 @@ export const albArn = cluster.albArn;
 export const domain = config.domain;
 export const vpcId = cluster.vpcId;
 export const clusterName = cluster.cluster.name;
+/** The deployment pipeline, when `pipeline` is configured; its connection must be approved once while PENDING. */
+export const pipelineName = pipeline?.pipelineName;
+export const pipelineConnectionArn = pipeline?.connectionArn;
+export const pipelineConnectionStatus = pipeline?.connectionStatus;

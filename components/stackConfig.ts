@@ -256,6 +256,30 @@ const portalSchema = strict({
     title: z.string().min(1).max(80).optional(),
 });
 
+const pipelineSchema = strict({
+    /** `owner/name` of the repository the pipeline deploys from. */
+    repository: pattern(/^[\w.-]+(?:\/[\w.-]+)+$/, "a repository as owner/name"),
+    branch: z.string().min(1).optional(),
+    provider: oneOf(["GitHub", "GitLab", "Bitbucket"] as const).optional(),
+    /** Existing AWS CodeConnections connection; one is created (and must be approved once) otherwise. */
+    connectionArn: pattern(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "a CodeConnections connection ARN").optional(),
+    stack: z.string().min(1).optional(),
+    pulumiAccessTokenSecretArn: pattern(SECRETS_MANAGER_ARN, "a Secrets Manager secret ARN").optional(),
+    pulumiBackendUrl: z.string().min(1).optional(),
+    pulumiConfigPassphraseSecretArn: pattern(SECRETS_MANAGER_ARN, "a Secrets Manager secret ARN").optional(),
+    pulumiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: (iss) => `${show(iss.input)} is not a Pulumi version such as 3.190.0` }).optional(),
+    notificationEmails: z.array(pattern(EMAIL, "an email address")).optional(),
+    testCommand: z.string().min(1).optional(),
+    buildComputeType: z.string().min(1).optional(),
+    buildImage: z.string().min(1).optional(),
+    buildTimeoutMinutes: int(5, 2160, "minutes").optional(),
+    logRetentionDays: logRetention().optional(),
+    artifactRetentionDays: int(1, 3650, "days").optional(),
+    /** Managed policies for the role that runs `pulumi up` (it creates IAM roles, networks, load balancers). */
+    deployPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).min(1, { error: "needs at least one policy: the build runs pulumi up, which creates IAM roles, networks and load balancers" }),
+    permissionsBoundaryArn: pattern(IAM_POLICY_ARN, "an IAM policy ARN").optional(),
+});
+
 const dashboardSchema = strict({
     /** DNS label: the dashboard is served at `https://<name>.<domain>`. */
     name: pattern(DNS_LABEL, `a DNS label (lowercase letters, digits and inner hyphens, starting with a letter)`)
@@ -312,6 +336,7 @@ export const stackConfigSchema = strict({
     defaults: defaultsSchema.optional(),
     alarms: alarmsSchema.optional(),
     portal: portalSchema.optional(),
+    pipeline: pipelineSchema.optional(),
 });
 
 export type RawStackConfig = z.infer<typeof stackConfigSchema>;
@@ -369,6 +394,7 @@ export interface StackConfig {
     defaults: { capacity: Capacity; logRetentionDays: number; imagesToKeep: number; forceDeleteRepositories: boolean };
     alarmEmails: string[];
     portal: { enabled: boolean; name: string; title: string; host: string };
+    pipeline?: z.infer<typeof pipelineSchema>;
 }
 
 export const DASHBOARD_DEFAULTS = { cpu: 256, memory: 512, minTasks: 1, maxTasks: 2 } as const;
@@ -426,6 +452,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
         })),
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],
+        pipeline: raw.pipeline,
         portal: {
             // The portal reads groups from Cognito access tokens; with an external provider it is off by default.
             enabled: raw.portal?.enabled ?? (raw.auth?.provider ?? "cognito") === "cognito",
@@ -709,6 +736,10 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                 out.push({ path: ["auth", "identityProviders", i], message: "a SAML provider needs exactly one of metadataUrl or metadataFile" });
             }
         });
+    }
+
+    if (isObject(input.pipeline) && input.pipeline.pulumiAccessTokenSecretArn === undefined && input.pipeline.pulumiBackendUrl === undefined) {
+        out.push({ path: ["pipeline"], message: "needs pulumiAccessTokenSecretArn (Pulumi Cloud) or pulumiBackendUrl (self-managed state) so the build can run pulumi up" });
     }
 
     // dashboards: sizes, task counts, unique names and hosts, groups, env names, quotas.

@@ -161,6 +161,20 @@ describe("the program (index.ts) under the offline plan", () => {
         }
     });
 
+    it("adds the AWS-native pipeline only when the stack configures one, and exports its connection", async () => {
+        expect(ofType(plans.dev, "dashboards:index:DashboardPipeline")).to.have.length(0);
+        const plan = await planConfig(devStackWith({
+            "dashboards:pipeline": {
+                repository: "acme/dashboards",
+                pulumiAccessTokenSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi/token-AbC123",
+                deployPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            },
+        }));
+        one(plan, "dashboards:index:DashboardPipeline");
+        expect(one(plan, "aws:codepipeline/pipeline:Pipeline").inputs.pipelineType).to.equal("V2");
+        expect(plan.outputs.pipelineConnectionStatus).to.equal("PENDING");
+    });
+
     it("gives the same plan twice (deterministic mocks, no random names)", async () => {
         const again = await planStack("dev");
         const summary = (p: Plan) => p.resources.map((r) => [r.type, r.name, JSON.stringify(r.inputs)]).sort();

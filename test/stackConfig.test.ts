@@ -109,7 +109,7 @@ describe("stack configuration", () => {
         {
             title: "unknown top-level key (typo)",
             changes: { "dashboards:loadBalancr": { idleTimeoutSeconds: 30 } },
-            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal',
+            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline',
         },
         {
             title: "missing domain",
@@ -208,6 +208,11 @@ describe("stack configuration", () => {
             expected: "dashboards:defaults.logRetentionDays: 10 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
         },
         {
+            title: "a pipeline that could not log in to Pulumi",
+            changes: { "dashboards:pipeline": { repository: "acme/dashboards", deployPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] } },
+            expected: "dashboards:pipeline: needs pulumiAccessTokenSecretArn (Pulumi Cloud) or pulumiBackendUrl (self-managed state) so the build can run pulumi up",
+        },
+        {
             title: "missing AWS region",
             changes: {},
             remove: ["aws:region"],
@@ -229,7 +234,7 @@ describe("stack configuration", () => {
             "dashboards:dashboards": dashboardsWith(1, { cpu: 256, memory: 3072, framework: "django", accessGroups: ["nobody"] }),
         }, ["dashboards:domain"]));
         expect(problems).to.include.members([
-            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal',
+            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline',
             "dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com",
             "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
             'dashboards:dashboards[1].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',
