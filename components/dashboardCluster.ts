@@ -13,6 +13,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { ServiceClusterArgs } from "./dashboardService";
 import { albName, boundedName } from "./naming";
+import { denyInsecureTransport } from "./policyStatements";
 import { SIGNED_OUT_RULE_PRIORITY } from "./routing";
 import { SIGNED_OUT_PATH } from "./appEnvironment";
 import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
@@ -333,14 +334,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
                             Action: "s3:PutObject",
                             Resource: `${arn}/alb/AWSLogs/${accountId}/*`,
                         },
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [arn, `${arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
+                        denyInsecureTransport(arn),
                     ],
                 })),
             }, { ...parent, dependsOn: controls });

@@ -24,6 +24,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { stringify } from "yaml";
+import { denyInsecureTransport } from "./policyStatements";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { boundedName } from "./naming";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
@@ -518,18 +519,6 @@ export class DashboardPipeline extends pulumi.ComponentResource {
             notificationTopicArn: this.notificationTopicArn,
         });
     }
-}
-
-/** Bucket-policy statement refusing every request to the bucket that does not use TLS. */
-export function denyInsecureTransport(bucketArn: string): Record<string, unknown> {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
 }
 
 /** Trust for an AWS service acting for exactly one resource of this account (confused-deputy guard). */
