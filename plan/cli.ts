@@ -15,6 +15,7 @@ import { renderDiagram } from "./diagram";
 import { renderPlanJson } from "./planJson";
 import { Plan, PlannedResource, planStack, PROJECT_DIR } from "./runPlan";
 import { StackFileError } from "./stackFile";
+import { withoutPromiseStackTraces } from "./stackTraces";
 
 const USAGE = "usage: npm run plan -- <stack> [--out <dir>]   (e.g. dev or prod: reads Pulumi.<stack>.yaml; files go to plan-output/<stack>/ by default)";
 
@@ -79,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     const stack = positionals[0];
     let plan: Plan;
     try {
-        plan = await planStack(stack);
+        plan = await withoutPromiseStackTraces(() => planStack(stack));
     } catch (e) {
         if (e instanceof StackConfigError || e instanceof StackFileError) {
             console.error(e.message);
