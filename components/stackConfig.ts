@@ -9,6 +9,7 @@
  * other problems.
  */
 import { z } from "zod";
+import { estimatedAccessMapBytes, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 
 // ---------------------------------------------------------------------------------------------
@@ -752,6 +753,14 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                 path: ["dashboards"],
                 message: `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`,
             });
+        }
+        // The pre-token trigger reads every dashboard's groups from one SSM parameter (8 KB at most).
+        if (provider === "cognito") {
+            const mapped = dashboards.filter(isObject).map((d) => ({ name: isString(d.name) ? d.name : "", accessGroups: stringsOf(d.accessGroups) }));
+            const bytes = estimatedAccessMapBytes(stringsOf(auth.adminGroups), [...mapped, { name: STACK_DEFAULTS.portalName, accessGroups: [] }]);
+            if (bytes > SSM_ADVANCED_MAX_BYTES) {
+                out.push({ path: ["dashboards"], message: `need an access map of about ${bytes} bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most ${SSM_ADVANCED_MAX_BYTES} bytes: use fewer or shorter group names, or split the dashboards over two stacks` });
+            }
         }
         const names = new Map<string, number>();
         const hosts = new Map<string, string>();

@@ -213,6 +213,14 @@ describe("stack configuration", () => {
             expected: "dashboards:pipeline: needs pulumiAccessTokenSecretArn (Pulumi Cloud) or pulumiBackendUrl (self-managed state) so the build can run pulumi up",
         },
         {
+            title: "more access groups than the login check's access map can hold",
+            changes: {
+                "dashboards:auth": { groups: [{ name: "analysts_of_the_north_western_region" }] },
+                "dashboards:dashboards": Array.from({ length: 90 }, (_, i) => ({ name: `dashboard-${i}`, framework: "dash", accessGroups: ["analysts_of_the_north_western_region"] })),
+            },
+            expected: "dashboards:dashboards: need an access map of about 10370 bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most 8192 bytes: use fewer or shorter group names, or split the dashboards over two stacks",
+        },
+        {
             title: "missing AWS region",
             changes: {},
             remove: ["aws:region"],
@@ -223,7 +231,8 @@ describe("stack configuration", () => {
     describe("invalid stack files: each problem names its key, what is wrong and what is allowed", () => {
         for (const c of cases) {
             it(c.title, () => {
-                expect(lines(problemsOf(c.changes, c.remove))).to.include(c.expected);
+                const found = lines(problemsOf(c.changes, c.remove));
+                expect(found, found.join("\n")).to.include(c.expected);
             });
         }
     });
