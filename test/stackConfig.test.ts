@@ -218,7 +218,7 @@ describe("stack configuration", () => {
                 "dashboards:auth": { groups: [{ name: "analysts_of_the_north_western_region" }] },
                 "dashboards:dashboards": Array.from({ length: 90 }, (_, i) => ({ name: `dashboard-${i}`, framework: "dash", accessGroups: ["analysts_of_the_north_western_region"] })),
             },
-            expected: "dashboards:dashboards: need an access map of about 10370 bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most 8192 bytes: use fewer or shorter group names, or split the dashboards over two stacks",
+            expected: "dashboards:dashboards: need an access map of about 10362 bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most 8192 bytes: use fewer or shorter group names, or split the dashboards over two stacks",
         },
         {
             title: "missing AWS region",
