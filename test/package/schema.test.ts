@@ -54,6 +54,22 @@ describe("the component package schema (pulumi package add)", function () {
         expect(service.properties).to.include.keys("url", "hosts", "service", "targetGroup");
     });
 
+    it("lets other languages wire DashboardService from the cluster's and CognitoAuth's outputs (as the README's Python example does)", () => {
+        const wiring = schema.types["dashboards:index:ServiceClusterArgs"].properties;
+        const cluster = schema.resources["dashboards:index:DashboardCluster"].properties;
+        // Fields the example fills from outputs must accept outputs (not plain); the two plain ones are literals.
+        for (const field of ["clusterArn", "clusterName", "vpcId", "subnetIds", "httpsListenerArn", "albSecurityGroupId", "albArn", "albArnSuffix", "albDnsName", "albZoneId", "hostedZoneId"]) {
+            expect(wiring[field], field).to.exist;
+            expect(wiring[field].plain ?? false, field).to.equal(false);
+        }
+        expect(wiring.assignPublicIp.plain).to.equal(true);
+        expect(wiring.domain.plain).to.equal(true);
+        expect(cluster).to.include.keys("cluster", "vpcId", "taskSubnetIds", "httpsListener", "albSecurityGroup", "loadBalancer", "albArn", "albDnsName", "albZoneId");
+        const login = schema.types["dashboards:index:ServiceLoginArgs"].properties;
+        expect(login.authenticateAction.plain ?? false).to.equal(false);
+        expect(login.logoutUrl.plain ?? false).to.equal(false);
+    });
+
     it("leaves internal state out of the published outputs", () => {
         for (const [token, resource] of Object.entries<any>(schema.resources)) {
             for (const key of Object.keys(resource.properties ?? {})) expect(key, token).not.to.match(/^_|State$/);
