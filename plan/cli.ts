@@ -96,7 +96,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\n${renderCost(estimateCost(plan))}`);
     const dir = values.out !== undefined ? path.resolve(values.out) : path.join(PROJECT_DIR, "plan-output", plan.stack);
     const files = await writePlanFiles(plan, dir);
-    console.log(`\nWrote:\n${files.map((f) => `  ${path.relative(process.cwd(), f) || f}`).join("\n")}`);
+    // Relative when under the working directory (short, copy-pasteable), absolute elsewhere.
+    const shown = (f: string) => (path.relative(process.cwd(), f).startsWith("..") ? path.resolve(f) : path.relative(process.cwd(), f) || f);
+    console.log(`\nWrote:\n${files.map((f) => `  ${shown(f)}`).join("\n")}`);
     return 0;
 }
 
