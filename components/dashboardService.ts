@@ -490,33 +490,19 @@ export class DashboardService extends pulumi.ComponentResource {
         }, parent);
         // Websocket sessions die with their task: scale in slowly.
         const scaleInCooldown = sticky ? 600 : 300;
-        new aws.appautoscaling.Policy(`${name}-scale-cpu`, {
-            policyType: "TargetTrackingScaling",
-            serviceNamespace: this.scalingTarget.serviceNamespace,
-            scalableDimension: this.scalingTarget.scalableDimension,
-            resourceId: this.scalingTarget.resourceId,
-            targetTrackingScalingPolicyConfiguration: {
-                predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-                targetValue: args.targetCpuPercent ?? 60,
-                scaleInCooldown,
-                scaleOutCooldown: 60,
-            },
-        }, parent);
-        new aws.appautoscaling.Policy(`${name}-scale-requests`, {
-            policyType: "TargetTrackingScaling",
-            serviceNamespace: this.scalingTarget.serviceNamespace,
-            scalableDimension: this.scalingTarget.scalableDimension,
-            resourceId: this.scalingTarget.resourceId,
-            targetTrackingScalingPolicyConfiguration: {
-                predefinedMetricSpecification: {
-                    predefinedMetricType: "ALBRequestCountPerTarget",
-                    resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${this.targetGroup.arnSuffix}`,
-                },
-                targetValue: args.targetRequestsPerTask ?? 300,
-                scaleInCooldown,
-                scaleOutCooldown: 60,
-            },
-        }, parent);
+        const trackTarget = (suffix: string, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, targetValue: number) =>
+            new aws.appautoscaling.Policy(`${name}-scale-${suffix}`, {
+                policyType: "TargetTrackingScaling",
+                serviceNamespace: this.scalingTarget.serviceNamespace,
+                scalableDimension: this.scalingTarget.scalableDimension,
+                resourceId: this.scalingTarget.resourceId,
+                targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: metric, targetValue, scaleInCooldown, scaleOutCooldown: 60 },
+            }, parent);
+        trackTarget("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.targetCpuPercent ?? 60);
+        trackTarget("requests", {
+            predefinedMetricType: "ALBRequestCountPerTarget",
+            resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${this.targetGroup.arnSuffix}`,
+        }, args.targetRequestsPerTask ?? 300);
 
         // --- DNS -------------------------------------------------------------------------------
         if (cluster.hostedZoneId) {
