@@ -519,34 +519,22 @@ export class DashboardService extends pulumi.ComponentResource {
         // --- Alarms ------------------------------------------------------------------------------
         if (cluster.alarmTopicArn) {
             const dimensions = { LoadBalancer: pulumi.output(cluster.albArnSuffix), TargetGroup: this.targetGroup.arnSuffix };
-            new aws.cloudwatch.MetricAlarm(`${name}-unhealthy`, {
-                alarmDescription: `${name}: a task behind the load balancer is failing health checks`,
-                namespace: "AWS/ApplicationELB",
-                metricName: "UnHealthyHostCount",
-                dimensions,
-                statistic: "Maximum",
-                period: 60,
-                evaluationPeriods: 3,
-                threshold: 0,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [cluster.alarmTopicArn],
-                okActions: [cluster.alarmTopicArn],
-            }, parent);
-            new aws.cloudwatch.MetricAlarm(`${name}-5xx`, {
-                alarmDescription: `${name}: the app answers with server errors`,
-                namespace: "AWS/ApplicationELB",
-                metricName: "HTTPCode_Target_5XX_Count",
-                dimensions,
-                statistic: "Sum",
-                period: 300,
-                evaluationPeriods: 1,
-                threshold: 10,
-                comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
-                alarmActions: [cluster.alarmTopicArn],
-                okActions: [cluster.alarmTopicArn],
-            }, parent);
+            const alarms = [
+                { suffix: "unhealthy", what: "a task behind the load balancer is failing health checks", metricName: "UnHealthyHostCount", statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 0 },
+                { suffix: "5xx", what: "the app answers with server errors", metricName: "HTTPCode_Target_5XX_Count", statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 10 },
+            ];
+            for (const { suffix, what, ...metric } of alarms) {
+                new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, {
+                    alarmDescription: `${name}: ${what}`,
+                    namespace: "AWS/ApplicationELB",
+                    dimensions,
+                    ...metric,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: [cluster.alarmTopicArn],
+                    okActions: [cluster.alarmTopicArn],
+                }, parent);
+            }
         }
 
         this.registerOutputs({ url: this.url, hosts: this.hosts, imageDigest: this.image.repoDigest, serviceName: this.service.name });
