@@ -64,7 +64,6 @@ const portal: NormalizedDashboard | undefined = config.portal.enabled
 const services = [...config.dashboards, ...(portal ? [portal] : [])];
 
 // --- Login ---------------------------------------------------------------------------------------
-const secret = (value: string | undefined) => (value === undefined ? undefined : pulumi.secret(value));
 let auth: CognitoAuth | undefined;
 let loginFor: (d: NormalizedDashboard) => DashboardLogin;
 if (config.auth.provider === "cognito") {
@@ -102,7 +101,7 @@ if (config.auth.provider === "cognito") {
         tokenEndpoint: oidc.tokenEndpoint,
         userInfoEndpoint: oidc.userInfoEndpoint,
         clientId: oidc.clientId,
-        clientSecret: secret(oidc.clientSecret)!,
+        clientSecret: pulumi.secret(oidc.clientSecret),
         logoutUrl: oidc.logoutUrl,
         scope: oidc.scope,
         sessionTimeoutSeconds: config.auth.sessionTimeoutSeconds,

@@ -30,7 +30,8 @@ import {
     domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, signedOutUrl,
     SSM_ADVANCED_MAX_BYTES, ssmTierFor,
 } from "./cognitoNames";
-import { LOG_RETENTION_DAYS, MAX_DASHBOARD_NAME_LENGTH } from "./stackConfig";
+import { isDashboardName, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
+import { LOG_RETENTION_DAYS } from "./stackConfig";
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
@@ -336,7 +337,6 @@ const DEFAULTS = {
     logRetentionDays: 90,
 } as const;
 
-const DNS_LABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const IDP_NAME = /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{1,30}[^_\s]$/u;
@@ -444,7 +444,7 @@ function checkArgs(args: CognitoAuthArgs): void {
     const hosts = new Map<string, string>();
     for (const d of args.dashboards) {
         const at = `dashboards "${d.name}"`;
-        if (!DNS_LABEL.test(d.name) || d.name.length > MAX_DASHBOARD_NAME_LENGTH) add(`${at}: name must be a DNS label of at most ${MAX_DASHBOARD_NAME_LENGTH} characters`);
+        if (!isDashboardName(d.name)) add(`${at}: name must be a DNS label of at most ${MAX_DASHBOARD_NAME_LENGTH} characters`);
         if (names.has(d.name)) add(`${at}: the name is used twice; each dashboard has its own app client`);
         names.add(d.name);
         if (d.hosts.length === 0) add(`${at}: needs at least one host`);

@@ -13,7 +13,7 @@ import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
-import { boundedName, TARGET_GROUP_NAME_MAX } from "./naming";
+import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, TARGET_GROUP_NAME_MAX } from "./naming";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 
 /** What the service needs from the shared DashboardCluster (`cluster.forServices`). */
@@ -165,7 +165,7 @@ const SECRET_REF = /^arn:aws[a-z-]*:(ssm|secretsmanager):/;
 
 function checkArgs(name: string, args: DashboardServiceArgs): void {
     const problems: string[] = [];
-    if (!/^[a-z](?:[a-z0-9-]*[a-z0-9])?$/.test(name) || name.length > 30) problems.push(`name "${name}" must be a DNS label of at most 30 characters`);
+    if (!isDashboardName(name)) problems.push(`name "${name}" must be a DNS label of at most ${MAX_DASHBOARD_NAME_LENGTH} characters`);
     const preset = FRAMEWORK_PRESETS[args.framework];
     if (!preset) problems.push(`framework "${args.framework}" is not one of ${Object.keys(FRAMEWORK_PRESETS).join(", ")}`);
     const cpu = args.cpu ?? 256;

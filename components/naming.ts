@@ -27,6 +27,16 @@ export function boundedName(parts: string[], maxLength: number): string {
     return `${head}-${hash}`;
 }
 
+/** A dashboard name: a DNS label starting with a letter (it becomes `<name>.<domain>`). */
+export const DNS_LABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+/** Longest dashboard name: keeps derived resource names (IAM roles, log groups, target groups) within AWS limits. */
+export const MAX_DASHBOARD_NAME_LENGTH = 30;
+
+/** True when `name` can be a dashboard name. */
+export function isDashboardName(name: string): boolean {
+    return DNS_LABEL.test(name) && name.length <= MAX_DASHBOARD_NAME_LENGTH;
+}
+
 /** Application Load Balancer names: <= 32 characters, no leading `internal-`. */
 export const ALB_NAME_MAX = 32;
 /** Target group names: <= 32 characters. */

@@ -11,12 +11,12 @@
 import { z } from "zod";
 import { estimatedAccessMapBytes, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
+import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 
 // ---------------------------------------------------------------------------------------------
 // Patterns for AWS identifiers and names. Each carries the human description used in errors.
 // ---------------------------------------------------------------------------------------------
 
-const DNS_LABEL = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
@@ -34,8 +34,7 @@ const IDP_NAME = /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{1,30}[^_\s]$/u;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
 
-/** Maximum dashboard name length: keeps derived resource names (IAM roles, log groups) within AWS limits. */
-export const MAX_DASHBOARD_NAME_LENGTH = 30;
+export { MAX_DASHBOARD_NAME_LENGTH };
 /** Listener rules per ALB (all listeners, defaults excluded); adjustable AWS quota. */
 export const ALB_RULE_LIMIT = 100;
 /** Target groups per ALB; NOT adjustable. */
