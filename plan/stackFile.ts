@@ -56,7 +56,9 @@ export function loadStack(projectDir: string, stack: string): LoadedStack {
 
 function parseYaml(file: string): unknown {
     try {
-        return parse(fs.readFileSync(file, "utf8"));
+        // `merge: true`: the Pulumi CLI (Go yaml.v3) applies YAML merge keys (`<<: *anchor`); without it
+        // the yaml package (YAML 1.2) would keep `<<` as an ordinary key.
+        return parse(fs.readFileSync(file, "utf8"), { merge: true });
     } catch (e) {
         throw new StackFileError(`${file}: ${(e as Error).message}`);
     }

@@ -28,6 +28,25 @@ describe("stack files for the offline plan", () => {
         expect(JSON.stringify(loaded.config)).not.to.contain("v1:");
     });
 
+    it("applies YAML merge keys and anchors as the Pulumi CLI (yaml.v3) does", () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), [
+            "config:",
+            "  demo:base: &base",
+            "    cpu: 256",
+            "    memory: 512",
+            "  demo:items:",
+            "    - <<: *base",
+            "      name: a",
+            "    - <<: *base",
+            "      name: b",
+            "      memory: 1024",
+            "",
+        ].join("\n"));
+        const items = JSON.parse(loadStack(dir, "dev").config["demo:items"]);
+        // Explicit keys win over merged ones; no literal "<<" key survives.
+        expect(items).to.deep.equal([{ cpu: 256, memory: 512, name: "a" }, { cpu: 256, memory: 1024, name: "b" }]);
+    });
+
     it("explains a missing stack file and lists the stacks that exist", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
         expect(() => loadStack(dir, "qa")).to.throw(StackFileError, "no stack file Pulumi.qa.yaml; stacks here: dev");
