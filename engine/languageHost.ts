@@ -163,7 +163,10 @@ function main(argv: string[]): void {
                 const i = kv.indexOf("=");
                 if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
             }
-            const child = spawnNode([path.join(sdkDir, "cmd", entry), pwd, ...r.getArgsList()], pwd, env);
+            // run-policy-pack takes `<engine address> <program>`; run-plugin takes `<program> [args...]`.
+            const args: string[] = r.getArgsList();
+            const entryArgs = entry === "run-policy-pack" ? [...args, pwd] : [pwd, ...args];
+            const child = spawnNode([path.join(sdkDir, "cmd", entry), ...entryArgs], pwd, env);
             const send = (kind: "stdout" | "stderr") => (chunk: Buffer) => {
                 const res = new languagePb.RunPluginResponse();
                 if (kind === "stdout") res.setStdout(chunk);
