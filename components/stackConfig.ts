@@ -343,6 +343,9 @@ export type RawStackConfig = z.infer<typeof stackConfigSchema>;
 export type DashboardConfig = z.infer<typeof dashboardSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;
 
+/** Optional top-level objects whose empty value (`{}`) means the feature is off, not a half-filled object. */
+const ABSENT_WHEN_EMPTY = ["pipeline"] as const;
+
 /** Top-level keys of the stack file (without the project prefix). */
 export const STACK_CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof RawStackConfig)[];
 
@@ -490,6 +493,11 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
         input[key] = parseConfigValue(value);
+    }
+    // Keys whose empty object means "not configured": the Pulumi CLI passes Pulumi.yaml's `default: {}`
+    // for a key the stack file leaves out, so `pipeline: {}` must read as no pipeline.
+    for (const key of ABSENT_WHEN_EMPTY) {
+        if (isObject(input[key]) && Object.keys(input[key]).length === 0) delete input[key];
     }
     if (!region) {
         problems.push({ key: "aws:region", message: "is not set; set the AWS region, e.g. `pulumi config set aws:region eu-west-1`" });

@@ -45,6 +45,12 @@ describe("stack configuration", () => {
             expect(result.config.loadBalancer.idleTimeoutSeconds).to.equal(600);
         });
 
+        it("reads pipeline: {} (what the Pulumi CLI passes for Pulumi.yaml's `default: {}`) as no pipeline", () => {
+            const result = validateStackConfig(devStackWith({ "dashboards:pipeline": {} }).config, PROJECT);
+            expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+            if (result.ok) expect(result.config.pipeline).to.equal(undefined);
+        });
+
         it("accepts an existing VPC with private subnets", () => {
             const result = validateStackConfig(devStackWith({
                 "dashboards:network": { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], privateSubnetIds: ["subnet-0123456789abcdef2"] },
