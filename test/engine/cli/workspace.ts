@@ -1,0 +1,107 @@
+/**
+ * Runs the real Pulumi CLI against a copy of this project, with a `file://` backend, a passphrase
+ * secrets provider and the stand-ins in engine/bin (language host, test-double providers) on PATH.
+ *
+ * The project is copied into a temporary directory so `pulumi stack init` (which writes the
+ * encryption salt into the stack file) never touches the repository; the copy holds the stack
+ * files and Pulumi.yaml verbatim and links the sources and node_modules.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const REPO = path.resolve(__dirname, "..", "..", "..");
+
+/** The CLI binary: scripts/engine-check.sh builds it and passes its path in PULUMI_BIN. */
+export function pulumiBin(): string {
+    const bin = process.env.PULUMI_BIN;
+    if (!bin || !fs.existsSync(bin)) {
+        throw new Error("PULUMI_BIN must point at a Pulumi CLI binary; run these tests through scripts/engine-check.sh");
+    }
+    return bin;
+}
+
+export interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    seconds: number;
+    /** stdout + stderr, for messages. */
+    output: string;
+}
+
+/** Linked into the copy: everything the program, the Lambda bundling and the image builds read. */
+const LINKED = ["index.ts", "components", "functions", "apps", "node_modules", "tsconfig.json", "package.json", "policy"];
+
+export class EngineWorkspace {
+    readonly dir: string;
+    readonly projectDir: string;
+    readonly cloudDir: string;
+    private readonly env: NodeJS.ProcessEnv;
+
+    constructor(label: string) {
+        this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${label}-`));
+        this.projectDir = path.join(this.dir, "project");
+        this.cloudDir = path.join(this.dir, "cloud");
+        for (const d of [this.projectDir, this.cloudDir, path.join(this.dir, "state"), path.join(this.dir, "home")]) fs.mkdirSync(d, { recursive: true });
+        for (const name of LINKED) fs.symlinkSync(path.join(REPO, name), path.join(this.projectDir, name));
+        fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
+        const bin = pulumiBin();
+        this.env = {
+            ...process.env,
+            PATH: [path.join(REPO, "engine", "bin"), path.dirname(bin), process.env.PATH].join(path.delimiter),
+            PULUMI_HOME: path.join(this.dir, "home"),
+            PULUMI_BACKEND_URL: `file://${path.join(this.dir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: "engine-check-passphrase",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_SKIP_CONFIRMATIONS: "true",
+            // Type-checking is `npm run build`'s job; the engine check measures the engine.
+            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            DASHBOARDS_FAKE_CLOUD_DIR: this.cloudDir,
+            NO_COLOR: "1",
+        };
+    }
+
+    /** Copies a stack file from the repository (or writes the given text) into the project copy. */
+    addStack(stack: string, text?: string): void {
+        const target = path.join(this.projectDir, `Pulumi.${stack}.yaml`);
+        if (text === undefined) fs.copyFileSync(path.join(REPO, `Pulumi.${stack}.yaml`), target);
+        else fs.writeFileSync(target, text);
+    }
+
+    /** Runs `pulumi <args>` in the project copy; never throws on a non-zero exit. */
+    pulumi(args: string[], options: { timeoutSeconds?: number; env?: Record<string, string> } = {}): CliResult {
+        const started = process.hrtime.bigint();
+        const r = spawnSync(pulumiBin(), [...args, "--non-interactive"], {
+            cwd: this.projectDir,
+            env: { ...this.env, ...options.env },
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+            timeout: (options.timeoutSeconds ?? 900) * 1000,
+        });
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const stdout = r.stdout ?? "";
+        const stderr = (r.stderr ?? "") + (r.error ? `\n${r.error.message}` : "");
+        return { code: r.status ?? -1, stdout, stderr, seconds, output: `${stdout}\n${stderr}` };
+    }
+
+    /** The resources the test-double providers hold now (the fake cloud). */
+    cloudResources(): { type: string; id: string; name?: string }[] {
+        const file = fs.readdirSync(this.cloudDir).map((f) => path.join(this.cloudDir, f)).filter((f) => f.endsWith(".json"));
+        return file.flatMap((f) => {
+            const doc = JSON.parse(fs.readFileSync(f, "utf8")) as { resources?: Record<string, { type: string; id: string; name?: string }> };
+            return Object.values(doc.resources ?? {});
+        });
+    }
+
+    dispose(): void {
+        if (!process.env.ENGINE_KEEP_WORKSPACE) fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+}
+
+/** A failed CLI call as an assertion message: the command's last lines, not the whole log. */
+export function tail(result: CliResult, lines = 60): string {
+    return result.output.split("\n").filter((l) => l.trim()).slice(-lines).join("\n");
+}
