@@ -36,6 +36,8 @@ export interface AccessClaims {
     /** Seconds from now (negative = already expired). */
     expiresIn?: number;
     username?: string;
+    /** More claims, signed with the rest. */
+    claims?: Record<string, unknown>;
 }
 
 export interface AlbClaims {
@@ -46,6 +48,8 @@ export interface AlbClaims {
     client?: string;
     issuer?: string;
     expiresIn?: number;
+    /** More userinfo claims, as Cognito's userInfo endpoint returns them (e.g. `identities`, `custom:groups`). */
+    claims?: Record<string, unknown>;
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
@@ -82,6 +86,7 @@ export async function startKeyServer(): Promise<KeyServer> {
             scope: "openid email",
             auth_time: now,
             username: c.username ?? c.sub ?? "user-1",
+            ...c.claims,
         })
             .setProtectedHeader({ alg: "RS256", kid })
             .setSubject(c.sub ?? "user-1")
@@ -96,7 +101,7 @@ export async function startKeyServer(): Promise<KeyServer> {
     const signAlbData = (c: AlbClaims = {}) => {
         const exp = Math.floor(Date.now() / 1000) + (c.expiresIn ?? 120);
         const header = { typ: "JWT", kid: albKid, alg: "ES256", iss: c.issuer ?? ISSUER, client: c.client ?? CLIENT_ID, signer: c.signer ?? ALB_ARN, exp };
-        const payload = { sub: c.sub ?? "user-1", email: c.email ?? "user1@example.com", given_name: c.givenName, username: c.sub ?? "user-1", exp, iss: c.issuer ?? ISSUER };
+        const payload = { sub: c.sub ?? "user-1", email: c.email ?? "user1@example.com", given_name: c.givenName, username: c.sub ?? "user-1", ...c.claims, exp, iss: c.issuer ?? ISSUER };
         // A trailing space (still valid JSON) guarantees the length is not a multiple of 3, so "=" padding appears.
         const json = JSON.stringify(payload);
         const padded = Buffer.from(json.length % 3 === 0 ? `${json} ` : json).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
