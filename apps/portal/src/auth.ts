@@ -2,6 +2,7 @@ import { AlbJwtVerifier, CognitoJwtVerifier } from "aws-jwt-verify";
 import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { idpGroups } from "./groups.js";
 
 /** Headers the ALB adds to every request it forwards after authenticate-oidc. */
 export const ACCESS_TOKEN_HEADER = "x-amzn-oidc-accesstoken";
@@ -80,17 +81,21 @@ export function createAuthenticator(opts: AuthOptions) {
         return { sub: payload.sub, groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [] };
     }
 
-    /** Verified user claims of an ALB `x-amzn-oidc-data` token; throws if invalid. */
-    async function verifyAlbData(token: string): Promise<{ sub: string; displayName: string }> {
+    /**
+     * Verified user claims of an ALB `x-amzn-oidc-data` token; throws if invalid. `groups` are a
+     * federated user's IdP groups (`custom:groups`, a userinfo claim, never in the access token).
+     */
+    async function verifyAlbData(token: string): Promise<{ sub: string; displayName: string; groups: string[] }> {
         const payload = await albVerifier.verify(token);
         const pick = (key: string) => (typeof payload[key] === "string" && (payload[key] as string).trim()) || undefined;
         const displayName = pick("given_name") ?? pick("name") ?? pick("email") ?? pick("username") ?? pick("preferred_username") ?? "there";
-        return { sub: String(payload.sub), displayName };
+        return { sub: String(payload.sub), displayName, groups: idpGroups(payload) };
     }
 
     /**
      * Both tokens must verify and name the same user: the ALB token proves the request came
-     * through our load balancer, the access token carries the groups.
+     * through our load balancer and carries a federated user's IdP groups, the access token
+     * carries the Cognito groups. The user's groups are both, as the login trigger counts them.
      */
     async function authenticate(headers: { get(name: string): string | undefined | null }): Promise<AuthResult> {
         const access = headers.get(ACCESS_TOKEN_HEADER);
@@ -103,7 +108,7 @@ export function createAuthenticator(opts: AuthOptions) {
             if (a.sub !== d.sub) {
                 return { ok: false, reason: "invalid", detail: "access token and ALB token name different users" };
             }
-            return { ok: true, identity: { sub: a.sub, groups: a.groups, displayName: d.displayName } };
+            return { ok: true, identity: { sub: a.sub, groups: [...new Set([...a.groups, ...d.groups])], displayName: d.displayName } };
         } catch (err) {
             return { ok: false, reason: "invalid", detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
         }

@@ -2,7 +2,7 @@ import type { Dashboard, PortalConfig } from "./config.js";
 
 /**
  * The dashboards a user may open, in configuration order. Pure: the caller passes groups
- * from a verified access token, and shows nothing at all to a request without one.
+ * from the verified tokens (see auth.ts), and shows nothing at all to a request without one.
  *
  * - members of any admin group see every dashboard;
  * - a dashboard with no access groups is open to every signed-in user;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { createAuthenticator, KeyFetcher, type Authenticator } from "../src/auth.js";
+import { federatedClaims, nativeClaims } from "./support/federation.js";
 import { ALB_ARN, CLIENT_ID, startKeyServer, tamper, USER_POOL_ID, type KeyServer } from "./support/keys.js";
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
@@ -84,7 +85,7 @@ describe("token verification", () => {
         it("accepts a valid token (padded payload) and picks a display name", async () => {
             const token = keys.signAlbData({ sub: "alice", givenName: "Alice" });
             expect(token.split(".")[1]).to.match(/=$/); // ALB quirk: padded base64url payload
-            expect(await auth.verifyAlbData(token)).to.deep.equal({ sub: "alice", displayName: "Alice" });
+            expect(await auth.verifyAlbData(token)).to.deep.equal({ sub: "alice", displayName: "Alice", groups: [] });
             expect((await auth.verifyAlbData(keys.signAlbData({ sub: "bob", email: "bob@example.com" }))).displayName).to.equal("bob@example.com");
         });
 
@@ -139,6 +140,71 @@ describe("token verification", () => {
             }));
             expect(result).to.deep.include({ ok: false, reason: "invalid" });
             expect(result.ok ? "" : result.detail).to.match(/ALB ARN/);
+        });
+    });
+
+    describe("federated users' groups (custom:groups in the ALB-signed claims)", () => {
+        /** authenticate() for a user whose access token has `cognitoGroups` and whose ALB claims are `claims`. */
+        async function signIn(claims: Record<string, unknown>, cognitoGroups: string[] = [], data?: string) {
+            return auth.authenticate(headers({
+                "x-amzn-oidc-accesstoken": await keys.signAccessToken({ sub: "jdoe", groups: cognitoGroups }),
+                "x-amzn-oidc-data": data ?? keys.signAlbData({ sub: "jdoe", givenName: "Jane", claims }),
+            }));
+        }
+        const groupsOf = (result: Awaited<ReturnType<Authenticator["authenticate"]>>) => (result.ok ? result.identity.groups : "rejected");
+
+        /** Re-encode a token's payload without re-signing it. */
+        function rewritePayload(token: string, claims: Record<string, unknown>): string {
+            const [h, p, s] = token.split(".");
+            const payload = { ...JSON.parse(Buffer.from(p!, "base64url").toString()), ...claims };
+            return [h, Buffer.from(JSON.stringify(payload)).toString("base64url"), s].join(".");
+        }
+
+        it("takes a federated user's groups from custom:groups when the access token has none", async () => {
+            expect(groupsOf(await signIn(federatedClaims("[sales, Domain Users]")))).to.deep.equal(["sales", "Domain Users"]);
+        });
+
+        it("adds IdP groups to the access token's Cognito groups, without duplicates", async () => {
+            expect(groupsOf(await signIn(federatedClaims('["sales","ops"]'), ["ops", "eu-west-1_TestPool1_CorpIdP"])))
+                .to.deep.equal(["ops", "eu-west-1_TestPool1_CorpIdP", "sales"]);
+        });
+
+        it("ignores custom:groups of a native user, who could have written it", async () => {
+            expect(groupsOf(await signIn(nativeClaims('["admins"]'), ["ops"]))).to.deep.equal(["ops"]);
+        });
+
+        it("never reads custom:groups from the access token", async () => {
+            const result = await auth.authenticate(headers({
+                "x-amzn-oidc-accesstoken": await keys.signAccessToken({ sub: "jdoe", claims: { identities: federatedClaims("x").identities, "custom:groups": "admins" } }),
+                "x-amzn-oidc-data": keys.signAlbData({ sub: "jdoe" }),
+            }));
+            expect(groupsOf(result)).to.deep.equal([]);
+        });
+
+        it("rejects IdP groups written into a signed ALB token after signing", async () => {
+            const forged = rewritePayload(keys.signAlbData({ sub: "jdoe", claims: nativeClaims(null) }), federatedClaims("admins"));
+            const result = await signIn({}, [], forged);
+            expect(result).to.deep.include({ ok: false, reason: "invalid" });
+            expect(result.ok ? "" : result.detail).to.match(/signature/i);
+        });
+
+        it("rejects an unsigned ALB token carrying IdP groups", async () => {
+            const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT", signer: ALB_ARN, client: CLIENT_ID })).toString("base64url");
+            const payload = Buffer.from(JSON.stringify({ sub: "jdoe", ...federatedClaims("admins"), exp: Math.floor(Date.now() / 1000) + 60 })).toString("base64url");
+            expect(await signIn({}, [], `${header}.${payload}.`)).to.deep.include({ ok: false, reason: "invalid" });
+        });
+
+        for (const [what, value] of [["an array", ["admins"]], ["a number", 7], ["an object", { admins: true }]] as const) {
+            it(`fails closed, without throwing, when custom:groups is ${what}`, async () => {
+                const result = await signIn(federatedClaims(value), ["ops"]);
+                expect(result).to.deep.include({ ok: false, reason: "invalid" });
+                expect(result.ok ? "" : result.detail).to.include("custom:groups");
+            });
+        }
+
+        it("copes with a huge custom:groups value", async () => {
+            const value = `${"x".repeat(200_000)},${",".repeat(200_000)}sales`;
+            expect(groupsOf(await signIn(federatedClaims(value)))).to.deep.equal(["x".repeat(200_000), "sales"]);
         });
     });
 });

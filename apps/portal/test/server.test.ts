@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { loadSettings } from "../src/config.js";
 import { escapeHtml, renderPortalPage } from "../src/html.js";
 import { createServer, type Logger, type RunningServer } from "../src/server.js";
+import { federatedClaims, nativeClaims } from "./support/federation.js";
 import { startKeyServer, type KeyServer } from "./support/keys.js";
 import { PORTAL_CONFIG, testEnv } from "./support/settings.js";
 
@@ -86,6 +87,42 @@ describe("portal server", () => {
         expect(body).to.include("Demand forecast");
         expect(body).to.include("Data handbook");
         expect(body).not.to.include("Sales overview");
+    });
+
+    describe("users from a federated identity provider (groups in custom:groups)", () => {
+        /** The tiles the page shows a user with no Cognito groups and these ALB-signed claims. */
+        async function tiles(claims: Record<string, unknown>): Promise<{ names: string[]; body: string }> {
+            const res = await fetch(server.url, {
+                headers: {
+                    "x-amzn-oidc-accesstoken": await keys.signAccessToken({ sub: "jdoe" }),
+                    "x-amzn-oidc-data": keys.signAlbData({ sub: "jdoe", givenName: "Jane", claims }),
+                },
+            });
+            expect(res.status).to.equal(200);
+            const body = await res.text();
+            return { names: [...body.matchAll(/<h2 id="dash-[^"]*"><a [^>]*>([^<]*)<\/a>/g)].map((m) => m[1]!), body };
+        }
+
+        it("shows a federated user exactly the dashboards their IdP groups allow", async () => {
+            expect((await tiles(federatedClaims("[sales, Domain Users]"))).names).to.deep.equal(["Sales overview", "Demand forecast", "Data handbook"]);
+            expect((await tiles(federatedClaims('["admins"]'))).names).to.have.length(4);
+        });
+
+        it("gives a native user who wrote custom:groups nothing beyond open dashboards", async () => {
+            expect((await tiles(nativeClaims('["admins","sales"]'))).names).to.deep.equal(["Data handbook"]);
+        });
+
+        for (const value of [",,,", "[ , ]", "[]", "", '[1, null, {"g":"admins"}]']) {
+            it(`shows only open dashboards for a custom:groups of separators or junk: ${JSON.stringify(value)}`, async () => {
+                expect((await tiles(federatedClaims(value))).names).to.deep.equal(["Data handbook"]);
+            });
+        }
+
+        it("shows no dashboards, and no error page, when custom:groups is not a string", async () => {
+            const { names, body } = await tiles(federatedClaims(["admins"]));
+            expect(names).to.deep.equal([]);
+            expect(body).to.include("We could not confirm your sign-in");
+        });
     });
 
     it("expires every ALB session cookie on /logout and redirects to the logout URL", async () => {
