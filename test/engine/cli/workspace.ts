@@ -32,7 +32,7 @@ export interface CliResult {
 }
 
 /** Linked into the copy: everything the program, the Lambda bundling and the image builds read. */
-const LINKED = ["index.ts", "components", "functions", "apps", "node_modules", "tsconfig.json", "package.json", "policy"];
+const LINKED = ["index.ts", "components", "functions", "apps", "node_modules", "tsconfig.json", "package.json"];
 
 export class EngineWorkspace {
     readonly dir: string;

@@ -1,0 +1,136 @@
+/**
+ * The first `pulumi up` a new user runs, on the real Pulumi engine: dev and prod, unmodified, through
+ * stack init, preview with both policy packs, up, a second preview that must change nothing, stack
+ * export without plaintext secrets, and destroy (prod's protected user pool must stop it; then the
+ * teardown documented in docs/operations.md finishes it). The providers are test doubles
+ * (engine/providers): they reject what AWS would, but create nothing real.
+ */
+import { expect } from "chai";
+import * as path from "path";
+import { CliResult, EngineWorkspace, REPO, tail } from "./workspace";
+
+const POLICY_PACKS = [path.join(REPO, "policy"), path.join(REPO, "policy", "awsguard")];
+/** Marker of a secret in Pulumi's state (sig key -> secret sig). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** Plaintext values of every secret in a `stack export --show-secrets` document. */
+export function secretPlaintexts(doc: unknown): string[] {
+    const found: string[] = [];
+    const leaves = (v: unknown): void => {
+        if (typeof v === "string") found.push(v);
+        else if (Array.isArray(v)) v.forEach(leaves);
+        else if (v && typeof v === "object") Object.values(v).forEach(leaves);
+    };
+    const walk = (v: unknown): void => {
+        if (Array.isArray(v)) v.forEach(walk);
+        else if (v && typeof v === "object") {
+            const o = v as Record<string, unknown>;
+            if (SECRET_SIG in o && typeof o.plaintext === "string") {
+                leaves(JSON.parse(o.plaintext));
+                return;
+            }
+            Object.values(o).forEach(walk);
+        }
+    };
+    walk(doc);
+    // Short values ("true", "8") would match by accident; every real secret here is long.
+    return [...new Set(found.filter((s) => s.length >= 12))];
+}
+
+/** `N created` etc. from the CLI's summary. */
+function count(result: CliResult, verb: string): number {
+    const m = new RegExp(`(\\d+) ${verb}`).exec(result.stdout);
+    return m ? Number(m[1]) : 0;
+}
+
+for (const stack of ["dev", "prod"]) {
+    describe(`${stack} stack on the real Pulumi engine`, function () {
+        this.timeout(1_800_000);
+        let ws: EngineWorkspace;
+        const timings: Record<string, number> = {};
+        let created = 0;
+        const run = (step: string, args: string[], env?: Record<string, string>) => {
+            const r = ws.pulumi(["--stack", stack, ...args], { env });
+            timings[step] = (timings[step] ?? 0) + r.seconds;
+            return r;
+        };
+
+        before(() => {
+            ws = new EngineWorkspace(stack);
+            ws.addStack(stack);
+        });
+        after(() => {
+            const figures = Object.entries(timings).map(([k, s]) => `${k} ${s.toFixed(1)}s`).join(", ");
+            console.log(`      engine ${stack}: ${created} resources; ${figures}`);
+            ws?.dispose();
+        });
+
+        it("stack init with a passphrase secrets provider and a file:// backend", () => {
+            const r = ws.pulumi(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+            expect(r.code, tail(r)).to.equal(0);
+        });
+
+        it("preview accepts the unmodified stack file and passes both policy packs (ours and AWSGuard)", () => {
+            const r = run("preview", ["preview", ...POLICY_PACKS.flatMap((p) => ["--policy-pack", p])]);
+            expect(r.code, tail(r)).to.equal(0);
+            expect(r.stdout).to.match(/\d+ to create/);
+            expect(r.output).not.to.match(/mandatory/i);
+            // Both packs ran: the CLI names each pack it loaded.
+            expect(r.output).to.contain("dashboards-aws");
+            expect(r.output).to.match(/awsguard/i);
+        });
+
+        it("up creates every resource", () => {
+            const r = run("up", ["up", "--yes", "--skip-preview"]);
+            expect(r.code, tail(r)).to.equal(0);
+            created = count(r, "created");
+            expect(created).to.be.greaterThan(50);
+            expect(ws.cloudResources().length).to.be.greaterThan(40);
+        });
+
+        it("a second preview changes nothing (preview --expect-no-changes)", () => {
+            const r = run("preview again", ["preview", "--expect-no-changes", "--diff"]);
+            expect(r.code, tail(r, 120)).to.equal(0);
+        });
+
+        it("stack export holds no secret in plaintext", () => {
+            const withSecrets = run("export", ["stack", "export", "--show-secrets"]);
+            expect(withSecrets.code, tail(withSecrets)).to.equal(0);
+            const secrets = secretPlaintexts(JSON.parse(withSecrets.stdout));
+            // At least every Cognito app client secret (one per dashboard and the portal) is there.
+            expect(secrets.length).to.be.at.least(5);
+            const plain = run("export", ["stack", "export"]);
+            expect(plain.code, tail(plain)).to.equal(0);
+            const leaked = secrets.filter((s) => plain.stdout.includes(s));
+            expect(leaked, "secrets in plaintext in the exported state").to.deep.equal([]);
+        });
+
+        if (stack === "prod") {
+            it("destroy stops at the protected user pool, and the pool is still there", () => {
+                const r = run("destroy", ["destroy", "--yes", "--skip-preview"]);
+                expect(r.code).to.not.equal(0);
+                expect(r.output).to.match(/protected/i);
+                expect(r.output).to.contain("aws:cognito/userPool:UserPool");
+                expect(ws.cloudResources().some((c) => c.type === "aws:cognito/userPool:UserPool")).to.equal(true);
+            });
+
+            it("the documented teardown (deletion protection off, up, destroy) removes everything", () => {
+                for (const key of ["auth.deletionProtection", "loadBalancer.deletionProtection"]) {
+                    const set = ws.pulumi(["--stack", stack, "config", "set", "--path", key, "false"]);
+                    expect(set.code, tail(set)).to.equal(0);
+                }
+                const up = run("up", ["up", "--yes", "--skip-preview"]);
+                expect(up.code, tail(up)).to.equal(0);
+                const r = run("destroy", ["destroy", "--yes", "--skip-preview"]);
+                expect(r.code, tail(r)).to.equal(0);
+                expect(ws.cloudResources()).to.deep.equal([]);
+            });
+        } else {
+            it("destroy removes everything", () => {
+                const r = run("destroy", ["destroy", "--yes", "--skip-preview"]);
+                expect(r.code, tail(r)).to.equal(0);
+                expect(ws.cloudResources()).to.deep.equal([]);
+            });
+        }
+    });
+}
