@@ -13,6 +13,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { ServiceClusterArgs } from "./dashboardService";
 import { albName, boundedName } from "./naming";
+import { notificationTopic, PublisherContext } from "./notificationTopic";
 import { denyInsecureTransport } from "./policyStatements";
 import { SIGNED_OUT_RULE_PRIORITY } from "./routing";
 import { SIGNED_OUT_PATH } from "./appEnvironment";
@@ -405,10 +406,20 @@ export class DashboardCluster extends pulumi.ComponentResource {
 
         const emails = args.alarmEmails ?? [];
         if (emails.length > 0) {
-            this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: "alias/aws/sns" }, parent);
-            emails.forEach((email, i) => new aws.sns.TopicSubscription(`${name}-alarms-${i}`, {
-                topic: this.alarmTopic!.arn, protocol: "email", endpoint: email,
-            }, parent));
+            // Only alarms of this account and region may publish, or use the key (confused-deputy guard).
+            const fromAlarms = (ctx: PublisherContext) => ({
+                StringEquals: { "aws:SourceAccount": ctx.accountId },
+                ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:*` },
+            });
+            // CloudWatch cannot publish to a topic encrypted with alias/aws/sns, so the topic gets its own key.
+            // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+            this.alarmTopic = notificationTopic(`${name}-alarms`, {
+                publisher: "cloudwatch.amazonaws.com",
+                keyDescription: `Encrypts the dashboards' alarm notifications (${pulumi.getStack()}/${name})`,
+                keyCondition: fromAlarms,
+                publishCondition: fromAlarms,
+                emails,
+            }, parent).topic;
         }
 
         this.registerOutputs({

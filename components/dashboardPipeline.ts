@@ -24,6 +24,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { stringify } from "yaml";
+import { notificationTopic } from "./notificationTopic";
 import { denyInsecureTransport } from "./policyStatements";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { boundedName } from "./naming";
@@ -462,45 +463,15 @@ export class DashboardPipeline extends pulumi.ComponentResource {
         // --- Failure notifications ------------------------------------------------------------
         // CodeStar Notifications can only publish to an encrypted topic whose key lets it: AWS-managed
         // keys (alias/aws/sns) cannot be edited, so the topic gets its own key.
-        const key = new aws.kms.Key(`${name}-notifications-key`, {
-            description: `Encrypts failure notifications of pipeline ${pipelineName}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 7,
-            policy: pulumi.all([account, region, partition]).apply(([accountId, awsRegion, part]) => JSON.stringify({
-                Version: "2012-10-17",
-                // A key policy's Resource is always "*": it means this key.
-                Statement: [
-                    { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${part}:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
-                    {
-                        Sid: "NotificationsEncryptThroughSns",
-                        Effect: "Allow",
-                        Principal: { Service: "codestar-notifications.amazonaws.com" },
-                        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                        Resource: "*",
-                        Condition: { StringEquals: { "kms:ViaService": `sns.${awsRegion}.amazonaws.com` } },
-                    },
-                ],
-            })),
+        // https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html
+        const { topic, topicPolicy } = notificationTopic(`${name}-notifications`, {
+            publisher: "codestar-notifications.amazonaws.com",
+            keyDescription: `Encrypts failure notifications of pipeline ${pipelineName}`,
+            keyCondition: (ctx) => ({ StringEquals: { "kms:ViaService": `sns.${ctx.region}.amazonaws.com` } }),
+            // Only notification rules of this account (confused-deputy guard).
+            publishCondition: (ctx) => ({ StringEquals: { "aws:SourceAccount": ctx.accountId } }),
+            emails: args.notificationEmails ?? [],
         }, parent);
-        const topic = new aws.sns.Topic(`${name}-notifications`, { kmsMasterKeyId: key.arn }, parent);
-        const topicPolicy = new aws.sns.TopicPolicy(`${name}-notifications-policy`, {
-            arn: topic.arn,
-            policy: pulumi.all([topic.arn, account]).apply(([topicArn, accountId]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "CodeStarNotificationsPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "codestar-notifications.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: topicArn,
-                    // Only notification rules of this account (confused-deputy guard).
-                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                }],
-            })),
-        }, parent);
-        (args.notificationEmails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${name}-notifications-${i}`, {
-            topic: topic.arn, protocol: "email", endpoint: email,
-        }, parent));
         new aws.codestarnotifications.NotificationRule(`${name}-failed`, {
             name: boundedName([currentStack, name, "failed"], 64),
             resource: this.pipeline.arn,

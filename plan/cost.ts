@@ -172,6 +172,7 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
 
     add("CloudWatch Logs ingestion", `${plural(model.logGroups, "log group")} x ${assumptions.logGbPerLogGroup} GB (assumed) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`,
         model.logGroups * assumptions.logGbPerLogGroup * pr.cloudwatchLogsIngestGb.usd);
+    if (model.kmsKeys > 0) add("KMS keys", `${plural(model.kmsKeys, "customer-managed key")} x ${usd(pr.kmsKeyMonth.usd)} (first year; key rotations add up to $2 more a key from the third)`, model.kmsKeys * pr.kmsKeyMonth.usd);
     if (model.alarms > 0) add("CloudWatch alarms", `${plural(model.alarms, "alarm")} x ${usd(pr.cloudwatchAlarmMonth.usd)}`, model.alarms * pr.cloudwatchAlarmMonth.usd);
     add("ECR storage", `${plural(model.repositories, "repository", "repositories")} x ${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`,
         model.repositories * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd);
@@ -198,7 +199,7 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
     const notes = [
         `Priced at ${p.region} list prices (${p.asOf})${model.region && model.region !== p.region ? `; the stack is in ${model.region}, whose prices differ (often a little higher)` : ""}. Sources: plan/prices.json.`,
         "Fargate counts each service's MINIMUM tasks all month; autoscaling up to maxTasks adds to it.",
-        "Not counted: data transfer out, S3 access-log storage, Lambda and SSM calls (free tier), KMS, SNS emails.",
+        "Not counted: data transfer out, S3 access-log storage, Lambda, SSM and KMS calls (free tier), SNS emails.",
     ];
     if (model.ecsCluster?.containerInsights) notes.push("Not counted: Container Insights metrics (enabled on the cluster), billed as custom metrics per task and service.");
 

@@ -155,6 +155,12 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                 case "aws:ssm/parameter:Parameter":
                     state.arn = arn("ssm", `parameter/${String(physical).replace(/^\//, "")}`);
                     break;
+                case "aws:kms/key:Key": {
+                    // A KMS key is known by a UUID key id; its ARN ends in key/<id>.
+                    const keyId = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+                    Object.assign(state, { keyId, arn: arn("kms", `key/${keyId}`) });
+                    return { id: keyId, state };
+                }
                 case "aws:sns/topic:Topic":
                     state.arn = arn("sns", physical);
                     break;

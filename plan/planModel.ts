@@ -36,6 +36,7 @@ export const T = {
     zone: "aws:route53/zone:Zone",
     bucket: "aws:s3/bucket:Bucket",
     topic: "aws:sns/topic:Topic",
+    kmsKey: "aws:kms/key:Key",
 } as const;
 
 export type Capacity = "on-demand" | "spot" | "mixed" | "custom";
@@ -110,6 +111,8 @@ export interface PlanModel {
     repositories: number;
     accessLogBuckets: number;
     alarmTopics: number;
+    /** Customer-managed KMS keys (e.g. each notification topic's). */
+    kmsKeys: number;
 }
 
 function ofType(plan: Plan, type: string): PlannedResource[] {
@@ -342,5 +345,6 @@ export function modelOf(plan: Plan): PlanModel {
         repositories: repositories.length,
         accessLogBuckets: ofType(plan, T.bucket).length,
         alarmTopics: ofType(plan, T.topic).length,
+        kmsKeys: ofType(plan, T.kmsKey).length,
     };
 }

@@ -207,6 +207,48 @@ describe("DashboardCluster", () => {
         });
     });
 
+    describe("alarm topic", () => {
+        const statements = (policy: string): any[] => JSON.parse(policy).Statement;
+        const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+        let alarmed: Plan;
+        before(async () => {
+            alarmed = await planCluster({ alarmEmails: ["oncall@example.com"] });
+        });
+
+        it("is encrypted with a rotating key of its own whose policy lets CloudWatch alarms of this account publish", () => {
+            const topic = one(alarmed, "aws:sns/topic:Topic");
+            const key = byRef(alarmed, topic.inputs.kmsMasterKeyId);
+            // alias/aws/sns cannot grant cloudwatch.amazonaws.com: alarms would never be delivered.
+            expect(key?.type, "topic encrypted with a customer-managed key made here").to.equal("aws:kms/key:Key");
+            expect(key!.inputs.enableKeyRotation).to.equal(true);
+            const keyUse = statements(key!.inputs.policy).find((s) => s.Principal?.Service === "cloudwatch.amazonaws.com");
+            expect(keyUse, "key policy statement for CloudWatch").to.exist;
+            expect(list(keyUse.Action)).to.have.members(["kms:Decrypt", "kms:GenerateDataKey*"]);
+            expect(keyUse.Condition).to.deep.equal({
+                StringEquals: { "aws:SourceAccount": "123456789012" },
+                ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" },
+            });
+            // The account keeps administering its key (without it the key could not be changed or deleted).
+            expect(statements(key!.inputs.policy).some((s) => s.Principal?.AWS === "arn:aws:iam::123456789012:root" && s.Action === "kms:*")).to.equal(true);
+        });
+
+        it("lets CloudWatch alarms of this account publish and emails every address", () => {
+            const topic = one(alarmed, "aws:sns/topic:Topic");
+            const topicPolicy = one(alarmed, "aws:sns/topicPolicy:TopicPolicy");
+            expect(topicPolicy.inputs.arn).to.equal(topic.outputs.arn);
+            const [publish] = statements(topicPolicy.inputs.policy);
+            expect(publish).to.deep.include({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish", Resource: topic.outputs.arn });
+            expect(publish.Condition.ArnLike).to.deep.equal({ "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*" });
+            const subscriptions = ofType(alarmed, "aws:sns/topicSubscription:TopicSubscription");
+            expect(subscriptions.map((s) => [s.inputs.topic, s.inputs.protocol, s.inputs.endpoint])).to.deep.equal([[topic.outputs.arn, "email", "oncall@example.com"]]);
+        });
+
+        it("is not made (nor its key) without alarm emails", () => {
+            expect(ofType(plan, "aws:sns/topic:Topic")).to.have.length(0);
+            expect(ofType(plan, "aws:kms/key:Key")).to.have.length(0);
+        });
+    });
+
     describe("argument checks", () => {
         it("rejects contradictory arguments with every problem listed, before declaring anything", () => {
             expect(() => new DashboardCluster("bad", {

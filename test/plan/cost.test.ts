@@ -6,7 +6,7 @@ import { devStackWith } from "../helpers";
 // All figures below are worked by hand from plan/prices.json (us-east-1, late 2026) and a
 // 730-hour month: ALB $0.0225/h, LCU $0.008/h, NAT $0.045/h + $0.045/GB, public IPv4 $0.005/h,
 // Fargate $0.04048 per vCPU-h + $0.004445 per GB-h, Spot 70% off, logs $0.50/GB, alarm $0.10,
-// ECR $0.10/GB-month, Cognito Lite $0.0055/MAU after 10,000 free. Default assumptions: 1 LCU,
+// ECR $0.10/GB-month, Cognito Lite $0.0055/MAU after 10,000 free, KMS key $1/month. Default assumptions: 1 LCU,
 // 20 GB through NAT, 50 MAU, 1 GB logs per log group, 1 GB per repository.
 const line = (e: CostEstimate, item: string) => {
     const found = e.lines.find((l) => l.item.startsWith(item));
@@ -56,6 +56,7 @@ describe("cost estimate", () => {
             expect(line(e, "ECR storage")).to.be.closeTo(0.5, CENT); // 5 repositories x 1 GB x 0.10
             expect(line(e, "Route 53")).to.equal(0); // existing zone, alias records only
             expect(e.lines.some((l) => l.item.startsWith("CloudWatch alarms"))).to.equal(false); // no alarm emails in dev
+            expect(e.lines.some((l) => l.item.startsWith("KMS keys"))).to.equal(false); // so no alarm topic and no key
             // 16.425 + 5.84 + 25.55 + 18.9212 + 3 + 0.5 = 70.2362
             expect(e.totalUsd).to.be.closeTo(70.2362, CENT);
         });
@@ -90,8 +91,9 @@ describe("cost estimate", () => {
             expect(line(e, "Fargate on-demand")).to.be.closeTo(234.2607, CENT);
             expect(line(e, "Fargate Spot")).to.equal(0);
             expect(line(e, "CloudWatch alarms")).to.be.closeTo(1, CENT); // 2 per service x 5 x 0.10
-            // 16.425 + 5.84 + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 1 + 0.5 = 382.37565
-            expect(e.totalUsd).to.be.closeTo(382.3757, CENT);
+            expect(line(e, "KMS keys")).to.be.closeTo(1, CENT); // the alarm topic's customer-managed key
+            // 16.425 + 5.84 + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 1 (alarms) + 1 (KMS) + 0.5 = 383.37565
+            expect(e.totalUsd).to.be.closeTo(383.3757, CENT);
         });
 
         it("prices one more smallest dashboard on demand, with its two alarms", () => {
