@@ -182,6 +182,8 @@ export class DashboardCluster extends pulumi.ComponentResource {
     /** Whether tasks need a public IP (no private subnets with NAT). */
     public readonly assignPublicIp: boolean;
     public readonly cluster: aws.ecs.Cluster;
+    /** FARGATE and FARGATE_SPOT on the cluster; services must depend on it (see `forServices`). */
+    public readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
     public readonly loadBalancer: aws.lb.LoadBalancer;
     public readonly albSecurityGroup: aws.ec2.SecurityGroup;
     public readonly httpsListener: aws.lb.Listener;
@@ -238,7 +240,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
         this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
             settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
         }, parent);
-        new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+        this.capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
             clusterName: this.cluster.name,
             capacityProviders: ["FARGATE", "FARGATE_SPOT"],
             defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
@@ -450,6 +452,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
             hostedZoneId: this.managesDns ? this.hostedZoneId.apply((zone) => zone!) : undefined,
             domain: this.domain,
             alarmTopicArn: this.alarmTopic?.arn,
+            capacityProviders: this.capacityProviders,
         };
     }
 }

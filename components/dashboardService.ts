@@ -38,6 +38,13 @@ export interface ServiceClusterArgs {
     domain: string;
     /** SNS topic for alarms; none are created without it. */
     alarmTopicArn?: pulumi.Input<string>;
+    /**
+     * The cluster's capacity-provider association (FARGATE, FARGATE_SPOT). The service depends on it:
+     * it is created first and, on destroy, removed only after the service (ECS refuses to remove a
+     * capacity provider a service still uses).
+     * @default none (no dependency)
+     */
+    capacityProviders?: pulumi.Input<aws.ecs.ClusterCapacityProviders>;
 }
 
 /** How users log in before reaching the service (from `CognitoAuth.loginFor(name)`). */
@@ -476,8 +483,9 @@ export class DashboardService extends pulumi.ComponentResource {
             ...parent,
             // Autoscaling owns the running count after the first deploy.
             ignoreChanges: ["desiredCount"],
-            // The target group must be attached to the load balancer before a service can use it.
-            dependsOn: [this.listenerRule],
+            // The target group must be attached to the load balancer before a service can use it; the
+            // capacity providers must outlive the service, or destroy fails with "capacity provider is in use".
+            dependsOn: [this.listenerRule, ...(cluster.capacityProviders ? [cluster.capacityProviders] : [])],
         });
 
         // --- Autoscaling ---------------------------------------------------------------------------

@@ -223,6 +223,15 @@ describe("DashboardService", () => {
             expect(service.dependsOn).to.include(named(plan, "aws:lb/listenerRule:ListenerRule", "sales-rule").urn);
         });
 
+        it("is created after, and deleted before, the cluster's capacity providers it runs on", () => {
+            // Pulumi deletes dependents first: the FARGATE/FARGATE_SPOT association must outlive every service
+            // using it, or destroy fails with "The specified capacity provider is in use".
+            const capacity = one(plan, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders");
+            for (const name of ["sales-service", "stats-service"]) {
+                expect(named(plan, "aws:ecs/service:Service", name).dependsOn, name).to.include(capacity.urn);
+            }
+        });
+
         it("scales between min and max tasks on CPU and on ALB requests per target", () => {
             const target = named(plan, "aws:appautoscaling/target:Target", "sales-scaling");
             expect(target.inputs).to.include({ minCapacity: 2, maxCapacity: 5, scalableDimension: "ecs:service:DesiredCount" });

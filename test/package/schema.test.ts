@@ -58,13 +58,13 @@ describe("the component package schema (pulumi package add)", function () {
         const wiring = schema.types["dashboards:index:ServiceClusterArgs"].properties;
         const cluster = schema.resources["dashboards:index:DashboardCluster"].properties;
         // Fields the example fills from outputs must accept outputs (not plain); the two plain ones are literals.
-        for (const field of ["clusterArn", "clusterName", "vpcId", "subnetIds", "httpsListenerArn", "albSecurityGroupId", "albArn", "albArnSuffix", "albDnsName", "albZoneId", "hostedZoneId"]) {
+        for (const field of ["clusterArn", "clusterName", "vpcId", "subnetIds", "httpsListenerArn", "albSecurityGroupId", "albArn", "albArnSuffix", "albDnsName", "albZoneId", "hostedZoneId", "capacityProviders"]) {
             expect(wiring[field], field).to.exist;
             expect(wiring[field].plain ?? false, field).to.equal(false);
         }
         expect(wiring.assignPublicIp.plain).to.equal(true);
         expect(wiring.domain.plain).to.equal(true);
-        expect(cluster).to.include.keys("cluster", "vpcId", "taskSubnetIds", "httpsListener", "albSecurityGroup", "loadBalancer", "albArn", "albDnsName", "albZoneId");
+        expect(cluster).to.include.keys("cluster", "capacityProviders", "vpcId", "taskSubnetIds", "httpsListener", "albSecurityGroup", "loadBalancer", "albArn", "albDnsName", "albZoneId");
         const login = schema.types["dashboards:index:ServiceLoginArgs"].properties;
         expect(login.authenticateAction.plain ?? false).to.equal(false);
         expect(login.logoutUrl.plain ?? false).to.equal(false);
