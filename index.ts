@@ -59,6 +59,7 @@ const portal: NormalizedDashboard | undefined = config.portal.enabled
         healthCheckPath: "/health",
         capacity: config.defaults.capacity,
         logRetentionDays: config.defaults.logRetentionDays,
+        waitForSteadyState: config.defaults.waitForSteadyState,
     }
     : undefined;
 const services = [...config.dashboards, ...(portal ? [portal] : [])];
@@ -151,6 +152,7 @@ const deployed = new Map(services.map((d) => [d.name, new DashboardService(d.nam
     imagesToKeep: config.defaults.imagesToKeep,
     forceDeleteRepository: config.defaults.forceDeleteRepositories,
     portalUrl: d === portal ? undefined : portalUrl,
+    waitForSteadyState: d.waitForSteadyState,
 })]));
 
 // --- Optional AWS-native deployment pipeline ---------------------------------------------------

@@ -161,9 +161,21 @@ export interface DashboardServiceArgs {
     forceDeleteRepository?: boolean;
     /** URL of the portal, passed to the app so it can link back. */
     portalUrl?: pulumi.Input<string>;
+    /**
+     * Make `pulumi up` wait (up to 30 minutes) until the service's rollout is steady, and fail the
+     * update when the tasks never get healthy or the circuit breaker rolls the deployment back.
+     * Off: `pulumi up` returns as soon as ECS accepts the deployment.
+     * @default true
+     */
+    waitForSteadyState?: boolean;
 }
 
 const CAPACITIES = ["on-demand", "spot", "mixed"];
+/**
+ * How long `pulumi up` waits for a rollout to become steady: a start-up grace period, health checks,
+ * then up to the deregistration delay (300 s for sticky apps) per batch of replaced tasks.
+ */
+export const STEADY_STATE_TIMEOUT = "30m";
 const CONTAINER_NAME = "app";
 /** Streamlit reads `server.cookieSecret` from this variable. */
 const STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET";
@@ -241,6 +253,7 @@ export class DashboardService extends pulumi.ComponentResource {
         const usesSpot = capacity !== "on-demand";
         const minTasks = args.minTasks ?? 1;
         const maxTasks = args.maxTasks ?? Math.max(2, minTasks);
+        const waitForSteady = args.waitForSteadyState ?? true;
         const stack = pulumi.getStack();
         const project = pulumi.getProject();
         const region = aws.getRegionOutput({}, parent).region;
@@ -479,13 +492,29 @@ export class DashboardService extends pulumi.ComponentResource {
             availabilityZoneRebalancing: "ENABLED",
             enableExecuteCommand: false,
             propagateTags: "SERVICE",
+            // Wait like `aws ecs wait services-stable`: a deployment whose tasks never get healthy fails the update.
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecs_service#wait_for_steady_state-1
+            waitForSteadyState: waitForSteady,
         }, {
             ...parent,
+            customTimeouts: { create: STEADY_STATE_TIMEOUT, update: STEADY_STATE_TIMEOUT },
             // Autoscaling owns the running count after the first deploy.
             ignoreChanges: ["desiredCount"],
             // The target group must be attached to the load balancer before a service can use it; the
             // capacity providers must outlive the service, or destroy fails with "capacity provider is in use".
             dependsOn: [this.listenerRule, ...(cluster.capacityProviders ? [cluster.capacityProviders] : [])],
+        });
+
+        // A circuit-breaker rollback also ends in a steady state, which the provider reports as success
+        // (https://github.com/hashicorp/terraform-provider-aws/issues/20858); ECS then names the previous
+        // task definition, so a mismatch after waiting means the new one was rolled back: fail the update.
+        const settledTaskDefinition = pulumi.all([this.service.taskDefinition, this.taskDefinition.arn]).apply(([running, wanted]) => {
+            if (waitForSteady && !pulumi.runtime.isDryRun() && running && wanted && running !== wanted) {
+                throw new pulumi.ResourceError(`${name}: the deployment did not settle on the new task definition ${wanted}; ECS runs ${running}, ` +
+                    "so the deployment circuit breaker rolled it back. The service's events tell why (aws ecs describe-services); fix the app and run pulumi up again.",
+                this.service, true);
+            }
+            return running;
         });
 
         // --- Autoscaling ---------------------------------------------------------------------------
@@ -545,6 +574,6 @@ export class DashboardService extends pulumi.ComponentResource {
             }
         }
 
-        this.registerOutputs({ url: this.url, hosts: this.hosts, imageDigest: this.image.repoDigest, serviceName: this.service.name });
+        this.registerOutputs({ url: this.url, hosts: this.hosts, imageDigest: this.image.repoDigest, serviceName: this.service.name, taskDefinitionArn: settledTaskDefinition });
     }
 }

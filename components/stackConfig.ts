@@ -240,6 +240,8 @@ const defaultsSchema = strict({
     imagesToKeep: int(1, 1000, "a number of images").optional(),
     /** Let `pulumi destroy` delete repositories with their images (handy in dev). */
     forceDeleteRepositories: bool().optional(),
+    /** `pulumi up` waits (up to 30 minutes per service) until every rollout is steady, and fails when one is not. */
+    waitForSteadyState: bool().optional(),
 });
 
 const alarmsSchema = strict({
@@ -322,6 +324,8 @@ const dashboardSchema = strict({
     capacity: oneOf(CAPACITIES).optional(),
     /** Log retention in days; default from `defaults.logRetentionDays`. */
     logRetentionDays: logRetention().optional(),
+    /** `pulumi up` waits until the rollout is steady and fails when it is not; default from `defaults.waitForSteadyState`. */
+    waitForSteadyState: bool().optional(),
 });
 
 /** The whole stack file, one property per `dashboards:<key>` config key. */
@@ -378,6 +382,7 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     healthCheckGracePeriodSeconds?: number;
     capacity: Capacity;
     logRetentionDays: number;
+    waitForSteadyState: boolean;
 }
 
 export type Capacity = (typeof CAPACITIES)[number];
@@ -394,14 +399,14 @@ export interface StackConfig {
     };
     auth: AuthConfig & { provider: "cognito" | "oidc" };
     dashboards: NormalizedDashboard[];
-    defaults: { capacity: Capacity; logRetentionDays: number; imagesToKeep: number; forceDeleteRepositories: boolean };
+    defaults: { capacity: Capacity; logRetentionDays: number; imagesToKeep: number; forceDeleteRepositories: boolean; waitForSteadyState: boolean };
     alarmEmails: string[];
     portal: { enabled: boolean; name: string; title: string; host: string };
     pipeline?: z.infer<typeof pipelineSchema>;
 }
 
 export const DASHBOARD_DEFAULTS = { cpu: 256, memory: 512, minTasks: 1, maxTasks: 2 } as const;
-export const STACK_DEFAULTS = { capacity: "on-demand", logRetentionDays: 30, imagesToKeep: 10, forceDeleteRepositories: false, portalName: "portal", portalTitle: "Dashboards" } as const;
+export const STACK_DEFAULTS = { capacity: "on-demand", logRetentionDays: 30, imagesToKeep: 10, forceDeleteRepositories: false, waitForSteadyState: true, portalName: "portal", portalTitle: "Dashboards" } as const;
 
 function normalize(raw: RawStackConfig, region: string): StackConfig {
     const defaults = {
@@ -409,6 +414,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
         logRetentionDays: raw.defaults?.logRetentionDays ?? STACK_DEFAULTS.logRetentionDays,
         imagesToKeep: raw.defaults?.imagesToKeep ?? STACK_DEFAULTS.imagesToKeep,
         forceDeleteRepositories: raw.defaults?.forceDeleteRepositories ?? STACK_DEFAULTS.forceDeleteRepositories,
+        waitForSteadyState: raw.defaults?.waitForSteadyState ?? STACK_DEFAULTS.waitForSteadyState,
     };
     const portalName = raw.portal?.name ?? STACK_DEFAULTS.portalName;
     const net = raw.network ?? {};
@@ -452,6 +458,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             healthCheckGracePeriodSeconds: d.healthCheckGracePeriodSeconds,
             capacity: d.capacity ?? defaults.capacity,
             logRetentionDays: d.logRetentionDays ?? defaults.logRetentionDays,
+            waitForSteadyState: d.waitForSteadyState ?? defaults.waitForSteadyState,
         })),
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],

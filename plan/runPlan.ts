@@ -34,6 +34,8 @@ export interface PlannedResource {
     dependsOn: string[];
     deleteBeforeReplace: boolean;
     additionalSecretOutputs: string[];
+    /** How long the provider may take, e.g. `{ create: "30m" }` (only what the program set). */
+    customTimeouts?: { create?: string; update?: string; delete?: string };
 }
 
 export interface Plan {
@@ -54,6 +56,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getDeletebeforereplace(): boolean;
     getAdditionalsecretoutputsList(): string[];
+    getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 
 /** Plans the stack file `Pulumi.<stack>.yaml` of this project. */
@@ -82,9 +85,11 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
 export async function runUnderMocks(
     loaded: LoadedStack,
     program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
+    options: { /** Wraps the mocks, e.g. to make AWS answer what a test needs. */ mocks?: (base: pulumi.runtime.Mocks) => pulumi.runtime.Mocks } = {},
 ): Promise<Plan> {
     const region = loaded.config["aws:region"] ?? "us-east-1";
-    await pulumi.runtime.setMocks(createMocks({ region }), loaded.project, loaded.stack, false);
+    const base = createMocks({ region });
+    await pulumi.runtime.setMocks(options.mocks ? options.mocks(base) : base, loaded.project, loaded.stack, false);
     pulumi.runtime.setAllConfig(loaded.config, loaded.secretKeys);
 
     const recorded = new Map<string, PlannedResource>();
@@ -110,12 +115,19 @@ export async function runUnderMocks(
                     dependsOn: req.getDependenciesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    customTimeouts: timeoutsOf(req),
                 });
             }
             callback(err, resp);
         });
 
     let failure: unknown;
+    // Like the Pulumi CLI's program harness: an error nobody awaits (e.g. thrown in an apply whose output
+    // only a component's registerOutputs reads) fails the run instead of passing silently.
+    const unhandled = (reason: unknown) => {
+        failure ??= reason;
+    };
+    process.on("unhandledRejection", unhandled);
     const outputs = await pulumi.runtime
         .runInPulumiStack(async () => {
             try {
@@ -129,7 +141,13 @@ export async function runUnderMocks(
             failure ??= e;
             return {};
         });
-    await waitForRPCs();
+    try {
+        await waitForRPCs();
+        // Rejections are reported once the current turn's promise jobs have run.
+        await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+        process.off("unhandledRejection", unhandled);
+    }
     if (failure) {
         if (failure instanceof Error) declaredBeforeFailure.set(failure, [...recorded.values()]);
         throw failure;
@@ -141,6 +159,13 @@ export async function runUnderMocks(
         resources: [...recorded.values()],
         outputs: await resolveOutputs(outputs ?? {}),
     };
+}
+
+function timeoutsOf(req: RegisterRequest): PlannedResource["customTimeouts"] {
+    const t = req.getCustomtimeouts();
+    if (!t) return undefined;
+    const set = Object.entries({ create: t.getCreate(), update: t.getUpdate(), delete: t.getDelete() }).filter(([, v]) => v);
+    return set.length > 0 ? Object.fromEntries(set) : undefined;
 }
 
 // How the SDK marks a secret in serialized properties.

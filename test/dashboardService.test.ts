@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { APP_ENV } from "../components/appEnvironment";
 import { ComponentArgsError, DashboardCluster } from "../components/dashboardCluster";
@@ -23,7 +24,11 @@ const LOGIN = {
 
 type ServiceOptions = Partial<Omit<DashboardServiceArgs, "cluster" | "login">>;
 
-function planServices(services: Record<string, ServiceOptions>, clusterArgs: { natStrategy?: string; alarmEmails?: string[] } = {}): Promise<Plan> {
+function planServices(
+    services: Record<string, ServiceOptions>,
+    clusterArgs: { natStrategy?: string; alarmEmails?: string[] } = {},
+    mocks?: (base: pulumi.runtime.Mocks) => pulumi.runtime.Mocks,
+): Promise<Plan> {
     return runUnderMocks(devStackWith(), () => {
         const cluster = new DashboardCluster("dashboards", {
             domain: "dashboards.example.com",
@@ -43,7 +48,7 @@ function planServices(services: Record<string, ServiceOptions>, clusterArgs: { n
             });
         }
         return {};
-    });
+    }, { mocks });
 }
 
 const container = (plan: Plan, name: string) => {
@@ -221,6 +226,36 @@ describe("DashboardService", () => {
             expect(service.inputs).to.include({ deploymentMinimumHealthyPercent: 100, deploymentMaximumPercent: 200, desiredCount: 2, healthCheckGracePeriodSeconds: 120 });
             expect(service.inputs.loadBalancers).to.deep.equal([{ targetGroupArn: named(plan, "aws:lb/targetGroup:TargetGroup", "sales-tg").outputs.arn, containerName: "app", containerPort: 3838 }]);
             expect(service.dependsOn).to.include(named(plan, "aws:lb/listenerRule:ListenerRule", "sales-rule").urn);
+        });
+
+        it("makes pulumi up wait until the rollout is steady, for at most 30 minutes, so crash-looping tasks fail the update", () => {
+            const service = named(plan, "aws:ecs/service:Service", "sales-service");
+            expect(service.inputs.waitForSteadyState).to.equal(true);
+            expect(service.customTimeouts).to.deep.equal({ create: "30m", update: "30m" });
+        });
+
+        it("can return without waiting when asked (waitForSteadyState: false)", async () => {
+            const quick = await planServices({ quick: { waitForSteadyState: false } });
+            expect(named(quick, "aws:ecs/service:Service", "quick-service").inputs.waitForSteadyState).to.equal(false);
+        });
+
+        it("fails pulumi up when the deployment circuit breaker rolled the service back to another task definition", async () => {
+            // A rollback also ends in a steady state, so waiting alone reports success: AWS answers with the
+            // task definition the service settled on, and here that is the previous one.
+            const rolledBack = (base: pulumi.runtime.Mocks): pulumi.runtime.Mocks => ({
+                ...base,
+                newResource: (args) => {
+                    const result = base.newResource(args) as { id: string; state: Record<string, unknown> };
+                    return args.type === "aws:ecs/service:Service"
+                        ? { ...result, state: { ...result.state, taskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/dashboards-dev-sales:6" } }
+                        : result;
+                },
+            });
+            let failure: unknown;
+            await planServices({ sales: { framework: "shiny" } }, {}, rolledBack).catch((e) => (failure = e));
+            expect(String(failure)).to.match(/sales: the deployment did not settle on the new task definition[\s\S]*task-definition\/dashboards-dev-sales:6[\s\S]*circuit breaker/);
+            // Without waiting there is nothing to compare: ECS reports the new task definition at once.
+            await planServices({ sales: { framework: "shiny", waitForSteadyState: false } }, {}, rolledBack);
         });
 
         it("is created after, and deleted before, the cluster's capacity providers it runs on", () => {

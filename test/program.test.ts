@@ -93,6 +93,15 @@ describe("the program (index.ts) under the offline plan", () => {
         }
     });
 
+    it("makes pulumi up wait for every service's rollout unless the stack file's defaults turn it off", async () => {
+        for (const stack of ["dev", "prod"]) {
+            for (const service of ofType(plans[stack], "aws:ecs/service:Service")) expect(service.inputs.waitForSteadyState, `${stack} ${service.name}`).to.equal(true);
+        }
+        const defaults = JSON.parse(devStackWith().config["dashboards:defaults"]);
+        const quick = await planConfig(devStackWith({ "dashboards:defaults": { ...defaults, waitForSteadyState: false } }));
+        for (const service of ofType(quick, "aws:ecs/service:Service")) expect(service.inputs.waitForSteadyState, service.name).to.equal(false);
+    });
+
     it("dev runs on Fargate Spot with one task each, a week of logs and force-deletable repositories", () => {
         const plan = plans.dev;
         for (const name of DASHBOARDS) {

@@ -51,6 +51,20 @@ describe("stack configuration", () => {
             if (result.ok) expect(result.config.pipeline).to.equal(undefined);
         });
 
+        it("waits for steady deployments unless defaults or a dashboard turn it off", () => {
+            const on = validateStackConfig(devStackWith().config, PROJECT);
+            expect(on.ok && on.config.dashboards.every((d) => d.waitForSteadyState)).to.equal(true);
+            const off = validateStackConfig(devStackWith({
+                "dashboards:defaults": { ...devValue<Record<string, unknown>>("defaults"), waitForSteadyState: false },
+                "dashboards:dashboards": dashboardsWith(1, { waitForSteadyState: true }),
+            }).config, PROJECT);
+            expect(off.ok, JSON.stringify(!off.ok && off.problems)).to.equal(true);
+            if (off.ok) {
+                expect(off.config.defaults.waitForSteadyState).to.equal(false);
+                expect(off.config.dashboards.map((d) => d.waitForSteadyState)).to.deep.equal([false, true, false, false]);
+            }
+        });
+
         it("accepts an existing VPC with private subnets", () => {
             const result = validateStackConfig(devStackWith({
                 "dashboards:network": { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], privateSubnetIds: ["subnet-0123456789abcdef2"] },
@@ -110,7 +124,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState',
         },
         {
             title: "unknown top-level key (typo)",
@@ -225,6 +239,11 @@ describe("stack configuration", () => {
                 "dashboards:dashboards": Array.from({ length: 90 }, (_, i) => ({ name: `dashboard-${i}`, framework: "dash", accessGroups: ["analysts_of_the_north_western_region"] })),
             },
             expected: "dashboards:dashboards: need an access map of about 10362 bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most 8192 bytes: use fewer or shorter group names, or split the dashboards over two stacks",
+        },
+        {
+            title: "waitForSteadyState that is not a boolean",
+            changes: { "dashboards:dashboards": dashboardsWith(2, { waitForSteadyState: "no" }) },
+            expected: 'dashboards:dashboards[2].waitForSteadyState: expected true or false, got "no"',
         },
         {
             title: "missing AWS region",
