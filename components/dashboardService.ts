@@ -13,7 +13,7 @@ import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
-import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, TARGET_GROUP_NAME_MAX } from "./naming";
+import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 
 /** What the service needs from the shared DashboardCluster (`cluster.forServices`). */
@@ -431,13 +431,12 @@ export class DashboardService extends pulumi.ComponentResource {
 
         // --- Routing ---------------------------------------------------------------------------
         const deregistrationDelay = args.deregistrationDelaySeconds ?? defaultDeregistrationDelay(sticky, usesSpot);
+        // Every input that forces a replacement, stated once: the name is derived from all of them, so it is
+        // stable while they are and new when one changes (the replacement is created before the old group goes).
+        const identity = { port, protocol: "HTTP", protocolVersion: "HTTP1", targetType: "ip", ipAddressType: "ipv4" } as const;
         this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-            // Deterministic, <= 32 characters, and new when a replacement is needed (port), so
-            // Pulumi can create the replacement before deleting the old one.
-            name: boundedName([stack, name, `p${port}`], TARGET_GROUP_NAME_MAX),
-            port,
-            protocol: "HTTP",
-            targetType: "ip",
+            name: pulumi.output(cluster.vpcId).apply((vpcId) => targetGroupName(stack, name, { ...identity, vpcId })),
+            ...identity,
             vpcId: cluster.vpcId,
             deregistrationDelay,
             healthCheck: {

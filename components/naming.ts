@@ -41,6 +41,32 @@ export function isDashboardName(name: string): boolean {
 export const ALB_NAME_MAX = 32;
 /** Target group names: <= 32 characters. */
 export const TARGET_GROUP_NAME_MAX = 32;
+
+/**
+ * Every input of `aws.lb.TargetGroup` that makes the provider replace the group rather than update it
+ * (besides the name itself and `region`, which is the stack's). Keep it complete: a forcing input left
+ * out would make a replacement ask for the old group's name, which AWS refuses while that one exists.
+ * https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lb_target_group#argument-reference
+ */
+export interface TargetGroupIdentity {
+    port: number;
+    protocol: string;
+    protocolVersion: string;
+    targetType: string;
+    ipAddressType: string;
+    vpcId: string;
+}
+
+/**
+ * `<stack>-<dashboard>-<6 hex>`, at most 32 characters: the same while the identity is the same, and a
+ * new name whenever a replacement is forced, so the new group (created before the old one is deleted)
+ * never collides with the old one's name. The readable part is shortened like `boundedName`.
+ */
+export function targetGroupName(stack: string, dashboard: string, identity: TargetGroupIdentity): string {
+    const canonical = JSON.stringify(Object.entries(identity).sort(([a], [b]) => a.localeCompare(b)));
+    const suffix = createHash("sha256").update(canonical).digest("hex").slice(0, 6);
+    return `${boundedName([stack, dashboard], TARGET_GROUP_NAME_MAX - suffix.length - 1)}-${suffix}`;
+}
 /** Characters Pulumi's autonaming appends to a logical name. */
 export const AUTONAME_SUFFIX_LENGTH = 8;
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { APP_ENV } from "../components/appEnvironment";
-import { ComponentArgsError, DashboardCluster } from "../components/dashboardCluster";
+import { ComponentArgsError, DashboardCluster, ExistingVpcArgs } from "../components/dashboardCluster";
 import { DashboardService, DashboardServiceArgs } from "../components/dashboardService";
 import { FRAMEWORK_PRESETS } from "../components/frameworks";
 import { Plan, PlannedResource, runUnderMocks } from "../plan/runPlan";
@@ -26,14 +26,15 @@ type ServiceOptions = Partial<Omit<DashboardServiceArgs, "cluster" | "login">>;
 
 function planServices(
     services: Record<string, ServiceOptions>,
-    clusterArgs: { natStrategy?: string; alarmEmails?: string[] } = {},
+    clusterArgs: { natStrategy?: string; alarmEmails?: string[]; existingVpc?: ExistingVpcArgs } = {},
     mocks?: (base: pulumi.runtime.Mocks) => pulumi.runtime.Mocks,
 ): Promise<Plan> {
     return runUnderMocks(devStackWith(), () => {
         const cluster = new DashboardCluster("dashboards", {
             domain: "dashboards.example.com",
             hostedZoneId: "Z0123456789TESTZONE1",
-            vpc: { natStrategy: clusterArgs.natStrategy ?? "single" },
+            vpc: clusterArgs.existingVpc ? undefined : { natStrategy: clusterArgs.natStrategy ?? "single" },
+            existingVpc: clusterArgs.existingVpc,
             alarmEmails: clusterArgs.alarmEmails,
         });
         let priority = 1000;
@@ -209,6 +210,18 @@ describe("DashboardService", () => {
             expect(tg.inputs.healthCheck).to.include({ path: "/", matcher: "200-399" });
             expect(tg.inputs.name.length).to.be.at.most(32);
             expect(named(plan, "aws:lb/targetGroup:TargetGroup", "stats-tg").inputs.healthCheck.path).to.equal("/health");
+        });
+
+        it("names its target group anew when it moves to another VPC, and keeps the name while nothing forcing a replacement changes", async () => {
+            // A target group is replaced (created before the old one is deleted) when its VPC changes; the
+            // new one must not ask for the old one's name, which AWS would refuse as a duplicate.
+            const inVpc = (vpcId: string) => planServices({ sales: { framework: "shiny" } }, {
+                existingVpc: { vpcId, publicSubnetIds: ["subnet-0a", "subnet-0b"], privateSubnetIds: ["subnet-0c", "subnet-0d"] },
+            }).then((p) => named(p, "aws:lb/targetGroup:TargetGroup", "sales-tg").inputs.name as string);
+            const [a, again, b] = [await inVpc("vpc-0123456789abcdef0"), await inVpc("vpc-0123456789abcdef0"), await inVpc("vpc-0fedcba9876543210")];
+            expect(again).to.equal(a);
+            expect(b).not.to.equal(a);
+            for (const name of [a, b]) expect(name.length).to.be.at.most(32);
         });
 
         it("makes an alias record for each host under the domain only", () => {
