@@ -84,6 +84,7 @@ if (config.auth.provider === "cognito") {
         },
         sessionTimeoutSeconds: a.sessionTimeoutSeconds,
         tokenValidity: a.tokenValidity,
+        email: a.email,
         groups: a.groups,
         adminGroups: a.adminGroups,
         users: a.users,

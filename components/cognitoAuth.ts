@@ -27,7 +27,7 @@ import { buildSync } from "esbuild";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import {
     accessMapJson, accessMapParameterName, callbackUrls, cognitoLogoutUrl, derivedDomainPrefix, derivedPrefixBase,
-    domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, signedOutUrl,
+    domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, sesSenderProblems, signedOutUrl,
     SSM_ADVANCED_MAX_BYTES, ssmTierFor,
 } from "./cognitoNames";
 import { isDashboardName, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
@@ -154,6 +154,32 @@ export interface TokenValidityArgs {
     refreshTokenDays?: number;
 }
 
+/**
+ * Send the pool's email (invitations, verification codes, password resets) through your Amazon SES
+ * identity instead of Cognito's built-in email, whose small daily quota is meant for testing.
+ */
+export interface CognitoEmailArgs {
+    /**
+     * ARN of a verified SES identity (a domain or an email address) in the pool's region or one that
+     * Cognito supports for it, e.g. `arn:aws:ses:eu-west-1:123456789012:identity/dashboards.example.com`.
+     */
+    sourceArn: string;
+    /**
+     * Sender: an address the identity covers, or a name and that address, e.g. `Dashboards <no-reply@dashboards.example.com>`.
+     */
+    fromEmailAddress: string;
+    /**
+     * Where replies go.
+     * @default the sender
+     */
+    replyToEmailAddress?: string;
+    /**
+     * SES configuration set applied to every message (event publishing, dedicated IPs).
+     * @default none
+     */
+    configurationSet?: string;
+}
+
 export interface CognitoAuthArgs {
     /** Dashboards (and other apps, such as the portal) that get an app client. At least one. */
     dashboards: CognitoDashboardArgs[];
@@ -207,6 +233,11 @@ export interface CognitoAuthArgs {
     domainPrefix?: string;
     /** A custom hosted-login domain instead of a prefix. */
     customDomain?: CustomLoginDomainArgs;
+    /**
+     * Send email through your SES identity (`emailSendingAccount: DEVELOPER`).
+     * @default Cognito's built-in email (a few dozen messages a day)
+     */
+    email?: CognitoEmailArgs;
     /**
      * Groups of the user pool; the only names `accessGroups`, `adminGroups` and `users[].groups` may use.
      * @default []
@@ -392,6 +423,9 @@ function checkArgs(args: CognitoAuthArgs): void {
         const certRegion = typeof cert === "string" ? ACM_REGION.exec(cert)?.[1] : undefined;
         if (certRegion && certRegion !== "us-east-1") add(`customDomain.certificateArn is in ${certRegion}; a Cognito custom domain needs a certificate in us-east-1`);
     }
+
+    // Email sender.
+    if (args.email) for (const [field, message] of sesSenderProblems(args.email)) add(`email.${field} ${message}`);
 
     // Groups, admins, users.
     const seenGroups = new Set<string>();
@@ -633,6 +667,15 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 { name: "groups", attributeDataType: "String", required: false, mutable: true, developerOnlyAttribute: false, stringAttributeConstraints: { minLength: "0", maxLength: "2048" } },
             ],
             lambdaConfig: { preTokenGenerationConfig: { lambdaArn: this.preTokenFunction.arn, lambdaVersion: "V1_0" } },
+            // Cognito's own email allows only a few messages a day; DEVELOPER sends through the stack's SES identity.
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html
+            emailConfiguration: args.email && {
+                emailSendingAccount: "DEVELOPER",
+                sourceArn: args.email.sourceArn,
+                fromEmailAddress: args.email.fromEmailAddress,
+                replyToEmailAddress: args.email.replyToEmailAddress,
+                configurationSet: args.email.configurationSet,
+            },
         }, { ...parent, protect, retainOnDelete: protect });
         this.userPoolId = this.userPool.id;
         this.userPoolArn = this.userPool.arn;

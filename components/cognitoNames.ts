@@ -116,3 +116,62 @@ export function estimatedAccessMapBytes(adminGroups: string[], dashboards: { nam
 export function ssmTierFor(value: string): "Standard" | "Advanced" {
     return Buffer.byteLength(value, "utf8") <= SSM_STANDARD_MAX_BYTES ? "Standard" : "Advanced";
 }
+
+// --- SES sender of the user pool's email -------------------------------------------------------
+
+/** An SES identity ARN; captures region, account and the identity (a domain or an email address). */
+export const SES_IDENTITY_ARN = /^arn:aws[a-z-]*:ses:([a-z0-9-]+):(\d{12}):identity\/([^\s/]+)$/;
+const ADDRESS = "[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+";
+/** A plain email address. */
+export const EMAIL_ADDRESS = new RegExp(`^${ADDRESS}$`);
+/** Cognito's From: an address, or a display name and the address in angle brackets. */
+export const FROM_EMAIL_ADDRESS = new RegExp(`^(?:[^<>]*<\\s*${ADDRESS}\\s*>|${ADDRESS})$`);
+/** SES configuration set names (the EmailConfigurationType pattern, 1..64). */
+export const SES_CONFIGURATION_SET = /^[a-zA-Z0-9_-]{1,64}$/;
+/** What each SES field must be, as the errors say it. */
+export const SES_FIELDS = {
+    sourceArn: { pattern: SES_IDENTITY_ARN, description: "an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or email address>)" },
+    fromEmailAddress: { pattern: FROM_EMAIL_ADDRESS, description: "an email address, or a name and address such as Dashboards <no-reply@example.com>" },
+    replyToEmailAddress: { pattern: EMAIL_ADDRESS, description: "an email address" },
+    configurationSet: { pattern: SES_CONFIGURATION_SET, description: "an SES configuration set name (1-64 letters, digits, _ and -)" },
+} as const;
+
+/** The SES sender of a user pool's email (what `emailConfiguration` needs with DEVELOPER). */
+export interface SesSender {
+    sourceArn: string;
+    fromEmailAddress: string;
+    replyToEmailAddress?: string;
+    configurationSet?: string;
+}
+
+/**
+ * Why SES identity `sourceArn` cannot send as `from`, or undefined when it can (or when either is
+ * malformed, which the field checks report). An email-address identity sends only as itself; a
+ * domain identity as any address of the domain or of its subdomains.
+ * https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html
+ */
+export function sesSenderMismatch(sourceArn: string, from: string): string | undefined {
+    const identity = SES_IDENTITY_ARN.exec(sourceArn)?.[3];
+    const address = new RegExp(`(${ADDRESS})\\s*>?$`).exec(from.trim())?.[1];
+    if (!identity || !address || !FROM_EMAIL_ADDRESS.test(from)) return undefined;
+    const [id, addr] = [identity.toLowerCase(), address.toLowerCase()];
+    if (id.includes("@")) {
+        return addr === id ? undefined : `"${from}" is not the SES identity ${identity}; an email-address identity sends only as itself`;
+    }
+    const domain = addr.slice(addr.lastIndexOf("@") + 1);
+    return domain === id || domain.endsWith(`.${id}`)
+        ? undefined
+        : `"${from}" is not covered by the SES identity ${identity}; use an address at ${identity} (or a subdomain of it)`;
+}
+
+/** Every problem with an SES sender, each as `[field, message]`. */
+export function sesSenderProblems(sender: SesSender): [keyof SesSender, string][] {
+    const problems: [keyof SesSender, string][] = [];
+    for (const field of Object.keys(SES_FIELDS) as (keyof SesSender)[]) {
+        const value = sender[field];
+        if (value !== undefined && !SES_FIELDS[field].pattern.test(value)) problems.push([field, `"${value}" is not ${SES_FIELDS[field].description}`]);
+    }
+    const mismatch = sesSenderMismatch(sender.sourceArn, sender.fromEmailAddress);
+    if (mismatch) problems.push(["fromEmailAddress", mismatch]);
+    return problems;
+}

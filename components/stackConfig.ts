@@ -9,7 +9,7 @@
  * other problems.
  */
 import { z } from "zod";
-import { estimatedAccessMapBytes, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
+import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 
@@ -222,6 +222,13 @@ const authSchema = strict({
     })).optional(),
     /** With `provider: oidc`: the external provider's endpoints and client. */
     oidc: externalOidcSchema.optional(),
+    /** Send the user pool's email through an SES identity (Cognito's own email has a small daily quota). */
+    email: strict({
+        sourceArn: pattern(SES_FIELDS.sourceArn.pattern, SES_FIELDS.sourceArn.description),
+        fromEmailAddress: pattern(SES_FIELDS.fromEmailAddress.pattern, SES_FIELDS.fromEmailAddress.description),
+        replyToEmailAddress: pattern(SES_FIELDS.replyToEmailAddress.pattern, SES_FIELDS.replyToEmailAddress.description).optional(),
+        configurationSet: pattern(SES_FIELDS.configurationSet.pattern, SES_FIELDS.configurationSet.description).optional(),
+    }).optional(),
 });
 
 export const CAPACITIES = ["on-demand", "spot", "mixed"] as const;
@@ -724,11 +731,15 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
     if (Array.isArray(auth.users)) auth.users.forEach((u, i) => isObject(u) && checkGroupRefs(["auth", "users", i, "groups"], u.groups));
     if (provider === "oidc") {
         if (auth.oidc === undefined) out.push({ path: ["auth", "oidc"], message: "is required when auth.provider is oidc (issuer, endpoints, clientId, clientSecret)" });
-        for (const k of ["mfa", "threatProtection", "allowSelfSignUp", "passwordMinimumLength", "domainPrefix", "customDomain", "groups", "adminGroups", "users", "identityProviders", "tokenValidity"] as const) {
+        for (const k of ["mfa", "threatProtection", "allowSelfSignUp", "passwordMinimumLength", "domainPrefix", "customDomain", "groups", "adminGroups", "users", "identityProviders", "tokenValidity", "email"] as const) {
             if (auth[k] !== undefined) out.push({ path: ["auth", k], message: "only applies to auth.provider cognito; the external OIDC provider manages it" });
         }
     } else if (auth.oidc !== undefined) {
         out.push({ path: ["auth", "oidc"], message: "only applies to auth.provider oidc; use auth.identityProviders to federate an OIDC provider through Cognito" });
+    }
+    if (isObject(auth.email) && isString(auth.email.sourceArn) && isString(auth.email.fromEmailAddress)) {
+        const mismatch = sesSenderMismatch(auth.email.sourceArn, auth.email.fromEmailAddress);
+        if (mismatch) out.push({ path: ["auth", "email", "fromEmailAddress"], message: mismatch });
     }
     if (isString(auth.domainPrefix) && /aws|amazon|cognito/.test(auth.domainPrefix)) {
         out.push({ path: ["auth", "domainPrefix"], message: `${show(auth.domainPrefix)} contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito` });

@@ -133,6 +133,21 @@ describe("CognitoAuth", function () {
             expect(pool.inputs.adminCreateUserConfig.allowAdminCreateUserOnly).to.equal(false);
         });
 
+        it("sends invitations and codes through Cognito's own email (small daily quota) unless SES is configured", () => {
+            expect(one(dev.plan, T.pool).inputs.emailConfiguration).to.equal(undefined);
+        });
+
+        it("sends email through the stack's SES identity when configured (DEVELOPER), with reply-to and configuration set", async () => {
+            const email = {
+                sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/dashboards.example.com",
+                fromEmailAddress: "Dashboards <no-reply@dashboards.example.com>",
+                replyToEmailAddress: "platform@example.com",
+                configurationSet: "dashboards-auth",
+            };
+            const pool = one((await planAuth({ email })).plan, T.pool).inputs;
+            expect(pool.emailConfiguration).to.deep.equal({ emailSendingAccount: "DEVELOPER", ...email });
+        });
+
         it("turns MFA off without enabling TOTP", async () => {
             const pool = one((await planAuth({ mfa: "off" })).plan, T.pool).inputs;
             expect(pool.mfaConfiguration).to.equal("OFF");
@@ -527,6 +542,17 @@ describe("CognitoAuth", function () {
             }
             const declared = declaredBeforeFailure.get(error!) ?? [];
             expect(declared.filter((r: PlannedResource) => r.type !== "pulumi:pulumi:Stack")).to.deep.equal([]);
+        });
+
+        it("rejects an SES sender that is not an SES identity ARN, a bad address, or an address the identity does not cover", () => {
+            expect(() => new CognitoAuth("auth", {
+                ...BASE,
+                email: { sourceArn: "arn:aws:sns:eu-west-1:123456789012:topic", fromEmailAddress: "no-reply", replyToEmailAddress: "nobody", configurationSet: "has space" },
+            })).to.throw(ComponentArgsError, /email.sourceArn[\s\S]*SES identity ARN[\s\S]*email.fromEmailAddress[\s\S]*email.replyToEmailAddress[\s\S]*email.configurationSet/);
+            expect(() => new CognitoAuth("auth", {
+                ...BASE,
+                email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/dashboards.example.com", fromEmailAddress: "no-reply@example.org" },
+            })).to.throw(ComponentArgsError, /email.fromEmailAddress "no-reply@example.org" is not covered by the SES identity dashboards.example.com/);
         });
 
         it("rejects a custom domain certificate outside us-east-1 and a prefix together with a custom domain", () => {

@@ -102,6 +102,15 @@ describe("the program (index.ts) under the offline plan", () => {
         for (const service of ofType(quick, "aws:ecs/service:Service")) expect(service.inputs.waitForSteadyState, service.name).to.equal(false);
     });
 
+    it("prod's user pool emails through SES (Cognito's own email has a small daily quota); dev keeps Cognito's", () => {
+        expect(one(plans.prod, "aws:cognito/userPool:UserPool").inputs.emailConfiguration).to.deep.equal({
+            emailSendingAccount: "DEVELOPER",
+            sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/dashboards.example.com",
+            fromEmailAddress: "no-reply@dashboards.example.com",
+        });
+        expect(one(plans.dev, "aws:cognito/userPool:UserPool").inputs.emailConfiguration).to.equal(undefined);
+    });
+
     it("dev runs on Fargate Spot with one task each, a week of logs and force-deletable repositories", () => {
         const plan = plans.dev;
         for (const name of DASHBOARDS) {

@@ -65,6 +65,16 @@ describe("stack configuration", () => {
             }
         });
 
+        it("passes an SES sender for Cognito's email on (Pulumi.prod.yaml has one)", () => {
+            const { loadStack } = require("../plan/stackFile");
+            const { PROJECT_DIR } = require("../plan/runPlan");
+            const prod = validateStackConfig(loadStack(PROJECT_DIR, "prod").config, PROJECT);
+            expect(prod.ok && prod.config.auth.email).to.deep.equal({
+                sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/dashboards.example.com",
+                fromEmailAddress: "no-reply@dashboards.example.com",
+            });
+        });
+
         it("accepts an existing VPC with private subnets", () => {
             const result = validateStackConfig(devStackWith({
                 "dashboards:network": { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], privateSubnetIds: ["subnet-0123456789abcdef2"] },
@@ -244,6 +254,26 @@ describe("stack configuration", () => {
             title: "waitForSteadyState that is not a boolean",
             changes: { "dashboards:dashboards": dashboardsWith(2, { waitForSteadyState: "no" }) },
             expected: 'dashboards:dashboards[2].waitForSteadyState: expected true or false, got "no"',
+        },
+        {
+            title: "an SES sender that is not an SES identity ARN",
+            changes: { "dashboards:auth": { ...devValue<Record<string, unknown>>("auth"), email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:configuration-set/auth", fromEmailAddress: "no-reply@example.com" } } },
+            expected: 'dashboards:auth.email.sourceArn: "arn:aws:ses:eu-west-1:123456789012:configuration-set/auth" is not an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or email address>)',
+        },
+        {
+            title: "an SES from address that is not an email address",
+            changes: { "dashboards:auth": { ...devValue<Record<string, unknown>>("auth"), email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com", fromEmailAddress: "no-reply" } } },
+            expected: 'dashboards:auth.email.fromEmailAddress: "no-reply" is not an email address, or a name and address such as Dashboards <no-reply@example.com>',
+        },
+        {
+            title: "an SES from address the identity does not cover",
+            changes: { "dashboards:auth": { ...devValue<Record<string, unknown>>("auth"), email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/dashboards.example.com", fromEmailAddress: "no-reply@example.org" } } },
+            expected: 'dashboards:auth.email.fromEmailAddress: "no-reply@example.org" is not covered by the SES identity dashboards.example.com; use an address at dashboards.example.com (or a subdomain of it)',
+        },
+        {
+            title: "an SES sender with an external OIDC provider",
+            changes: { "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" }, email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com", fromEmailAddress: "no-reply@example.com" } } },
+            expected: "dashboards:auth.email: only applies to auth.provider cognito; the external OIDC provider manages it",
         },
         {
             title: "missing AWS region",
