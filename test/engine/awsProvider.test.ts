@@ -3,8 +3,8 @@
  * what it rejects (names, Fargate sizes, collisions, protected deletes), secrets, diffs, invokes.
  */
 import { expect } from "chai";
-import { SECRET_SIG, SIG_KEY, UNKNOWN } from "../../engine/providers/shared";
-import { ProviderProcess, tempDir } from "./providerClient";
+import { UNKNOWN } from "../../engine/providers/shared";
+import { isSecret, ProviderProcess, rejection, secret, tempDir } from "./providerClient";
 
 const TG = "aws:lb/targetGroup:TargetGroup";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -14,21 +14,10 @@ const TASK = "aws:ecs/taskDefinition:TaskDefinition";
 const POOL = "aws:cognito/userPool:UserPool";
 const CLIENT = "aws:cognito/userPoolClient:UserPoolClient";
 
-const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
-const isSecret = (v: any) => v?.[SIG_KEY] === SECRET_SIG;
 const tgInputs = (more: object = {}) => ({ port: 3838, protocol: "HTTP", targetType: "ip", vpcId: "vpc-1", ...more });
 const fargate = (cpu: string, memory: string) => ({
     family: "dash", cpu, memory, networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], containerDefinitions: "[]",
 });
-
-async function rejection(p: Promise<unknown>): Promise<string> {
-    try {
-        await p;
-    } catch (e) {
-        return (e as Error).message;
-    }
-    throw new Error("expected a rejection");
-}
 
 describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
     this.timeout(60_000);

@@ -13,11 +13,25 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { PROJECT_DIR } from "../../plan/runPlan";
-import { Props } from "../../engine/providers/shared";
+import { Props, SECRET_SIG, SIG_KEY } from "../../engine/providers/shared";
 
 export const BIN_DIR = path.join(PROJECT_DIR, "engine", "bin");
 
 export const tempDir = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+/** A secret as the engine sends it, and the test for one. */
+export const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
+export const isSecret = (v: any) => v?.[SIG_KEY] === SECRET_SIG;
+
+/** The message a promise is rejected with (fails when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<string> {
+    try {
+        await p;
+    } catch (e) {
+        return (e as Error).message;
+    }
+    throw new Error("expected a rejection");
+}
 
 const toStruct = (p: Props) => Struct.fromJavaScript(JSON.parse(JSON.stringify(p)));
 const fromStruct = (s: Struct | undefined): Props => (s ? (s.toJavaScript() as Props) : {});
