@@ -35,6 +35,8 @@ const cluster = new DashboardCluster("dashboards", {
     deletionProtection: config.loadBalancer.deletionProtection,
     accessLogs: config.loadBalancer.accessLogs,
     alarmEmails: config.alarmEmails,
+    // The listener needs a certificate for every extra host: the validator has checked each can be served.
+    extraHosts: config.dashboards.flatMap((d) => d.extraHosts.map((host) => ({ host, certificateArn: d.extraHostCertificateArns[host] }))),
 });
 
 // The portal is deployed like a dashboard that every signed-in user may open.
@@ -47,6 +49,7 @@ const portal: NormalizedDashboard | undefined = config.portal.enabled
         app: "portal",
         host: config.portal.host,
         extraHosts: [],
+        extraHostCertificateArns: {},
         cpu: 256,
         memory: 512,
         minTasks: config.dashboards.some((d) => d.minTasks > 1) ? 2 : 1,

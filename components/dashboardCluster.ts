@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { ServiceClusterArgs } from "./dashboardService";
+import { CertificateContext, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
 import { albName, boundedName } from "./naming";
 import { notificationTopic, PublisherContext } from "./notificationTopic";
 import { denyInsecureTransport } from "./policyStatements";
@@ -70,6 +71,19 @@ export interface AccessLogsArgs {
     retentionDays?: number;
 }
 
+/** A host name besides `<name>.<domain>` that a dashboard serves, and the certificate for it. */
+export interface ExtraHostArgs {
+    /** Full DNS name, e.g. `sales.example.org` or `eu.sales.dashboards.example.com`. */
+    host: string;
+    /**
+     * ACM certificate in the stack's region that covers `host`; attached to the HTTPS listener (once,
+     * however many hosts share it). Without it, `<label>.<domain>` is served by the wildcard and a host
+     * deeper in `domain` gets a DNS-validated certificate of its own (this needs `hostedZoneId`).
+     * @default none
+     */
+    certificateArn?: string;
+}
+
 export interface DashboardClusterArgs {
     /**
      * Parent domain of every dashboard; dashboards are served at `<name>.<domain>`.
@@ -126,6 +140,13 @@ export interface DashboardClusterArgs {
      * @default "enabled"
      */
     containerInsights?: string;
+    /**
+     * Every host the dashboards serve besides `<name>.<domain>` (their `extraHosts`), so the HTTPS
+     * listener has a certificate for each: browsers refuse a host no certificate covers. At most 25
+     * certificates besides the default (an adjustable AWS quota).
+     * @default []
+     */
+    extraHosts?: ExtraHostArgs[];
 }
 
 /** The signed-out page (an ALB fixed response: at most 1024 bytes, no scripts). */
@@ -159,7 +180,26 @@ function checkArgs(args: DashboardClusterArgs): void {
     if (args.containerInsights !== undefined && !["enabled", "enhanced", "disabled"].includes(args.containerInsights)) {
         problems.push(`containerInsights "${args.containerInsights}" is not one of enabled, enhanced, disabled`);
     }
+    if (args.domain) {
+        const listener = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
+        for (const { host, why } of listener.uncovered) {
+            problems.push(why === "outside-domain"
+                ? `extraHosts "${host}" is outside ${args.domain} and *.${args.domain} does not cover it: give its certificateArn`
+                : `extraHosts "${host}" is not covered by *.${args.domain} (one level only): give its certificateArn, or hostedZoneId to have one requested`);
+        }
+        if (listener.count > LISTENER_CERTIFICATE_LIMIT) {
+            problems.push(`extraHosts need ${listener.count} certificates on the HTTPS listener; it holds ${LISTENER_CERTIFICATE_LIMIT} besides the default (share certificateArns)`);
+        }
+    }
     if (problems.length > 0) throw new ComponentArgsError("DashboardCluster", problems);
+}
+
+function certificateContext(args: DashboardClusterArgs): CertificateContext {
+    return {
+        domain: args.domain,
+        hostedZone: args.hostedZoneId !== undefined,
+        defaultCertificateArn: typeof args.certificateArn === "string" ? args.certificateArn : undefined,
+    };
 }
 
 // Regions older than August 2022 deliver ALB logs from a regional ELB account rather than the service principal.
@@ -189,6 +229,8 @@ export class DashboardCluster extends pulumi.ComponentResource {
     public readonly httpsListener: aws.lb.Listener;
     public readonly httpListener: aws.lb.Listener;
     public readonly certificateArn: pulumi.Output<string>;
+    /** Certificates attached to the HTTPS listener for extra hosts the wildcard does not cover. */
+    public readonly listenerCertificates: aws.lb.ListenerCertificate[];
     public readonly accessLogsBucket?: aws.s3.Bucket;
     public readonly albArn: pulumi.Output<string>;
     public readonly albDnsName: pulumi.Output<string>;
@@ -273,15 +315,12 @@ export class DashboardCluster extends pulumi.ComponentResource {
         }, parent);
 
         // --- Certificate -------------------------------------------------------------------------
-        if (args.certificateArn) {
-            this.certificateArn = pulumi.output(args.certificateArn);
-        } else {
-            const certificate = new aws.acm.Certificate(`${name}-cert`, {
-                domainName: `*.${args.domain}`,
-                validationMethod: "DNS",
-            }, { ...parent, deleteBeforeReplace: false });
+        // A DNS-validated certificate for `domainName`, issued before anything uses its ARN.
+        const validatedCertificate = (resourceName: string, domainName: string): pulumi.Output<string> => {
+            const certificate = new aws.acm.Certificate(resourceName, { domainName, validationMethod: "DNS" }, { ...parent, deleteBeforeReplace: false });
             const validation = certificate.domainValidationOptions[0];
-            const record = new aws.route53.Record(`${name}-cert-validation`, {
+            // https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+            const record = new aws.route53.Record(`${resourceName}-validation`, {
                 zoneId: args.hostedZoneId!,
                 name: validation.resourceRecordName,
                 type: validation.resourceRecordType,
@@ -289,12 +328,13 @@ export class DashboardCluster extends pulumi.ComponentResource {
                 ttl: 300,
                 allowOverwrite: true,
             }, parent);
-            // The listener uses the ARN from the validation so it waits until ACM has issued the certificate.
-            this.certificateArn = new aws.acm.CertificateValidation(`${name}-cert-validated`, {
+            // Users of the ARN take it from the validation, so they wait until ACM has issued the certificate.
+            return new aws.acm.CertificateValidation(`${resourceName}-validated`, {
                 certificateArn: certificate.arn,
                 validationRecordFqdns: [record.fqdn],
             }, parent).certificateArn;
-        }
+        };
+        this.certificateArn = args.certificateArn ? pulumi.output(args.certificateArn) : validatedCertificate(`${name}-cert`, `*.${args.domain}`);
 
         // --- Access logs ---------------------------------------------------------------------
         let accessLogs: aws.types.input.lb.LoadBalancerAccessLogs | undefined;
@@ -388,6 +428,18 @@ export class DashboardCluster extends pulumi.ComponentResource {
                 },
             }],
         }, parent);
+
+        // --- Certificates for extra hosts the wildcard does not cover ------------------------------
+        // The listener picks a certificate by SNI from its default and the attached ones; one attachment
+        // per certificate, named after it, so hosts sharing a certificate never remove it from each other.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
+        const extra = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
+        const attach = (resourceName: string, certificateArn: pulumi.Input<string>) =>
+            new aws.lb.ListenerCertificate(resourceName, { listenerArn: this.httpsListener.arn, certificateArn }, parent);
+        this.listenerCertificates = [
+            ...extra.arns.map((arn) => attach(`${name}-listener-cert-${arn.split("/").pop()}`, arn)),
+            ...extra.requested.map((host) => attach(`${name}-listener-cert-${host}`, validatedCertificate(`${name}-cert-${host}`, host))),
+        ];
 
         // After sign-out the identity provider sends users to /signed-out on the dashboard's host. It must
         // be answered without authentication (or they would be logged straight back in): one rule for

@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
+import { isInDomain } from "./certificates";
 import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
@@ -83,7 +84,8 @@ export interface DashboardServiceArgs {
     /** Listener rule priority, unique on the listener; see `rulePriorities` for a stable choice. */
     rulePriority: number;
     /**
-     * Extra host names (full DNS names) that route here too; at most 4.
+     * Extra host names (full DNS names) that route here too; at most 4. The HTTPS listener must have a
+     * certificate for each that `*.<domain>` does not cover: list them in DashboardCluster's `extraHosts`.
      * @default []
      */
     extraHosts?: string[];
@@ -542,7 +544,7 @@ export class DashboardService extends pulumi.ComponentResource {
 
         // --- DNS -------------------------------------------------------------------------------
         if (cluster.hostedZoneId) {
-            this.hosts.filter((h) => h.endsWith(`.${cluster.domain}`)).forEach((host, i) => {
+            this.hosts.filter((h) => isInDomain(h, cluster.domain)).forEach((host, i) => {
                 this.records.push(new aws.route53.Record(`${name}-dns-${i}`, {
                     zoneId: cluster.hostedZoneId!,
                     name: host,

@@ -9,6 +9,7 @@
  * other problems.
  */
 import { z } from "zod";
+import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
 import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
@@ -306,8 +307,18 @@ const dashboardSchema = strict({
     maxTasks: int(1, 100, "a task count").optional(),
     /** Groups whose members may open this dashboard; empty or absent = every signed-in user. */
     accessGroups: z.array(z.string()).optional(),
-    /** Extra host names (full DNS names) that also route to this dashboard. */
-    extraHosts: z.array(pattern(DOMAIN_NAME, "a lowercase DNS name")).optional(),
+    /**
+     * Extra host names that also route to this dashboard: a name (`x.<domain>` is covered by the wildcard;
+     * deeper names in the stack's zone get a certificate requested), or `{host, certificateArn}` for any name.
+     */
+    extraHosts: z.array(z.union([
+        pattern(DOMAIN_NAME, "a lowercase DNS name"),
+        strict({
+            host: pattern(DOMAIN_NAME, "a lowercase DNS name"),
+            /** ACM certificate (in the stack's region) that covers `host`; attached to the HTTPS listener. */
+            certificateArn: pattern(ACM_CERTIFICATE_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)").optional(),
+        }),
+    ], { error: (iss) => `expected a host name, or {host, certificateArn}, got ${show(iss.input)}` })).optional(),
     /** Plain environment variables for the container. */
     environment: z.record(z.string(), z.string({ error: (iss) => `expected a string value, got ${show(iss.input)} (quote numbers and booleans)` })).optional(),
     /** Secret environment variables: name -> SSM parameter ARN or Secrets Manager secret ARN. */
@@ -374,6 +385,8 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     app: string;
     host: string;
     extraHosts: string[];
+    /** Certificates given for extra hosts, by host. */
+    extraHostCertificateArns: Record<string, string>;
     cpu: number;
     memory: number;
     minTasks: number;
@@ -449,7 +462,8 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             description: d.description ?? "",
             app: d.app ?? d.name,
             host: `${d.name}.${raw.domain}`,
-            extraHosts: d.extraHosts ?? [],
+            extraHosts: (d.extraHosts ?? []).map((h) => (typeof h === "string" ? h : h.host)),
+            extraHostCertificateArns: Object.fromEntries((d.extraHosts ?? []).flatMap((h) => (typeof h !== "string" && h.certificateArn ? [[h.host, h.certificateArn]] : []))),
             cpu: d.cpu ?? DASHBOARD_DEFAULTS.cpu,
             memory: d.memory ?? DASHBOARD_DEFAULTS.memory,
             minTasks: d.minTasks ?? DASHBOARD_DEFAULTS.minTasks,
@@ -615,8 +629,8 @@ function allowedKeysAt(path: (string | number)[]): string[] {
     }
     schema = unwrap(schema);
     if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
-    if (schema instanceof z.ZodDiscriminatedUnion) {
-        return [...new Set(schema.options.flatMap((o) => Object.keys((o as z.ZodObject).shape)))];
+    if (schema instanceof z.ZodUnion) {
+        return [...new Set(schema.options.flatMap((o) => (o instanceof z.ZodObject ? Object.keys(o.shape) : [])))];
     }
     return [];
 }
@@ -804,6 +818,12 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             hosts.set(`${portalName}.${domain}`, "the portal (portal.name)");
         }
         const defaults = isObject(input.defaults) ? input.defaults : {};
+        // Which certificate serves each extra host (the same rules as DashboardCluster), when the domain is known.
+        const dns = isObject(input.dns) ? input.dns : {};
+        const certificates: CertificateContext | undefined = domain
+            ? { domain, hostedZone: isString(dns.hostedZoneId), defaultCertificateArn: isString(dns.certificateArn) ? dns.certificateArn : undefined }
+            : undefined;
+        const listenerHosts: ExtraHost[] = [];
 
         dashboards.forEach((d, i) => {
             if (!isObject(d)) return;
@@ -815,7 +835,24 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                     if (domain) claimHost(`${d.name}.${domain}`, `dashboards[${i}]`, at("name"));
                 }
             }
-            stringsOf(d.extraHosts).forEach((h, j) => claimHost(h, `dashboards[${i}]`, at("extraHosts", j)));
+            extraHostsOf(d.extraHosts).forEach(({ host, certificateArn }, j) => {
+                claimHost(host, `dashboards[${i}]`, at("extraHosts", j));
+                const certRegion = certificateArn ? ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1] : undefined;
+                if (certRegion && region && certRegion !== region) {
+                    out.push({ path: at("extraHosts", j, "certificateArn"), message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
+                }
+                if (!certificates) return;
+                const c = coverage({ host, certificateArn }, certificates);
+                listenerHosts.push({ host, certificateArn });
+                if (c.kind !== "uncovered") return;
+                const instead = `write it as {host: ${host}, certificateArn: <ACM certificate in ${region ?? "the stack's region"} that covers it>}`;
+                out.push({
+                    path: at("extraHosts", j),
+                    message: c.why === "outside-domain"
+                        ? `${host} is outside ${domain}, so the stack cannot request a certificate for it and *.${domain} does not cover it; ${instead}`
+                        : `${host} is not covered by *.${domain} (one level only) and, without dns.hostedZoneId, the stack cannot request a certificate for it; set dns.hostedZoneId or ${instead}`,
+                });
+            });
             if (Array.isArray(d.extraHosts) && d.extraHosts.length > MAX_EXTRA_HOSTS) {
                 out.push({ path: at("extraHosts"), message: `has ${d.extraHosts.length} hosts; at most ${MAX_EXTRA_HOSTS} (an ALB rule matches at most 5 host names, one is <name>.<domain>)` });
             }
@@ -864,6 +901,26 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                 out.push({ path: at("secrets", name), message: "is also set in environment; a variable is either plain or secret" });
             }
         });
+
+        const listener = certificates && listenerCertificatePlan(listenerHosts, certificates);
+        if (listener && listener.count > LISTENER_CERTIFICATE_LIMIT) {
+            out.push({
+                path: ["dashboards"],
+                message: `need ${listener.count} certificates on the HTTPS listener besides the default *.${domain} (${listener.arns.length} given as certificateArn, ` +
+                    `${listener.requested.length} requested for extra hosts in the zone); a load balancer holds ${LISTENER_CERTIFICATE_LIMIT} (an adjustable AWS quota): ` +
+                    `serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.${domain}`,
+            });
+        }
     }
     return out;
+}
+
+/** `extraHosts` entries as `{host, certificateArn?}`, whichever form the stack file used (malformed ones skipped). */
+function extraHostsOf(value: unknown): ExtraHost[] {
+    if (!Array.isArray(value)) return [];
+    return value.flatMap((h): ExtraHost[] => {
+        if (isString(h)) return [{ host: h }];
+        if (isObject(h) && isString(h.host)) return [{ host: h.host, certificateArn: isString(h.certificateArn) ? h.certificateArn : undefined }];
+        return [];
+    });
 }

@@ -172,6 +172,10 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
 
     add("CloudWatch Logs ingestion", `${plural(model.logGroups, "log group")} x ${assumptions.logGbPerLogGroup} GB (assumed) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`,
         model.logGroups * assumptions.logGbPerLogGroup * pr.cloudwatchLogsIngestGb.usd);
+    if (model.listenerCertificates > 0) {
+        add("Listener certificates", `${plural(model.listenerCertificates, "extra certificate")} on the HTTPS listener (extra hosts): ACM public certificates and attaching them are free`,
+            model.listenerCertificates * pr.acmPublicCertificate.usd);
+    }
     if (model.kmsKeys > 0) add("KMS keys", `${plural(model.kmsKeys, "customer-managed key")} x ${usd(pr.kmsKeyMonth.usd)} (first year; key rotations add up to $2 more a key from the third)`, model.kmsKeys * pr.kmsKeyMonth.usd);
     if (model.alarms > 0) add("CloudWatch alarms", `${plural(model.alarms, "alarm")} x ${usd(pr.cloudwatchAlarmMonth.usd)}`, model.alarms * pr.cloudwatchAlarmMonth.usd);
     add("ECR storage", `${plural(model.repositories, "repository", "repositories")} x ${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`,

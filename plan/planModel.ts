@@ -37,6 +37,7 @@ export const T = {
     bucket: "aws:s3/bucket:Bucket",
     topic: "aws:sns/topic:Topic",
     kmsKey: "aws:kms/key:Key",
+    listenerCertificate: "aws:lb/listenerCertificate:ListenerCertificate",
 } as const;
 
 export type Capacity = "on-demand" | "spot" | "mixed" | "custom";
@@ -113,6 +114,8 @@ export interface PlanModel {
     alarmTopics: number;
     /** Customer-managed KMS keys (e.g. each notification topic's). */
     kmsKeys: number;
+    /** Certificates attached to listeners besides their default (extra hosts). */
+    listenerCertificates: number;
 }
 
 function ofType(plan: Plan, type: string): PlannedResource[] {
@@ -346,5 +349,6 @@ export function modelOf(plan: Plan): PlanModel {
         accessLogBuckets: ofType(plan, T.bucket).length,
         alarmTopics: ofType(plan, T.topic).length,
         kmsKeys: ofType(plan, T.kmsKey).length,
+        listenerCertificates: ofType(plan, T.listenerCertificate).length,
     };
 }

@@ -134,6 +134,59 @@ describe("DashboardCluster", () => {
         });
     });
 
+    describe("certificates for extra hosts", () => {
+        const OTHER = "arn:aws:acm:eu-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9";
+        let hosts: Plan;
+        before(async () => {
+            hosts = await planCluster({
+                extraHosts: [
+                    { host: "sales.example.org", certificateArn: OTHER },
+                    { host: "kpi.example.org", certificateArn: OTHER },
+                    { host: "eu.sales.dashboards.example.com" },
+                    { host: "hr.dashboards.example.com" },
+                ],
+            });
+        });
+
+        it("attach to the HTTPS listener: each given certificate once, and one requested for a host deeper in the zone", () => {
+            const https = one(hosts, "aws:lb/listener:Listener", (r) => r.inputs.port === 443);
+            const attached = ofType(hosts, "aws:lb/listenerCertificate:ListenerCertificate");
+            for (const a of attached) expect(a.inputs.listenerArn).to.equal(https.outputs.arn);
+            const deep = one(hosts, "aws:acm/certificate:Certificate", (r) => r.inputs.domainName === "eu.sales.dashboards.example.com");
+            const validated = one(hosts, "aws:acm/certificateValidation:CertificateValidation", (r) => r.inputs.certificateArn === deep.outputs.arn);
+            // One listener certificate per certificate: two hosts sharing an ARN must not attach it twice
+            // (deleting one attachment would take it away from the other host).
+            expect(attached.map((a) => a.inputs.certificateArn).sort()).to.deep.equal([OTHER, validated.outputs.certificateArn].sort());
+            // A one-level host is served by the wildcard: no certificate of its own.
+            expect(ofType(hosts, "aws:acm/certificate:Certificate").map((c) => c.inputs.domainName).sort()).to.deep.equal(["*.dashboards.example.com", "eu.sales.dashboards.example.com"]);
+        });
+
+        it("validate a requested certificate by DNS in the hosted zone before attaching it", () => {
+            const deep = one(hosts, "aws:acm/certificate:Certificate", (r) => r.inputs.domainName === "eu.sales.dashboards.example.com");
+            expect(deep.inputs.validationMethod).to.equal("DNS");
+            const [option] = deep.outputs.domainValidationOptions;
+            const record = one(hosts, "aws:route53/record:Record", (r) => r.inputs.name === option.resourceRecordName);
+            expect(record.inputs).to.deep.include({ zoneId: ZONE, type: "CNAME", records: [option.resourceRecordValue] });
+            const validation = one(hosts, "aws:acm/certificateValidation:CertificateValidation", (r) => r.inputs.certificateArn === deep.outputs.arn);
+            expect(validation.inputs.validationRecordFqdns).to.deep.equal([record.outputs.fqdn]);
+        });
+
+        it("are not made when every host is covered by the wildcard", () => {
+            expect(ofType(plan, "aws:lb/listenerCertificate:ListenerCertificate")).to.have.length(0);
+        });
+
+        it("are refused, with every problem at once, for hosts that cannot be served and past the listener's 25", () => {
+            expect(() => new DashboardCluster("bad", {
+                domain: "dashboards.example.com",
+                certificateArn: CERT,
+                extraHosts: [{ host: "sales.example.org" }, { host: "eu.sales.dashboards.example.com" }],
+            })).to.throw(ComponentArgsError, /extraHosts "sales.example.org" is outside dashboards.example.com[\s\S]*certificateArn[\s\S]*extraHosts "eu.sales.dashboards.example.com" is not covered by \*.dashboards.example.com[\s\S]*hostedZoneId/);
+            const many = Array.from({ length: 26 }, (_, i) => ({ host: `h${i}.team.dashboards.example.com` }));
+            expect(() => new DashboardCluster("bad", { domain: "dashboards.example.com", hostedZoneId: ZONE, extraHosts: many }))
+                .to.throw(ComponentArgsError, /extraHosts need 26 certificates on the HTTPS listener; it holds 25/);
+        });
+    });
+
     describe("network", () => {
         it("puts tasks in private subnets without public IPs when the VPC has NAT", async () => {
             const vpc = one(plan, "awsx:ec2:Vpc");

@@ -111,6 +111,24 @@ describe("the program (index.ts) under the offline plan", () => {
         expect(one(plans.dev, "aws:cognito/userPool:UserPool").inputs.emailConfiguration).to.equal(undefined);
     });
 
+    it("serves a dashboard's extra hosts with a certificate each on the HTTPS listener, callbacks and DNS where the zone is the stack's", async () => {
+        const arn = "arn:aws:acm:eu-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9";
+        const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
+        dashboards[3].extraHosts = ["kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com", { host: "kpis.example.org", certificateArn: arn }];
+        const plan = await planConfig(devStackWith({ "dashboards:dashboards": dashboards }));
+        const https = one(plan, "aws:lb/listener:Listener", (l) => l.inputs.port === 443);
+        const attached = ofType(plan, "aws:lb/listenerCertificate:ListenerCertificate");
+        expect(attached.every((a) => a.inputs.listenerArn === https.outputs.arn)).to.equal(true);
+        const deep = one(plan, "aws:acm/certificateValidation:CertificateValidation", (v) => v.name.includes("eu.kpis"));
+        expect(attached.map((a) => a.inputs.certificateArn).sort()).to.deep.equal([arn, deep.outputs.certificateArn].sort());
+        const client = one(plan, "aws:cognito/userPoolClient:UserPoolClient", (c) => c.inputs.name === "kpis");
+        for (const host of ["kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com", "kpis.example.org"]) {
+            expect(client.inputs.callbackUrls).to.include(`https://${host}/oauth2/idpresponse`);
+        }
+        const records = childrenOf(plan, "kpis").filter((r) => r.type === "aws:route53/record:Record").map((r) => r.inputs.name);
+        expect(records).to.have.members(["kpis.dev.dashboards.example.com", "kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com"]);
+    });
+
     it("dev runs on Fargate Spot with one task each, a week of logs and force-deletable repositories", () => {
         const plan = plans.dev;
         for (const name of DASHBOARDS) {

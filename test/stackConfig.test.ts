@@ -75,6 +75,17 @@ describe("stack configuration", () => {
             });
         });
 
+        it("takes extra hosts as plain names where the stack can serve them, or with a certificate ARN anywhere", () => {
+            const arn = "arn:aws:acm:eu-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9";
+            const result = validateStackConfig(devStackWith({
+                "dashboards:dashboards": dashboardsWith(3, { extraHosts: ["kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com", { host: "kpis.example.org", certificateArn: arn }] }),
+            }).config, PROJECT);
+            expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+            if (!result.ok) return;
+            expect(result.config.dashboards[3].extraHosts).to.deep.equal(["kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com", "kpis.example.org"]);
+            expect(result.config.dashboards[3].extraHostCertificateArns).to.deep.equal({ "kpis.example.org": arn });
+        });
+
         it("accepts an existing VPC with private subnets", () => {
             const result = validateStackConfig(devStackWith({
                 "dashboards:network": { vpcId: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], privateSubnetIds: ["subnet-0123456789abcdef2"] },
@@ -274,6 +285,43 @@ describe("stack configuration", () => {
             title: "an SES sender with an external OIDC provider",
             changes: { "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" }, email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com", fromEmailAddress: "no-reply@example.com" } } },
             expected: "dashboards:auth.email: only applies to auth.provider cognito; the external OIDC provider manages it",
+        },
+        {
+            title: "an extra host outside the stack's zone without a certificate",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { extraHosts: ["kpis.example.org"] }) },
+            expected: "dashboards:dashboards[3].extraHosts[0]: kpis.example.org is outside dev.dashboards.example.com, so the stack cannot request a certificate for it and *.dev.dashboards.example.com does not cover it; write it as {host: kpis.example.org, certificateArn: <ACM certificate in eu-west-1 that covers it>}",
+        },
+        {
+            title: "an extra host two levels below the domain when DNS is managed elsewhere",
+            changes: {
+                "dashboards:dns": { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" },
+                "dashboards:dashboards": dashboardsWith(3, { extraHosts: ["eu.kpis.dev.dashboards.example.com"] }),
+            },
+            expected: "dashboards:dashboards[3].extraHosts[0]: eu.kpis.dev.dashboards.example.com is not covered by *.dev.dashboards.example.com (one level only) and, without dns.hostedZoneId, the stack cannot request a certificate for it; set dns.hostedZoneId or write it as {host: eu.kpis.dev.dashboards.example.com, certificateArn: <ACM certificate in eu-west-1 that covers it>}",
+        },
+        {
+            title: "an extra host's certificate in another region than the ALB",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { extraHosts: [{ host: "kpis.example.org", certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9" }] }) },
+            expected: "dashboards:dashboards[3].extraHosts[0].certificateArn: is in us-east-1 but the load balancer is in eu-west-1; an ALB certificate must be in the ALB's region",
+        },
+        {
+            title: "an extra host object with an unknown key",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { extraHosts: [{ host: "kpis.example.org", certificate: "x" }] }) },
+            expected: 'dashboards:dashboards[3].extraHosts[0].certificate: unknown key (did you mean "certificateArn"?); allowed keys: host, certificateArn',
+        },
+        {
+            title: "an extra host that is neither a name nor {host, certificateArn}",
+            changes: { "dashboards:dashboards": dashboardsWith(3, { extraHosts: [42] }) },
+            expected: "dashboards:dashboards[3].extraHosts[0]: expected a host name, or {host, certificateArn}, got 42",
+        },
+        {
+            title: "more extra-host certificates than the HTTPS listener holds",
+            changes: {
+                "dashboards:dashboards": Array.from({ length: 7 }, (_, i) => ({
+                    name: `d${i}`, framework: "dash", extraHosts: Array.from({ length: 4 }, (_, j) => `h${j}.d${i}.dev.dashboards.example.com`),
+                })),
+            },
+            expected: "dashboards:dashboards: need 28 certificates on the HTTPS listener besides the default *.dev.dashboards.example.com (0 given as certificateArn, 28 requested for extra hosts in the zone); a load balancer holds 25 (an adjustable AWS quota): serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.dev.dashboards.example.com",
         },
         {
             title: "missing AWS region",

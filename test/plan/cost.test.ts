@@ -103,6 +103,18 @@ describe("cost estimate", () => {
         });
     });
 
+    it("lists extra listener certificates at $0: ACM public certificates and attaching them to a listener are free", async () => {
+        const dev = estimateCost(await planStack("dev"));
+        expect(dev.lines.some((l) => l.item.startsWith("Listener certificates"))).to.equal(false); // dev's hosts are all under the wildcard
+        const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
+        dashboards[3].extraHosts = ["eu.kpis.dev.dashboards.example.com", { host: "kpis.example.org", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9" }];
+        const e = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": dashboards })));
+        const certificates = e.lines.find((l) => l.item.startsWith("Listener certificates"))!;
+        expect(certificates.monthlyUsd).to.equal(0);
+        expect(certificates.basis).to.match(/^2 extra certificates on the HTTPS listener/);
+        expect(e.totalUsd).to.be.closeTo(dev.totalUsd, 1e-9);
+    });
+
     describe("a tiny synthetic plan (built by hand: the estimate reads nothing but the plan)", () => {
         const res = (type: string, name: string, inputs: Record<string, unknown>, outputs: Record<string, unknown> = {}): PlannedResource => ({
             urn: `urn:pulumi:t::p::${type}::${name}`, type, name, custom: true, inputs, secretInputs: [], outputs: { ...inputs, ...outputs },
