@@ -100,9 +100,9 @@ export class ProviderProcess {
         return (await this.rpc<any>("getPluginInfo", new Empty())).getVersion();
     }
 
-    /** Handshake, then Configure with `config` as the provider's inputs (as the engine does). */
+    /** Handshake (which a provider may not implement), then Configure with `config` as the provider's inputs, as the engine does. */
     async configure(config: Props = {}): Promise<provproto.ConfigureResponse> {
-        await this.handshake();
+        await this.handshake().catch(() => undefined);
         const req = new provproto.ConfigureRequest();
         req.setArgs(toStruct(config));
         req.setAcceptsecrets(true);
