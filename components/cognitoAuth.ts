@@ -525,6 +525,7 @@ export function bundlePreTokenHandler(): string {
         target: "node22",
         format: "cjs",
         minify: true,
+        // https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
         external: ["@aws-sdk/*"],
         write: false,
         legalComments: "none",
@@ -621,6 +622,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundlePreTokenHandler()) }),
             role: role.arn,
             // Cognito waits at most 5 s for a trigger.
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
             timeout: 5,
             memorySize: 256,
             environment: {
@@ -639,11 +641,14 @@ export class CognitoAuth extends pulumi.ComponentResource {
         const protect = args.deletionProtection ?? false;
         this.userPool = new aws.cognito.UserPool(`${name}-pool`, {
             name: `${stack}-${name}`,
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html
             userPoolTier: plan.toUpperCase(),
             usernameAttributes: ["email"],
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-case-sensitivity.html
             usernameConfiguration: { caseSensitive: false },
             autoVerifiedAttributes: ["email"],
             // A changed email stays unverified (and the old one in use) until the user confirms the new one.
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-email-phone-verification.html
             userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
             verificationMessageTemplate: { defaultEmailOption: "CONFIRM_WITH_CODE" },
             adminCreateUserConfig: { allowAdminCreateUserOnly: !(args.allowSelfSignUp ?? false) },
@@ -656,16 +661,22 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 temporaryPasswordValidityDays: args.temporaryPasswordValidityDays ?? DEFAULTS.temporaryPasswordValidityDays,
             },
             // Email only: SMS recovery invites SIM-swap takeovers.
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/how-to-recover-a-user-account.html
             accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
             mfaConfiguration: { off: "OFF", optional: "OPTIONAL", required: "ON" }[mfa],
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html
             softwareTokenMfaConfiguration: mfa === "off" ? undefined : { enabled: true },
+            // Threat protection needs the Plus plan: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-settings-threat-protection.html
             userPoolAddOns: { advancedSecurityMode: threat.toUpperCase() },
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-deletion-protection.html
             deletionProtection: protect ? "ACTIVE" : "INACTIVE",
             schemas: [
                 { name: "email", attributeDataType: "String", required: true, mutable: true, stringAttributeConstraints: { minLength: "0", maxLength: "2048" } },
                 // Mutable so federated IdPs can update it at every sign-in.
+                // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-custom-attributes
                 { name: "groups", attributeDataType: "String", required: false, mutable: true, developerOnlyAttribute: false, stringAttributeConstraints: { minLength: "0", maxLength: "2048" } },
             ],
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
             lambdaConfig: { preTokenGenerationConfig: { lambdaArn: this.preTokenFunction.arn, lambdaVersion: "V1_0" } },
             // Cognito's own email allows only a few messages a day; DEVELOPER sends through the stack's SES identity.
             // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html
@@ -681,6 +692,8 @@ export class CognitoAuth extends pulumi.ComponentResource {
         this.userPoolArn = this.userPool.arn;
         this.issuer = pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${this.userPool.id}`;
 
+        // Cognito invokes the trigger as cognito-idp.amazonaws.com for this pool only.
+        // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
         new aws.lambda.Permission(`${name}-pre-token-invoke`, {
             function: this.preTokenFunction.name,
             action: "lambda:InvokeFunction",
@@ -695,6 +708,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             domain = new aws.cognito.UserPoolDomain(`${name}-domain`, {
                 userPoolId: this.userPool.id,
                 domain: custom.domain,
+                // The certificate must be in us-east-1 (CloudFront): https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-add-custom-domain.html
                 certificateArn: custom.certificateArn,
             }, parent);
             if (custom.hostedZoneId !== undefined) {
@@ -718,6 +732,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 const base = derivedPrefixBase(stack, name);
                 prefix = suffix.result.apply((s) => derivedDomainPrefix(base, s));
             }
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
             domain = new aws.cognito.UserPoolDomain(`${name}-domain`, { userPoolId: this.userPool.id, domain: prefix }, parent);
             this.hostedUiDomain = pulumi.all([domain.domain, region]).apply(([p, r]) => prefixDomain(p, r));
         }
@@ -741,6 +756,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 username: email,
                 attributes: { email, email_verified: "true" },
                 // Cognito emails the invitation with a temporary password.
+                // https://docs.aws.amazon.com/cognito/latest/developerguide/how-to-create-user-accounts.html
                 desiredDeliveryMediums: ["EMAIL"],
             }, parent);
             for (const g of u.groups ?? []) {
@@ -760,6 +776,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             const details: Record<string, string> = p.metadataUrl !== undefined
                 ? { MetadataURL: p.metadataUrl }
                 : { MetadataFile: fs.readFileSync(path.resolve(p.metadataFile!), "utf8") };
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-saml-idp.html
             if (p.signOut) details.IDPSignout = "true";
             idpResources.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
                 userPoolId: this.userPool.id,
@@ -773,6 +790,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             idpResources.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
                 userPoolId: this.userPool.id,
                 providerName: p.name,
+                // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-oidc-idp.html
                 providerType: "OIDC",
                 providerDetails: {
                     oidc_issuer: p.issuer,
@@ -795,8 +813,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 name: d.name,
                 generateSecret: true,
                 allowedOauthFlowsUserPoolClient: true,
+                // What the ALB needs from a client: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
                 allowedOauthFlows: ["code"],
                 allowedOauthScopes: LOGIN_SCOPES,
+                // At most 100 callback URLs: https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
                 callbackUrls: callbackUrls(d.hosts),
                 logoutUrls: d.hosts.map(signedOutUrl),
                 supportedIdentityProviders: ["COGNITO", ...idpResources.map((i) => i.providerName)],
@@ -810,6 +830,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 enableTokenRevocation: true,
                 // custom:groups is readable so the trigger and apps can see federated groups.
                 readAttributes: ["email", "email_verified", "name", GROUPS_ATTRIBUTE],
+                // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html
                 // Cognito must be able to write every attribute an IdP maps (else federated sign-in
                 // fails), so custom:groups is writable only when an IdP maps groups. Users still cannot
                 // write it: that needs the aws.cognito.signin.user.admin scope, which no client allows,
@@ -829,6 +850,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             name: parameterName,
             description: "App client -> dashboard -> access groups, read by the Cognito pre-token trigger",
             type: "String",
+            // Standard holds 4 KB, Advanced 8 KB: https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
             tier: mapValue.apply(ssmTierFor),
             value: mapValue,
         }, { ...parent, dependsOn: clientList.map((c) => c.client) });
@@ -862,6 +884,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
         const entry = state.clients.get(dashboardName);
         if (!entry) throw new Error(`CognitoAuth has no dashboard "${dashboardName}"; known: ${this.dashboardNames.join(", ")}`);
         const { client, args } = entry;
+        // Session cookie and timeout of the ALB's authenticate actions: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
         const common = {
             scope: LOGIN_SCOPES.join(" "),
             onUnauthenticatedRequest: "authenticate",

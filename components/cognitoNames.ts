@@ -6,19 +6,23 @@
 import { boundedName, sanitizeName } from "./naming";
 
 /** Cognito's domain prefix rule (lowercase letters, digits, inner hyphens, 1..63). */
+// https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
 export const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Words Cognito refuses anywhere in a domain prefix. */
 export const RESERVED_PREFIX_WORDS = /aws|amazon|cognito/g;
 /** Characters of the random suffix that makes a derived prefix unique per region. */
 export const DOMAIN_SUFFIX_LENGTH = 6;
 /** Cognito's hard limit of callback URLs (and of logout URLs) per app client. */
+// https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
 export const MAX_CALLBACK_URLS = 100;
 /** SSM parameter value limits: Standard tier up to 4 KB, Advanced up to 8 KB. */
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
 export const SSM_STANDARD_MAX_BYTES = 4096;
 export const SSM_ADVANCED_MAX_BYTES = 8192;
 /** Length of the app client ids Cognito issues; used to estimate the access map size before the ids exist. */
 export const COGNITO_CLIENT_ID_LENGTH = 26;
 /** Path the ALB receives the authorization code on (fixed by the ALB). */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 export const ALB_CALLBACK_PATH = "/oauth2/idpresponse";
 /** Path of the page served without authentication after sign-out (DashboardService serves it). */
 export const SIGNED_OUT_PATH = "/signed-out";
@@ -84,6 +88,7 @@ export function signedOutUrl(host: string): string {
 }
 
 /** Cognito's logout endpoint: ends the Cognito session, then redirects to the (registered) signed-out page. */
+// https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html
 export function cognitoLogoutUrl(hostedDomain: string, clientId: string, primaryHost: string): string {
     return `https://${hostedDomain}/logout?client_id=${encodeURIComponent(clientId)}&logout_uri=${encodeURIComponent(signedOutUrl(primaryHost))}`;
 }
@@ -127,6 +132,7 @@ export const EMAIL_ADDRESS = new RegExp(`^${ADDRESS}$`);
 /** Cognito's From: an address, or a display name and the address in angle brackets. */
 export const FROM_EMAIL_ADDRESS = new RegExp(`^(?:[^<>]*<\\s*${ADDRESS}\\s*>|${ADDRESS})$`);
 /** SES configuration set names (the EmailConfigurationType pattern, 1..64). */
+// https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_EmailConfigurationType.html
 export const SES_CONFIGURATION_SET = /^[a-zA-Z0-9_-]{1,64}$/;
 /** What each SES field must be, as the errors say it. */
 export const SES_FIELDS = {

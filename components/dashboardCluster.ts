@@ -24,6 +24,7 @@ import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
 export const PACKAGE = "dashboards";
 
 /** TLS 1.3 with TLS 1.2 fallback and only forward-secret AEAD ciphers. */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** Settings for a VPC created by the component. */
@@ -150,6 +151,7 @@ export interface DashboardClusterArgs {
 }
 
 /** The signed-out page (an ALB fixed response: at most 1024 bytes, no scripts). */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#fixed-response-actions
 export const SIGNED_OUT_PAGE =
     "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
     "<title>Signed out</title><body style='font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem'>" +
@@ -203,6 +205,7 @@ function certificateContext(args: DashboardClusterArgs): CertificateContext {
 }
 
 // Regions older than August 2022 deliver ALB logs from a regional ELB account rather than the service principal.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html#attach-bucket-policy
 const LEGACY_ELB_LOG_REGIONS = new Set([
     "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1", "ap-northeast-1",
     "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1",
@@ -280,8 +283,11 @@ export class DashboardCluster extends pulumi.ComponentResource {
 
         // --- ECS cluster -----------------------------------------------------------------------
         this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
+            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContainerInsights.html
             settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
         }, parent);
+        // ECS refuses to remove a capacity provider a service uses, so services depend on this association.
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
         this.capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
             clusterName: this.cluster.name,
             capacityProviders: ["FARGATE", "FARGATE_SPOT"],
@@ -305,6 +311,8 @@ export class DashboardCluster extends pulumi.ComponentResource {
                 cidrIpv4: "0.0.0.0/0",
             }, parent);
         }
+        // The ALB calls the IdP's token and userinfo endpoints itself during authenticate-oidc.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
         new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-idp`, {
             securityGroupId: this.albSecurityGroup.id,
             description: "HTTPS to the identity provider's token and userinfo endpoints",
@@ -352,6 +360,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
                     bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
                 }, parent),
                 // ALB log delivery supports only SSE-S3 (not KMS).
+                // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
                 new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-alb-logs-encryption`, {
                     bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
                 }, parent),
@@ -386,14 +395,17 @@ export class DashboardCluster extends pulumi.ComponentResource {
 
         // --- Load balancer -------------------------------------------------------------------
         this.loadBalancer = new aws.lb.LoadBalancer(`${name}-alb`, {
+            // <= 32 characters, no leading internal-: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
             name: albName(pulumi.getStack(), name),
             loadBalancerType: "application",
             internal: false,
             securityGroups: [this.albSecurityGroup.id],
             subnets: this.publicSubnetIds,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
             idleTimeout: args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
             // Reject headers with invalid characters: blocks header-smuggling tricks against the apps.
             dropInvalidHeaderFields: true,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#desync-mitigation-mode
             desyncMitigationMode: "defensive",
             enableDeletionProtection: args.deletionProtection ?? false,
             accessLogs,
@@ -406,6 +418,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
             loadBalancerArn: this.loadBalancer.arn,
             port: 80,
             protocol: "HTTP",
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#redirect-actions
             defaultActions: [{
                 type: "redirect",
                 redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
@@ -417,6 +430,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
             port: 443,
             protocol: "HTTPS",
             sslPolicy: args.sslPolicy ?? DEFAULT_SSL_POLICY,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html
             certificateArn: this.certificateArn,
             // Unknown hosts (no dashboard rule matched) get a plain 404, never a dashboard.
             defaultActions: [{

@@ -135,6 +135,7 @@ export const BUILD_COMPUTE_TYPES = [
 export const DEFAULT_BUILD_IMAGE = "aws/codebuild/standard:7.0";
 export const DEFAULT_TEST_COMMAND = "bash scripts/test.sh";
 /** The event CodeStar Notifications raises when an execution fails. */
+// https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html#events-ref-pipeline
 export const EXECUTION_FAILED_EVENT = "codepipeline-pipeline-pipeline-execution-failed";
 
 const SOURCE_ACTION = "Source";
@@ -284,6 +285,8 @@ export class DashboardPipeline extends pulumi.ComponentResource {
             connectionArn = pulumi.output(args.connectionArn);
             this.connectionStatus = pulumi.output(undefined);
         } else {
+            // A new connection stays PENDING until its handshake is completed in the console.
+            // https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html
             this.connection = new aws.codeconnections.Connection(`${name}-connection`, {
                 name: boundedName([currentStack, name], 32), // CodeConnections caps names at 32
                 providerType: args.provider ?? "GitHub",
@@ -360,6 +363,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
         // --- CodeBuild project ----------------------------------------------------------------
         const environmentVariables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [];
         // CodeBuild reads these from Secrets Manager at build start; only the ARN is stored anywhere.
+        // https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager
         if (args.pulumiAccessTokenSecretArn) environmentVariables.push({ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: args.pulumiAccessTokenSecretArn });
         if (args.pulumiConfigPassphraseSecretArn) environmentVariables.push({ name: "PULUMI_CONFIG_PASSPHRASE", type: "SECRETS_MANAGER", value: args.pulumiConfigPassphraseSecretArn });
         this.project = new aws.codebuild.Project(`${name}-deploy`, {
@@ -380,6 +384,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 image: args.buildImage ?? DEFAULT_BUILD_IMAGE,
                 imagePullCredentialsType: "CODEBUILD",
                 // `pulumi up` builds the dashboards' images with Docker, which needs a privileged container.
+                // https://docs.aws.amazon.com/codebuild/latest/userguide/sample-docker.html
                 privilegedMode: true,
                 environmentVariables,
             },
@@ -401,7 +406,8 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "ArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
-                    // PutObjectAcl: CodePipeline uploads with a bucket-owner-full-control ACL header.
+                    // PutObjectAcl: CodePipeline uploads with a bucket-owner-full-control ACL header; UseConnection for the source.
+                    // https://docs.aws.amazon.com/codepipeline/latest/userguide/troubleshooting.html#codebuild-role-connections
                     { Sid: "Artifacts", Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:PutObjectAcl"], Resource: `${bucketArn}/*` },
                     { Sid: "UseRepositoryConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codestar-connections:UseConnection"], Resource: connectionArnForms(connArn) },
                     { Sid: "RunDeployBuild", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild"], Resource: buildArn },
@@ -414,6 +420,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
             name: pipelineName,
             pipelineType: "V2",
             // Executions wait for the one before: two `pulumi up` runs of one stack never overlap.
+            // https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works.html#concepts-how-it-works-executions
             executionMode: "QUEUED",
             roleArn: this.pipelineRole.arn,
             artifactStores: [{ type: "S3", location: bucket.bucket }],
@@ -424,6 +431,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                         name: SOURCE_ACTION,
                         category: "Source",
                         owner: "AWS",
+                        // https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html
                         provider: "CodeStarSourceConnection",
                         version: "1",
                         outputArtifacts: [SOURCE_ARTIFACT],
@@ -449,6 +457,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 },
             ],
             // With a trigger, the source action's own change detection is off: only pushes to the branch start it.
+            // https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-triggers.html
             triggers: [{
                 providerType: "CodeStarSourceConnection",
                 gitConfiguration: {
@@ -493,6 +502,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
 }
 
 /** Trust for an AWS service acting for exactly one resource of this account (confused-deputy guard). */
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
 function serviceTrust(service: string, account: pulumi.Output<string>, sourceArn: pulumi.Output<string>): pulumi.Output<string> {
     return pulumi.all([account, sourceArn]).apply(([accountId, arn]) => JSON.stringify({
         Version: "2012-10-17",

@@ -222,6 +222,7 @@ function checkArgs(name: string, args: DashboardServiceArgs): void {
 }
 
 /** ECS `valueFrom` may carry `:json-key:stage:version` after a Secrets Manager ARN; IAM wants the secret's ARN. */
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
 function secretResourceArn(ref: string): string {
     const parts = ref.split(":");
     return parts[2] === "secretsmanager" ? parts.slice(0, 7).join(":") : ref;
@@ -267,12 +268,14 @@ export class DashboardService extends pulumi.ComponentResource {
         // --- Image -------------------------------------------------------------------------------
         this.repository = new aws.ecr.Repository(`${name}-repo`, {
             name: `${project}-${stack}/${name}`.toLowerCase(),
+            // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
             imageScanningConfiguration: { scanOnPush: true },
             encryptionConfigurations: [{ encryptionType: "AES256" }],
             // Tags are moved on every build; the task definition pins the image by digest instead.
             imageTagMutability: "MUTABLE",
             forceDelete: args.forceDeleteRepository ?? false,
         }, parent);
+        // https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
         new aws.ecr.LifecyclePolicy(`${name}-repo-expiry`, {
             repository: this.repository.name,
             policy: JSON.stringify({
@@ -313,6 +316,7 @@ export class DashboardService extends pulumi.ComponentResource {
                 Principal: { Service: "ecs-tasks.amazonaws.com" },
                 Action: "sts:AssumeRole",
                 // Only ECS acting for this account may assume the role (confused-deputy guard).
+                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
                 Condition: { StringEquals: { "aws:SourceAccount": accountId } },
             }],
         }));
@@ -340,7 +344,8 @@ export class DashboardService extends pulumi.ComponentResource {
             policy: pulumi.all([this.repository.arn, this.logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
-                    // GetAuthorizationToken has no resource-level permissions.
+                    // GetAuthorizationToken has no resource-level permissions; the rest is what the execution role needs.
+                    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
                     { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
                     { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
                     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
@@ -370,6 +375,8 @@ export class DashboardService extends pulumi.ComponentResource {
         };
         const environment = { ...(args.environment ?? {}), ...platformEnv };
         this.taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+            // Family <= 255 characters; awsvpc and a valid CPU/memory pair are required on Fargate.
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
             family: boundedName([project, stack, name], 255),
             networkMode: "awsvpc",
             requiresCompatibilities: ["FARGATE"],
@@ -396,6 +403,8 @@ export class DashboardService extends pulumi.ComponentResource {
                     },
                     // An init process reaps zombies and forwards SIGTERM, so apps stop cleanly on deploys and Spot interruptions.
                     linuxParameters: { initProcessEnabled: true },
+                    // Fargate allows at most 120 s; Spot gives a 2-minute warning, so stay under it there.
+                    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
                     stopTimeout: usesSpot ? 100 : 120,
                 }]);
                 }),
@@ -440,6 +449,7 @@ export class DashboardService extends pulumi.ComponentResource {
             name: pulumi.output(cluster.vpcId).apply((vpcId) => targetGroupName(stack, name, { ...identity, vpcId })),
             ...identity,
             vpcId: cluster.vpcId,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay
             deregistrationDelay,
             healthCheck: {
                 enabled: true,
@@ -452,6 +462,7 @@ export class DashboardService extends pulumi.ComponentResource {
                 healthyThreshold: 2,
                 unhealthyThreshold: 3,
             },
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html
             stickiness: sticky
                 ? { type: "lb_cookie", enabled: true, cookieDuration: 86400 }
                 : { type: "lb_cookie", enabled: false },
@@ -460,6 +471,8 @@ export class DashboardService extends pulumi.ComponentResource {
         this.listenerRule = new aws.lb.ListenerRule(`${name}-rule`, {
             listenerArn: cluster.httpsListenerArn,
             priority: args.rulePriority,
+            // At most 5 host names per rule; authenticate (order 1) runs before forward (order 2).
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
             conditions: [{ hostHeader: { values: this.hosts } }],
             actions: [
                 pulumi.output(args.login.authenticateAction).apply((a) => ({ ...a, order: 1 })),
@@ -468,6 +481,7 @@ export class DashboardService extends pulumi.ComponentResource {
         }, parent);
 
         // --- Service -----------------------------------------------------------------------------
+        // Each provider's base first, the rest by weight: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
         const capacityProviderStrategies = {
             "on-demand": [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
             spot: [{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }],
@@ -487,20 +501,24 @@ export class DashboardService extends pulumi.ComponentResource {
             loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: port }],
             healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? preset.healthCheckGracePeriodSeconds,
             // Keep full capacity during deploys: start new tasks before stopping old ones; roll back a deploy that never gets healthy.
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html
             deploymentMinimumHealthyPercent: 100,
             deploymentMaximumPercent: 200,
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
             deploymentCircuitBreaker: { enable: true, rollback: true },
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html
             availabilityZoneRebalancing: "ENABLED",
             enableExecuteCommand: false,
             propagateTags: "SERVICE",
             // Wait like `aws ecs wait services-stable`: a deployment whose tasks never get healthy fails the update.
-            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ecs_service#wait_for_steady_state-1
+            // https://docs.aws.amazon.com/cli/latest/reference/ecs/wait/services-stable.html
             waitForSteadyState: waitForSteady,
         }, {
             ...parent,
             customTimeouts: { create: STEADY_STATE_TIMEOUT, update: STEADY_STATE_TIMEOUT },
             // Autoscaling owns the running count after the first deploy.
             ignoreChanges: ["desiredCount"],
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html
             // The target group must be attached to the load balancer before a service can use it; the
             // capacity providers must outlive the service, or destroy fails with "capacity provider is in use".
             dependsOn: [this.listenerRule, ...(cluster.capacityProviders ? [cluster.capacityProviders] : [])],
@@ -522,6 +540,7 @@ export class DashboardService extends pulumi.ComponentResource {
         this.scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
             serviceNamespace: "ecs",
             scalableDimension: "ecs:service:DesiredCount",
+            // https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html
             resourceId: pulumi.interpolate`service/${cluster.clusterName}/${this.service.name}`,
             minCapacity: minTasks,
             maxCapacity: maxTasks,
@@ -538,6 +557,7 @@ export class DashboardService extends pulumi.ComponentResource {
             }, parent);
         trackTarget("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.targetCpuPercent ?? 60);
         trackTarget("requests", {
+            // resourceLabel app/<alb>/<id>/targetgroup/<tg>/<id>: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PredefinedMetricSpecification.html
             predefinedMetricType: "ALBRequestCountPerTarget",
             resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${this.targetGroup.arnSuffix}`,
         }, args.targetRequestsPerTask ?? 300);
@@ -549,6 +569,7 @@ export class DashboardService extends pulumi.ComponentResource {
                     zoneId: cluster.hostedZoneId!,
                     name: host,
                     type: "A",
+                    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html
                     aliases: [{ name: cluster.albDnsName, zoneId: cluster.albZoneId, evaluateTargetHealth: true }],
                 }, parent));
             });
@@ -556,6 +577,7 @@ export class DashboardService extends pulumi.ComponentResource {
 
         // --- Alarms ------------------------------------------------------------------------------
         if (cluster.alarmTopicArn) {
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
             const dimensions = { LoadBalancer: pulumi.output(cluster.albArnSuffix), TargetGroup: this.targetGroup.arnSuffix };
             const alarms = [
                 { suffix: "unhealthy", what: "a task behind the load balancer is failing health checks", metricName: "UnHealthyHostCount", statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 0 },

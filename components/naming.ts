@@ -38,8 +38,10 @@ export function isDashboardName(name: string): boolean {
 }
 
 /** Application Load Balancer names: <= 32 characters, no leading `internal-`. */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
 export const ALB_NAME_MAX = 32;
 /** Target group names: <= 32 characters. */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
 export const TARGET_GROUP_NAME_MAX = 32;
 
 /**

@@ -25,6 +25,7 @@ const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SSM_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[\w.\-/]+$/;
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
 const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+(?::[^:]*:[^:]*:[^:]*)?$/;
 const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/[\w+=,.@\-/]+$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -36,6 +37,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
 
 export { MAX_DASHBOARD_NAME_LENGTH };
+// ALB quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
 /** Listener rules per ALB (all listeners, defaults excluded); adjustable AWS quota. */
 export const ALB_RULE_LIMIT = 100;
 /** Target groups per ALB; NOT adjustable. */
@@ -43,8 +45,10 @@ export const ALB_TARGET_GROUP_LIMIT = 100;
 /** Host-header condition values per rule; NOT adjustable. One is the dashboard's own host. */
 export const MAX_EXTRA_HOSTS = 4;
 /** ALB idle timeout limits and our websocket-friendly default (the AWS default of 60 s drops idle Shiny sockets). */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
 export const IDLE_TIMEOUT = { min: 1, max: 4000, default: 600 } as const;
 /** CloudWatch Logs accepted retention periods (days). */
+// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
 export const LOG_RETENTION_DAYS = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
@@ -690,6 +694,13 @@ const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isStrin
 function crossFieldProblems(input: Record<string, unknown>, region: string | undefined): PathProblem[] {
     const out: PathProblem[] = [];
     const domain = isString(input.domain) ? input.domain : undefined;
+    // An ALB uses ACM certificates of its own region only: https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+    const albCertificateRegion = (path: (string | number)[], arn: unknown) => {
+        const certRegion = isString(arn) ? ACM_CERTIFICATE_ARN.exec(arn)?.[1] : undefined;
+        if (certRegion && region && certRegion !== region) {
+            out.push({ path, message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
+        }
+    };
 
     // dns: one of zone / certificate; certificate in the stack's region.
     if (isObject(input.dns)) {
@@ -697,10 +708,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
         if (hostedZoneId === undefined && certificateArn === undefined) {
             out.push({ path: ["dns"], message: "needs hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>), or both" });
         }
-        const certRegion = isString(certificateArn) ? ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1] : undefined;
-        if (certRegion && region && certRegion !== region) {
-            out.push({ path: ["dns", "certificateArn"], message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
-        }
+        albCertificateRegion(["dns", "certificateArn"], certificateArn);
     }
 
     // network: new VPC settings and existing VPC settings are mutually exclusive.
@@ -756,11 +764,13 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
         if (mismatch) out.push({ path: ["auth", "email", "fromEmailAddress"], message: mismatch });
     }
     if (isString(auth.domainPrefix) && /aws|amazon|cognito/.test(auth.domainPrefix)) {
+        // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
         out.push({ path: ["auth", "domainPrefix"], message: `${show(auth.domainPrefix)} contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito` });
     }
     if (isObject(auth.customDomain) && isString(auth.customDomain.certificateArn)) {
         const certRegion = ACM_CERTIFICATE_ARN.exec(auth.customDomain.certificateArn)?.[1];
         if (certRegion && certRegion !== "us-east-1") {
+            // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-add-custom-domain.html
             out.push({ path: ["auth", "customDomain", "certificateArn"], message: `is in ${certRegion}; a Cognito custom domain needs a certificate in us-east-1` });
         }
     }
@@ -837,10 +847,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             }
             extraHostsOf(d.extraHosts).forEach(({ host, certificateArn }, j) => {
                 claimHost(host, `dashboards[${i}]`, at("extraHosts", j));
-                const certRegion = certificateArn ? ACM_CERTIFICATE_ARN.exec(certificateArn)?.[1] : undefined;
-                if (certRegion && region && certRegion !== region) {
-                    out.push({ path: at("extraHosts", j, "certificateArn"), message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
-                }
+                albCertificateRegion(at("extraHosts", j, "certificateArn"), certificateArn);
                 if (!certificates) return;
                 const c = coverage({ host, certificateArn }, certificates);
                 listenerHosts.push({ host, certificateArn });
@@ -871,6 +878,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             }
 
             const capacity = isString(d.capacity) ? d.capacity : isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity;
+            // Fargate Spot gives a 2-minute warning: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
             if (typeof d.deregistrationDelaySeconds === "number" && capacity !== "on-demand" && d.deregistrationDelaySeconds >= 120) {
                 out.push({ path: at("deregistrationDelaySeconds"), message: `${d.deregistrationDelaySeconds} is too long on Fargate Spot (capacity ${capacity}); tasks get a 2-minute warning, so allowed: 0 to 119` });
             }
