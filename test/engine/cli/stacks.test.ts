@@ -13,33 +13,41 @@ const POLICY_PACKS = [path.join(REPO, "policy"), path.join(REPO, "policy", "awsg
 /** Marker of a secret in Pulumi's state (sig key -> secret sig). */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-/** Plaintext values of every secret in a `stack export --show-secrets` document. */
-export function secretPlaintexts(doc: unknown): string[] {
+/** Keys whose secret values must never be readable: credentials, not identifiers. */
+const SENSITIVE_KEY = /secret|password|token|result/i;
+
+/**
+ * Plaintext of every sensitive secret in a `stack export --show-secrets` document: the string
+ * leaves of each secret value that sit under a sensitive key (`clientSecret`, a random `result`,
+ * an ECR `password`), including keys inside a secret object (a dashboard's `login`). Identifiers
+ * that travel inside a secret object (a client id) are public elsewhere by design, so they are left out.
+ */
+export function sensitiveSecrets(doc: unknown): string[] {
     const found: string[] = [];
-    const leaves = (v: unknown): void => {
-        if (typeof v === "string") found.push(v);
-        else if (Array.isArray(v)) v.forEach(leaves);
-        else if (v && typeof v === "object") Object.values(v).forEach(leaves);
+    const leaves = (v: unknown, key: string): void => {
+        if (typeof v === "string") {
+            if (SENSITIVE_KEY.test(key)) found.push(v);
+        } else if (Array.isArray(v)) v.forEach((x) => leaves(x, key));
+        else if (v && typeof v === "object") Object.entries(v).forEach(([k, x]) => leaves(x, k));
     };
-    const walk = (v: unknown): void => {
-        if (Array.isArray(v)) v.forEach(walk);
+    const walk = (v: unknown, key: string): void => {
+        if (Array.isArray(v)) v.forEach((x) => walk(x, key));
         else if (v && typeof v === "object") {
             const o = v as Record<string, unknown>;
             if (SECRET_SIG in o && typeof o.plaintext === "string") {
-                leaves(JSON.parse(o.plaintext));
+                leaves(JSON.parse(o.plaintext), key);
                 return;
             }
-            Object.values(o).forEach(walk);
+            Object.entries(o).forEach(([k, x]) => walk(x, k));
         }
     };
-    walk(doc);
-    // Short values ("true", "8") would match by accident; every real secret here is long.
+    walk(doc, "");
     return [...new Set(found.filter((s) => s.length >= 12))];
 }
 
 /** `N created` etc. from the CLI's summary. */
 function count(result: CliResult, verb: string): number {
-    const m = new RegExp(`(\\d+) ${verb}`).exec(result.stdout);
+    const m = new RegExp(`^\\s+[-+~]?\\s*(\\d+) ${verb}$`, "m").exec(result.stdout);
     return m ? Number(m[1]) : 0;
 }
 
@@ -96,7 +104,7 @@ for (const stack of ["dev", "prod"]) {
         it("stack export holds no secret in plaintext", () => {
             const withSecrets = run("export", ["stack", "export", "--show-secrets"]);
             expect(withSecrets.code, tail(withSecrets)).to.equal(0);
-            const secrets = secretPlaintexts(JSON.parse(withSecrets.stdout));
+            const secrets = sensitiveSecrets(JSON.parse(withSecrets.stdout));
             // At least every Cognito app client secret (one per dashboard and the portal) is there.
             expect(secrets.length).to.be.at.least(5);
             const plain = run("export", ["stack", "export"]);
@@ -105,20 +113,48 @@ for (const stack of ["dev", "prod"]) {
             expect(leaked, "secrets in plaintext in the exported state").to.deep.equal([]);
         });
 
+        it("a change of VPC replaces the target groups without a name clash, then settles", () => {
+            // Target groups are created before the old ones are deleted; a name that ignored the VPC
+            // would collide (DuplicateTargetGroupName) in the fake cloud as it does in AWS.
+            const set = ws.pulumi(["--stack", stack, "config", "set", "--path", "network.cidrBlock", "10.77.0.0/16"]);
+            expect(set.code, tail(set)).to.equal(0);
+            const up = run("up (new VPC)", ["up", "--yes", "--skip-preview"]);
+            expect(up.code, tail(up)).to.equal(0);
+            expect(up.stdout).to.match(/aws:lb:TargetGroup\s+\S+\s+replaced/);
+            const again = run("preview again", ["preview", "--expect-no-changes"]);
+            expect(again.code, tail(again, 120)).to.equal(0);
+        });
+
         if (stack === "prod") {
-            it("destroy stops at the protected user pool, and the pool is still there", () => {
+            const hasPool = () => ws.cloudResources().some((c) => c.type === "aws:cognito/userPool:UserPool");
+            const setConfig = (key: string, value: string) => {
+                const set = ws.pulumi(["--stack", stack, "config", "set", "--path", key, value]);
+                expect(set.code, tail(set)).to.equal(0);
+            };
+
+            it("destroy stops at the load balancer's deletion protection (AWS refuses), with the user pool untouched", () => {
                 const r = run("destroy", ["destroy", "--yes", "--skip-preview"]);
                 expect(r.code).to.not.equal(0);
-                expect(r.output).to.match(/protected/i);
-                expect(r.output).to.contain("aws:cognito/userPool:UserPool");
-                expect(ws.cloudResources().some((c) => c.type === "aws:cognito/userPool:UserPool")).to.equal(true);
+                expect(r.output).to.contain("cannot be deleted because deletion protection is enabled");
+                expect(ws.cloudResources().some((c) => c.type === "aws:lb/loadBalancer:LoadBalancer")).to.equal(true);
+                expect(hasPool()).to.equal(true);
             });
 
-            it("the documented teardown (deletion protection off, up, destroy) removes everything", () => {
-                for (const key of ["auth.deletionProtection", "loadBalancer.deletionProtection"]) {
-                    const set = ws.pulumi(["--stack", stack, "config", "set", "--path", key, "false"]);
-                    expect(set.code, tail(set)).to.equal(0);
-                }
+            it("with only the load balancer unprotected, destroy still stops at the protected user pool", () => {
+                setConfig("loadBalancer.deletionProtection", "false");
+                const up = run("up", ["up", "--yes", "--skip-preview"]);
+                expect(up.code, tail(up)).to.equal(0);
+                const r = run("destroy", ["destroy", "--yes", "--skip-preview"]);
+                expect(r.code).to.not.equal(0);
+                // The engine's own refusal: `resource "urn:...::auth-pool" cannot be deleted\n because it is protected`.
+                expect(r.output).to.match(/UserPool::auth-pool" cannot be deleted\s+because it is protected/);
+                expect(hasPool()).to.equal(true);
+            });
+
+            it("the documented teardown (protection off, force-delete repositories, up, destroy) removes everything", () => {
+                // docs/operations.md "Tearing a stack down", the remaining steps.
+                setConfig("auth.deletionProtection", "false");
+                setConfig("defaults.forceDeleteRepositories", "true");
                 const up = run("up", ["up", "--yes", "--skip-preview"]);
                 expect(up.code, tail(up)).to.equal(0);
                 const r = run("destroy", ["destroy", "--yes", "--skip-preview"]);

@@ -71,6 +71,12 @@ export class EngineWorkspace {
         else fs.writeFileSync(target, text);
     }
 
+    /** Replaces the project with a small JavaScript program of its own (`main: program.js`). */
+    useProgram(project: string, source: string): void {
+        fs.writeFileSync(path.join(this.projectDir, "Pulumi.yaml"), `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: program.js\n`);
+        fs.writeFileSync(path.join(this.projectDir, "program.js"), source);
+    }
+
     /** Runs `pulumi <args>` in the project copy; never throws on a non-zero exit. */
     pulumi(args: string[], options: { timeoutSeconds?: number; env?: Record<string, string> } = {}): CliResult {
         const started = process.hrtime.bigint();

@@ -3,21 +3,10 @@
  * random password) through `pulumi preview`, `up`, a second `preview --expect-no-changes`,
  * `stack export` and `destroy`, with a file backend, a passphrase and the doubles found on PATH
  * as ambient plugins; then a second stack taking the same target-group name in the same fake
- * cloud, which AWS refuses. Needs the CLI (scripts/build-pulumi-cli.sh) and the language host
- * stand-in (engine/bin/pulumi-language-nodejs); skipped, saying which is missing, without them.
+ * cloud, which AWS refuses. Runs in scripts/engine-check.sh, which provides the CLI.
  */
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { PROJECT_DIR } from "../../plan/runPlan";
-import { BIN_DIR, tempDir } from "./providerClient";
-
-const VERSION = process.env.PULUMI_VERSION ?? "v3.274.1";
-const CACHE = process.env.ENGINE_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "dashboards-engine");
-const CLI = process.env.PULUMI_CLI ?? path.join(CACHE, `pulumi-${VERSION}`, "bin", "pulumi");
-const LANGUAGE_HOST = path.join(BIN_DIR, "pulumi-language-nodejs");
+import { EngineWorkspace } from "./workspace";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -35,39 +24,17 @@ exports.password = password.result;
 
 describe("the doubles under the real Pulumi engine (tiny program)", function () {
     this.timeout(600_000);
-    let dir: string;
-    let env: NodeJS.ProcessEnv;
+    let ws: EngineWorkspace;
 
-    before(function () {
-        if (!fs.existsSync(CLI)) this.skip(); // no CLI: build it with scripts/build-pulumi-cli.sh
-        if (!fs.existsSync(LANGUAGE_HOST)) this.skip(); // no language host stand-in at engine/bin/pulumi-language-nodejs
-        dir = tempDir("engine-run-");
-        const program = path.join(dir, "program");
-        fs.mkdirSync(program);
-        fs.writeFileSync(path.join(program, "Pulumi.yaml"), "name: tiny\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
-        fs.writeFileSync(path.join(program, "index.js"), PROGRAM);
-        // The program's packages: the repository's node_modules (one @pulumi/pulumi for program and runner).
-        fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(program, "node_modules"));
-        fs.mkdirSync(path.join(dir, "state"));
-        env = {
-            ...process.env,
-            PATH: `${BIN_DIR}${path.delimiter}${path.dirname(CLI)}${path.delimiter}${process.env.PATH}`,
-            PULUMI_HOME: path.join(dir, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-check",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            DASHBOARDS_FAKE_CLOUD_DIR: path.join(dir, "cloud"),
-        };
+    before(() => {
+        ws = new EngineWorkspace("tiny");
+        ws.useProgram("tiny", PROGRAM);
     });
-
-    after(() => {
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => ws?.dispose());
 
     const pulumi = (...args: string[]) => {
-        const r = spawnSync(CLI, [...args, "--non-interactive"], { cwd: path.join(dir, "program"), env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-        return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+        const r = ws.pulumi(args);
+        return { code: r.code, out: r.output, stdout: r.stdout };
     };
     const ok = (...args: string[]) => {
         const r = pulumi(...args);
@@ -76,11 +43,13 @@ describe("the doubles under the real Pulumi engine (tiny program)", function () 
     };
 
     it("previews, deploys, previews again with no changes, keeps the password secret in state, and destroys", () => {
-        ok("stack", "init", "dev");
+        ok("stack", "init", "dev", "--secrets-provider", "passphrase");
         ok("config", "set", "aws:region", "eu-west-1");
         expect(ok("preview")).to.match(/\+ 3 to create|3 to create/);
         ok("up", "--yes");
-        const outputs = JSON.parse(ok("stack", "output", "--json", "--show-secrets"));
+        const shown = pulumi("stack", "output", "--json", "--show-secrets");
+        expect(shown.code, shown.out).to.equal(0);
+        const outputs = JSON.parse(shown.stdout);
         expect(outputs.tgName).to.match(/^tiny-tg-[0-9a-f]{7}$/);
         expect(outputs.tgArn).to.match(/^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/tiny-tg-[0-9a-f]{7}\/[0-9a-f]{16}$/);
         expect(outputs.password).to.match(/^[A-Za-z0-9]{24}$/);
@@ -93,7 +62,7 @@ describe("the doubles under the real Pulumi engine (tiny program)", function () 
 
     it("a second stack cannot take a target-group name the first one holds (DuplicateTargetGroupName)", () => {
         for (const stack of ["one", "two"]) {
-            ok("stack", "init", stack);
+            ok("stack", "init", stack, "--secrets-provider", "passphrase");
             ok("config", "set", "aws:region", "eu-west-1");
             ok("config", "set", "tgName", "tiny-shared-tg");
         }
