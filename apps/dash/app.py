@@ -18,7 +18,8 @@ TITLE = os.environ.get("DASHBOARD_NAME", "Sentiment analysis")
 
 app = Dash(__name__, title=TITLE)
 server = app.server  # the Flask app gunicorn serves (app:server)
-# One proxy hop (the ALB) sets X-Forwarded-For/-Proto/-Host.
+# One proxy hop (the ALB).
+# The ALB sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port (no X-Forwarded-Host): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
 server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 install_routes(server)  # /health and /logout
 

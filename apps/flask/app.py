@@ -18,8 +18,9 @@ REGIONS = ("North", "South", "East", "West")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 app = Flask(__name__)
-# One proxy hop (the ALB): trust its X-Forwarded-For/-Proto/-Host so url_for builds
+# One proxy hop (the ALB): trust its X-Forwarded-For/-Proto so url_for builds
 # https URLs for the public host name.
+# The ALB sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port (no X-Forwarded-Host): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
 app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 install_routes(app)
 

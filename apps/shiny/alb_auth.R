@@ -16,6 +16,7 @@
 
 b64url_decode <- function(segment) {
   # Accept padded (ALB) and unpadded segments alike.
+  # ALB token segments are base64url with '=' padding: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
   s <- chartr("-_", "+/", sub("=+$", "", segment))
   s <- paste0(s, strrep("=", (4 - nchar(s) %% 4) %% 4))
   openssl::base64_decode(s)
@@ -25,6 +26,7 @@ alb_keys_url <- function() {
   url <- Sys.getenv("ALB_PUBLIC_KEYS_URL")
   region <- Sys.getenv("AWS_REGION", Sys.getenv("AWS_DEFAULT_REGION"))
   if (nzchar(url)) sub("/+$", "", url)
+  # Regional ALB key endpoint; the PEM public key for a token is at <endpoint>/<kid>: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
   else if (nzchar(region)) sprintf("https://public-keys.auth.elb.%s.amazonaws.com", region)
   else ""
 }
@@ -38,6 +40,7 @@ alb_public_key <- function(kid, keys_url) {
     resp <- curl::curl_fetch_memory(paste0(keys_url, "/", kid), handle = curl::new_handle(timeout = 5))
     if (resp$status_code != 200) stop("HTTP ", resp$status_code)
     k <- openssl::read_pubkey(rawToChar(resp$content))
+    # ALB signs with ECDSA P-256 + SHA-256 (ES256): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     if (!inherits(k, "ecdsa") || as.list(k)$data$curve != "P-256") stop("not a P-256 key")
     k
   }, error = function(e) {
@@ -57,6 +60,7 @@ alb_verify <- function(token, alb_arn = Sys.getenv("ALB_ARN"), keys_url = alb_ke
     parts <- strsplit(trimws(token), ".", fixed = TRUE)[[1]]
     if (length(parts) != 3) return(NULL)
     header <- jsonlite::fromJSON(rawToChar(b64url_decode(parts[1])), simplifyVector = FALSE)
+    # The JWT header carries alg, kid, signer (the ALB's ARN, to be checked) and exp: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     if (!identical(header$alg, "ES256") || !identical(header$signer, alb_arn)) return(NULL)
     kid <- header$kid
     # The kid becomes part of a URL: only key-id characters.
@@ -81,6 +85,7 @@ alb_verify <- function(token, alb_arn = Sys.getenv("ALB_ARN"), keys_url = alb_ke
 
 # The verified user's display name (email, else username, else sub) for a Shiny/httpuv request.
 alb_user <- function(req) {
+  # The ALB adds x-amzn-oidc-data (the IdP's userInfo claims, signed) to each request it forwards: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
   claims <- alb_verify(req$HTTP_X_AMZN_OIDC_DATA %||% "")
   if (is.null(claims)) return(NULL)
   for (name in c("email", "username", "sub")) {
@@ -91,10 +96,12 @@ alb_user <- function(req) {
 
 # 302 to DASHBOARD_LOGOUT_URL expiring every ALB session cookie shard (0-3 and any in the request).
 alb_logout_response <- function(req) {
+  # ALB logout: expire every AWSELBAuthSessionCookie-N shard, then redirect to the IdP's logout endpoint: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
   names <- sprintf("AWSELBAuthSessionCookie-%d", 0:3)
   sent <- trimws(sub("=.*$", "", strsplit(req$HTTP_COOKIE %||% "", ";", fixed = TRUE)[[1]]))
   names <- unique(c(names, sent[grepl("^AWSELBAuthSessionCookie[A-Za-z0-9_-]{0,32}$", sent)]))
   cookies <- paste0(names, "=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; SameSite=Lax")
+  # Cognito /logout with client_id and a logout_uri listed in the client's sign-out URLs: https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html
   location <- Sys.getenv("DASHBOARD_LOGOUT_URL")
   if (!nzchar(location)) location <- "/signed-out"
   headers <- c(list(Location = location, `Cache-Control` = "no-store"),

@@ -19,6 +19,7 @@ st.set_page_config(page_title=TITLE, layout="wide")
 
 def identity_bar() -> None:
     # st.context.headers are the headers the ALB forwarded with this session's connection.
+    # The ALB adds x-amzn-oidc-* headers to each authenticated request it forwards: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     user = current_user(st.context.headers)
     parts = []
     if user:

@@ -6,6 +6,7 @@
 import { isRecord } from "./util";
 
 /** User attribute that carries IdP groups for federated (SAML/OIDC) users. */
+// IdP claims reach it by attribute mapping; a mapped attribute must be writable by the app client: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html
 export const CUSTOM_GROUPS_ATTRIBUTE = "custom:groups";
 
 /** The event does not have the Pre Token Generation shape. */
@@ -76,6 +77,7 @@ export function parseGroupsAttribute(value: string): string[] {
  * `identities` and `cognito:user_status` are set by Cognito and cannot be written by users.
  */
 function isFederated(attributes: Record<string, unknown>): boolean {
+    // Cognito sets user status EXTERNAL_PROVIDER for users who signed in through a third-party IdP: https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserType.html
     const identities = attributes["identities"];
     return (
         attributes["cognito:user_status"] === "EXTERNAL_PROVIDER" ||
@@ -92,9 +94,11 @@ function isFederated(attributes: Record<string, unknown>): boolean {
 export function readTriggerEvent(event: unknown): TriggerFacts {
     if (!isRecord(event)) throw new InvalidEventError("the event is not an object");
     const { triggerSource, callerContext, request, userName, userPoolId } = event;
+    // Sources: TokenGeneration_HostedAuth/Authentication/NewPasswordChallenge/AuthenticateDevice/RefreshTokens: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
     if (typeof triggerSource !== "string" || !triggerSource.startsWith("TokenGeneration_")) {
         throw new InvalidEventError("triggerSource must be a TokenGeneration_* string");
     }
+    // callerContext.clientId is the app client asking for tokens (one per dashboard): https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
     if (!isRecord(callerContext) || typeof callerContext.clientId !== "string" || callerContext.clientId === "") {
         throw new InvalidEventError("callerContext.clientId must be a non-empty string");
     }
@@ -102,6 +106,7 @@ export function readTriggerEvent(event: unknown): TriggerFacts {
     const attributes = request.userAttributes;
     if (!isRecord(attributes)) throw new InvalidEventError("request.userAttributes must be an object");
 
+    // V1_0 and V2_0 both list the user's Cognito groups in request.groupConfiguration.groupsToOverride: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
     const groupConfiguration = request.groupConfiguration ?? {};
     if (!isRecord(groupConfiguration)) throw new InvalidEventError("request.groupConfiguration must be an object");
     const cognitoGroups = groupConfiguration.groupsToOverride ?? [];

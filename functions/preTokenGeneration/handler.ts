@@ -38,6 +38,7 @@ export const ENV = {
 } as const;
 
 /** Default `ACCESS_MAP_TTL_SECONDS`: map changes reach every warm instance within a minute. */
+// GetParameter shares a per-account, per-Region TPS quota (ThrottlingException past it): https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
 export const DEFAULT_TTL_SECONDS = 60;
 /** Default `ACCESS_MAP_MAX_STALE_SECONDS`: rides out a 15-minute SSM outage without locking users out. */
 export const DEFAULT_MAX_STALE_SECONDS = 900;
@@ -46,6 +47,7 @@ export const DEFAULT_MAX_STALE_SECONDS = 900;
 export const UNAVAILABLE_MESSAGE = "Access denied: dashboard access cannot be checked right now. Please try again later.";
 
 /** The trigger events handled (V1_0 and V2_0 share every field read here). */
+// V1_0 and V2_0 events: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
 export type PreTokenGenerationEvent = PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent;
 
 /** The Lambda handler: resolves to the same event on allow, rejects with a user-safe Error on deny. */
@@ -105,6 +107,7 @@ function secondsSetting(env: Record<string, string | undefined>, name: string, f
     return value;
 }
 
+// Lambda relays stdout to the function's CloudWatch Logs log stream: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html
 function writeJsonLine(entry: DecisionLogEntry): void {
     process.stdout.write(`${JSON.stringify(entry)}\n`);
 }
@@ -206,7 +209,9 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
         } catch {
             // A broken logger must not turn a denial into an allow, nor an allow into an outage.
         }
+        // Throwing fails the token request (sign-in and refresh alike): https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
         if (denial !== undefined) throw new Error(denial);
+        // An event returned unchanged tells Cognito to carry on with its default action: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
         return event;
     };
 }

@@ -7,6 +7,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
  * Overall deadline for one GetParameter call, retries included. Cognito gives the trigger 5 s
  * in total; this leaves room for the cold start and the decision.
  */
+// Cognito waits 5 s for a trigger: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
 export const SSM_DEADLINE_MS = 2000;
 
 /** An SSM client that fails fast: short connect/request timeouts and a single retry. */
@@ -28,6 +29,7 @@ export function ssmParameterLoader(name: string, client?: Pick<SSMClient, "send"
     let ssm = client;
     return async () => {
         ssm ??= createFastSsmClient();
+        // WithDecryption decrypts SecureString values and is ignored for String: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
         const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }), {
             abortSignal: AbortSignal.timeout(SSM_DEADLINE_MS),
         });

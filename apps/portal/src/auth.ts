@@ -5,6 +5,7 @@ import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { idpGroups } from "./groups.js";
 
 /** Headers the ALB adds to every request it forwards after authenticate-oidc. */
+// x-amzn-oidc-accesstoken is the IdP's access token, x-amzn-oidc-data the ALB-signed user claims: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 export const ACCESS_TOKEN_HEADER = "x-amzn-oidc-accesstoken";
 export const ALB_DATA_HEADER = "x-amzn-oidc-data";
 
@@ -32,6 +33,7 @@ export interface Identity {
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: "missing" | "invalid"; detail: string };
 
 export function cognitoIssuer(userPoolId: string): string {
+    // iss is https://cognito-idp.<region>.amazonaws.com/<userPoolId>; the pool id starts with its region: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
     return `https://cognito-idp.${userPoolId.split("_")[0]}.amazonaws.com/${userPoolId}`;
 }
 
@@ -64,12 +66,14 @@ export class KeyFetcher implements Fetcher {
 
 export function createAuthenticator(opts: AuthOptions) {
     const issuer = cognitoIssuer(opts.userPoolId);
+    // Access tokens carry token_use "access" and client_id (the app client), checked here: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
     const accessVerifier = CognitoJwtVerifier.create(
         { userPoolId: opts.userPoolId, tokenUse: "access", clientId: opts.clientId },
         { jwksCache: new SimpleJwksCache({ fetcher: new KeyFetcher(opts.fetchTimeoutMs, opts.cognitoJwksUrl) }) },
     );
     const albVerifier = AlbJwtVerifier.create(
         // signer (header) must be our ALB, client (header) our app client, iss the user pool.
+        // ES256 token, key at <ALB public-key endpoint>/<kid>, header fields signer/client/iss/exp: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
         { albArn: opts.albArn, clientId: opts.clientId, issuer, jwksUri: opts.albPublicKeysUrl },
         { jwksCache: new AlbJwksCache({ fetcher: new KeyFetcher(opts.fetchTimeoutMs) }) },
     );
@@ -77,6 +81,7 @@ export function createAuthenticator(opts: AuthOptions) {
     /** Verified `cognito:groups` and `sub` of a Cognito access token; throws if invalid. */
     async function verifyAccessToken(token: string): Promise<{ sub: string; groups: string[] }> {
         const payload = await accessVerifier.verify(token);
+        // The access token lists the user's groups in cognito:groups: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
         const groups = payload["cognito:groups"];
         return { sub: payload.sub, groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [] };
     }
@@ -87,6 +92,7 @@ export function createAuthenticator(opts: AuthOptions) {
      */
     async function verifyAlbData(token: string): Promise<{ sub: string; displayName: string; groups: string[] }> {
         const payload = await albVerifier.verify(token);
+        // The payload holds the userInfo claims: the user's attributes, custom ones included: https://docs.aws.amazon.com/cognito/latest/developerguide/userinfo-endpoint.html
         const pick = (key: string) => (typeof payload[key] === "string" && (payload[key] as string).trim()) || undefined;
         const displayName = pick("given_name") ?? pick("name") ?? pick("email") ?? pick("username") ?? pick("preferred_username") ?? "there";
         return { sub: String(payload.sub), displayName, groups: idpGroups(payload) };

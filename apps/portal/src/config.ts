@@ -52,6 +52,7 @@ const envSchema = z.object({
     ALB_ARN: z.string().regex(/^arn:aws(-cn|-us-gov)?:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/.+$/, "expected an ALB ARN"),
     ALB_PUBLIC_KEYS_URL: httpUrl.optional(),
     DASHBOARD_URL: httpUrl.optional(),
+    // Cognito /logout with client_id and a logout_uri listed in the client's sign-out URLs: https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html
     DASHBOARD_LOGOUT_URL: httpUrl,
     PORT: z.coerce.number().int().min(1).max(65535).default(8080),
     /** Test-only: fetch the user pool's JWKS from here instead of Cognito (issuer checks are unchanged). */
@@ -78,6 +79,7 @@ export class ConfigError extends Error {}
 
 /** Default ALB public-key endpoint (same rule as albPublicKeysUrl in components/appEnvironment.ts). */
 export function defaultAlbPublicKeysUrl(region: string): string {
+    // Regional ALB key endpoint; the PEM public key for a token is at <endpoint>/<kid>: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     return `https://public-keys.auth.elb.${region}.amazonaws.com`;
 }
 

@@ -15,6 +15,7 @@
  */
 
 /** The user-pool attribute federated identity providers map the user's groups into. */
+// IdP claims reach it by attribute mapping; a mapped attribute must be writable by the app client: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-specifying-attribute-mapping.html
 export const IDP_GROUPS_CLAIM = "custom:groups";
 
 /** The verified claims have a `custom:groups` that is not a string. */
@@ -59,6 +60,7 @@ export function parseIdpGroups(value: string): string[] {
 
 /** Whether Cognito says the user signed in through (or is linked to) an external identity provider. */
 function isFederated(claims: Readonly<Record<string, unknown>>): boolean {
+    // Cognito sets user status EXTERNAL_PROVIDER for users who signed in through a third-party IdP: https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserType.html
     if (claims["cognito:user_status"] === "EXTERNAL_PROVIDER") return true;
     const identities = claims["identities"];
     return typeof identities === "string" && identities.trim() !== "" && identities.trim() !== "[]";

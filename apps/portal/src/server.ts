@@ -8,6 +8,7 @@ import type { Settings } from "./config.js";
 import { html, PORTAL_CSS, renderPortalPage } from "./html.js";
 
 /** The ALB splits its session into AWSELBAuthSessionCookie-0, -1, ... (4 KB each). */
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 const SESSION_COOKIE = /^AWSELBAuthSessionCookie-\d+$/;
 /** Always expired on sign-out, even if the browser did not send them (e.g. a partial request). */
 const ALWAYS_EXPIRED = [0, 1, 2, 3].map((n) => `AWSELBAuthSessionCookie-${n}`);
@@ -80,6 +81,7 @@ export function createApp(options: ServerOptions): Hono {
         return c.html(page, 200);
     });
 
+    // ALB logout: expire the session cookies, then redirect to the IdP's logout endpoint: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     app.get("/logout", (c) => {
         const present = Object.keys(getCookie(c)).filter((name) => SESSION_COOKIE.test(name));
         for (const name of new Set([...present, ...ALWAYS_EXPIRED])) {

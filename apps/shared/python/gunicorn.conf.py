@@ -10,6 +10,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # /_dash-component-suites). Scale with WEB_CONCURRENCY; raise threads only for Flask apps.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Keep-alive above the ALB idle timeout (60 s default) so the ALB closes idle connections first.
+# AWS: keep the target's idle timeout above the ALB's, else the ALB can answer 502: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
 keepalive = 75
 timeout = 60
 graceful_timeout = 20

@@ -27,6 +27,7 @@ from jwt.algorithms import ECAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
+# The ALB adds x-amzn-oidc-data (signed user claims) to every request it forwards after authenticating: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 OIDC_DATA_HEADER = "x-amzn-oidc-data"
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ class User:
 
 def _b64url_decode(segment: str) -> bytes:
     # ALB pads with '='; other issuers do not. Normalise both before decoding.
+    # ALB token segments are base64url with '=' padding: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     stripped = segment.rstrip("=")
     return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
 
 
 def default_keys_url(region: str | None) -> str | None:
+    # Regional ALB key endpoint; the PEM public key for a token is at <endpoint>/<kid>: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     return f"https://public-keys.auth.elb.{region}.amazonaws.com" if region else None
 
 
@@ -101,6 +104,7 @@ class AlbTokenVerifier:
                 return None
         try:
             loaded = load_pem_public_key(self._fetch(f"{self.keys_url}/{kid}"))
+            # ALB signs with ECDSA P-256 + SHA-256 (ES256): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
             if not isinstance(loaded, ec.EllipticCurvePublicKey) or not isinstance(
                 loaded.curve, ec.SECP256R1
             ):
@@ -128,6 +132,7 @@ class AlbTokenVerifier:
             header = json.loads(_b64url_decode(parts[0]))
             if not isinstance(header, dict):
                 return None
+            # The JWT header carries alg, kid, signer (the ALB's ARN, to be checked) and exp: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
             if header.get("alg") != "ES256" or header.get("signer") != self.alb_arn:
                 return None
             kid = header.get("kid")
@@ -197,6 +202,7 @@ def current_user(headers: Mapping[str, str] | Any, env: Mapping[str, str] | None
         value = claims.get(key)
         return value if isinstance(value, str) and value else None
 
+    # The payload holds the IdP's userInfo claims (for Cognito: the user's attributes): https://docs.aws.amazon.com/cognito/latest/developerguide/userinfo-endpoint.html
     return User(
         email=text("email"),
         username=text("username") or text("cognito:username"),

@@ -11,16 +11,19 @@ from collections.abc import Mapping
 LOGOUT_PATH = "/logout"
 # Answered by the load balancer itself without authentication; used when no logout URL is set.
 SIGNED_OUT_PATH = "/signed-out"
+# ALB session cookie AWSELBAuthSessionCookie-0, -1, ... (split when over 4K): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 SESSION_COOKIE_PREFIX = "AWSELBAuthSessionCookie"
 # Always expire the first shards even if the browser did not send them on this request.
 _ALWAYS_EXPIRED = tuple(f"{SESSION_COOKIE_PREFIX}-{n}" for n in range(4))
 # Cookie names echoed back must be plain tokens (no header injection via crafted names).
 _COOKIE_NAME_RE = re.compile(rf"^{SESSION_COOKIE_PREFIX}[A-Za-z0-9_-]{{0,32}}$")
+# ALB logout: the app expires the session cookies and redirects to the IdP's logout endpoint: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 _EXPIRED = "Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; SameSite=Lax"
 
 
 def logout_url(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
+    # Cognito /logout with client_id and a logout_uri listed in the client's sign-out URLs: https://docs.aws.amazon.com/cognito/latest/developerguide/logout-endpoint.html
     return env.get("DASHBOARD_LOGOUT_URL", "").strip() or SIGNED_OUT_PATH
 
 
