@@ -3,6 +3,7 @@ import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { idpGroups } from "./groups.js";
+import { describeError } from "./log.js";
 
 /** Headers the ALB adds to every request it forwards after authenticate-oidc. */
 // x-amzn-oidc-accesstoken is the IdP's access token, x-amzn-oidc-data the ALB-signed user claims: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
@@ -29,7 +30,11 @@ export interface Identity {
     displayName: string;
 }
 
-/** On failure, `detail` says why (for the log; it never contains a token). */
+/**
+ * On failure, `detail` says why (for the log; it never contains a token). It may quote what the
+ * client sent (an unsigned `alg` or `kid`, a claim), so it is made inert and bounded: no control
+ * characters or line separators, at most MAX_LOGGED_CHARS characters.
+ */
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: "missing" | "invalid"; detail: string };
 
 export function cognitoIssuer(userPoolId: string): string {
@@ -116,7 +121,8 @@ export function createAuthenticator(opts: AuthOptions) {
             }
             return { ok: true, identity: { sub: a.sub, groups: [...new Set([...a.groups, ...d.groups])], displayName: d.displayName } };
         } catch (err) {
-            return { ok: false, reason: "invalid", detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+            // The verifier's messages quote unsigned header fields (alg, kid) and claims verbatim.
+            return { ok: false, reason: "invalid", detail: describeError(err) };
         }
     }
 

@@ -6,6 +6,9 @@ import { createAuthenticator, type Authenticator } from "./auth.js";
 import { visibleDashboards } from "./catalogue.js";
 import type { Settings } from "./config.js";
 import { html, PORTAL_CSS, renderPortalPage } from "./html.js";
+import { describeError, jsonLogger, type Logger } from "./log.js";
+
+export type { Logger };
 
 /** The ALB splits its session into AWSELBAuthSessionCookie-0, -1, ... (4 KB each). */
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
@@ -13,15 +16,9 @@ const SESSION_COOKIE = /^AWSELBAuthSessionCookie-\d+$/;
 /** Always expired on sign-out, even if the browser did not send them (e.g. a partial request). */
 const ALWAYS_EXPIRED = [0, 1, 2, 3].map((n) => `AWSELBAuthSessionCookie-${n}`);
 
-export interface Logger {
-    info(msg: string): void;
-    warn(msg: string): void;
-    error(msg: string): void;
-}
-
 export interface ServerOptions {
     settings: Settings;
-    /** Defaults to the console; tests pass a quiet or recording one. */
+    /** Defaults to JSON lines on stdout/stderr (src/log.ts); tests pass a quiet or recording one. */
     logger?: Logger;
     /** Injected in tests that want a fake; normally built from settings. */
     authenticator?: Authenticator;
@@ -43,7 +40,7 @@ function securityHeaders(h: Headers): void {
 
 export function createApp(options: ServerOptions): Hono {
     const { settings } = options;
-    const log = options.logger ?? console;
+    const log = options.logger ?? jsonLogger();
     const auth = options.authenticator ?? createAuthenticator(settings);
     const app = new Hono();
 
@@ -66,8 +63,8 @@ export function createApp(options: ServerOptions): Hono {
     app.get("/", async (c) => {
         const result = await auth.authenticate(c.req.raw.headers);
         if (!result.ok) {
-            // Never log the tokens themselves.
-            log.warn(`portal: request without verified identity (${result.reason}: ${result.detail})`);
+            // Never log the tokens themselves; the detail may quote what the client sent, so it is one JSON field.
+            log.warn("portal: request without verified identity", { reason: result.reason, detail: result.detail });
         }
         const user = result.ok ? result.identity : undefined;
         const page = renderPortalPage({
@@ -98,7 +95,7 @@ export function createApp(options: ServerOptions): Hono {
     );
 
     app.onError((err, c) => {
-        log.error(`portal: unhandled error: ${err instanceof Error ? err.message : String(err)}`);
+        log.error("portal: unhandled error", { error: describeError(err) });
         return c.html(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head>
 <body><main><h1>Something went wrong</h1><p>Please try again in a moment.</p></main></body></html>`.value, 500);
     });

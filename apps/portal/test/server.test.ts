@@ -6,7 +6,11 @@ import { federatedClaims, nativeClaims } from "./support/federation.js";
 import { startKeyServer, type KeyServer } from "./support/keys.js";
 import { PORTAL_CONFIG, testEnv } from "./support/settings.js";
 
-const quiet = (lines: string[]): Logger => ({ info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) });
+/** Records each event as its message and fields, as JSON. */
+const quiet = (lines: string[]): Logger => {
+    const record = (msg: string, fields?: Record<string, unknown>) => lines.push(JSON.stringify({ msg, ...fields }));
+    return { info: record, warn: record, error: record };
+};
 
 describe("HTML rendering", () => {
     it("escapes text and attributes", () => {
@@ -62,7 +66,7 @@ describe("portal server", () => {
         const body = await res.text();
         expect(body).to.include("We could not confirm your sign-in");
         expect(body).not.to.include('class="tile"');
-        expect(logs.some((l) => l.includes("(missing: no x-amzn-oidc-accesstoken header)"))).to.equal(true);
+        expect(logs.some((l) => l.includes('"reason":"missing","detail":"no x-amzn-oidc-accesstoken header"'))).to.equal(true);
     });
 
     it("shows no dashboards and no error page for forged tokens", async () => {

@@ -24,6 +24,17 @@ export interface KeyServer {
     signAlbData(claims?: AlbClaims): string;
     /** A second, unpublished key: tokens signed with it must be rejected. */
     signAccessTokenWithRogueKey(claims?: AccessClaims): Promise<string>;
+    /**
+     * Hostile-input helpers: a token signed with the published key whose header is a valid one
+     * with `header` merged over it and whose payload is exactly `payload` (any text, even not JSON).
+     */
+    signAlbRaw(header?: Record<string, unknown>, payload?: string): string;
+    signAccessRaw(header?: Record<string, unknown>, payload?: string): string;
+    /** The header and payload fields of a valid token, to start hostile ones from. */
+    albHeader(): Record<string, unknown>;
+    albPayloadJson(sub?: string): string;
+    accessHeader(): Record<string, unknown>;
+    accessPayloadJson(sub?: string): string;
     close(): Promise<void>;
 }
 
@@ -110,6 +121,19 @@ export async function startKeyServer(): Promise<KeyServer> {
         return `${input}.${b64url(sig)}`;
     };
 
+    const now = () => Math.floor(Date.now() / 1000);
+    const albHeader = () => ({ typ: "JWT", kid: albKid, alg: "ES256", iss: ISSUER, client: CLIENT_ID, signer: ALB_ARN, exp: now() + 120 });
+    const albPayloadJson = (sub = "user-1") => JSON.stringify({ sub, email: "user1@example.com", username: sub, exp: now() + 120, iss: ISSUER });
+    const accessHeader = () => ({ alg: "RS256", kid: rsaKid });
+    const accessPayloadJson = (sub = "user-1") =>
+        JSON.stringify({ sub, "cognito:groups": [], client_id: CLIENT_ID, token_use: "access", scope: "openid email", username: sub, iss: ISSUER, iat: now(), exp: now() + 3600 });
+    const signRaw = (key: KeyObject, options: { dsaEncoding?: "ieee-p1363" }) => (header: Record<string, unknown>, payload: string) => {
+        const input = `${b64url(JSON.stringify(header))}.${b64url(payload)}`;
+        return `${input}.${b64url(sign("sha256", Buffer.from(input), { key, ...options }))}`;
+    };
+    const signEs = signRaw(ec.privateKey, { dsaEncoding: "ieee-p1363" });
+    const signRs = signRaw(rsa.privateKey, {});
+
     return {
         baseUrl,
         jwksUrl: `${baseUrl}/cognito/.well-known/jwks.json`,
@@ -118,6 +142,12 @@ export async function startKeyServer(): Promise<KeyServer> {
         signAccessToken: access(rsa.privateKey, rsaKid),
         signAccessTokenWithRogueKey: access(rogue.privateKey, rsaKid),
         signAlbData,
+        signAlbRaw: (header = {}, payload = albPayloadJson()) => signEs({ ...albHeader(), ...header }, payload),
+        signAccessRaw: (header = {}, payload = accessPayloadJson()) => signRs({ ...accessHeader(), ...header }, payload),
+        albHeader,
+        albPayloadJson,
+        accessHeader,
+        accessPayloadJson,
         close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
     };
 }
