@@ -52,21 +52,37 @@ alb_public_key <- function(kid, keys_url) {
   key
 }
 
-# Claims of a token valid for this ALB, or NULL. Never errors.
+# A JWT as the ALB sends it: three base64url segments (each optionally '='-padded), nothing else.
+.ALB_TOKEN_SHAPE <- "^[A-Za-z0-9_-]+={0,2}[.][A-Za-z0-9_-]+={0,2}[.][A-Za-z0-9_-]+={0,2}$"
+
+# A JSON object (jsonlite with simplifyVector = FALSE gives a named list; arrays are unnamed).
+.alb_is_object <- function(x) is.list(x) && !is.null(names(x))
+
+# exp must be a finite JSON number (as aws-jwt-verify requires); strings, arrays, 1e400 are malformed.
+.alb_valid_exp <- function(exp, now) is.numeric(exp) && length(exp) == 1 && is.finite(exp) && exp >= now
+
+# Claims of a token valid for this ALB, or NULL. Never errors: whatever the header holds (bytes that
+# are not UTF-8, deep JSON, huge numbers, values of the wrong type), a malformed token means "not
+# signed in".
 alb_verify <- function(token, alb_arn = Sys.getenv("ALB_ARN"), keys_url = alb_keys_url()) {
-  if (!nzchar(alb_arn) || !nzchar(keys_url)) return(NULL)
-  if (!is.character(token) || length(token) != 1 || !nzchar(token) || nchar(token) > .ALB_MAX_TOKEN) return(NULL)
   tryCatch({
-    parts <- strsplit(trimws(token), ".", fixed = TRUE)[[1]]
-    if (length(parts) != 3) return(NULL)
+    if (!is.character(token) || length(token) != 1 || is.na(token)) return(NULL)
+    # Byte-wise checks first: httpuv passes header bytes on as they came, and character-wise
+    # functions (nchar, trimws, strsplit) raise on bytes that are not valid in the locale.
+    if (nchar(token, type = "bytes") > .ALB_MAX_TOKEN) return(NULL)
+    token <- gsub("^[ \t\r\n]+|[ \t\r\n]+$", "", token, useBytes = TRUE)
+    if (!grepl(.ALB_TOKEN_SHAPE, token, useBytes = TRUE)) return(NULL)
+    if (!nzchar(alb_arn) || !nzchar(keys_url)) return(NULL)
+    parts <- strsplit(token, ".", fixed = TRUE)[[1]]
     header <- jsonlite::fromJSON(rawToChar(b64url_decode(parts[1])), simplifyVector = FALSE)
+    if (!.alb_is_object(header)) return(NULL)
     # The JWT header carries alg, kid, signer (the ALB's ARN, to be checked) and exp: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
     if (!identical(header$alg, "ES256") || !identical(header$signer, alb_arn)) return(NULL)
     kid <- header$kid
-    # The kid becomes part of a URL: only key-id characters.
-    if (!is.character(kid) || !grepl("^[A-Za-z0-9_-]{1,128}$", kid)) return(NULL)
+    # The kid becomes part of a URL: only key-id characters, matched against the whole string.
+    if (!is.character(kid) || length(kid) != 1 || !grepl("\\A[A-Za-z0-9_-]{1,128}\\z", kid, perl = TRUE, useBytes = TRUE)) return(NULL)
     now <- as.numeric(Sys.time())
-    if (!is.null(header$exp) && as.numeric(header$exp) < now) return(NULL)
+    if (!is.null(header$exp) && !.alb_valid_exp(header$exp, now)) return(NULL)
     key <- alb_public_key(kid, keys_url)
     if (is.null(key)) return(NULL)
     sig <- b64url_decode(parts[3])
@@ -78,7 +94,8 @@ alb_verify <- function(token, alb_arn = Sys.getenv("ALB_ARN"), keys_url = alb_ke
                                     hash = openssl::sha256, pubkey = key)
     if (!isTRUE(ok)) return(NULL)
     claims <- jsonlite::fromJSON(rawToChar(b64url_decode(parts[2])), simplifyVector = FALSE)
-    if (is.null(claims$exp) || as.numeric(claims$exp) < now || !is.character(claims$sub)) return(NULL)
+    if (!.alb_is_object(claims) || !.alb_valid_exp(claims$exp, now)) return(NULL)
+    if (!is.character(claims$sub) || length(claims$sub) != 1 || !nzchar(claims$sub)) return(NULL)
     claims
   }, error = function(e) NULL)
 }
