@@ -31,13 +31,32 @@ alb_keys_url <- function() {
   else ""
 }
 
+# Keys are fetched over https only. Tests that serve keys from a local http server opt in with
+# DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS=1 (loopback addresses only); the image never sets it, and
+# DASHBOARD_* names are reserved for the platform in the stack config.
+.ALB_LOCAL_HTTP_OPT_IN <- "DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS"
+
+# https://host[:port][/path] (no user info, query or fragment), or the opted-in local http server.
+alb_keys_url_allowed <- function(keys_url) {
+  rest <- "(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"
+  if (grepl(paste0("^https://[A-Za-z0-9.-]+", rest), keys_url)) return(TRUE)
+  identical(Sys.getenv(.ALB_LOCAL_HTTP_OPT_IN), "1") &&
+    grepl(paste0("^http://(127[.]0[.]0[.]1|localhost|\\[::1\\])", rest), keys_url)
+}
+
 alb_public_key <- function(kid, keys_url) {
   key <- .alb_keys[[kid]]
   if (!is.null(key)) return(key)
+  if (!alb_keys_url_allowed(keys_url)) {
+    message("ALB public keys URL refused (https only): ", keys_url)
+    return(NULL)
+  }
   failed <- .alb_failed[[kid]]
   if (!is.null(failed) && as.numeric(Sys.time()) - failed < .ALB_NEGATIVE_CACHE_SECONDS) return(NULL)
   key <- tryCatch({
-    resp <- curl::curl_fetch_memory(paste0(keys_url, "/", kid), handle = curl::new_handle(timeout = 5))
+    # Never follow redirects: a 3xx to another server would hand it the choice of key.
+    handle <- curl::new_handle(timeout = 5, followlocation = FALSE)
+    resp <- curl::curl_fetch_memory(paste0(keys_url, "/", kid), handle = handle)
     if (resp$status_code != 200) stop("HTTP ", resp$status_code)
     k <- openssl::read_pubkey(rawToChar(resp$content))
     # ALB signs with ECDSA P-256 + SHA-256 (ES256): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html

@@ -263,4 +263,90 @@ describe("security: the Shiny verifier (apps/shiny/alb_auth.R) under attack", fu
             expect(r.results[0]).to.include({ raised: null, user: "0d6f0f8e-1111-2222-3333-444455556666" });
         });
     });
+
+    describe("key fetches: no redirects, https only unless a test opts into a local http server", () => {
+        const attacker = newKeyPair();
+        let evil: KeyServer;
+        let redirecting: KeyServer;
+
+        before(async () => {
+            // The attacker's server serves the attacker's key under any kid.
+            evil = await startKeyServer((_kid, _req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(attacker.pem));
+            redirecting = await startKeyServer((k, _req, res) => {
+                const [status, where] = k.split("-");
+                if (k === "same-server-key") res.writeHead(200).end(attacker.pem);
+                else if (where === "same") res.writeHead(Number(status), { location: "/same-server-key" }).end();
+                else res.writeHead(Number(status), { location: `${evil.url}/${k}` }).end();
+            });
+        });
+        after(async () => {
+            await evil.close();
+            await redirecting.close();
+        });
+
+        for (const status of [301, 302, 303, 307, 308]) {
+            it(`does not follow a ${status} from the key URL to another server (token signed with that server's key)`, async () => {
+                const run = await verify(redirecting.url, [{ token: token({ kid: `${status}-${freshKid()}`, key: attacker }) }]);
+                expect(run.results[0]).to.include({ sub: null, raised: null });
+                expect(evil.requests, "requests that reached the redirect target").to.deep.equal([]);
+            });
+        }
+
+        it("does not follow a redirect to another path on the same server", async () => {
+            const run = await verify(redirecting.url, [{ token: token({ kid: `302-same`, key: attacker }) }]);
+            expect(run.results[0]).to.include({ sub: null, raised: null });
+            expect(redirecting.requests).not.to.include("/same-server-key");
+        });
+
+        it("refuses an http key URL without the test opt-in, and fetches nothing", async () => {
+            const plain = await startKeyServer(serveKeys({ [kid]: good }));
+            try {
+                const run = await verify(plain.url, [{ token: token({ kid, key: good }) }], { optIn: false });
+                expect(run.results[0]).to.include({ sub: null, raised: null });
+                expect(plain.requests).to.deep.equal([]);
+            } finally {
+                await plain.close();
+            }
+        });
+
+        it(`refuses http on other hosts even with ${LOCAL_HTTP_OPT_IN}=1, and other values of the opt-in`, async () => {
+            const plain = await startKeyServer(serveKeys({ [kid]: good }));
+            try {
+                const t = token({ kid, key: good });
+                // 192.0.2.1 is TEST-NET-1: never routed, so a fetch attempt could not succeed either.
+                const other = await verify("http://192.0.2.1:9", [{ token: t }]);
+                expect(other.results[0]).to.include({ sub: null, raised: null });
+                const userinfo = await verify(plain.url.replace("http://", "http://127.0.0.1@"), [{ token: t }]);
+                expect(userinfo.results[0]).to.include({ sub: null, raised: null });
+                const yes = await verify(plain.url, [{ token: t }], { optIn: false, env: { [LOCAL_HTTP_OPT_IN]: "yes" } });
+                expect(yes.results[0]).to.include({ sub: null, raised: null });
+                expect(plain.requests).to.deep.equal([]);
+            } finally {
+                await plain.close();
+            }
+        });
+
+        it(`accepts the local http key server with ${LOCAL_HTTP_OPT_IN}=1 (what the app tests rely on)`, async () => {
+            const run = await verify(keys.url, [{ token: token({ kid, key: good }) }]);
+            expect(run.results[0]).to.include({ sub: "0d6f0f8e-1111-2222-3333-444455556666", raised: null });
+        });
+
+        it("the Shiny image never sets the opt-in", () => {
+            for (const file of ["Dockerfile", "run.R", "app.R", "healthcheck.R"]) {
+                expect(fs.readFileSync(path.join(ROOT, "apps", "shiny", file), "utf8"), file).not.to.include(LOCAL_HTTP_OPT_IN);
+            }
+        });
+
+        it("fetches nothing for a kid that is not a whole-string key id", async () => {
+            const watched = await startKeyServer(serveKeys({}));
+            try {
+                const kids = [`${kid}\n`, `\n${kid}`, `${kid}\r`, `${kid} `, "../../etc/passwd", "a/b", "a?b=c", "a#b", "a%2fb", "é", "ａｂ", "x".repeat(129), ""];
+                const run = await verify(watched.url, kids.map((k) => ({ token: token({ kid: k }) })));
+                run.results.forEach((r, i) => expect(r, JSON.stringify(kids[i])).to.include({ sub: null, raised: null }));
+                expect(watched.requests).to.deep.equal([]);
+            } finally {
+                await watched.close();
+            }
+        });
+    });
 });
