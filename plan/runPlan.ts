@@ -82,6 +82,15 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
  * with `loaded` as configuration, and records what it declares. Its return value becomes the
  * stack outputs.
  */
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** `urn:pulumi:<stack>::<project>::<parent chain>$<type>::<name>`, the engine's rule. */
+export function engineUrn(parent: string, type: string, name: string): string {
+    const parentChain = parent ? parent.split("::")[2] : "";
+    const chain = parentChain && parentChain !== ROOT_STACK_TYPE ? `${parentChain}$${type}` : type;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::${name}`;
+}
+
 export async function runUnderMocks(
     loaded: LoadedStack,
     program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
@@ -96,6 +105,12 @@ export async function runUnderMocks(
     const monitor = getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: (err: unknown, resp: any) => void): Promise<void>;
     };
+    // URNs as the real engine builds them (checked by test/engine/cli/stacks.test.ts against a real
+    // `pulumi up`): the root stack is left out of the type chain, and a child's chain is its parent's
+    // whole chain. The SDK's mock monitor instead prefixes `pulumi:pulumi:Stack$` to top-level
+    // components and keeps only the parent's last type, so aliases and URNs planned offline would not
+    // match a deployed stack.
+    (monitor as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn = engineUrn;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
         register(req, (err, resp) => {
