@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
+import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
@@ -519,12 +520,26 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
     const prefix = `${project}:`;
     const add = (path: (string | number)[], message: string) => problems.push({ key: formatKey(prefix, path), message });
 
-    const region = allConfig["aws:region"];
-    const input: Record<string, unknown> = {};
+    const region = Object.hasOwn(allConfig, "aws:region") ? allConfig["aws:region"] : undefined;
+    // No prototype: a key can only be what the stack file says, never something inherited.
+    const input: Record<string, unknown> = Object.create(null);
+    // Problems found while reading values; nothing else is reported at or below their keys.
+    const readProblems: PathProblem[] = [];
     for (const [fullKey, value] of Object.entries(allConfig)) {
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
-        input[key] = parseConfigValue(value);
+        if (RESERVED_KEYS.includes(key)) {
+            readProblems.push({ path: [key], message: RESERVED_KEY_MESSAGE });
+            continue;
+        }
+        const read = readConfigValue(value);
+        input[key] = read.value;
+        readProblems.push(...read.problems.map((p) => ({ path: [key, ...p.path], message: p.message })));
+    }
+    for (const p of readProblems) {
+        // In an object of the schema, say which keys it takes (maps such as environment take any name).
+        const allowed = p.message === RESERVED_KEY_MESSAGE ? allowedKeysAt(p.path.slice(0, -1)) : [];
+        if (allowed.length > 0) p.message += `; allowed keys: ${allowed.join(", ")}`;
     }
     // Keys whose empty object means "not configured": the Pulumi CLI passes Pulumi.yaml's `default: {}`
     // for a key the stack file leaves out, so `pipeline: {}` must read as no pipeline.
@@ -538,12 +553,14 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
     }
 
     const parsed = stackConfigSchema.safeParse(input);
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            for (const p of describeIssue(issue, input)) add(p.path, p.message);
-        }
+    const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
+    found.push(...crossFieldProblems(input, region));
+    for (const p of readProblems) add(p.path, p.message);
+    const reported = new Set(readProblems.map((p) => formatKey(prefix, p.path)));
+    const alreadyReported = (path: (string | number)[]) => path.some((_, i) => reported.has(formatKey(prefix, path.slice(0, i + 1))));
+    for (const p of found) {
+        if (!alreadyReported(p.path)) add(p.path, p.message);
     }
-    for (const p of crossFieldProblems(input, region)) add(p.path, p.message);
 
     if (problems.length > 0 || !parsed.success) {
         return { ok: false, problems: dedupe(problems).sort((a, b) => a.key.localeCompare(b.key, "en", { numeric: true })) };
@@ -551,17 +568,16 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
     return { ok: true, config: normalize(parsed.data, region!) };
 }
 
-/** Pulumi hands object and list values to programs as JSON strings; scalars stay strings. */
-function parseConfigValue(value: string): unknown {
+/**
+ * Pulumi hands object and list values to programs as JSON strings; scalars stay strings. JSON is
+ * read with configJson.ts (objects without prototype, reserved keys and deep nesting reported).
+ */
+function readConfigValue(value: string): { value: unknown; problems: PathProblem[] } {
     const trimmed = value.trim();
-    if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-        try {
-            return JSON.parse(trimmed);
-        } catch {
-            return value;
-        }
-    }
-    return value;
+    if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return { value, problems: [] };
+    const parsed = parseConfigJson(trimmed);
+    if (!parsed.ok) return { value: REPORTED, problems: [{ path: [], message: `is not valid JSON (${parsed.error})` }] };
+    return { value: parsed.value, problems: parsed.problems };
 }
 
 function formatKey(prefix: string, path: (string | number)[]): string {

@@ -1,0 +1,105 @@
+/**
+ * The stack validator under hostile input (issue 12, points 5 to 8). Each attack is a stack file
+ * an attacker, or a careless copy-paste, could hand the program; each must end as a clear problem
+ * naming its key, never as an accepted config, a crash, a hang or wider permissions.
+ *
+ * Values are given as the Pulumi CLI hands them to the program: strings, objects as JSON text
+ * (written out by hand here where JSON.stringify could not produce the attack).
+ */
+import { expect } from "chai";
+import { parseConfigJson } from "../../components/configJson";
+import { ConfigProblem, validateStackConfig } from "../../components/stackConfig";
+import { devStackWith, devValue } from "../helpers";
+
+const PROJECT = "dashboards";
+
+function validate(changes: Record<string, unknown>, remove: string[] = []) {
+    return validateStackConfig(devStackWith(changes, remove).config, PROJECT);
+}
+
+function problems(changes: Record<string, unknown>, remove: string[] = []): string[] {
+    const result = validate(changes, remove);
+    return result.ok ? [] : result.problems.map((p: ConfigProblem) => `${p.key}: ${p.message}`);
+}
+
+/** The dev stack's dashboards as JSON text with `extra` (raw JSON members) spliced into dashboard 0. */
+function dashboardsJsonWith(extra: string): string {
+    const list = devValue<Record<string, unknown>[]>("dashboards");
+    const first = JSON.stringify(list[0]);
+    return JSON.stringify(list).replace(first, `${first.slice(0, -1)},${extra}}`);
+}
+
+const RESERVED = "is a reserved JavaScript name, never a stack-file key (__proto__, constructor and prototype are refused at every level)";
+
+describe("stack validator under hostile input", () => {
+    describe("prototype keys: __proto__, constructor, prototype", () => {
+        it("a top-level dashboards:__proto__ object cannot inject a domain", () => {
+            const result = validate({ "dashboards:__proto__": '{"domain":"injected.example.com"}' }, ["dashboards:domain"]);
+            expect(result.ok).to.equal(false);
+            const found = result.ok ? [] : result.problems.map((p) => `${p.key}: ${p.message}`);
+            expect(found).to.include(`dashboards:__proto__: ${RESERVED}; allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline`);
+            expect(found).to.include("dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com");
+        });
+
+        it("a top-level dashboards:__proto__ is refused even next to a valid domain, and so are constructor and prototype", () => {
+            for (const key of ["__proto__", "constructor", "prototype"]) {
+                const found = problems({ [`dashboards:${key}`]: "hello" });
+                expect(found, key).to.deep.equal([`dashboards:${key}: ${RESERVED}; allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline`]);
+            }
+        });
+
+        it("a nested __proto__ is named where it is, and nothing it carries leaks into other keys", () => {
+            const auth = JSON.stringify(devValue("auth"));
+            expect(problems({ "dashboards:auth": `${auth.slice(0, -1)},"__proto__":{"provider":"oidc"}}` })).to.deep.equal([
+                `dashboards:auth.__proto__: ${RESERVED}; allowed keys: provider, mfa, threatProtection, allowSelfSignUp, deletionProtection, passwordMinimumLength, domainPrefix, customDomain, sessionTimeoutSeconds, tokenValidity, groups, adminGroups, users, identityProviders, oidc, email`,
+            ]);
+            expect(problems({ "dashboards:dns": '{"hostedZoneId":"Z0123456789DEVZONE01","__proto__":{"certificateArn":"x"}}' })).to.deep.equal([
+                `dashboards:dns.__proto__: ${RESERVED}; allowed keys: hostedZoneId, certificateArn`,
+            ]);
+        });
+
+        it("inside maps (environment, secrets) and lists, where any name would otherwise do", () => {
+            expect(problems({ "dashboards:dashboards": dashboardsJsonWith('"environment":{"__proto__":{"DASHBOARD_URL":"https://evil.example.com"}}') })).to.deep.equal([
+                `dashboards:dashboards[0].environment.__proto__: ${RESERVED}`,
+            ]);
+            expect(problems({ "dashboards:dashboards": dashboardsJsonWith('"secrets":{"constructor":"arn:aws:ssm:eu-west-1:123456789012:parameter/x"}') })).to.deep.equal([
+                `dashboards:dashboards[0].secrets.constructor: ${RESERVED}`,
+            ]);
+            expect(problems({ "dashboards:auth": JSON.stringify({ ...devValue("auth"), users: [{ email: "a@example.com", prototype: 1 }] }) })).to.deep.equal([
+                `dashboards:auth.users[0].prototype: ${RESERVED}; allowed keys: email, groups`,
+            ]);
+        });
+
+        it("objects read from JSON have no prototype, so nothing is inherited", () => {
+            const parsed = parseConfigJson('{"a":{"b":[{"c":1}]}}');
+            expect(parsed.ok).to.equal(true);
+            if (!parsed.ok) return;
+            const a = (parsed.value as any).a;
+            expect(Object.getPrototypeOf(parsed.value)).to.equal(null);
+            expect(Object.getPrototypeOf(a.b[0])).to.equal(null);
+            expect((parsed.value as any).toString).to.equal(undefined);
+        });
+
+        it("deep inside a value, at any depth", () => {
+            expect(problems({ "dashboards:dashboards": dashboardsJsonWith('"environment":{"A":[[{"__proto__":1}]]}') })).to.include(
+                `dashboards:dashboards[0].environment.A[0][0].__proto__: ${RESERVED}`,
+            );
+        });
+    });
+
+    describe("malformed and deeply nested JSON", () => {
+        it("JSON that does not parse is named as such, not echoed back as a string", () => {
+            expect(problems({ "dashboards:loadBalancer": '{"idleTimeoutSeconds": 30,}' })).to.deep.equal([
+                "dashboards:loadBalancer: is not valid JSON (expected a key in double quotes at position 26)",
+            ]);
+        });
+
+        it("nesting 200,000 levels deep is reported where it gets too deep, without a stack overflow", () => {
+            const deep = "[".repeat(200_000) + "]".repeat(200_000);
+            const found = problems({ "dashboards:dashboards": dashboardsJsonWith(`"environment":{"A":${deep}}`) });
+            expect(found).to.have.length(2);
+            expect(found[0]).to.equal("dashboards:dashboards[0].environment.A: expected a string value, got a list (quote numbers and booleans)");
+            expect(found[1]).to.match(/^dashboards:dashboards\[0\]\.environment\.A(\[0\])+: is nested more than 32 levels deep; no stack-file value is$/);
+        });
+    });
+});
