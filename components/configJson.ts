@@ -31,6 +31,12 @@ class JsonSyntaxError extends Error {}
 
 const WHITESPACE = /[ \t\n\r]*/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NON_FINITE_WORDS = ["NaN", "Infinity", "-Infinity"];
+
+/** Long text shortened for a message: its start and its length. */
+export function abbreviated(text: string, max = 40): string {
+    return text.length <= max ? text : `${text.slice(0, 20)}... (${text.length} characters)`;
+}
 
 /** Parses JSON text; syntax errors give `ok: false` with the position, everything else a value and its problems. */
 export function parseConfigJson(text: string): ParsedJson {
@@ -92,16 +98,22 @@ export function parseConfigJson(text: string): ParsedJson {
             else readScalar();
         } while (depth > 0);
     };
-    const readScalar = (): unknown => {
+    const readScalar = (path: JsonPath = [], report = false): unknown => {
         const c = text[pos];
         if (c === "t") return literal("true", true);
         if (c === "f") return literal("false", false);
         if (c === "n") return literal("null", null);
+        // JSON has no NaN or infinities, but Python's json.dumps (and others) write these words.
+        const word = NON_FINITE_WORDS.find((w) => text.startsWith(w, pos));
         NUMBER.lastIndex = pos;
-        const m = NUMBER.exec(text);
-        if (!m) return fail("unexpected character");
-        pos = NUMBER.lastIndex;
-        return Number(m[0]);
+        const written = word ?? NUMBER.exec(text)?.[0];
+        if (written === undefined) return fail("unexpected character");
+        pos += written.length;
+        const value = word ? NaN : Number(written);
+        if (Number.isFinite(value)) return value;
+        // A number too large for a double (1e400) would read as Infinity: say what was written.
+        if (report) problems.push({ path, message: `is not a finite number (got ${abbreviated(written)})` });
+        return REPORTED;
     };
 
     const readValue = (path: JsonPath, depth: number, report: boolean): unknown => {
@@ -158,7 +170,7 @@ export function parseConfigJson(text: string): ParsedJson {
         }
         if (c === '"') return readString();
         if (c === undefined) return fail("unexpected end");
-        return readScalar();
+        return readScalar(path, report);
     };
 
     try {

@@ -77,11 +77,13 @@ function pattern(regex: RegExp, description: string) {
 }
 
 function int(min: number, max: number, what = "a whole number") {
+    // The range first, and each check stops the others: 1e300 is out of range, and also no safe
+    // integer, but one problem is enough.
     return z
         .number({ error: (iss) => `expected ${what} from ${min} to ${max}, got ${show(iss.input)}` })
-        .int({ error: (iss) => `expected ${what} from ${min} to ${max}, got ${show(iss.input)}` })
-        .min(min, { error: (iss) => `${show(iss.input)} is below the minimum; allowed: ${min} to ${max}` })
-        .max(max, { error: (iss) => `${show(iss.input)} is above the maximum; allowed: ${min} to ${max}` });
+        .min(min, { error: (iss) => `${show(iss.input)} is below the minimum; allowed: ${min} to ${max}`, abort: true })
+        .max(max, { error: (iss) => `${show(iss.input)} is above the maximum; allowed: ${min} to ${max}`, abort: true })
+        .int({ error: (iss) => `expected ${what} from ${min} to ${max}, got ${show(iss.input)}` });
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {

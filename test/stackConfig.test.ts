@@ -324,6 +324,21 @@ describe("stack configuration", () => {
             expected: "dashboards:dashboards: need 28 certificates on the HTTPS listener besides the default *.dev.dashboards.example.com (0 given as certificateArn, 28 requested for extra hosts in the zone); a load balancer holds 25 (an adjustable AWS quota): serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.dev.dashboards.example.com",
         },
         {
+            title: "a key JavaScript objects reserve (__proto__, constructor, prototype)",
+            changes: { "dashboards:loadBalancer": '{"idleTimeoutSeconds":30,"constructor":{"idleTimeoutSeconds":5}}' },
+            expected: "dashboards:loadBalancer.constructor: is a reserved JavaScript name, never a stack-file key (__proto__, constructor and prototype are refused at every level); allowed keys: idleTimeoutSeconds, deletionProtection, accessLogs",
+        },
+        {
+            title: "a number that is not finite",
+            changes: { "dashboards:loadBalancer": '{"idleTimeoutSeconds":1e400}' },
+            expected: "dashboards:loadBalancer.idleTimeoutSeconds: is not a finite number (got 1e400)",
+        },
+        {
+            title: "a whole number far above the range",
+            changes: { "dashboards:loadBalancer": { idleTimeoutSeconds: 1e300 } },
+            expected: "dashboards:loadBalancer.idleTimeoutSeconds: 1e+300 is above the maximum; allowed: 1 to 4000",
+        },
+        {
             title: "missing AWS region",
             changes: {},
             remove: ["aws:region"],

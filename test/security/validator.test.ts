@@ -102,4 +102,31 @@ describe("stack validator under hostile input", () => {
             expect(found[1]).to.match(/^dashboards:dashboards\[0\]\.environment\.A(\[0\])+: is nested more than 32 levels deep; no stack-file value is$/);
         });
     });
+
+    describe("numbers that are not numbers", () => {
+        const minimal = (members: string) => `[{"name":"mini","framework":"dash",${members}}]`;
+
+        it("NaN, Infinity and -Infinity (as Python's json.dumps writes them) are named for what they are, once", () => {
+            expect(problems({ "dashboards:dashboards": minimal('"cpu":NaN') })).to.deep.equal(["dashboards:dashboards[0].cpu: is not a finite number (got NaN)"]);
+            expect(problems({ "dashboards:dashboards": minimal('"minTasks":Infinity') })).to.deep.equal(["dashboards:dashboards[0].minTasks: is not a finite number (got Infinity)"]);
+            expect(problems({ "dashboards:loadBalancer": '{"idleTimeoutSeconds":-Infinity}' })).to.deep.equal(["dashboards:loadBalancer.idleTimeoutSeconds: is not a finite number (got -Infinity)"]);
+        });
+
+        it("a number too large for a double (1e400) is shown as written, once, not as Infinity twice", () => {
+            expect(problems({ "dashboards:dashboards": minimal('"cpu":1e400') })).to.deep.equal(["dashboards:dashboards[0].cpu: is not a finite number (got 1e400)"]);
+            expect(problems({ "dashboards:dashboards": minimal('"memory":-1e400') })).to.deep.equal(["dashboards:dashboards[0].memory: is not a finite number (got -1e400)"]);
+            const digits = "9".repeat(400);
+            expect(problems({ "dashboards:loadBalancer": `{"idleTimeoutSeconds":${digits}}` })).to.deep.equal([
+                `dashboards:loadBalancer.idleTimeoutSeconds: is not a finite number (got ${digits.slice(0, 20)}... (400 characters))`,
+            ]);
+        });
+
+        it("a huge but finite whole number is reported once, as above the maximum", () => {
+            expect(problems({ "dashboards:dashboards": minimal('"minTasks":1e300') })).to.deep.equal(["dashboards:dashboards[0].minTasks: 1e+300 is above the maximum; allowed: 1 to 100"]);
+            expect(problems({ "dashboards:dashboards": minimal('"port":-123456789012345678901234567890') })).to.deep.equal([
+                "dashboards:dashboards[0].port: -1.2345678901234568e+29 is below the minimum; allowed: 1 to 65535",
+            ]);
+            expect(problems({ "dashboards:dashboards": minimal('"cpu":1e300') })).to.deep.equal(["dashboards:dashboards[0].cpu: 1e+300 is not a Fargate CPU value; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"]);
+        });
+    });
 });
