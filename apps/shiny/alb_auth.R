@@ -9,10 +9,56 @@
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
-.alb_keys <- new.env(parent = emptyenv())    # kid -> public key
-.alb_failed <- new.env(parent = emptyenv())  # kid -> time of the last failed fetch
+# R serves every session of the process on one thread, so a key fetch stalls them all: fetches
+# are short, only a few per window are made for kids not seen before (a forged kid costs nothing
+# once the budget is spent), and both caches are bounded.
+.alb_keys <- new.env(parent = emptyenv())    # kid -> list(key, used): LRU, at most .ALB_MAX_KEYS
+.alb_failed <- new.env(parent = emptyenv())  # kid -> list(used = time of the failed fetch)
+.alb_fetches <- new.env(parent = emptyenv()) # the fetch budget: window start, count; log-once flags
 .ALB_NEGATIVE_CACHE_SECONDS <- 60
+.ALB_MAX_KEYS <- 32
+.ALB_MAX_FAILED <- 128
+.ALB_FETCH_TIMEOUT_SECONDS <- 2   # whole fetch; the regional key endpoint answers in milliseconds
+.ALB_FETCH_BUDGET <- 4            # fetches for unseen kids per window (a key rotation needs one)
+.ALB_FETCH_WINDOW_SECONDS <- 60
 .ALB_MAX_TOKEN <- 16 * 1024
+
+.alb_clock <- function() proc.time()[["elapsed"]]  # monotonic: immune to wall-clock jumps
+
+# Stores value (a list with `used`) under kid; beyond max entries, drops the least recently used.
+.alb_cache_put <- function(cache, kid, value, max) {
+  assign(kid, value, envir = cache)
+  extra <- length(cache) - max
+  if (extra > 0) {
+    kids <- ls(cache, all.names = TRUE, sorted = FALSE)
+    used <- vapply(kids, function(k) cache[[k]]$used, numeric(1))
+    rm(list = kids[order(used)][seq_len(extra)], envir = cache)
+  }
+}
+
+# TRUE and one fetch used up, or FALSE while this window's budget is spent (or the breaker open).
+.alb_take_fetch <- function() {
+  now <- .alb_clock()
+  start <- .alb_fetches$start %||% -Inf
+  if (now - start >= .ALB_FETCH_WINDOW_SECONDS) {
+    .alb_fetches$start <- now
+    .alb_fetches$count <- 0
+    .alb_fetches$refusing <- FALSE
+  }
+  if (.alb_fetches$count < .ALB_FETCH_BUDGET) {
+    .alb_fetches$count <- .alb_fetches$count + 1
+    return(TRUE)
+  }
+  if (!isTRUE(.alb_fetches$refusing)) {
+    .alb_fetches$refusing <- TRUE
+    message("ALB public keys: fetch budget spent, unseen kids are not signed in for up to ",
+            .ALB_FETCH_WINDOW_SECONDS, " s")
+  }
+  FALSE
+}
+
+# The endpoint is down, slow or throttling: no more fetches this window (the breaker opens).
+.alb_open_breaker <- function() .alb_fetches$count <- .ALB_FETCH_BUDGET
 
 b64url_decode <- function(segment) {
   # Accept padded (ALB) and unpadded segments alike.
@@ -32,8 +78,9 @@ alb_keys_url <- function() {
 }
 
 # Keys are fetched over https only. Tests that serve keys from a local http server opt in with
-# DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS=1 (loopback addresses only); the image never sets it, and
-# DASHBOARD_* names are reserved for the platform in the stack config.
+# DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS=1, and then only to a loopback IP literal (a name such as
+# localhost resolves wherever DNS or /etc/hosts says); the image never sets it, and DASHBOARD_*
+# names are reserved for the platform in the stack config.
 .ALB_LOCAL_HTTP_OPT_IN <- "DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS"
 
 # https://host[:port][/path] (no user info, query or fragment), or the opted-in local http server.
@@ -41,22 +88,31 @@ alb_keys_url_allowed <- function(keys_url) {
   rest <- "(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"
   if (grepl(paste0("^https://[A-Za-z0-9.-]+", rest), keys_url)) return(TRUE)
   identical(Sys.getenv(.ALB_LOCAL_HTTP_OPT_IN), "1") &&
-    grepl(paste0("^http://(127[.]0[.]0[.]1|localhost|\\[::1\\])", rest), keys_url)
+    grepl(paste0("^http://(127[.]0[.]0[.]1|\\[::1\\])", rest), keys_url)
 }
 
 alb_public_key <- function(kid, keys_url) {
-  key <- .alb_keys[[kid]]
-  if (!is.null(key)) return(key)
-  if (!alb_keys_url_allowed(keys_url)) {
-    message("ALB public keys URL refused (https only): ", keys_url)
-    return(NULL)
+  cached <- .alb_keys[[kid]]
+  if (!is.null(cached)) {
+    cached$used <- .alb_clock()
+    assign(kid, cached, envir = .alb_keys)
+    return(cached$key)
   }
   failed <- .alb_failed[[kid]]
-  if (!is.null(failed) && as.numeric(Sys.time()) - failed < .ALB_NEGATIVE_CACHE_SECONDS) return(NULL)
+  if (!is.null(failed) && .alb_clock() - failed$used < .ALB_NEGATIVE_CACHE_SECONDS) return(NULL)
+  if (!alb_keys_url_allowed(keys_url)) {
+    if (!identical(.alb_fetches$refused_url, keys_url)) message("ALB public keys URL refused (https only): ", keys_url)
+    .alb_fetches$refused_url <- keys_url
+    return(NULL)
+  }
+  if (!.alb_take_fetch()) return(NULL)
   key <- tryCatch({
     # Never follow redirects: a 3xx to another server would hand it the choice of key.
-    handle <- curl::new_handle(timeout = 5, followlocation = FALSE)
-    resp <- curl::curl_fetch_memory(paste0(keys_url, "/", kid), handle = handle)
+    handle <- curl::new_handle(followlocation = FALSE, timeout = .ALB_FETCH_TIMEOUT_SECONDS,
+                               connecttimeout = .ALB_FETCH_TIMEOUT_SECONDS)
+    resp <- tryCatch(curl::curl_fetch_memory(paste0(keys_url, "/", kid), handle = handle),
+                     error = function(e) { .alb_open_breaker(); stop(e) })
+    if (resp$status_code >= 500 || resp$status_code == 429) .alb_open_breaker()
     if (resp$status_code != 200) stop("HTTP ", resp$status_code)
     k <- openssl::read_pubkey(rawToChar(resp$content))
     # ALB signs with ECDSA P-256 + SHA-256 (ES256): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
@@ -66,8 +122,8 @@ alb_public_key <- function(kid, keys_url) {
     message("could not load ALB public key ", kid, ": ", conditionMessage(e))
     NULL
   })
-  if (is.null(key)) assign(kid, as.numeric(Sys.time()), envir = .alb_failed)
-  else assign(kid, key, envir = .alb_keys)
+  if (is.null(key)) .alb_cache_put(.alb_failed, kid, list(used = .alb_clock()), .ALB_MAX_FAILED)
+  else .alb_cache_put(.alb_keys, kid, list(key = key, used = .alb_clock()), .ALB_MAX_KEYS)
   key
 }
 

@@ -309,15 +309,26 @@ describe("security: the Shiny verifier (apps/shiny/alb_auth.R) under attack", fu
             }
         });
 
-        it(`refuses http on other hosts even with ${LOCAL_HTTP_OPT_IN}=1, and other values of the opt-in`, async () => {
+        it(`refuses other key URLs even with ${LOCAL_HTTP_OPT_IN}=1, and other values of the opt-in`, async () => {
             const plain = await startKeyServer(serveKeys({ [kid]: good }));
             try {
                 const t = token({ kid, key: good });
-                // 192.0.2.1 is TEST-NET-1: never routed, so a fetch attempt could not succeed either.
-                const other = await verify("http://192.0.2.1:9", [{ token: t }]);
-                expect(other.results[0]).to.include({ sub: null, raised: null });
-                const userinfo = await verify(plain.url.replace("http://", "http://127.0.0.1@"), [{ token: t }]);
-                expect(userinfo.results[0]).to.include({ sub: null, raised: null });
+                const port = new URL(plain.url).port;
+                const refused = [
+                    "http://192.0.2.1:9", // TEST-NET-1: never routed, so a fetch attempt could not succeed either
+                    `http://localhost:${port}`, // a name resolves wherever DNS says: only loopback IP literals
+                    plain.url.replace("http://", "http://127.0.0.1@"),
+                    `${plain.url}/?kid=`,
+                    `file://${ROOT}`,
+                    `ftp://127.0.0.1:${port}/keys`,
+                    "data:text/plain,x",
+                    `https://user:pw@public-keys.auth.elb.eu-west-1.amazonaws.com`,
+                    "https://public-keys.auth.elb.eu-west-1.amazonaws.com/?kid=",
+                ];
+                for (const keysUrl of refused) {
+                    const run = await verify(keysUrl, [{ token: t }]);
+                    expect(run.results[0], keysUrl).to.include({ sub: null, raised: null });
+                }
                 const yes = await verify(plain.url, [{ token: t }], { optIn: false, env: { [LOCAL_HTTP_OPT_IN]: "yes" } });
                 expect(yes.results[0]).to.include({ sub: null, raised: null });
                 expect(plain.requests).to.deep.equal([]);
@@ -329,6 +340,23 @@ describe("security: the Shiny verifier (apps/shiny/alb_auth.R) under attack", fu
         it(`accepts the local http key server with ${LOCAL_HTTP_OPT_IN}=1 (what the app tests rely on)`, async () => {
             const run = await verify(keys.url, [{ token: token({ kid, key: good }) }]);
             expect(run.results[0]).to.include({ sub: "0d6f0f8e-1111-2222-3333-444455556666", raised: null });
+        });
+
+        it("does try an https key URL (the production shape)", async () => {
+            // A bare TCP listener: curl connects, the TLS handshake fails, nobody is signed in.
+            let connections = 0;
+            const tcp = net.createServer((socket) => {
+                connections++;
+                socket.destroy();
+            });
+            await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", () => r()));
+            try {
+                const run = await verify(`https://127.0.0.1:${(tcp.address() as net.AddressInfo).port}`, [{ token: token({ kid, key: good }) }], { optIn: false });
+                expect(run.results[0]).to.include({ sub: null, raised: null });
+                expect(connections, "connections to the https key URL").to.equal(1);
+            } finally {
+                await new Promise<void>((r) => tcp.close(() => r()));
+            }
         });
 
         it("the Shiny image never sets the opt-in", () => {
@@ -346,6 +374,111 @@ describe("security: the Shiny verifier (apps/shiny/alb_auth.R) under attack", fu
                 expect(watched.requests).to.deep.equal([]);
             } finally {
                 await watched.close();
+            }
+        });
+    });
+
+    describe("key-fetch denial of service: short fetches, a budget for unseen kids, bounded caches", () => {
+        const forged = (n: number) => Array.from({ length: n }, () => ({ token: token({ kid: freshKid() }) }));
+
+        it("8 fresh kids against a key endpoint that never answers cost one short fetch, not 8 five-second ones", async () => {
+            const hanging = await startKeyServer(() => undefined); // accepts, never answers
+            try {
+                const run = await verify(hanging.url, forged(8));
+                run.results.forEach((r) => expect(r).to.include({ sub: null, raised: null }));
+                // The fetch times out after 2 s and opens the breaker; before: 8 fetches of 5 s each (40 s).
+                expect(hanging.requests.length, "fetches").to.equal(1);
+                const longest = Math.max(...run.results.map((r) => r.seconds));
+                expect(longest, "the longest alb_verify call (s)").to.be.below(4.5);
+                expect(run.results.reduce((t, r) => t + r.seconds, 0), "all calls (s)").to.be.below(9);
+            } finally {
+                await hanging.close();
+            }
+        });
+
+        it("a key endpoint that answers 503 opens the breaker too", async () => {
+            const failing = await startKeyServer((_kid, _req, res) => res.writeHead(503).end());
+            try {
+                const run = await verify(failing.url, forged(8));
+                run.results.forEach((r) => expect(r).to.include({ sub: null, raised: null }));
+                expect(failing.requests.length, "fetches").to.equal(1);
+            } finally {
+                await failing.close();
+            }
+        });
+
+        it("1,000 forged kids cost at most 4 fetches and 4 negative-cache entries; the known kid keeps working", async () => {
+            const counted = await startKeyServer(serveKeys({ [kid]: good }));
+            try {
+                const sameForgery = { token: token({ kid: "forged-again" }) };
+                const steps: Step[] = [{ token: token({ kid, key: good }) }, ...Array(20).fill(sameForgery), ...forged(1000), { token: token({ kid, key: good }) }];
+                const run = await verify(counted.url, steps);
+                expect(run.results[0].sub).to.be.a("string");
+                expect(run.results[run.results.length - 1].sub, "the known kid after the flood").to.be.a("string");
+                run.results.slice(1, -1).forEach((r) => expect(r).to.include({ sub: null, raised: null }));
+                expect(counted.requests.filter((u) => u === "/forged-again"), "one forged kid, asked 20 times").to.have.length(1);
+                // Before: 1,000 + 2 fetches and 1,001 negative-cache entries.
+                expect(counted.requests.length, "fetches").to.be.at.most(4);
+                expect(run.stats.failed, "negative-cache entries").to.be.at.most(4);
+            } finally {
+                await counted.close();
+            }
+        });
+
+        it("the negative cache stays bounded (128) even with the fetch budget lifted", async () => {
+            const counted = await startKeyServer(serveKeys({}));
+            try {
+                const run = await verify(counted.url, forged(600), { set: { ".ALB_FETCH_BUDGET": 1e6 } });
+                run.results.forEach((r) => expect(r).to.include({ sub: null, raised: null }));
+                expect(counted.requests.length).to.equal(600);
+                expect(run.stats.failed, "negative-cache entries").to.be.at.most(128);
+            } finally {
+                await counted.close();
+            }
+        });
+
+        it("the key cache holds at most 32 keys and evicts the least recently used", async () => {
+            // Serves the good key under every kid starting with "k": 41 distinct, valid kids.
+            const many = await startKeyServer((k, _req, res) => (k.startsWith("k") ? res.writeHead(200).end(good.pem) : res.writeHead(404).end()));
+            try {
+                const t = (k: string) => ({ token: token({ kid: k, key: good }) });
+                const steps: Step[] = [t("k0")];
+                for (let i = 1; i <= 40; i++) steps.push(t(`k${i}`), t("k0"));
+                steps.push(t("k1"));
+                const run = await verify(many.url, steps, { set: { ".ALB_FETCH_BUDGET": 1e6 } });
+                run.results.forEach((r) => expect(r.sub, "every kid verifies").to.be.a("string"));
+                expect(run.stats.keys, "cached keys").to.be.at.most(32);
+                expect(many.requests.filter((u) => u === "/k0"), "k0, used all along, stays cached").to.have.length(1);
+                expect(many.requests.filter((u) => u === "/k1"), "k1, least recently used, was evicted").to.have.length(2);
+            } finally {
+                await many.close();
+            }
+        });
+
+        it("once the budget is spent, unseen kids are refused without a fetch until the window passes", async () => {
+            const second = newKeyPair();
+            const kid2 = freshKid();
+            const counted = await startKeyServer(serveKeys({ [kid]: good, [kid2]: second }));
+            try {
+                const steps: Step[] = [
+                    { token: token({ kid, key: good }) }, // fetch 1 of 4
+                    ...forged(5), // fetches 2..4, then refused
+                    { token: token({ kid: kid2, key: second }) }, // a real but unseen kid: refused for now
+                    { token: token({ kid, key: good }) }, // cached: still fine
+                    { sleep: 4.5 },
+                    { token: token({ kid: kid2, key: second }) }, // the window has passed
+                ];
+                const run = await verify(counted.url, steps, { set: { ".ALB_FETCH_WINDOW_SECONDS": 4 } });
+                const subs = run.results.map((r) => r.sub);
+                expect(subs[0]).to.be.a("string");
+                expect(subs.slice(1, 6)).to.deep.equal([null, null, null, null, null]);
+                expect(subs[6], "unseen kid while the budget is spent").to.equal(null);
+                expect(subs[7], "known kid while the budget is spent").to.be.a("string");
+                expect(subs[8], "unseen kid after the window").to.be.a("string");
+                expect(counted.requests.filter((u) => u === `/${kid2}`), "fetches of the second kid").to.have.length(1);
+                expect(counted.requests.length, "fetches").to.equal(5);
+            } finally {
+                await counted.close();
             }
         });
     });
