@@ -528,7 +528,11 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
     // Problems found while reading values; nothing else is reported at or below their keys.
     const readProblems: PathProblem[] = [];
     for (const [fullKey, value] of Object.entries(allConfig)) {
-        if (!fullKey.startsWith(prefix)) continue;
+        if (!fullKey.startsWith(prefix)) {
+            const typo = namespaceTypo(fullKey, project);
+            if (typo) problems.push({ key: fullKey, message: typo });
+            continue;
+        }
         const key = fullKey.slice(prefix.length);
         if (RESERVED_KEYS.includes(key)) {
             readProblems.push({ path: [key], message: RESERVED_KEY_MESSAGE });
@@ -611,12 +615,26 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): PathProblem[] {
                 return [{ path, message: `is required${requiredHint(path)}` }];
             }
             return [{ path, message: issue.message.startsWith("Invalid input") ? `expected ${issue.expected}, got ${show(valueAt(input, path))}` : issue.message }];
-        case "invalid_union":
-            if (path.length === 3 && path[1] === "identityProviders") {
-                const type = (valueAt(input, path) as { type?: unknown } | undefined)?.type;
-                return [{ path: [...path, "type"], message: `${show(type)} is not allowed; allowed: saml, oidc` }];
+        case "invalid_value":
+            // A missing choice (framework, ...): required, and which values it takes.
+            if (valueAt(input, path) === undefined) {
+                return [{ path, message: `is required${requiredHint(path)}; allowed: ${issue.values.map(String).join(", ")}` }];
             }
             return [{ path, message: issue.message }];
+        case "invalid_union": {
+            // A discriminated union (identityProviders[].type); zod's path already ends at the discriminator.
+            const u = issue as typeof issue & { discriminator?: string; options?: unknown[] };
+            if (u.discriminator !== undefined) {
+                const value = valueAt(input, path);
+                const allowed = `allowed: ${(u.options ?? []).map(String).join(", ")}`;
+                return [{ path, message: value === undefined ? `is required; ${allowed}` : `${show(value)} is not allowed; ${allowed}` }];
+            }
+            // A union of shapes (extraHosts[]: a name, or {host, certificateArn}): the problems of the one option
+            // the value's type fits, so a missing host is "required" rather than "not a host name or object".
+            const fitting = issue.errors.filter((errors) => !errors.some((e) => e.code === "invalid_type" && e.path.length === 0));
+            if (fitting.length === 1) return fitting[0].flatMap((e) => describeIssue({ ...e, path: [...issue.path, ...e.path] } as z.core.$ZodIssue, input));
+            return [{ path, message: issue.message }];
+        }
         default:
             return [{ path, message: issue.message }];
     }
@@ -664,19 +682,45 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 function suggest(key: string, allowed: string[]): string {
+    const best = suggestion(key, allowed);
+    return best === undefined ? "" : ` (did you mean "${best}"?)`;
+}
+
+/** The allowed key closest to `key`, if it is close enough to be a typo of it. */
+function suggestion(key: string, allowed: readonly string[]): string | undefined {
+    const maxEdits = Math.max(2, Math.floor(key.length / 3));
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const candidate of allowed) {
-        const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        const d = editDistance(key.toLowerCase(), candidate.toLowerCase(), maxEdits);
         if (d < bestDistance) {
             best = candidate;
             bestDistance = d;
         }
     }
-    return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : "";
+    return bestDistance <= maxEdits ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
+/**
+ * Other namespaces belong to providers (`aws:region`) and Pulumi (`pulumi:tags`) and are theirs to
+ * check; a namespace a typo away from the project's (`dashbords:`) is a key meant for this project
+ * that would otherwise be dropped without a word.
+ */
+function namespaceTypo(fullKey: string, project: string): string | undefined {
+    const colon = fullKey.indexOf(":");
+    if (colon < 0) return undefined;
+    const namespace = fullKey.slice(0, colon);
+    const key = fullKey.slice(colon + 1);
+    const maxEdits = Math.min(2, Math.floor(project.length / 4));
+    if (editDistance(namespace.toLowerCase(), project.toLowerCase(), maxEdits) > maxEdits) return undefined;
+    const meant = (STACK_CONFIG_KEYS as string[]).includes(key) ? key : suggestion(key, STACK_CONFIG_KEYS) ?? key;
+    return `unknown namespace ${show(namespace)} (did you mean "${project}:${meant}"?); this project's keys are ${project}:<key>, ` +
+        "other namespaces belong to providers (aws:, pulumi:, ...)";
+}
+
+/** Levenshtein distance; anything over `max` comes back as `max + 1` (cheaply, when the lengths alone say so). */
+function editDistance(a: string, b: string, max = Infinity): number {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
     const row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
         let prev = row[0];

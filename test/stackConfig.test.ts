@@ -339,6 +339,21 @@ describe("stack configuration", () => {
             expected: "dashboards:loadBalancer.idleTimeoutSeconds: 1e+300 is above the maximum; allowed: 1 to 4000",
         },
         {
+            title: "missing framework",
+            changes: { "dashboards:dashboards": [{ name: "mini" }] },
+            expected: "dashboards:dashboards[0].framework: is required; allowed: shiny, dash, streamlit, flask, custom",
+        },
+        {
+            title: "an identity provider without a type",
+            changes: { "dashboards:auth": { ...devValue<Record<string, unknown>>("auth"), identityProviders: [{ name: "Okta" }] } },
+            expected: "dashboards:auth.identityProviders[0].type: is required; allowed: saml, oidc",
+        },
+        {
+            title: "a typo in the namespace",
+            changes: { "dashbords:loadBalancer": { idleTimeoutSeconds: 30 } },
+            expected: 'dashbords:loadBalancer: unknown namespace "dashbords" (did you mean "dashboards:loadBalancer"?); this project\'s keys are dashboards:<key>, other namespaces belong to providers (aws:, pulumi:, ...)',
+        },
+        {
             title: "missing AWS region",
             changes: {},
             remove: ["aws:region"],
@@ -351,6 +366,83 @@ describe("stack configuration", () => {
             it(c.title, () => {
                 const found = lines(problemsOf(c.changes, c.remove));
                 expect(found, found.join("\n")).to.include(c.expected);
+            });
+        }
+    });
+
+    describe("every required key, when missing, says it is required", () => {
+        const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9";
+        const saml = { type: "saml", name: "AzureAD", metadataUrl: "https://idp.example.com/metadata", attributeMapping: { email: "email" } };
+        const oidc = { type: "oidc", name: "Okta", issuer: "https://acme.okta.com", clientId: "c", clientSecret: "s", attributeMapping: { email: "email" } };
+        const cognito: Record<string, unknown> = {
+            "dashboards:dashboards": [{ name: "mini", framework: "dash", extraHosts: [{ host: "mini.example.org", certificateArn: cert }] }],
+            "dashboards:loadBalancer": { accessLogs: { enabled: true } },
+            "dashboards:auth": {
+                customDomain: { domain: "login.example.com", certificateArn: cert.replace("eu-west-1", "us-east-1") },
+                groups: [{ name: "analysts" }], users: [{ email: "a@example.com" }], identityProviders: [saml, oidc],
+                email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com", fromEmailAddress: "no-reply@example.com" },
+            },
+            "dashboards:pipeline": { repository: "acme/dashboards", deployPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"], pulumiBackendUrl: "s3://state" },
+        };
+        const external: Record<string, unknown> = {
+            "dashboards:dashboards": [{ name: "mini", framework: "dash" }],
+            "dashboards:portal": { enabled: false },
+            "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" } },
+        };
+        /** Required keys as `top:a.b[0].c`, in the fixture that holds them. */
+        const required: [string, Record<string, unknown>][] = [
+            ...["domain", "dns", "dashboards"].map((k): [string, Record<string, unknown>] => [k, cognito]),
+            ...["dashboards[0].name", "dashboards[0].framework", "dashboards[0].extraHosts[0].host", "loadBalancer.accessLogs.enabled",
+                "auth.customDomain.domain", "auth.customDomain.certificateArn", "auth.groups[0].name", "auth.users[0].email",
+                "auth.identityProviders[0].type", "auth.identityProviders[0].name", "auth.identityProviders[0].attributeMapping",
+                "auth.identityProviders[0].attributeMapping.email", "auth.identityProviders[1].name", "auth.identityProviders[1].issuer",
+                "auth.identityProviders[1].clientId", "auth.identityProviders[1].clientSecret", "auth.identityProviders[1].attributeMapping",
+                "auth.email.sourceArn", "auth.email.fromEmailAddress", "pipeline.repository", "pipeline.deployPolicyArns",
+            ].map((k): [string, Record<string, unknown>] => [k, cognito]),
+            ...["issuer", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "clientId", "clientSecret"].map((k): [string, Record<string, unknown>] => [`auth.oidc.${k}`, external]),
+        ];
+
+        it("covers every required key of the schema", () => {
+            const { stackConfigSchema } = require("../components/stackConfig");
+            const { z } = require("zod");
+            const walk = (schema: any, at: string): string[] => {
+                while (schema instanceof z.ZodOptional) schema = schema.unwrap();
+                if (schema instanceof z.ZodArray) return walk(schema.element, `${at}[]`);
+                if (schema instanceof z.ZodUnion) return schema.options.flatMap((o: any) => walk(o, at));
+                if (!(schema instanceof z.ZodObject)) return [];
+                return Object.entries(schema.shape).flatMap(([k, v]: [string, any]) => [
+                    ...(v instanceof z.ZodOptional ? [] : [at ? `${at}.${k}` : k]),
+                    ...walk(v, at ? `${at}.${k}` : k),
+                ]);
+            };
+            const inSchema = new Set<string>(walk(stackConfigSchema, ""));
+            const tested = new Set(required.map(([k]) => k.replace(/\[\d+\]/g, "[]")));
+            // A discriminator's literal (identityProviders[].type) counts once for both providers.
+            expect([...inSchema].filter((k) => !tested.has(k))).to.deep.equal([]);
+        });
+
+        for (const [key, fixture] of required) {
+            it(key, () => {
+                const [top, ...rest] = key.split(".");
+                const [topName, ...topIndex] = top.split(/[[\]]+/).filter(Boolean);
+                const changes = JSON.parse(JSON.stringify(fixture));
+                const full = `dashboards:${topName}`;
+                if (rest.length === 0 && topIndex.length === 0) {
+                    delete changes[full];
+                    const result = validateStackConfig(devStackWith(changes, [full]).config, PROJECT);
+                    const found = result.ok ? [] : result.problems.filter((p) => p.key === full).map((p) => p.message);
+                    expect(found, JSON.stringify(result)).to.have.length(1);
+                    expect(found[0]).to.match(/^is required/);
+                    return;
+                }
+                if (!(full in changes)) changes[full] = devValue(topName);
+                let holder: any = changes[full];
+                const parts = [...topIndex, ...rest.flatMap((p) => p.split(/[[\]]+/).filter(Boolean))];
+                for (const p of parts.slice(0, -1)) holder = holder[/^\d+$/.test(p) ? Number(p) : p];
+                delete holder[parts[parts.length - 1]];
+                const found = problemsOf(changes).filter((p) => p.key === `dashboards:${key}`).map((p) => p.message);
+                expect(found, lines(problemsOf(changes)).join("\n")).to.have.length(1);
+                expect(found[0]).to.match(/^is required/);
             });
         }
     });

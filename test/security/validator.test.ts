@@ -129,4 +129,29 @@ describe("stack validator under hostile input", () => {
             expect(problems({ "dashboards:dashboards": minimal('"cpu":1e300') })).to.deep.equal(["dashboards:dashboards[0].cpu: 1e+300 is not a Fargate CPU value; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"]);
         });
     });
+
+    describe("namespace typos", () => {
+        it("a namespace a typo away from the project's is refused with the key it was meant to be", () => {
+            expect(problems({ "dashbords:loadBalancer": { idleTimeoutSeconds: 30 } })).to.deep.equal([
+                'dashbords:loadBalancer: unknown namespace "dashbords" (did you mean "dashboards:loadBalancer"?); this project\'s keys are dashboards:<key>, other namespaces belong to providers (aws:, pulumi:, ...)',
+            ]);
+            for (const key of ["dashboard:portal", "Dashboards:portal", "dashboardss:portal", "dsahboards:portal"]) {
+                expect(problems({ [key]: { enabled: false } }), key).to.deep.equal([
+                    `${key}: unknown namespace "${key.split(":")[0]}" (did you mean "dashboards:portal"?); this project's keys are dashboards:<key>, other namespaces belong to providers (aws:, pulumi:, ...)`,
+                ]);
+            }
+        });
+
+        it("suggests the key too when it is also misspelt", () => {
+            expect(problems({ "dashbords:loadBalancr": { idleTimeoutSeconds: 30 } })[0]).to.match(/^dashbords:loadBalancr: unknown namespace "dashbords" \(did you mean "dashboards:loadBalancer"\?\)/);
+        });
+
+        it("leaves other providers' and Pulumi's own namespaces alone", () => {
+            const result = validate({
+                "aws:profile": "dev", "aws:defaultTags": '{"tags":{"team":"analytics"}}', "pulumi:tags": '{"owner":"x"}',
+                "random:x": "1", "docker:host": "unix:///var/run/docker.sock", "awsx:y": "1", "tls:z": "1", "dash:w": "1",
+            });
+            expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+        });
+    });
 });
