@@ -184,6 +184,8 @@ export async function startIdentity(): Promise<Identity> {
         env: {
             ALB_ARN,
             ALB_PUBLIC_KEYS_URL: keysUrl,
+            // The verifiers accept an http key URL only on loopback and only with this test opt-in.
+            DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS: "1",
             AWS_REGION: "eu-west-1",
             DASHBOARD_NAME: "test-dashboard",
             DASHBOARD_URL: "https://test-dashboard.example.com",
