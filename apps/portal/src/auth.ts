@@ -2,6 +2,7 @@ import { AlbJwtVerifier, CognitoJwtVerifier } from "aws-jwt-verify";
 import { AlbJwksCache } from "aws-jwt-verify/alb-cache";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { SimpleJwksCache } from "aws-jwt-verify/jwk";
+import { decomposeUnverifiedJwt } from "aws-jwt-verify/jwt";
 import { idpGroups } from "./groups.js";
 import { describeError } from "./log.js";
 
@@ -36,6 +37,12 @@ export interface Identity {
  * characters or line separators, at most MAX_LOGGED_CHARS characters.
  */
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; reason: "missing" | "invalid"; detail: string };
+
+/** A token's `sub`: a non-empty string, or the token is refused (two tokens without one must not "match"). */
+function subjectOf(payload: { sub?: unknown }, token: string): string {
+    if (typeof payload.sub !== "string" || payload.sub === "") throw new Error(`${token} has no sub`);
+    return payload.sub;
+}
 
 export function cognitoIssuer(userPoolId: string): string {
     // iss is https://cognito-idp.<region>.amazonaws.com/<userPoolId>; the pool id starts with its region: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
@@ -88,7 +95,7 @@ export function createAuthenticator(opts: AuthOptions) {
         const payload = await accessVerifier.verify(token);
         // The access token lists the user's groups in cognito:groups: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html
         const groups = payload["cognito:groups"];
-        return { sub: payload.sub, groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [] };
+        return { sub: subjectOf(payload, "access token"), groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === "string") : [] };
     }
 
     /**
@@ -96,11 +103,17 @@ export function createAuthenticator(opts: AuthOptions) {
      * federated user's IdP groups (`custom:groups`, a userinfo claim, never in the access token).
      */
     async function verifyAlbData(token: string): Promise<{ sub: string; displayName: string; groups: string[] }> {
+        // aws-jwt-verify caches the key object under the payload's iss before it checks the
+        // signature; with one issuer configured it takes any iss, so forged tokens with a fresh iss
+        // each would grow that cache without bound. Only the pool's iss can pass (checked again,
+        // signed, by the verifier). The access-token verifier knows the pool's two issuer forms
+        // and refuses any other iss before caching.
+        if (decomposeUnverifiedJwt(token).payload.iss !== issuer) throw new Error("ALB token issuer is not the user pool");
         const payload = await albVerifier.verify(token);
         // The payload holds the userInfo claims: the user's attributes, custom ones included: https://docs.aws.amazon.com/cognito/latest/developerguide/userinfo-endpoint.html
         const pick = (key: string) => (typeof payload[key] === "string" && (payload[key] as string).trim()) || undefined;
         const displayName = pick("given_name") ?? pick("name") ?? pick("email") ?? pick("username") ?? pick("preferred_username") ?? "there";
-        return { sub: String(payload.sub), displayName, groups: idpGroups(payload) };
+        return { sub: subjectOf(payload, "ALB token"), displayName, groups: idpGroups(payload) };
     }
 
     /**

@@ -20,6 +20,8 @@ export interface KeyServer {
     albKeysUrl: string;
     /** Number of requests served, to show keys are really fetched. */
     hits: () => number;
+    /** The path of every request served, in order. */
+    requested: () => string[];
     signAccessToken(claims?: AccessClaims): Promise<string>;
     signAlbData(claims?: AlbClaims): string;
     /** A second, unpublished key: tokens signed with it must be rejected. */
@@ -75,8 +77,10 @@ export async function startKeyServer(): Promise<KeyServer> {
     const albPem = ec.publicKey.export({ type: "spki", format: "pem" }).toString();
 
     let hits = 0;
+    const requested: string[] = [];
     const server: Server = createServer((req, res) => {
         hits++;
+        requested.push(req.url ?? "");
         if (req.url === "/cognito/.well-known/jwks.json") {
             res.writeHead(200, { "content-type": "application/json" }).end(jwks);
         } else if (req.url === `/alb/${albKid}`) {
@@ -139,6 +143,7 @@ export async function startKeyServer(): Promise<KeyServer> {
         jwksUrl: `${baseUrl}/cognito/.well-known/jwks.json`,
         albKeysUrl: `${baseUrl}/alb`,
         hits: () => hits,
+        requested: () => [...requested],
         signAccessToken: access(rsa.privateKey, rsaKid),
         signAccessTokenWithRogueKey: access(rogue.privateKey, rsaKid),
         signAlbData,
