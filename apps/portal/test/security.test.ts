@@ -60,7 +60,9 @@ function rawRequest(url: string, request: Buffer | string): Promise<{ status: nu
         const socket = connect(Number(port), hostname, () => socket.end(request));
         const chunks: Buffer[] = [];
         socket.on("data", (c: Buffer) => chunks.push(c));
-        socket.on("error", reject);
+        // The server may answer (431, 400) and close before it has read all we sent: a reset
+        // after an answer is the end of that answer.
+        socket.on("error", (err) => (chunks.length ? undefined : reject(err)));
         socket.on("close", () => {
             const response = Buffer.concat(chunks).toString("latin1");
             resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0), response });
@@ -281,8 +283,8 @@ describe("portal under hostile input", () => {
             expect(page.logged).to.have.length(1);
         });
 
-        it("answers 400 to a NUL or bare CR in a header and keeps serving", async () => {
-            for (const bad of ["x-amzn-oidc-data: a\u0000b", "x-amzn-oidc-data: a\rb"]) {
+        it("answers 400 to a NUL, a bare CR or LF, or a folded line in a header, and keeps serving", async () => {
+            for (const bad of ["x-amzn-oidc-data: a\u0000b", "x-amzn-oidc-data: a\rb", "x-amzn-oidc-data: a\nb", "x-amzn-oidc-data: a\r\n b"]) {
                 const { status } = await rawVisit(`GET / HTTP/1.1\r\nHost: x\r\n${bad}\r\nConnection: close\r\n\r\n`);
                 expect(status).to.equal(400);
             }
