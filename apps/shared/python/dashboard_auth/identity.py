@@ -3,16 +3,18 @@
 What AWS documents for this header: the JWT header carries ``kid`` (the key id), ``signer`` (the
 ARN of the load balancer that signed it) and ``exp``; the public key is a PEM served at
 ``https://public-keys.auth.elb.<region>.amazonaws.com/<kid>``; the segments are base64url
-*with* ``=`` padding, which some JWT libraries reject.
+*with* ``=`` padding, which some JWT libraries reject (PyJWT, pinned in requirements.txt,
+accepts it and still rejects other junk).
+
+The header is hostile input until its signature checks out: :meth:`AlbTokenVerifier.verify`
+never raises, whatever it holds.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import json
 import logging
+import math
 import os
 import re
 import threading
@@ -23,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jwt.algorithms import ECAlgorithm
+import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
@@ -41,7 +43,6 @@ _MAX_CACHED_KEYS = 32
 # After a failed key fetch, do not ask again for a while (protects the key endpoint and
 # keeps forged kids from turning every request into an outbound call).
 _NEGATIVE_CACHE_SECONDS = 60.0
-_ES256 = ECAlgorithm(ECAlgorithm.SHA256)
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,6 @@ class User:
     @property
     def display_name(self) -> str:
         return self.email or self.username or self.subject
-
-
-def _b64url_decode(segment: str) -> bytes:
-    # ALB pads with '='; other issuers do not. Normalise both before decoding.
-    # ALB token segments are base64url with '=' padding: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
-    stripped = segment.rstrip("=")
-    return base64.urlsafe_b64decode(stripped + "=" * (-len(stripped) % 4))
 
 
 def default_keys_url(region: str | None) -> str | None:
@@ -121,46 +115,64 @@ class AlbTokenVerifier:
                 self._keys.popitem(last=False)
         return loaded
 
-    def verify(self, token: str | None) -> dict[str, Any] | None:
-        """Return the token's claims if it is valid for this ALB, else None (never raises)."""
-        if not token or len(token) > _MAX_TOKEN_LEN:
-            return None
+    def verify(self, token: object) -> dict[str, Any] | None:
+        """Return the token's claims if it is valid for this ALB, else None. Never raises:
+        whatever the header holds (any type, any size, any nesting), a token that is not
+        provably ours means "not signed in"."""
         try:
-            parts = token.strip().split(".")
-            if len(parts) != 3:
-                return None
-            header = json.loads(_b64url_decode(parts[0]))
-            if not isinstance(header, dict):
-                return None
-            # The JWT header carries alg, kid, signer (the ALB's ARN, to be checked) and exp: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
-            if header.get("alg") != "ES256" or header.get("signer") != self.alb_arn:
-                return None
-            kid = header.get("kid")
-            if not isinstance(kid, str) or not _KID_RE.match(kid):
-                return None
-            # The header carries its own exp; honour it as well as the payload's.
-            header_exp = header.get("exp")
-            if header_exp is not None and float(header_exp) + self._leeway < time.time():
-                return None
-            key = self._public_key(kid)
-            if key is None:
-                return None
-            # The signature covers the segments exactly as sent, padding included: verify
-            # over the raw signing input with PyJWT's ES256 implementation (raw r||s form)
-            # instead of its token parser, so padded and unpadded tokens both work.
-            signing_input = f"{parts[0]}.{parts[1]}".encode("ascii")
-            if not _ES256.verify(signing_input, key, _b64url_decode(parts[2])):
-                return None
-            claims = json.loads(_b64url_decode(parts[1]))
-            if not isinstance(claims, dict):
-                return None
-            exp = claims.get("exp")
-            # A token without expiry is never accepted (ALB always sets one).
-            if exp is None or float(exp) + self._leeway < time.time():
-                return None
-        except (ValueError, TypeError, UnicodeError, binascii.Error):
+            return self._verify(token)
+        except Exception as exc:  # noqa: BLE001 (a hostile header must never become a 500)
+            log.debug("x-amzn-oidc-data rejected: %s", type(exc).__name__)
+            return None
+
+    def _verify(self, token: object) -> dict[str, Any] | None:
+        # Framework headers are str; anything else (bytes, numbers, lists from a plain dict)
+        # is not a token. ALB tokens are ASCII: base64url segments joined by dots.
+        if not isinstance(token, str) or not token or len(token) > _MAX_TOKEN_LEN:
+            return None
+        token = token.strip()
+        if not token.isascii():
+            return None
+        # PyJWT parses the segments (ALB '=' padding included) and turns malformed base64,
+        # non-JSON, non-object and too deeply nested headers into a PyJWTError.
+        header = jwt.get_unverified_header(token)
+        # The JWT header carries alg, kid, signer (the ALB's ARN, to be checked) and exp: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
+        if header.get("alg") != "ES256" or header.get("signer") != self.alb_arn:
+            return None
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not _KID_RE.match(kid):
+            return None
+        # The header carries its own exp; honour it as well as the payload's.
+        if "exp" in header and self._expired(header["exp"]):
+            return None
+        key = self._public_key(kid)
+        if key is None:
+            return None
+        # Signature over the segments exactly as sent, then the registered claims (exp
+        # required; nbf and iat checked when present). No audience: the ALB binding is the
+        # signer check above, and userinfo claims may carry an aud of the IdP's choosing.
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=["ES256"],
+            options={"require": ["exp"], "verify_aud": False},
+            leeway=self._leeway,
+        )
+        # PyJWT accepts numeric strings and any int; the ALB sends a JSON number.
+        if self._expired(claims["exp"]):
             return None
         return claims
+
+    def _expired(self, exp: object) -> bool:
+        """True unless ``exp`` is a finite JSON number still in the future (with leeway).
+        Strings, booleans, NaN, infinities and integers too large for a float count as expired."""
+        if isinstance(exp, bool) or not isinstance(exp, (int, float)):
+            return True
+        try:
+            seconds = float(exp)
+        except OverflowError:
+            return True
+        return not math.isfinite(seconds) or seconds + self._leeway < time.time()
 
 
 @functools.lru_cache(maxsize=8)
@@ -185,7 +197,7 @@ def _header(headers: Mapping[str, str] | Any, name: str) -> str | None:
     # plain dicts may not be, so fall back to a case-insensitive scan.
     value = headers.get(name)
     if value is None and isinstance(headers, Mapping):
-        value = next((v for k, v in headers.items() if k.lower() == name), None)
+        value = next((v for k, v in headers.items() if isinstance(k, str) and k.lower() == name), None)
     return value
 
 
