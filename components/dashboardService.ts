@@ -15,6 +15,7 @@ import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
+import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 
 /** What the service needs from the shared DashboardCluster (`cluster.forServices`). */
@@ -182,7 +183,6 @@ const CONTAINER_NAME = "app";
 /** Streamlit reads `server.cookieSecret` from this variable. */
 const STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET";
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SECRET_REF = /^arn:aws[a-z-]*:(ssm|secretsmanager):/;
 
 function checkArgs(name: string, args: DashboardServiceArgs): void {
     const problems: string[] = [];
@@ -216,16 +216,10 @@ function checkArgs(name: string, args: DashboardServiceArgs): void {
         if (reserved.has(key as never)) problems.push(`environment variable ${key} is set by the platform`);
     }
     for (const [key, ref] of Object.entries(args.secrets ?? {})) {
-        if (!SECRET_REF.test(ref)) problems.push(`secrets.${key} must be an SSM parameter or Secrets Manager ARN`);
+        const problem = typeof ref === "string" ? secretRefProblem(ref) : `is not ${SECRET_REF_DESCRIPTION}`;
+        if (problem) problems.push(`secrets.${key} ${JSON.stringify(ref)} ${problem}`);
     }
     if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
-}
-
-/** ECS `valueFrom` may carry `:json-key:stage:version` after a Secrets Manager ARN; IAM wants the secret's ARN. */
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
-function secretResourceArn(ref: string): string {
-    const parts = ref.split(":");
-    return parts[2] === "secretsmanager" ? parts.slice(0, 7).join(":") : ref;
 }
 
 export class DashboardService extends pulumi.ComponentResource {
@@ -336,9 +330,11 @@ export class DashboardService extends pulumi.ComponentResource {
                 description: `Streamlit cookie secret shared by the ${name} dashboard's tasks`,
             }, parent).arn;
         }
+        // Exactly the secrets configured: full ARNs only (checkArgs), granted as they are, never with a wildcard.
+        // ECS `valueFrom` may carry `:json-key:stage:version` after a Secrets Manager ARN; IAM wants the secret's own ARN.
         const secretRefs = Object.values(args.secrets ?? {});
-        const ssmArns = secretRefs.filter((r) => r.split(":")[2] === "ssm");
-        const secretsManagerArns = [...new Set(secretRefs.filter((r) => r.split(":")[2] === "secretsmanager").map(secretResourceArn))];
+        const ssmArns = [...new Set(secretRefs.filter((r) => secretRefKind(r) === "ssm"))];
+        const secretsManagerArns = [...new Set(secretRefs.filter((r) => secretRefKind(r) === "secretsmanager").map(secretResourceArn))];
         new aws.iam.RolePolicy(`${name}-exec-policy`, {
             role: executionRole.id,
             policy: pulumi.all([this.repository.arn, this.logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
@@ -350,7 +346,7 @@ export class DashboardService extends pulumi.ComponentResource {
                     { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
                     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
                     ...(ssmArns.length + generatedArns.length ? [{ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...ssmArns, ...generatedArns] }] : []),
-                    ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns.map((a) => `${a}*`) }] : []),
+                    ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns }] : []),
                 ],
             })),
         }, parent);

@@ -10,10 +10,11 @@
  */
 import { z } from "zod";
 import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
-import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
+import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
+import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 
 // ---------------------------------------------------------------------------------------------
 // Patterns for AWS identifiers and names. Each carries the human description used in errors.
@@ -25,9 +26,6 @@ const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const SSM_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[\w.\-/]+$/;
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
-const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+(?::[^:]*:[^:]*:[^:]*)?$/;
 const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/[\w+=,.@\-/]+$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -36,6 +34,7 @@ const COGNITO_GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const IDP_NAME = /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{1,30}[^_\s]$/u;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
+const FULL_SECRET_ARN = "a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)";
 
 export { MAX_DASHBOARD_NAME_LENGTH };
 // ALB quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
@@ -281,9 +280,10 @@ const pipelineSchema = strict({
     /** Existing AWS CodeConnections connection; one is created (and must be approved once) otherwise. */
     connectionArn: pattern(/^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[\w-]+$/, "a CodeConnections connection ARN").optional(),
     stack: z.string().min(1).optional(),
-    pulumiAccessTokenSecretArn: pattern(SECRETS_MANAGER_ARN, "a Secrets Manager secret ARN").optional(),
+    /** Full ARNs (no partial ARN, no json key): the build role may read exactly these secrets. */
+    pulumiAccessTokenSecretArn: pattern(SECRETS_MANAGER_SECRET_ARN, FULL_SECRET_ARN).optional(),
     pulumiBackendUrl: z.string().min(1).optional(),
-    pulumiConfigPassphraseSecretArn: pattern(SECRETS_MANAGER_ARN, "a Secrets Manager secret ARN").optional(),
+    pulumiConfigPassphraseSecretArn: pattern(SECRETS_MANAGER_SECRET_ARN, FULL_SECRET_ARN).optional(),
     pulumiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: (iss) => `${show(iss.input)} is not a Pulumi version such as 3.190.0` }).optional(),
     notificationEmails: z.array(pattern(EMAIL, "an email address")).optional(),
     testCommand: z.string().min(1).optional(),
@@ -328,11 +328,14 @@ const dashboardSchema = strict({
     ], { error: (iss) => `expected a host name, or {host, certificateArn}, got ${show(iss.input)}` })).optional(),
     /** Plain environment variables for the container. */
     environment: z.record(z.string(), z.string({ error: (iss) => `expected a string value, got ${show(iss.input)} (quote numbers and booleans)` })).optional(),
-    /** Secret environment variables: name -> SSM parameter ARN or Secrets Manager secret ARN. */
-    secrets: z.record(z.string(), pattern(
-        new RegExp(`${SSM_PARAMETER_ARN.source}|${SECRETS_MANAGER_ARN.source}`),
-        "an SSM parameter ARN (arn:aws:ssm:...:parameter/...) or Secrets Manager secret ARN (arn:aws:secretsmanager:...:secret:...)",
-    )).optional(),
+    /**
+     * Secret environment variables: name -> SSM parameter ARN or full Secrets Manager secret ARN
+     * (never a partial one, which IAM could only grant by wildcard); see secretRefs.ts.
+     */
+    secrets: z.record(z.string(), z.string({ error: `expected ${SECRET_REF_DESCRIPTION}` }).superRefine((ref, ctx) => {
+        const problem = secretRefProblem(ref);
+        if (problem) ctx.addIssue({ code: "custom", message: `${show(ref)} ${problem}` });
+    })).optional(),
     /** Managed policy ARNs attached to the task role (it grants nothing by default). */
     taskPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).optional(),
     /** Container port; default from the framework preset. */

@@ -104,6 +104,7 @@ const T = {
     ecrRepository: ["aws:ecr/repository:Repository"],
     logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
     userPool: ["aws:cognito/userPool:UserPool"],
+    role: ["aws:iam/role:Role"],
     iamPolicyDocs: ["aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"],
     bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
     publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
@@ -371,6 +372,68 @@ export const iamNoWildcardResource: ResourceRule<{ allowedWildcardActions: strin
     },
 };
 
+/** Actions that read a secret's or a parameter's value (what a task execution role uses for `secrets`). */
+export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "ssm:GetParameters", "ssm:GetParameter", "ssm:GetParametersByPath"];
+
+/** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers `action`. */
+function actionCovers(pattern: string, action: string): boolean {
+    const regex = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    return new RegExp(`^${regex}$`, "i").test(action);
+}
+
+/**
+ * Whether a resource ARN matches more than one thing by wildcard. A Secrets Manager ARN may end in
+ * `-??????` (the secret's 6 random characters): that matches one secret name and nothing else.
+ */
+function isWildcardResource(resource: string): boolean {
+    const exact = /^arn:[^:]+:secretsmanager:[^:*?]+:[^:*?]+:secret:[^*?]+-\?{6}$/.test(resource) ? resource.slice(0, -6) : resource;
+    return /[*?]/.test(exact);
+}
+
+/** An IAM policy document given as JSON text or as an object; undefined when it is neither (or unknown). */
+function policyDocument(policy: unknown): any {
+    if (typeof policy !== "string") return policy && typeof policy === "object" ? policy : undefined;
+    try {
+        return JSON.parse(policy);
+    } catch {
+        return undefined;
+    }
+}
+
+export const iamNoWildcardSecretRead: ResourceRule = {
+    kind: "resource",
+    id: "iam-no-wildcard-secret-read",
+    description: "No IAM policy (a task execution role's above all) reads secrets or SSM parameters by wildcard: secretsmanager:GetSecretValue and ssm:GetParameter(s) only on exact ARNs.",
+    remediation: "Grant secretsmanager:GetSecretValue on each secret's full ARN (name plus -<6 random characters>, or the -?????? pattern) and ssm:GetParameters on each parameter's ARN; never a partial ARN with *, a path with *, or \"*\".",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    types: [...T.iamPolicyDocs, ...T.role],
+    check(r) {
+        const documents: { label: string; doc: any }[] = is(r, T.role)
+            ? asList(r.props.inlinePolicies).map((p: any, i) => ({ label: `Role "${r.name}" inline policy ${q(p?.name ?? i)}`, doc: policyDocument(p?.policy) }))
+            : [{ label: `Policy "${r.name}"`, doc: policyDocument(r.props.policy) }];
+        const problems: string[] = [];
+        for (const { label, doc } of documents) {
+            asList(doc?.Statement).forEach((s: any, i) => {
+                if (s?.Effect !== "Allow") return;
+                const granted = (patterns: unknown) => SECRET_READ_ACTIONS.filter((a) => asList(patterns).some((p) => typeof p === "string" && actionCovers(p, a)));
+                const reads = s.NotAction !== undefined
+                    ? SECRET_READ_ACTIONS.filter((a) => !granted(s.NotAction).includes(a))
+                    : granted(s.Action);
+                if (reads.length === 0) return;
+                const at = `${label} statement ${s.Sid ? q(s.Sid) : i} lets ${reads.join(", ")} read`;
+                if (s.NotResource !== undefined) {
+                    problems.push(`${at} everything but its NotResource.`);
+                    return;
+                }
+                const wild = asList(s.Resource).filter((res): res is string => typeof res === "string" && isWildcardResource(res));
+                if (wild.length > 0) problems.push(`${at} by wildcard: ${wild.map(q).join(", ")}.`);
+            });
+        }
+        return problems;
+    },
+};
+
 export const ecsCircuitBreaker: ResourceRule = {
     kind: "resource",
     id: "ecs-deployment-circuit-breaker",
@@ -574,6 +637,7 @@ export const RULES: Rule[] = [
     cognitoPasswordPolicy,
     cognitoProdProtection,
     iamNoWildcardResource,
+    iamNoWildcardSecretRead,
     bucketsBlockPublicAccess,
 ];
 

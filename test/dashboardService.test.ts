@@ -139,7 +139,8 @@ describe("DashboardService", () => {
             expect(bySid.PullOwnImage.Resource).to.equal(repo.outputs.arn);
             expect(bySid.WriteOwnLogs.Resource).to.equal(`${logs.outputs.arn}:*`);
             expect(bySid.ReadOwnParameters.Resource).to.deep.equal(["arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db"]);
-            expect(bySid.ReadOwnSecrets.Resource).to.deep.equal(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf*"]);
+            // The secret's own ARN, without the json key ECS reads from it, and no wildcard.
+            expect(bySid.ReadOwnSecrets.Resource).to.deep.equal(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf"]);
             for (const s of policy.Statement) {
                 if (s.Sid !== "EcrLogin") expect(s.Resource, s.Sid).not.to.equal("*");
             }
@@ -363,6 +364,16 @@ describe("DashboardService", () => {
                 framework: "django", cpu: 256, memory: 4096, minTasks: 3, maxTasks: 1, capacity: "spot", deregistrationDelaySeconds: 300,
                 environment: { PORT: "1" },
             })).to.throw(ComponentArgsError, /framework "django"[\s\S]*memory 4096 is not valid with cpu 256[\s\S]*maxTasks 1 is less than minTasks 3[\s\S]*rulePriority 0[\s\S]*under 120 on Fargate Spot[\s\S]*PORT is set by the platform/);
+        });
+
+        it("refuses secret references IAM could only grant by wildcard: partial Secrets Manager ARNs, wildcards", () => {
+            const service = (ref: string) => () => new DashboardService("leaky", {
+                cluster: {} as any, login: LOGIN, build: { dockerfile: "x" }, rulePriority: 1, framework: "dash", secrets: { API_KEY: ref },
+            });
+            expect(service("arn:aws:secretsmanager:eu-west-1:123456789012:secret:p")).to.throw(ComponentArgsError, /secrets\.API_KEY "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p" is a partial Secrets Manager ARN/);
+            for (const ref of ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:*", "arn:aws:ssm:eu-west-1:123456789012:parameter/*", "arn:aws:ssm:eu-west-1:123456789012:parameter"]) {
+                expect(service(ref), ref).to.throw(ComponentArgsError, /secrets\.API_KEY .* is not an SSM parameter ARN/);
+            }
         });
     });
 });

@@ -216,7 +216,17 @@ describe("stack configuration", () => {
         {
             title: "malformed secret reference",
             changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { API_KEY: "my-secret" } }) },
-            expected: 'dashboards:dashboards[1].secrets.API_KEY: "my-secret" is not an SSM parameter ARN (arn:aws:ssm:...:parameter/...) or Secrets Manager secret ARN (arn:aws:secretsmanager:...:secret:...)',
+            expected: 'dashboards:dashboards[1].secrets.API_KEY: "my-secret" is not an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>) or a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>, optionally followed by :<json-key>:<version-stage>:<version-id>)',
+        },
+        {
+            title: "a partial Secrets Manager ARN (without the 6 random characters)",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api" } }) },
+            expected: `dashboards:dashboards[1].secrets.API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api" is a partial Secrets Manager ARN (no -<6 random characters> after the name), which IAM could only match with a wildcard; use the secret's full ARN (aws secretsmanager describe-secret --secret-id <name> --query ARN)`,
+        },
+        {
+            title: "a partial Secrets Manager ARN for the pipeline's Pulumi token",
+            changes: { "dashboards:pipeline": { repository: "acme/dashboards", deployPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"], pulumiAccessTokenSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi" } },
+            expected: 'dashboards:pipeline.pulumiAccessTokenSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi" is not a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)',
         },
         {
             title: "environment variable the platform sets itself",

@@ -4,7 +4,8 @@
  */
 import { expect } from "chai";
 import { FRAMEWORK_PRESETS } from "../../components/frameworks";
-import { Plan } from "../../plan/runPlan";
+import { Plan, planConfig } from "../../plan/runPlan";
+import { devStackWith, devValue } from "../helpers";
 import { evaluatePlan, formatViolations } from "../../policy/offline";
 import * as rules from "../../policy/rules";
 import { messages, mutate, plan, TYPES, violationsOf, withOptions, withResources } from "./helpers";
@@ -302,6 +303,57 @@ describe("policy rules over the offline plan", () => {
             expect(prod.resources.find((r) => r.name === "kpis-exec-policy")!.inputs.policy).to.contain('"Resource":"*"');
             expect(messages(rule, prod)).to.deep.equal([]);
             expect(messages(rule, addStatement({ Effect: "Deny", Action: "*", Resource: "*" }))).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.iamNoWildcardSecretRead.id, () => {
+        const rule = rules.iamNoWildcardSecretRead;
+        const SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf";
+        const addStatement = (statement: object) => mutate(prod, TYPES.rolePolicy, "kpis-exec-policy", (i) => {
+            const doc = JSON.parse(i.policy);
+            doc.Statement.push(statement);
+            i.policy = JSON.stringify(doc);
+        });
+        it("catches an execution role that reads secrets or parameters by wildcard (a partial ARN, a path, every one)", () => {
+            expect(messages(rule, addStatement({ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:p*"] }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement "ReadOwnSecrets" lets secretsmanager:GetSecretValue read by wildcard: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p*".',
+            ]);
+            expect(messages(rule, addStatement({ Sid: "Params", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/*" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement "Params" lets ssm:GetParameters read by wildcard: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/*".',
+            ]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "secretsmanager:Get*", Resource: "*" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement 3 lets secretsmanager:GetSecretValue read by wildcard: "*".',
+            ]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "SSM:getparameter?", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db?" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement 3 lets ssm:GetParameters read by wildcard: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db?".',
+            ]);
+            expect(messages(rule, addStatement({ Effect: "Allow", NotAction: "s3:*", NotResource: SECRET }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement 3 lets secretsmanager:GetSecretValue, ssm:GetParameters, ssm:GetParameter, ssm:GetParametersByPath read everything but its NotResource.',
+            ]);
+        });
+        it("catches the same in a role's inline policies", () => {
+            const role = prod.resources.find((r) => r.name === "kpis-exec")!;
+            const inline = mutate(prod, role.type, "kpis-exec", (i) => {
+                i.inlinePolicies = [{ name: "extra", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ssm:*", Resource: "arn:aws:ssm:*:*:parameter/*" }] }) }];
+            });
+            expect(messages(rule, inline)).to.deep.equal([
+                'Role "kpis-exec" inline policy "extra" statement 0 lets ssm:GetParameters, ssm:GetParameter, ssm:GetParametersByPath read by wildcard: "arn:aws:ssm:*:*:parameter/*".',
+            ]);
+        });
+        it("passes a stack whose dashboard reads a Secrets Manager secret (with a json key) and an SSM parameter", async () => {
+            const dashboards = devValue<Record<string, unknown>[]>("dashboards");
+            dashboards[3] = { ...dashboards[3], secrets: { API_KEY: `${SECRET}:key::`, DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/kpis/db" } };
+            const withSecrets = await planConfig(devStackWith({ "dashboards:dashboards": dashboards }));
+            expect(withSecrets.resources.find((r) => r.name === "kpis-exec-policy")!.inputs.policy).to.contain("ReadOwnSecrets");
+            expect(messages(rule, withSecrets)).to.deep.equal([]);
+        });
+        it("accepts the planned roles, exact ARNs, the -?????? suffix pattern, other actions on wildcards, and Deny", () => {
+            expect(messages(rule, dev)).to.deep.equal([]);
+            expect(messages(rule, prod)).to.deep.equal([]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [SECRET, "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db"] }))).to.deep.equal([]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-??????" }))).to.deep.equal([]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "logs:PutLogEvents", Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:x:*" }))).to.deep.equal([]);
+            expect(messages(rule, addStatement({ Effect: "Deny", Action: "secretsmanager:*", Resource: "*" }))).to.deep.equal([]);
         });
     });
 

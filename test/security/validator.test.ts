@@ -154,4 +154,45 @@ describe("stack validator under hostile input", () => {
             expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
         });
     });
+
+    describe("secret references cannot widen IAM", () => {
+        const withSecret = (ref: string) => ({ "dashboards:dashboards": [{ name: "mini", framework: "dash", secrets: { API_KEY: ref } }] });
+        const PARTIAL = "is a partial Secrets Manager ARN (no -<6 random characters> after the name), which IAM could only match with a wildcard; use the secret's full ARN (aws secretsmanager describe-secret --secret-id <name> --query ARN)";
+
+        it("a Secrets Manager ARN without its 6-character suffix is refused (it would need secret:p* in IAM)", () => {
+            for (const ref of ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:p", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db:password::"]) {
+                expect(problems(withSecret(ref)), ref).to.deep.equal([`dashboards:dashboards[0].secrets.API_KEY: ${JSON.stringify(ref)} ${PARTIAL}`]);
+            }
+        });
+
+        it("wildcards and empty names are refused in Secrets Manager and SSM references", () => {
+            for (const ref of [
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:*", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p*",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p-??????", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:",
+                "arn:aws:ssm:eu-west-1:123456789012:parameter/*", "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/?", "arn:aws:ssm:eu-west-1:123456789012:parameter/",
+            ]) {
+                expect(problems(withSecret(ref))[0], ref).to.match(/^dashboards:dashboards\[0\]\.secrets\.API_KEY: .* is not an SSM parameter ARN/);
+            }
+        });
+
+        it("full ARNs are taken, with the json-key:version-stage:version-id ECS allows", () => {
+            for (const ref of [
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbC123", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbC123:password::",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbC123::AWSPREVIOUS:", "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db",
+            ]) {
+                expect(problems(withSecret(ref)), ref).to.deep.equal([]);
+            }
+        });
+
+        it("the pipeline's Pulumi token and passphrase secrets must be full ARNs too (the build role reads exactly them)", () => {
+            const pipeline = (arn: string) => ({ "dashboards:pipeline": { repository: "acme/dashboards", deployPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"], pulumiAccessTokenSecretArn: arn, pulumiConfigPassphraseSecretArn: arn } });
+            const partial = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi";
+            expect(problems(pipeline(partial))).to.deep.equal([
+                `dashboards:pipeline.pulumiAccessTokenSecretArn: ${JSON.stringify(partial)} is not a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)`,
+                `dashboards:pipeline.pulumiConfigPassphraseSecretArn: ${JSON.stringify(partial)} is not a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)`,
+            ]);
+            expect(problems(pipeline("arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi/token-AbC123:token::"))).to.have.length(2);
+            expect(problems(pipeline("arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi/token-AbC123"))).to.deep.equal([]);
+        });
+    });
 });
