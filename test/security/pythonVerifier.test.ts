@@ -9,8 +9,10 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import {
     ALB_ARN, APPS, Identity, launchBrowser, NETWORK_GUARD_MARK, OTHER_ALB_ARN, RunningApp, startPythonApp, USER_EMAIL, venvBin,
@@ -20,6 +22,9 @@ const SHARED = path.join(APPS, "shared", "python");
 const DRIVER = path.join(__dirname, "fixtures", "python", "verifier_driver.py");
 const PYTHON_APPS = ["flask", "dash", "streamlit"];
 const ISS = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_test";
+/** The tests' explicit opt-in into a plain-http key server on loopback (as test/apps/harness.ts sets it). */
+const LOCAL_HTTP_OPT_IN = "DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS";
+const OPTED_IN = { [LOCAL_HTTP_OPT_IN]: "1" };
 
 // ---------------------------------------------------------------------------------------------
 // Tokens shaped like the ALB's x-amzn-oidc-data (base64url segments with '=' padding)
@@ -150,6 +155,17 @@ async function runDriver(request: Record<string, unknown>, opts: { app?: string;
     return JSON.parse(out);
 }
 
+/** A copy of dashboard_auth laid out as the Dockerfiles copy it (`COPY shared/python/dashboard_auth ./dashboard_auth`). */
+function imageLayout(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dashboard-auth-image-"));
+    fs.cpSync(path.join(SHARED, "dashboard_auth"), path.join(dir, "dashboard_auth"), {
+        recursive: true,
+        filter: (src) => !src.includes("__pycache__"),
+    });
+    for (const f of ["gunicorn.conf.py", "healthcheck.py"]) fs.copyFileSync(path.join(SHARED, f), path.join(dir, f));
+    return dir;
+}
+
 const expectAllNotSignedIn = (results: DriverResult[]) => {
     const wrong = results.filter((r) => r.outcome !== "none");
     expect(wrong, "every hostile token means 'not signed in' (outcome none, nothing raised)").to.deep.equal([]);
@@ -180,6 +196,7 @@ const identityFor = (keysUrl: string) =>
             AWS_REGION: "eu-west-1",
             DASHBOARD_NAME: "security-test",
             DASHBOARD_URL: "https://security-test.example.com",
+            ...OPTED_IN,
         },
     }) as unknown as Identity;
 
@@ -214,8 +231,10 @@ describe("security: the Python dashboard_auth verifier under attack", function (
         await attacker?.close();
     });
 
-    const verify = (tokens: { name: string; token: unknown }[], opts: { app?: string; pythonPath?: string; keysUrl?: string } = {}) =>
-        runDriver({ op: "verify", albArn: ALB_ARN, keysUrl: opts.keysUrl ?? keys.url, tokens }, opts);
+    const verify = (
+        tokens: { name: string; token: unknown }[],
+        opts: { app?: string; pythonPath?: string; keysUrl?: string; env?: Record<string, string> } = {},
+    ) => runDriver({ op: "verify", albArn: ALB_ARN, keysUrl: opts.keysUrl ?? keys.url, env: opts.env ?? OPTED_IN, tokens }, opts);
 
     describe("1. a malformed x-amzn-oidc-data never raises: it means 'not signed in'", () => {
         // Before: RecursionError and OverflowError escaped verify() (500s in Flask and Dash).
@@ -331,7 +350,7 @@ describe("security: the Python dashboard_auth verifier under attack", function (
         });
 
         it("current_user answers None for hostile header values of any type (the templates' entry point)", async () => {
-            const env = { ALB_ARN, ALB_PUBLIC_KEYS_URL: keys.url };
+            const env = { ALB_ARN, ALB_PUBLIC_KEYS_URL: keys.url, ...OPTED_IN };
             const r = await runDriver({
                 op: "current_user",
                 env,
@@ -347,6 +366,65 @@ describe("security: the Python dashboard_auth verifier under attack", function (
             });
             expect(r.results.pop().outcome).to.equal("user");
             expectAllNotSignedIn(r.results);
+        });
+    });
+
+    describe("2. key fetches: no redirects, https only unless a test opts into a local key server", () => {
+        it("refuses a key URL that redirects to another server holding the forger's key (was: signed in)", async () => {
+            const forger = newSigner("redirect-" + crypto.randomUUID());
+            attacker.add(forger);
+            const r = await verify([{ name: "signed by the redirect target", token: forger.sign() }]);
+            expect(keys.requests).to.include(`/${forger.kid}`); // the redirect was offered...
+            expect(attacker.requests, "...and not followed").not.to.include(`/${forger.kid}`);
+            expectAllNotSignedIn(r.results);
+        });
+
+        it("refuses a plain-http key URL without the opt-in, as every image runs (was: fetched and signed in)", async () => {
+            const dir = imageLayout();
+            try {
+                for (const [where, pythonPath] of [["image layout", dir], ["source tree", SHARED]]) {
+                    for (const env of [{} as Record<string, string>, { [LOCAL_HTTP_OPT_IN]: "true" }, { [LOCAL_HTTP_OPT_IN]: "0" }, { [LOCAL_HTTP_OPT_IN]: "" }]) {
+                        const before = keys.requests.length;
+                        const r = await verify([{ name: "valid token, http key URL", token: good.sign() }], { pythonPath, env });
+                        expect(r.constructed, `${where} ${JSON.stringify(env)}: the http key URL is refused`).to.equal(false);
+                        expect(keys.requests.length, "no request reaches the http key server").to.equal(before);
+                    }
+                }
+                // The image accepts the production https URL, and the opt-in works where tests set it.
+                const prod = await verify([], { pythonPath: dir, keysUrl: "https://public-keys.auth.elb.eu-west-1.amazonaws.com", env: {} });
+                expect(prod.constructed).to.equal(true);
+                const optedIn = await verify([{ name: "valid token", token: good.sign() }], { pythonPath: dir });
+                expect(optedIn.results.map((x: DriverResult) => x.outcome)).to.deep.equal(["claims"]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("refuses http to a host name or a non-loopback address, and other schemes, even with the opt-in", async () => {
+            const port = new URL(keys.url).port;
+            for (const keysUrl of [
+                `http://localhost:${port}`, // names resolve anywhere: only loopback IP literals may be plain http
+                "http://10.0.0.1",
+                "http://public-keys.auth.elb.eu-west-1.amazonaws.com",
+                `file://${SHARED}`,
+                "ftp://127.0.0.1/keys",
+                "data:text/plain,x",
+                "https://user:pw@public-keys.auth.elb.eu-west-1.amazonaws.com",
+                "https://public-keys.auth.elb.eu-west-1.amazonaws.com/?kid=",
+                "https://public-keys.auth.elb.eu-west-1.amazonaws.com#",
+            ]) {
+                const before = keys.requests.length;
+                const r = await verify([{ name: keysUrl, token: good.sign() }], { keysUrl });
+                expect(r.constructed, `${keysUrl} is refused when the verifier is built`).to.equal(false);
+                expect(keys.requests.length, keysUrl).to.equal(before);
+            }
+        });
+
+        it("no Dockerfile sets the local-http opt-in", () => {
+            for (const app of fs.readdirSync(APPS)) {
+                const dockerfile = path.join(APPS, app, "Dockerfile");
+                if (fs.existsSync(dockerfile)) expect(fs.readFileSync(dockerfile, "utf8"), dockerfile).not.to.include(LOCAL_HTTP_OPT_IN);
+            }
         });
     });
 
@@ -371,6 +449,15 @@ describe("security: the Python dashboard_auth verifier under attack", function (
                 expect(body).not.to.include(USER_EMAIL);
                 expect(body).to.include('id="logout"');
             }
+        });
+
+        it("does not sign in a token whose key URL redirects to the forger's server (was: signed in)", async () => {
+            const forger = newSigner("redirect-" + crypto.randomUUID());
+            attacker.add(forger);
+            const res = await page(forger.sign());
+            expect(res.status).to.equal(200);
+            expect(await res.text()).not.to.include(USER_EMAIL);
+            expect(attacker.requests).not.to.include(`/${forger.kid}`);
         });
 
         it("made no outbound network connection", () => {

@@ -19,7 +19,6 @@ import os
 import re
 import threading
 import time
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from .keys import KeyUrlError, check_keys_url, default_keys_url, fetch_pem, local_http_opted_in
 
 # The ALB adds x-amzn-oidc-data (signed user claims) to every request it forwards after authenticating: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 OIDC_DATA_HEADER = "x-amzn-oidc-data"
@@ -59,16 +60,6 @@ class User:
         return self.email or self.username or self.subject
 
 
-def default_keys_url(region: str | None) -> str | None:
-    # Regional ALB key endpoint; the PEM public key for a token is at <endpoint>/<kid>: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
-    return f"https://public-keys.auth.elb.{region}.amazonaws.com" if region else None
-
-
-def fetch_pem(url: str, timeout: float = 5.0) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (https/local base URL from config)
-        return resp.read(16 * 1024)
-
-
 class AlbTokenVerifier:
     """Verifies ALB OIDC data tokens for one load balancer; caches public keys by kid."""
 
@@ -76,12 +67,15 @@ class AlbTokenVerifier:
         self,
         alb_arn: str,
         keys_url: str,
-        fetch: Callable[[str], bytes] = fetch_pem,
+        fetch: Callable[[str], bytes] | None = None,
         leeway_seconds: int = 0,
+        allow_local_http: bool = False,
     ) -> None:
+        """``keys_url`` must be https (KeyUrlError otherwise), or with ``allow_local_http`` a
+        plain-http loopback IP literal (tests); ``fetch`` replaces the network fetch (tests)."""
         self.alb_arn = alb_arn
-        self.keys_url = keys_url.rstrip("/")
-        self._fetch = fetch
+        self.keys_url = check_keys_url(keys_url, allow_local_http)
+        self._fetch = fetch or functools.partial(fetch_pem, allow_http=self.keys_url.startswith("http:"))
         self._leeway = leeway_seconds
         self._keys: OrderedDict[str, ec.EllipticCurvePublicKey] = OrderedDict()
         self._failed: dict[str, float] = {}
@@ -176,12 +170,17 @@ class AlbTokenVerifier:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_verifier(alb_arn: str, keys_url: str) -> AlbTokenVerifier:
-    return AlbTokenVerifier(alb_arn, keys_url)
+def _cached_verifier(alb_arn: str, keys_url: str, allow_local_http: bool) -> AlbTokenVerifier | None:
+    try:
+        return AlbTokenVerifier(alb_arn, keys_url, allow_local_http=allow_local_http)
+    except KeyUrlError as exc:  # logged once per configuration (cached)
+        log.error("ALB_PUBLIC_KEYS_URL refused, so nobody is signed in: %s", exc)
+        return None
 
 
 def verifier_from_env(env: Mapping[str, str] | None = None) -> AlbTokenVerifier | None:
-    """The verifier configured by ALB_ARN and ALB_PUBLIC_KEYS_URL / AWS_REGION, if complete."""
+    """The verifier configured by ALB_ARN and ALB_PUBLIC_KEYS_URL / AWS_REGION, if complete and
+    the key URL is allowed (https; local http only with DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS=1)."""
     env = os.environ if env is None else env
     alb_arn = env.get("ALB_ARN", "").strip()
     keys_url = env.get("ALB_PUBLIC_KEYS_URL", "").strip() or default_keys_url(
@@ -189,7 +188,7 @@ def verifier_from_env(env: Mapping[str, str] | None = None) -> AlbTokenVerifier 
     )
     if not alb_arn or not keys_url:
         return None
-    return _cached_verifier(alb_arn, keys_url)
+    return _cached_verifier(alb_arn, keys_url, local_http_opted_in(env))
 
 
 def _header(headers: Mapping[str, str] | Any, name: str) -> str | None:
