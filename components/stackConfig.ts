@@ -32,7 +32,16 @@ const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // Cognito group names: letters, marks, symbols, numbers, punctuation; no spaces.
 const COGNITO_GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const IDP_NAME = /^[^_\s][\p{L}\p{M}\p{S}\p{N}\p{P}]{1,30}[^_\s]$/u;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Dot-separated labels after the @, so no input can make the pattern backtrack (and at most 254 characters, see EMAIL_MAX).
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+/** Longest email address SMTP carries (RFC 5321: a 256-octet path including the angle brackets). */
+const EMAIL_MAX = 254;
+/** An SES From: a display name and the address in angle brackets. */
+const SES_FROM_MAX = 512;
+/** Longest text any pattern is tried on: AWS ARNs stop at 2048. Longer text is refused by its length alone. */
+const MAX_PATTERN_INPUT = 2048;
+/** Largest value of one stack-file key (the JSON of every dashboard of a full load balancer is about 30 KB). */
+export const MAX_VALUE_LENGTH = 2 ** 20;
 const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
 const FULL_SECRET_ARN = "a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)";
 
@@ -71,8 +80,12 @@ function strict<T extends z.ZodRawShape>(shape: T) {
     return z.strictObject(shape);
 }
 
-function pattern(regex: RegExp, description: string) {
-    return z.string({ error: `expected ${description}` }).regex(regex, { error: (iss) => `${show(iss.input)} is not ${description}` });
+/** A string matching `regex`; one longer than `maxLength` is refused by its length alone, before the pattern is tried. */
+function pattern(regex: RegExp, description: string, maxLength = MAX_PATTERN_INPUT) {
+    return z
+        .string({ error: `expected ${description}` })
+        .max(maxLength, { error: (iss) => `${show(iss.input)} is longer than ${maxLength} characters`, abort: true })
+        .regex(regex, { error: (iss) => `${show(iss.input)} is not ${description}` });
 }
 
 function int(min: number, max: number, what = "a whole number") {
@@ -91,9 +104,10 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 
 const bool = () => z.boolean({ error: (iss) => `expected true or false, got ${show(iss.input)}` });
 
+/** A value as errors show it; long text by its start and its length, so a huge input never makes a huge message. */
 function show(value: unknown): string {
     if (value === undefined) return "nothing";
-    if (typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "string") return value.length <= 200 ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, 40)).slice(0, -1)}..." (${value.length} characters)`;
     if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
     return Array.isArray(value) ? "a list" : "an object";
 }
@@ -147,7 +161,7 @@ const groupSchema = strict({
 });
 
 const userSchema = strict({
-    email: pattern(EMAIL, "an email address"),
+    email: pattern(EMAIL, "an email address", EMAIL_MAX),
     groups: z.array(z.string()).optional(),
 });
 
@@ -209,7 +223,7 @@ const authSchema = strict({
     domainPrefix: pattern(COGNITO_DOMAIN_PREFIX, "a Cognito domain prefix (lowercase letters, digits and inner hyphens, at most 63)").optional(),
     /** Custom hosted-login domain; its certificate must be in us-east-1. */
     customDomain: strict({
-        domain: pattern(DOMAIN_NAME, "a lowercase DNS name"),
+        domain: pattern(DOMAIN_NAME, "a lowercase DNS name", 253),
         certificateArn: pattern(ACM_CERTIFICATE_ARN, "an ACM certificate ARN"),
     }).optional(),
     /** Lifetime of the ALB login session (cookie) in seconds; also how long other hosts stay signed in after a sign-out. */
@@ -232,8 +246,9 @@ const authSchema = strict({
     /** Send the user pool's email through an SES identity (Cognito's own email has a small daily quota). */
     email: strict({
         sourceArn: pattern(SES_FIELDS.sourceArn.pattern, SES_FIELDS.sourceArn.description),
-        fromEmailAddress: pattern(SES_FIELDS.fromEmailAddress.pattern, SES_FIELDS.fromEmailAddress.description),
-        replyToEmailAddress: pattern(SES_FIELDS.replyToEmailAddress.pattern, SES_FIELDS.replyToEmailAddress.description).optional(),
+        // Bounded: sesSenderMismatch also searches the address unanchored.
+        fromEmailAddress: pattern(SES_FIELDS.fromEmailAddress.pattern, SES_FIELDS.fromEmailAddress.description, SES_FROM_MAX),
+        replyToEmailAddress: pattern(SES_FIELDS.replyToEmailAddress.pattern, SES_FIELDS.replyToEmailAddress.description, EMAIL_MAX).optional(),
         configurationSet: pattern(SES_FIELDS.configurationSet.pattern, SES_FIELDS.configurationSet.description).optional(),
     }).optional(),
 });
@@ -260,7 +275,7 @@ const defaultsSchema = strict({
 
 const alarmsSchema = strict({
     /** Email addresses that receive alarm notifications (unhealthy tasks, 5xx). */
-    emails: z.array(pattern(EMAIL, "an email address")).optional(),
+    emails: z.array(pattern(EMAIL, "an email address", EMAIL_MAX)).optional(),
 });
 
 const portalSchema = strict({
@@ -285,7 +300,7 @@ const pipelineSchema = strict({
     pulumiBackendUrl: z.string().min(1).optional(),
     pulumiConfigPassphraseSecretArn: pattern(SECRETS_MANAGER_SECRET_ARN, FULL_SECRET_ARN).optional(),
     pulumiVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: (iss) => `${show(iss.input)} is not a Pulumi version such as 3.190.0` }).optional(),
-    notificationEmails: z.array(pattern(EMAIL, "an email address")).optional(),
+    notificationEmails: z.array(pattern(EMAIL, "an email address", EMAIL_MAX)).optional(),
     testCommand: z.string().min(1).optional(),
     buildComputeType: z.string().min(1).optional(),
     buildImage: z.string().min(1).optional(),
@@ -319,9 +334,9 @@ const dashboardSchema = strict({
      * deeper names in the stack's zone get a certificate requested), or `{host, certificateArn}` for any name.
      */
     extraHosts: z.array(z.union([
-        pattern(DOMAIN_NAME, "a lowercase DNS name"),
+        pattern(DOMAIN_NAME, "a lowercase DNS name", 253),
         strict({
-            host: pattern(DOMAIN_NAME, "a lowercase DNS name"),
+            host: pattern(DOMAIN_NAME, "a lowercase DNS name", 253),
             /** ACM certificate (in the stack's region) that covers `host`; attached to the HTTPS listener. */
             certificateArn: pattern(ACM_CERTIFICATE_ARN, "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)").optional(),
         }),
@@ -359,7 +374,7 @@ const dashboardSchema = strict({
 /** The whole stack file, one property per `dashboards:<key>` config key. */
 export const stackConfigSchema = strict({
     /** Parent domain of every dashboard host, e.g. `dashboards.example.com`. Required. */
-    domain: pattern(DOMAIN_NAME, "a lowercase DNS name such as dashboards.example.com"),
+    domain: pattern(DOMAIN_NAME, "a lowercase DNS name such as dashboards.example.com", 253),
     dns: dnsSchema,
     network: networkSchema.optional(),
     loadBalancer: loadBalancerSchema.optional(),
@@ -541,7 +556,9 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
             readProblems.push({ path: [key], message: RESERVED_KEY_MESSAGE });
             continue;
         }
-        const read = readConfigValue(value);
+        const read: { value: unknown; problems: PathProblem[] } = value.length > MAX_VALUE_LENGTH
+            ? { value: REPORTED, problems: [{ path: [], message: `is ${value.length} characters long; a stack-file value may have at most ${MAX_VALUE_LENGTH}` }] }
+            : readConfigValue(value);
         input[key] = read.value;
         readProblems.push(...read.problems.map((p) => ({ path: [key, ...p.path], message: p.message })));
     }
@@ -572,7 +589,8 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
     }
 
     if (problems.length > 0 || !parsed.success) {
-        return { ok: false, problems: dedupe(problems).sort((a, b) => a.key.localeCompare(b.key, "en", { numeric: true })) };
+        const order = new Intl.Collator("en", { numeric: true });
+        return { ok: false, problems: dedupe(problems).sort((a, b) => order.compare(a.key, b.key)) };
     }
     return { ok: true, config: normalize(parsed.data, region!) };
 }
@@ -592,8 +610,10 @@ function readConfigValue(value: string): { value: unknown; problems: PathProblem
 function formatKey(prefix: string, path: (string | number)[]): string {
     let key = prefix.slice(0, -1);
     path.forEach((part, i) => {
-        if (typeof part === "number") key += `[${part}]`;
-        else key += i === 0 ? `:${part}` : `.${part}`;
+        // A key name can be as long as the stack file; the problem line shows its start and length.
+        const name = typeof part === "string" && part.length > 200 ? `${part.slice(0, 40)}... (${part.length} characters)` : part;
+        if (typeof name === "number") key += `[${name}]`;
+        else key += i === 0 ? `:${name}` : `.${name}`;
     });
     return key;
 }
@@ -752,6 +772,11 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
 // already been reported by the schema and is skipped here.
 // ---------------------------------------------------------------------------------------------
 
+/** Names for a message: all of them, or the first 20 and how many more. */
+function listed(names: string[], max = 20): string {
+    return names.length <= max ? names.join(", ") : `${names.slice(0, max).join(", ")}, ... and ${names.length - max} more`;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === "string";
 const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isString) : []);
@@ -789,7 +814,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             }
             const overlap = stringsOf(n.privateSubnetIds).filter((s) => publics.includes(s));
             if (overlap.length > 0) {
-                out.push({ path: ["network", "privateSubnetIds"], message: `${overlap.join(", ")} is also listed in publicSubnetIds; a subnet is either public or private` });
+                out.push({ path: ["network", "privateSubnetIds"], message: `${listed(overlap)} is also listed in publicSubnetIds; a subnet is either public or private` });
             }
         } else {
             for (const k of ["publicSubnetIds", "privateSubnetIds"] as const) {
@@ -802,16 +827,20 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
     const auth = isObject(input.auth) ? input.auth : {};
     const provider = auth.provider === "oidc" ? "oidc" : "cognito";
     const declaredGroups = Array.isArray(auth.groups) ? auth.groups.filter(isObject).map((g) => g.name).filter(isString) : [];
-    const groupHint = declaredGroups.length > 0 ? `declared groups: ${declaredGroups.join(", ")}` : "no groups are declared in auth.groups";
+    const groupHint = declaredGroups.length > 0 ? `declared groups: ${listed(declaredGroups)}` : "no groups are declared in auth.groups";
     const groupIndex = new Map<string, number>();
     (Array.isArray(auth.groups) ? auth.groups : []).forEach((g, i) => {
         if (!isObject(g) || !isString(g.name)) return;
         if (groupIndex.has(g.name)) out.push({ path: ["auth", "groups", i, "name"], message: `${show(g.name)} is declared twice (also auth.groups[${groupIndex.get(g.name)}])` });
         else groupIndex.set(g.name, i);
     });
+    const declared = new Set(declaredGroups);
+    // Groups that could not be read (a value refused by its size or depth) are unknown, not absent.
+    const groupsReadable = input.auth !== REPORTED && auth.groups !== REPORTED;
     const checkGroupRefs = (path: (string | number)[], value: unknown) => {
-        stringsOf(value).forEach((g, i) => {
-            if (!declaredGroups.includes(g)) out.push({ path: [...path, i], message: `group ${show(g)} is not declared in auth.groups; ${groupHint}` });
+        if (!groupsReadable || !Array.isArray(value)) return;
+        value.forEach((g, i) => {
+            if (isString(g) && !declared.has(g)) out.push({ path: [...path, i], message: `group ${show(g)} is not declared in auth.groups; ${groupHint}` });
         });
     };
     checkGroupRefs(["auth", "adminGroups"], auth.adminGroups);
@@ -824,7 +853,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
     } else if (auth.oidc !== undefined) {
         out.push({ path: ["auth", "oidc"], message: "only applies to auth.provider oidc; use auth.identityProviders to federate an OIDC provider through Cognito" });
     }
-    if (isObject(auth.email) && isString(auth.email.sourceArn) && isString(auth.email.fromEmailAddress)) {
+    if (isObject(auth.email) && isString(auth.email.sourceArn) && isString(auth.email.fromEmailAddress) && auth.email.fromEmailAddress.length <= SES_FROM_MAX) {
         const mismatch = sesSenderMismatch(auth.email.sourceArn, auth.email.fromEmailAddress);
         if (mismatch) out.push({ path: ["auth", "email", "fromEmailAddress"], message: mismatch });
     }
@@ -910,7 +939,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                     if (domain) claimHost(`${d.name}.${domain}`, `dashboards[${i}]`, at("name"));
                 }
             }
-            extraHostsOf(d.extraHosts).forEach(({ host, certificateArn }, j) => {
+            extraHostsOf(d.extraHosts).forEach(({ host, certificateArn, index: j }) => {
                 claimHost(host, `dashboards[${i}]`, at("extraHosts", j));
                 albCertificateRegion(at("extraHosts", j, "certificateArn"), certificateArn);
                 if (!certificates) return;
@@ -988,12 +1017,16 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
     return out;
 }
 
-/** `extraHosts` entries as `{host, certificateArn?}`, whichever form the stack file used (malformed ones skipped). */
-function extraHostsOf(value: unknown): ExtraHost[] {
+/**
+ * `extraHosts` entries as `{host, certificateArn?}`, whichever form the stack file used, with their
+ * index. Malformed ones (not a DNS name: the schema reports them) are skipped.
+ */
+function extraHostsOf(value: unknown): (ExtraHost & { index: number })[] {
     if (!Array.isArray(value)) return [];
-    return value.flatMap((h): ExtraHost[] => {
-        if (isString(h)) return [{ host: h }];
-        if (isObject(h) && isString(h.host)) return [{ host: h.host, certificateArn: isString(h.certificateArn) ? h.certificateArn : undefined }];
+    const isHost = (h: unknown): h is string => isString(h) && h.length <= 253 && DOMAIN_NAME.test(h);
+    return value.flatMap((h, index) => {
+        if (isHost(h)) return [{ host: h, index }];
+        if (isObject(h) && isHost(h.host)) return [{ host: h.host, certificateArn: isString(h.certificateArn) ? h.certificateArn : undefined, index }];
         return [];
     });
 }

@@ -7,6 +7,7 @@
  * (written out by hand here where JSON.stringify could not produce the attack).
  */
 import { expect } from "chai";
+import { formatConfigProblems } from "../../components/configError";
 import { parseConfigJson } from "../../components/configJson";
 import { ConfigProblem, validateStackConfig } from "../../components/stackConfig";
 import { devStackWith, devValue } from "../helpers";
@@ -91,6 +92,27 @@ describe("stack validator under hostile input", () => {
         it("JSON that does not parse is named as such, not echoed back as a string", () => {
             expect(problems({ "dashboards:loadBalancer": '{"idleTimeoutSeconds": 30,}' })).to.deep.equal([
                 "dashboards:loadBalancer: is not valid JSON (expected a key in double quotes at position 26)",
+            ]);
+        });
+
+        it("an extra host that is not a DNS name is reported once, not again as a host no certificate covers", () => {
+            expect(problems({ "dashboards:dashboards": [{ name: "mini", framework: "dash", extraHosts: ["Bad_Host.example.org", { host: "x".repeat(300) }] }] })).to.deep.equal([
+                'dashboards:dashboards[0].extraHosts[0]: "Bad_Host.example.org" is not a lowercase DNS name',
+                `dashboards:dashboards[0].extraHosts[1].host: "${"x".repeat(40)}..." (300 characters) is longer than 253 characters`,
+            ]);
+        });
+
+        it("a problem with an extra host names that host's index even when one before it is malformed", () => {
+            expect(problems({ "dashboards:dashboards": [{ name: "mini", framework: "dash", extraHosts: [42, "kpis.example.org"] }] })).to.deep.equal([
+                "dashboards:dashboards[0].extraHosts[0]: expected a host name, or {host, certificateArn}, got 42",
+                "dashboards:dashboards[0].extraHosts[1]: kpis.example.org is outside dev.dashboards.example.com, so the stack cannot request a certificate for it and *.dev.dashboards.example.com does not cover it; write it as {host: kpis.example.org, certificateArn: <ACM certificate in eu-west-1 that covers it>}",
+            ]);
+        });
+
+        it("so does a problem with an access group after a malformed one", () => {
+            expect(problems({ "dashboards:dashboards": [{ name: "mini", framework: "dash", accessGroups: [42, "nobody"] }] })).to.deep.equal([
+                "dashboards:dashboards[0].accessGroups[0]: expected string, got 42",
+                'dashboards:dashboards[0].accessGroups[1]: group "nobody" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts',
             ]);
         });
 
@@ -193,6 +215,123 @@ describe("stack validator under hostile input", () => {
             ]);
             expect(problems(pipeline("arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi/token-AbC123:token::"))).to.have.length(2);
             expect(problems(pipeline("arn:aws:secretsmanager:eu-west-1:123456789012:secret:pulumi/token-AbC123"))).to.deep.equal([]);
+        });
+    });
+
+    describe("huge inputs: bounded time, bounded messages", () => {
+        const timed = <T>(f: () => T): [T, number] => {
+            const start = process.hrtime.bigint();
+            const value = f();
+            return [value, Number(process.hrtime.bigint() - start) / 1e6];
+        };
+
+        it("an email address built to make the pattern backtrack is refused quickly", () => {
+            const [found, ms] = timed(() => problems({ "dashboards:alarms": { emails: [`a@${".".repeat(50_000)} `] } }));
+            expect(found).to.have.length(1);
+            expect(found[0]).to.match(/^dashboards:alarms\.emails\[0\]: "a@\.+\.\.\." \(50003 characters\) is longer than 254 characters$/);
+            expect(ms).to.be.below(1000);
+        });
+
+        it("so is an SES from address (its pattern is also searched, unanchored, by the sender check)", () => {
+            const auth = { ...devValue("auth"), email: { sourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com", fromEmailAddress: `a@${".".repeat(50_000)} ` } };
+            const [found, ms] = timed(() => problems({ "dashboards:auth": auth }));
+            expect(found).to.have.length(1);
+            expect(found[0]).to.match(/^dashboards:auth\.email\.fromEmailAddress: ".*" \(50003 characters\) is longer than 512 characters$/);
+            expect(ms).to.be.below(1000);
+        });
+
+        it("a megabyte-long value or key is shown by its start and length, not echoed whole", () => {
+            const domain = problems({ "dashboards:domain": "x".repeat(1_000_000) });
+            expect(domain).to.deep.equal([`dashboards:domain: "${"x".repeat(40)}..." (1000000 characters) is longer than 253 characters`]);
+            const [key, ms] = timed(() => problems({ "dashboards:loadBalancer": { ["k".repeat(1_000_000)]: 1 } }));
+            expect(key).to.deep.equal([`dashboards:loadBalancer.${"k".repeat(40)}... (1000000 characters): unknown key; allowed keys: idleTimeoutSeconds, deletionProtection, accessLogs`]);
+            expect(ms).to.be.below(1000);
+        });
+
+        it("thousands of undeclared groups do not repeat the list of declared groups in every problem", () => {
+            const dev = devValue("auth");
+            const auth = { ...dev, groups: [...dev.groups, ...Array.from({ length: 2000 }, (_, i) => ({ name: `g${i}` }))], adminGroups: Array.from({ length: 2000 }, (_, i) => `x${i}`) };
+            const found = problems({ "dashboards:auth": auth });
+            expect(found.filter((p) => p.startsWith("dashboards:auth.adminGroups["))).to.have.length(2000);
+            expect(found[0]).to.equal('dashboards:auth.adminGroups[0]: group "x0" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts, g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11, g12, g13, g14, g15, ... and 1984 more');
+            expect(found.join("\n").length).to.be.below(1_000_000);
+        });
+
+        it("tens of thousands of problems print as the first hundred and a count, quickly", () => {
+            const broken = Array.from({ length: 20_000 }, (_, i) => ({ name: `D${i}` }));
+            const [result, ms] = timed(() => validate({ "dashboards:dashboards": broken }));
+            expect(ms).to.be.below(5000);
+            expect(result.ok).to.equal(false);
+            if (result.ok) return;
+            const text = formatConfigProblems("dev", result.problems);
+            const lines = text.split("\n");
+            expect(lines[0]).to.equal(`Stack configuration (Pulumi.dev.yaml) has ${result.problems.length} problems:`);
+            expect(lines).to.have.length(1 + 100 + 2);
+            expect(lines[101]).to.equal(`  ... and ${result.problems.length - 100} more; fix the ones above and run again to see the rest`);
+        });
+
+        it("a value over a megabyte is refused by its size before anything reads it", () => {
+            const huge = JSON.stringify(Array.from({ length: 60_000 }, (_, i) => ({ name: `dashboard-${i}`, framework: "dash" })));
+            expect(huge.length).to.be.above(2 ** 20);
+            const [found, ms] = timed(() => problems({ "dashboards:dashboards": huge }));
+            expect(found).to.deep.equal([`dashboards:dashboards: is ${huge.length} characters long; a stack-file value may have at most ${2 ** 20}`]);
+            expect(ms).to.be.below(1000);
+        });
+
+        it("an auth value that could not be read does not make every access group look undeclared", () => {
+            const auth = JSON.stringify({ ...devValue("auth"), description: "x".repeat(2 ** 20) });
+            expect(problems({ "dashboards:auth": auth })).to.deep.equal([`dashboards:auth: is ${auth.length} characters long; a stack-file value may have at most ${2 ** 20}`]);
+        });
+
+        it("30,000 references to undeclared groups stay fast (a set, not a list search per reference)", () => {
+            const dev = devValue("auth");
+            const auth = { ...dev, groups: Array.from({ length: 30_000 }, (_, i) => ({ name: `g${i}` })), adminGroups: Array.from({ length: 30_000 }, (_, i) => `x${i}`) };
+            const [found, ms] = timed(() => problems({ "dashboards:auth": auth }));
+            expect(found.length).to.be.above(30_000);
+            expect(ms).to.be.below(1500);
+        });
+    });
+
+    describe("odd shapes never crash the validator", () => {
+        /** A small deterministic generator (mulberry32), so a failure can be replayed. */
+        const random = (seed: number) => () => {
+            seed = (seed + 0x6d2b79f5) | 0;
+            let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+            t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+            return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+        };
+        const KEYS = ["name", "framework", "cpu", "memory", "groups", "accessGroups", "extraHosts", "host", "certificateArn", "environment", "secrets",
+            "type", "email", "enabled", "vpcId", "publicSubnetIds", "hostedZoneId", "provider", "oidc", "adminGroups", "users", "__proto__", "constructor", "x"];
+        const odd = (next: () => number, depth: number): unknown => {
+            const pick = Math.floor(next() * 12);
+            if (depth > 3 && pick > 7) return null;
+            switch (pick) {
+                case 0: return null;
+                case 1: return next() < 0.5;
+                case 2: return Math.floor(next() * 5000) - 100;
+                case 3: return next() * 1e300;
+                case 4: return "";
+                case 5: return ["dash", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p", "a@b.c", "vpc-0123456789abcdef0", "Z0123456789DEVZONE01"][Math.floor(next() * 5)];
+                case 6: return "x".repeat(Math.floor(next() * 300));
+                case 7: case 8: return Array.from({ length: Math.floor(next() * 4) }, () => odd(next, depth + 1));
+                default: return Object.fromEntries(Array.from({ length: Math.floor(next() * 5) }, () => [KEYS[Math.floor(next() * KEYS.length)], odd(next, depth + 1)]));
+            }
+        };
+        const TOP = ["domain", "dns", "network", "loadBalancer", "auth", "dashboards", "defaults", "alarms", "portal", "pipeline"];
+
+        it("500 random stack files: each gives problems (every one naming a key) or a config, never an exception", () => {
+            const next = random(12);
+            for (let i = 0; i < 500; i++) {
+                const changes: Record<string, unknown> = {};
+                for (const key of TOP) if (next() < 0.4) changes[`dashboards:${key}`] = JSON.stringify(odd(next, 0)).replace(/"x+"/g, (m) => (next() < 0.1 ? "NaN" : m));
+                let result;
+                try {
+                    result = validate(changes);
+                } catch (e) {
+                    throw new Error(`stack file ${i} (${JSON.stringify(changes).slice(0, 500)}) threw ${(e as Error).stack}`);
+                }
+                if (!result.ok) for (const p of result.problems) expect(p.key, JSON.stringify(p)).to.match(/^(dashboards|aws):/);
+            }
         });
     });
 });
