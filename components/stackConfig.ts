@@ -556,9 +556,12 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
             readProblems.push({ path: [key], message: RESERVED_KEY_MESSAGE });
             continue;
         }
-        const read: { value: unknown; problems: PathProblem[] } = value.length > MAX_VALUE_LENGTH
-            ? { value: REPORTED, problems: [{ path: [], message: `is ${value.length} characters long; a stack-file value may have at most ${MAX_VALUE_LENGTH}` }] }
-            : readConfigValue(value);
+        const refused = (message: string) => ({ value: REPORTED, problems: [{ path: [], message }] });
+        const read: { value: unknown; problems: PathProblem[] } = typeof value !== "string"
+            ? refused(`is not text (got ${show(value)}); Pulumi passes every config value as a string, objects as JSON`)
+            : value.length > MAX_VALUE_LENGTH
+                ? refused(`is ${value.length} characters long; a stack-file value may have at most ${MAX_VALUE_LENGTH}`)
+                : readConfigValue(value);
         input[key] = read.value;
         readProblems.push(...read.problems.map((p) => ({ path: [key, ...p.path], message: p.message })));
     }
@@ -669,7 +672,7 @@ function requiredHint(path: (string | number)[]): string {
         dns: "; set hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>)",
         dashboards: "; a list of dashboards (name, framework, ...)",
     };
-    return path.length === 1 ? (hints[String(path[0])] ?? "") : "";
+    return path.length === 1 && Object.hasOwn(hints, path[0]) ? hints[path[0]] : "";
 }
 
 function valueAt(input: unknown, path: (string | number)[]): unknown {
@@ -999,7 +1002,8 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                     }
                 }
             }
-            for (const name of envNames.filter((n) => secretNames.includes(n))) {
+            const secretSet = new Set(secretNames);
+            for (const name of envNames.filter((n) => secretSet.has(n))) {
                 out.push({ path: at("secrets", name), message: "is also set in environment; a variable is either plain or secret" });
             }
         });

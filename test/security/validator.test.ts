@@ -293,6 +293,15 @@ describe("stack validator under hostile input", () => {
     });
 
     describe("odd shapes never crash the validator", () => {
+        it("a config value that is not a string (a JavaScript caller's mistake) is named, not a TypeError", () => {
+            const config: Record<string, any> = { ...devStackWith().config, "dashboards:loadBalancer": { idleTimeoutSeconds: 30 }, "dashboards:portal": null };
+            const result = validateStackConfig(config, PROJECT);
+            expect(result.ok ? [] : result.problems.map((p) => `${p.key}: ${p.message}`)).to.deep.equal([
+                "dashboards:loadBalancer: is not text (got an object); Pulumi passes every config value as a string, objects as JSON",
+                "dashboards:portal: is not text (got null); Pulumi passes every config value as a string, objects as JSON",
+            ]);
+        });
+
         /** A small deterministic generator (mulberry32), so a failure can be replayed. */
         const random = (seed: number) => () => {
             seed = (seed + 0x6d2b79f5) | 0;
