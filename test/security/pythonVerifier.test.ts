@@ -84,7 +84,7 @@ interface KeyServer {
     close(): Promise<void>;
 }
 
-async function startKeyServer(delayMs = 1500): Promise<KeyServer> {
+async function startKeyServer(delayMs = 800): Promise<KeyServer> {
     const pems = new Map<string, string>();
     const requests: string[] = [];
     const ks = {} as KeyServer;
@@ -428,6 +428,64 @@ describe("security: the Python dashboard_auth verifier under attack", function (
         });
     });
 
+    describe("3. key-fetch denial of service: single flight, a rate limit, a breaker, bounded caches", () => {
+        it("shares one fetch among concurrent requests for the same unseen kid (was one fetch each)", async () => {
+            const slow = newSigner("slow-" + crypto.randomUUID());
+            keys.add(slow);
+            const tokens = Array.from({ length: 8 }, (_, i) => ({ name: `t${i}`, token: slow.sign() }));
+            const r = await runDriver({ op: "concurrent", albArn: ALB_ARN, keysUrl: keys.url, env: OPTED_IN, tokens });
+            expect(keys.requests.filter((u) => u === `/${slow.kid}`).length, "fetches of the slow kid").to.equal(1);
+            expect(r.results.map((x: DriverResult) => x.outcome), "every waiter got the shared key").to.deep.equal(tokens.map(() => "claims"));
+        });
+
+        it("bounds the fetches and the wait for many forged kids against a hanging key endpoint (was one 5 s fetch each)", async () => {
+            const forgers = Array.from({ length: 8 }, () => newSigner("hang-" + crypto.randomUUID()));
+            const tokens = forgers.map((f, i) => ({ name: `hang${i}`, token: f.sign() }));
+            const before = keys.requests.length;
+            const r = await runDriver({ op: "concurrent", albArn: ALB_ARN, keysUrl: keys.url, env: OPTED_IN, tokens });
+            expectAllNotSignedIn(r.results);
+            expect(keys.requests.length - before, "fetches against the hanging endpoint").to.be.at.most(2);
+            // Each fetch gives up after a short timeout; 15 s leaves room for a busy machine (was 5 s each).
+            expect(r.seconds).to.be.below(15);
+        });
+
+        it("200,000 forged kids cost a bounded number of fetches and bounded memory, and the cached key keeps working (was 200,000 fetches and 34 MB)", async function () {
+            this.timeout(200_000);
+            const r = await runDriver(
+                {
+                    op: "flood",
+                    albArn: ALB_ARN,
+                    keysUrl: "https://public-keys.auth.elb.eu-west-1.amazonaws.com",
+                    count: 200_000,
+                    goodKid: good.kid,
+                    pem: good.pem,
+                    headerTemplate: JSON.stringify(albHeader("KID")),
+                    payloadAndSignature: `${seg(albPayload())}.AAAA`,
+                    control: good.sign(),
+                },
+                { timeoutMs: 180_000 },
+            );
+            expect(r.notNone, "every forged token is refused").to.equal(0);
+            expect(r.controlBefore).to.equal("claims");
+            expect(r.control, "the valid token still verifies during the flood").to.equal("claims");
+            // A small burst, then at most one fetch a second for unseen kids (plus the good kid).
+            expect(r.fetches, `fetches in ${r.seconds.toFixed(1)} s`).to.be.at.most(1 + 10 + Math.ceil(r.seconds));
+            expect(r.bytesHeld, "growth of peak resident memory during the flood").to.be.below(8 * 1024 * 1024);
+        });
+
+        it("refuses a kid with a trailing newline without fetching it (fullmatch, not `$`)", async () => {
+            const r = await runDriver({
+                op: "verify",
+                albArn: ALB_ARN,
+                keysUrl: "https://public-keys.auth.elb.eu-west-1.amazonaws.com",
+                recordFetch: true,
+                tokens: [{ name: "kid\\n", token: `${seg(albHeader("abc\n"))}.${seg(albPayload())}.AAAA` }],
+            });
+            expectAllNotSignedIn(r.results);
+            expect(r.fetched, "no key is fetched for a kid with a newline").to.deep.equal([]);
+        });
+    });
+
     // -----------------------------------------------------------------------------------------
     // End to end: the templates answer the attacks as 'not signed in'
 
@@ -458,6 +516,21 @@ describe("security: the Python dashboard_auth verifier under attack", function (
             expect(res.status).to.equal(200);
             expect(await res.text()).not.to.include(USER_EMAIL);
             expect(attacker.requests).not.to.include(`/${forger.kid}`);
+        });
+
+        it("answers four requests with fresh kids against a hanging key endpoint within 10 s (was 4 x 5 s)", async () => {
+            const started = Date.now();
+            const answers = await Promise.all(
+                Array.from({ length: 4 }, () => page(newSigner("hang-" + crypto.randomUUID()).sign()).then(async (r) => [r.status, await r.text()] as const)),
+            );
+            const seconds = (Date.now() - started) / 1000;
+            for (const [status, body] of answers) {
+                expect(status).to.equal(200);
+                expect(body).not.to.include(USER_EMAIL);
+            }
+            expect(seconds).to.be.below(10);
+            // The key already cached still signs users in while unseen kids are refused.
+            expect(await (await page(good.sign())).text()).to.include(USER_EMAIL);
         });
 
         it("made no outbound network connection", () => {

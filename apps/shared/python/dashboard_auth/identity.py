@@ -17,9 +17,7 @@ import logging
 import math
 import os
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +26,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from .keys import KeyUrlError, check_keys_url, default_keys_url, fetch_pem, local_http_opted_in
+from .keys import KeyStore, KeyUrlError, check_keys_url, default_keys_url, fetch_pem, local_http_opted_in
 
 # The ALB adds x-amzn-oidc-data (signed user claims) to every request it forwards after authenticating: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 OIDC_DATA_HEADER = "x-amzn-oidc-data"
@@ -36,14 +34,11 @@ OIDC_DATA_HEADER = "x-amzn-oidc-data"
 log = logging.getLogger(__name__)
 
 # The kid becomes part of a URL path: accept only the characters ALB key ids use (UUIDs),
-# so a forged header cannot point the key fetch elsewhere.
-_KID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# so a forged header cannot point the key fetch elsewhere. Matched with fullmatch: `$` would
+# let a trailing newline through.
+_KID_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # ALB tokens are well under this; larger headers are not worth parsing.
 _MAX_TOKEN_LEN = 16 * 1024
-_MAX_CACHED_KEYS = 32
-# After a failed key fetch, do not ask again for a while (protects the key endpoint and
-# keeps forged kids from turning every request into an outbound call).
-_NEGATIVE_CACHE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -60,8 +55,17 @@ class User:
         return self.email or self.username or self.subject
 
 
+def _load_alb_key(pem: bytes) -> ec.EllipticCurvePublicKey:
+    key = load_pem_public_key(pem)
+    # ALB signs with ECDSA P-256 + SHA-256 (ES256): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
+    if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise ValueError("ALB public key is not a P-256 EC key")
+    return key
+
+
 class AlbTokenVerifier:
-    """Verifies ALB OIDC data tokens for one load balancer; caches public keys by kid."""
+    """Verifies ALB OIDC data tokens for one load balancer; public keys come from a
+    :class:`~dashboard_auth.keys.KeyStore` (bounded caches, limited fetches for unseen kids)."""
 
     def __init__(
         self,
@@ -77,37 +81,7 @@ class AlbTokenVerifier:
         self.keys_url = check_keys_url(keys_url, allow_local_http)
         self._fetch = fetch or functools.partial(fetch_pem, allow_http=self.keys_url.startswith("http:"))
         self._leeway = leeway_seconds
-        self._keys: OrderedDict[str, ec.EllipticCurvePublicKey] = OrderedDict()
-        self._failed: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def _public_key(self, kid: str) -> ec.EllipticCurvePublicKey | None:
-        with self._lock:
-            key = self._keys.get(kid)
-            if key is not None:
-                self._keys.move_to_end(kid)
-                return key
-            failed_at = self._failed.get(kid)
-            if failed_at is not None and time.monotonic() - failed_at < _NEGATIVE_CACHE_SECONDS:
-                return None
-        try:
-            loaded = load_pem_public_key(self._fetch(f"{self.keys_url}/{kid}"))
-            # ALB signs with ECDSA P-256 + SHA-256 (ES256): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
-            if not isinstance(loaded, ec.EllipticCurvePublicKey) or not isinstance(
-                loaded.curve, ec.SECP256R1
-            ):
-                raise ValueError("ALB public key is not a P-256 EC key")
-        except Exception as exc:  # any fetch or parse failure means: not verifiable
-            log.warning("could not load ALB public key %s: %s", kid, exc)
-            with self._lock:
-                self._failed[kid] = time.monotonic()
-            return None
-        with self._lock:
-            self._keys[kid] = loaded
-            self._failed.pop(kid, None)
-            while len(self._keys) > _MAX_CACHED_KEYS:
-                self._keys.popitem(last=False)
-        return loaded
+        self._keys = KeyStore(self.keys_url, self._fetch, _load_alb_key)
 
     def verify(self, token: object) -> dict[str, Any] | None:
         """Return the token's claims if it is valid for this ALB, else None. Never raises:
@@ -134,12 +108,12 @@ class AlbTokenVerifier:
         if header.get("alg") != "ES256" or header.get("signer") != self.alb_arn:
             return None
         kid = header.get("kid")
-        if not isinstance(kid, str) or not _KID_RE.match(kid):
+        if not isinstance(kid, str) or not _KID_RE.fullmatch(kid):
             return None
         # The header carries its own exp; honour it as well as the payload's.
         if "exp" in header and self._expired(header["exp"]):
             return None
-        key = self._public_key(kid)
+        key = self._keys.get(kid)
         if key is None:
             return None
         # Signature over the segments exactly as sent, then the registered claims (exp

@@ -1,4 +1,4 @@
-"""The ALB's public keys: where they may come from and how they are fetched.
+"""The ALB's public keys: where they may come from, how they are fetched and cached.
 
 Keys come over https only, from the configured base URL, never through a redirect: a 3xx to
 another server would let that server choose the key, and so sign in anyone it likes. Tests that
@@ -12,13 +12,19 @@ the portal follow the same rules.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
 
 # Set to "1" only by tests (test/apps/harness.ts) that serve keys on 127.0.0.1 over http.
 LOCAL_HTTP_OPT_IN = "DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS"
@@ -117,3 +123,133 @@ def fetch_pem(url: str, timeout: float = FETCH_TIMEOUT_SECONDS, *, allow_http: b
                 return bytes(body)
             body += chunk
     raise ValueError(f"key larger than {MAX_PEM_BYTES} bytes")
+
+
+# ---------------------------------------------------------------------------------------------
+# The key cache. A kid nobody has seen costs an outbound fetch, and anyone who can reach the app
+# can make up kids: so fetches for unseen kids are few (a budget that refills slowly, at most two
+# at a time, none while the endpoint is failing), concurrent requests for one kid share a single
+# fetch, and both caches are bounded LRUs. A key rotation needs one fetch per process; a flood of
+# forged kids costs at most the budget, and keys already cached keep working throughout.
+
+MAX_KEYS = 32  # the ALB uses a handful of keys at a time
+MAX_FAILED = 128
+NEGATIVE_CACHE_SECONDS = 60.0
+FETCH_BUDGET = 4  # fetches for unseen kids in a burst, refilled over FETCH_WINDOW_SECONDS
+FETCH_WINDOW_SECONDS = 60.0
+MAX_FETCHES_IN_FLIGHT = 2
+BREAKER_SECONDS = 30.0  # after the endpoint times out, refuses or answers 5xx/429
+
+
+class _Flight:
+    """One fetch in progress; requests for the same kid wait for its result."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.key: Any = None
+
+
+def _endpoint_unhealthy(exc: BaseException) -> bool:
+    """A failure that says the endpoint is down or throttling, not that the kid is unknown."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code >= 500 or exc.code == 429
+    return isinstance(exc, OSError)  # timeouts, refused connections, DNS, TLS
+
+
+class KeyStore:
+    """Public keys by kid: ``get(kid)`` answers a cached key, fetches an unseen one within the
+    limits above, or answers None (unknown kid, failed fetch, or over the limits)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        fetch: Callable[[str], bytes],
+        load: Callable[[bytes], Any],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._base_url = base_url
+        self._fetch = fetch
+        self._load = load
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._keys: OrderedDict[str, Any] = OrderedDict()
+        self._failed: OrderedDict[str, float] = OrderedDict()  # kid -> time of the failure
+        self._flights: dict[str, _Flight] = {}
+        self._budget = float(FETCH_BUDGET)
+        self._budget_at = clock()
+        self._breaker_until = float("-inf")
+        self._refusing = False  # log the first refusal of a spell only
+        # A waiter gives up when the fetch it waits for overruns its own limits.
+        self._wait_seconds = 2 * FETCH_TIMEOUT_SECONDS + 1
+
+    def get(self, kid: str) -> Any:
+        with self._lock:
+            key = self._keys.get(kid)
+            if key is not None:
+                self._keys.move_to_end(kid)
+                return key
+            failed_at = self._failed.get(kid)
+            if failed_at is not None:
+                if self._clock() - failed_at < NEGATIVE_CACHE_SECONDS:
+                    return None
+                del self._failed[kid]
+            flight = self._flights.get(kid)
+            leader = flight is None
+            if leader:
+                if not self._may_fetch():
+                    return None
+                flight = self._flights[kid] = _Flight()
+        if not leader:
+            flight.done.wait(self._wait_seconds)
+            return flight.key
+        try:
+            flight.key = self._fetch_and_load(kid)
+        finally:
+            with self._lock:
+                del self._flights[kid]
+            flight.done.set()
+        return flight.key
+
+    def _may_fetch(self) -> bool:
+        """Takes one fetch from the budget if allowed now (called with the lock held)."""
+        now = self._clock()
+        self._budget = min(
+            float(FETCH_BUDGET), self._budget + (now - self._budget_at) * FETCH_BUDGET / FETCH_WINDOW_SECONDS
+        )
+        self._budget_at = now
+        if now < self._breaker_until:
+            reason = "the key endpoint is failing"
+        elif len(self._flights) >= MAX_FETCHES_IN_FLIGHT:
+            reason = "enough fetches are in progress"
+        elif self._budget < 1:
+            reason = "the fetch budget is spent"
+        else:
+            self._budget -= 1
+            self._refusing = False
+            return True
+        if not self._refusing:
+            self._refusing = True
+            log.warning("ALB public keys: not fetching keys for unseen kids for now (%s); those tokens are not signed in", reason)
+        return False
+
+    def _fetch_and_load(self, kid: str) -> Any:
+        try:
+            key = self._load(self._fetch(f"{self._base_url}/{kid}"))
+        except Exception as exc:  # any fetch or parse failure means: not verifiable
+            log.warning("could not load ALB public key %r: %s", kid, exc)
+            with self._lock:
+                if _endpoint_unhealthy(exc):
+                    # Not the kid's fault: no negative entry, but no fetches for a while.
+                    self._breaker_until = self._clock() + BREAKER_SECONDS
+                else:
+                    self._failed[kid] = self._clock()
+                    self._failed.move_to_end(kid)
+                    while len(self._failed) > MAX_FAILED:
+                        self._failed.popitem(last=False)
+            return None
+        with self._lock:
+            self._keys[kid] = key
+            self._keys.move_to_end(kid)
+            while len(self._keys) > MAX_KEYS:
+                self._keys.popitem(last=False)
+        return key
