@@ -1,4 +1,5 @@
 import type { Dashboard } from "./config.js";
+import { SESSION_GUARD_PATH } from "./sessionGuard.js";
 
 /** HTML that is already safe to emit; everything else interpolated into `html` is escaped. */
 export class SafeHtml {
@@ -80,6 +81,7 @@ export function renderPortalPage(model: PageModel): string {
   <title>${model.title}</title>
   ${model.portalUrl ? html`<link rel="canonical" href="${model.portalUrl}">` : ""}
   <link rel="stylesheet" href="/static/portal.css">
+  <script src="${SESSION_GUARD_PATH}" defer></script>
 </head>
 <body>
   <a class="skip-link" href="#main">Skip to content</a>

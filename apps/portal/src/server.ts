@@ -6,6 +6,7 @@ import { createAuthenticator, type Authenticator } from "./auth.js";
 import { visibleDashboards } from "./catalogue.js";
 import type { Settings } from "./config.js";
 import { html, PORTAL_CSS, renderPortalPage } from "./html.js";
+import { SESSION_GUARD_JS, SESSION_GUARD_PATH } from "./sessionGuard.js";
 import { describeError, jsonLogger, type Logger } from "./log.js";
 
 export type { Logger };
@@ -31,8 +32,9 @@ export interface RunningServer {
 }
 
 function securityHeaders(h: Headers): void {
-    // Server-rendered page with an external stylesheet only: no scripts, no framing.
-    h.set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    // Server-rendered page with an external stylesheet and one same-origin script (the session
+    // guard, which checks the session with same-origin requests); no inline code, no framing.
+    h.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");
     h.set("X-Frame-Options", "DENY");
@@ -58,6 +60,10 @@ export function createApp(options: ServerOptions): Hono {
     app.get("/static/portal.css", (c) => {
         c.header("Cache-Control", "public, max-age=3600");
         return c.body(PORTAL_CSS, 200, { "Content-Type": "text/css; charset=utf-8" });
+    });
+    app.get(SESSION_GUARD_PATH, (c) => {
+        c.header("Cache-Control", "public, max-age=3600");
+        return c.body(SESSION_GUARD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
     });
 
     app.get("/", async (c) => {
