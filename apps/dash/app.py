@@ -6,8 +6,10 @@ Run locally:  PYTHONPATH=../shared/python PORT=8050 gunicorn -c ../shared/python
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from dash import Dash, Input, Output, State, dcc, html
+from flask import Blueprint
 from textblob import TextBlob
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,12 +18,19 @@ from dashboard_auth.flask import flask_user, install_routes
 
 TITLE = os.environ.get("DASHBOARD_NAME", "Sentiment analysis")
 
-app = Dash(__name__, title=TITLE)
+# The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
+# the page through the ALB's sign-in once the session has ended, e.g. when a callback gets the
+# ALB's redirect. Served by the blueprint below; assets/ stays free for the dashboard's own files.
+SHARED_JS = Path(__file__).resolve().parent.parent / "shared" / "js"
+SESSION_GUARD_URL = "/session-guard/session-guard.js"
+
+app = Dash(__name__, title=TITLE, external_scripts=[SESSION_GUARD_URL])
 server = app.server  # the Flask app gunicorn serves (app:server)
 # One proxy hop (the ALB).
 # The ALB sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port (no X-Forwarded-Host): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
 server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 install_routes(server)  # /health and /logout
+server.register_blueprint(Blueprint("session_guard", __name__, static_folder=SHARED_JS, static_url_path="/session-guard"))
 
 
 def identity_bar() -> html.Div:

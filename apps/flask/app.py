@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Blueprint, Flask, abort, jsonify, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard_auth import portal_url
@@ -23,6 +24,10 @@ app = Flask(__name__)
 # The ALB sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port (no X-Forwarded-Host): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
 app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 install_routes(app)
+# The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
+# the page through the ALB's sign-in once the session has ended: /session-guard/session-guard.js.
+SHARED_JS = Path(__file__).resolve().parent.parent / "shared" / "js"
+app.register_blueprint(Blueprint("session_guard", __name__, static_folder=SHARED_JS, static_url_path="/session-guard"))
 
 
 def monthly_sales(region: str) -> list[dict[str, object]]:

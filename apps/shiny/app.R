@@ -8,6 +8,10 @@ library(glmnet)
 source("alb_auth.R", local = TRUE)
 
 TITLE <- Sys.getenv("DASHBOARD_NAME", "Ridge & Lasso regularisation")
+# The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
+# the page through the ALB's sign-in once the session has ended: a websocket that closes cannot
+# reconnect through the ALB's redirect. Inlined in <head>, before Shiny opens its websocket.
+SESSION_GUARD <- includeScript(file.path("..", "shared", "js", "session-guard.js"))
 TRUE_BETA <- c(x1 = 2, x2 = -1.5, x3 = 1, x4 = 0, x5 = 0, x6 = 0)
 
 simulate_sets <- function(n_sets, n_obs = 100, seed = 42) {
@@ -50,6 +54,7 @@ ui <- function(req) {
   if (identical(req$PATH_INFO, "/logout")) return(alb_logout_response(req))
   fluidPage(
     title = TITLE,
+    tags$head(SESSION_GUARD),
     identity_bar(req),
     sidebarLayout(
       sidebarPanel(

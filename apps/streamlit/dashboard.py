@@ -57,7 +57,21 @@ def read_csv(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data))
 
 
+def session_guard() -> None:
+    """The shared session guard (served by server.py): reloads the page through the ALB's sign-in
+    once the session has ended, since Streamlit's reconnects cannot follow the ALB's redirect."""
+    # Scripts in st.markdown never run. st.html runs them when allowed, in the page itself (not
+    # an iframe), so the guard sees the page's own websocket reconnects and fetches. Once loaded
+    # it stays for the life of the page, even through a run that stops early.
+    with st.container(key="session-guard"):
+        st.html('<script src="/session-guard/session-guard.js"></script>', unsafe_allow_javascript=True)
+    # Cosmetic: the script shows nothing, so hide its container's layout wrapper, which would add
+    # a gap below the identity bar (style-only HTML takes no space itself).
+    st.html("<style>div:has(> .st-key-session-guard) { display: none; }</style>")
+
+
 identity_bar()
+session_guard()
 st.title(TITLE)
 
 with st.sidebar:
