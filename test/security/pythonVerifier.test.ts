@@ -125,24 +125,19 @@ interface DriverResult {
     seconds?: number;
 }
 
-/** Runs the driver under a template's venv; `pythonPath` defaults to the source tree's shared code. */
-async function runDriver(request: Record<string, unknown>, opts: { app?: string; pythonPath?: string; timeoutMs?: number } = {}): Promise<any> {
-    const python = venvBin(opts.app ?? "flask", "python");
-    // Async spawn: the key endpoints live in this process and must keep answering meanwhile.
-    const child = spawn(python, [DRIVER], {
-        env: {
-            PATH: process.env.PATH ?? "/usr/bin:/bin",
-            LANG: "C.UTF-8",
-            PYTHONPATH: opts.pythonPath ?? SHARED,
-            PYTHONDONTWRITEBYTECODE: "1",
-        },
-        stdio: ["pipe", "pipe", "pipe"],
-    });
+/** Runs a process to its end (killed after `timeoutMs`); asynchronously, so the key endpoints in
+ * this process keep answering meanwhile. */
+async function run(
+    command: string,
+    args: string[],
+    opts: { env: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number },
+): Promise<string> {
+    const child = spawn(command, args, { cwd: opts.cwd, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...opts.env } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err = (err + d).slice(-8000)));
-    child.stdin.end(JSON.stringify(request));
+    child.stdin.end(opts.input ?? "");
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const code = await new Promise<number | null>((resolve) => {
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
@@ -151,7 +146,17 @@ async function runDriver(request: Record<string, unknown>, opts: { app?: string;
             resolve(c);
         });
     });
-    if (code !== 0) throw new Error(`driver exited with ${code} (timeout ${timeoutMs} ms):\n${err}`);
+    if (code !== 0) throw new Error(`${path.basename(command)} exited with ${code} (timeout ${timeoutMs} ms):\n${err}`);
+    return out;
+}
+
+/** Runs the driver under a template's venv; `pythonPath` defaults to the source tree's shared code. */
+async function runDriver(request: Record<string, unknown>, opts: { app?: string; pythonPath?: string; timeoutMs?: number } = {}): Promise<any> {
+    const out = await run(venvBin(opts.app ?? "flask", "python"), [DRIVER], {
+        env: { PYTHONPATH: opts.pythonPath ?? SHARED, PYTHONDONTWRITEBYTECODE: "1" },
+        input: JSON.stringify(request),
+        timeoutMs: opts.timeoutMs,
+    });
     return JSON.parse(out);
 }
 
@@ -587,4 +592,28 @@ describe("security: the Python dashboard_auth verifier under attack", function (
 
     // -----------------------------------------------------------------------------------------
 
+    describe("gunicorn keep-alive follows the ALB idle timeout", () => {
+        // The setting as gunicorn itself resolves it from the shared config (the Flask template's CMD).
+        const keepalive = async (env: Record<string, string>) => {
+            const out = await run(venvBin("flask", "gunicorn"), ["-c", path.join(SHARED, "gunicorn.conf.py"), "--print-config", "app:app"], {
+                cwd: path.join(APPS, "flask"),
+                env: { PYTHONPATH: SHARED, PYTHONDONTWRITEBYTECODE: "1", ...env },
+            });
+            const m = /^keepalive\s*=\s*(\d+)\s*$/m.exec(out);
+            expect(m, "gunicorn --print-config shows keepalive").not.to.equal(null);
+            return Number(m![1]);
+        };
+
+        for (const idle of [60, 600, 900, 4000]) {
+            it(`keeps connections longer than an ALB idle timeout of ${idle} s (ALB_IDLE_TIMEOUT_SECONDS) (was 75 s)`, async () => {
+                expect(await keepalive({ ALB_IDLE_TIMEOUT_SECONDS: String(idle) })).to.be.above(idle);
+            });
+        }
+
+        it("without the variable (or with a bad value), keeps connections longer than the ALB's maximum of 4000 s", async () => {
+            for (const env of [{} as Record<string, string>, { ALB_IDLE_TIMEOUT_SECONDS: "" }, { ALB_IDLE_TIMEOUT_SECONDS: "ten" }, { ALB_IDLE_TIMEOUT_SECONDS: "-5" }, { ALB_IDLE_TIMEOUT_SECONDS: "99999" }]) {
+                expect(await keepalive(env), JSON.stringify(env)).to.be.above(4000);
+            }
+        });
+    });
 });

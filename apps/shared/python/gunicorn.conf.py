@@ -9,9 +9,25 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # thread-safe (a second thread can see it as done before the assets are registered: 500s on
 # /_dash-component-suites). Scale with WEB_CONCURRENCY; raise threads only for Flask apps.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# Keep-alive above the ALB idle timeout (60 s default) so the ALB closes idle connections first.
-# AWS: keep the target's idle timeout above the ALB's, else the ALB can answer 502: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
-keepalive = 75
+
+
+def _keepalive(env=os.environ):
+    """Seconds to keep an idle connection: above the ALB idle timeout, so the ALB closes idle
+    connections first. ALB_IDLE_TIMEOUT_SECONDS carries the load balancer's setting (1..4000);
+    without a valid one, stay above the ALB's maximum of 4000 s."""
+    try:
+        idle = int(env.get("ALB_IDLE_TIMEOUT_SECONDS", "").strip())
+    except ValueError:
+        idle = None
+    if idle is None or not 1 <= idle <= 4000:
+        idle = 4000
+    return idle + 5
+
+
+# AWS: keep the target's keep-alive above the ALB's idle timeout, else the ALB can answer 502: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html
+# (Sync workers, the default above, close each connection after its response anyway; this matters
+# once GUNICORN_THREADS > 1 switches gunicorn to the gthread worker, which keeps connections.)
+keepalive = _keepalive()
 timeout = 60
 graceful_timeout = 20
 # Heartbeat files in memory: container root filesystems can be slow or read-only.
