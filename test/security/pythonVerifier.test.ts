@@ -15,7 +15,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-    ALB_ARN, APPS, Identity, launchBrowser, NETWORK_GUARD_MARK, OTHER_ALB_ARN, RunningApp, startPythonApp, USER_EMAIL, venvBin,
+    ALB_ARN, APPS, Identity, launchBrowser, NETWORK_GUARD, NETWORK_GUARD_MARK, OTHER_ALB_ARN, RunningApp, startPythonApp, USER_EMAIL, venvBin,
 } from "../apps/harness";
 
 const SHARED = path.join(APPS, "shared", "python");
@@ -147,13 +147,15 @@ async function run(
         });
     });
     if (code !== 0) throw new Error(`${path.basename(command)} exited with ${code} (timeout ${timeoutMs} ms):\n${err}`);
+    // The suite runs offline: the network guard on PYTHONPATH reports any outbound connection.
+    if (err.includes(NETWORK_GUARD_MARK)) throw new Error(`${path.basename(command)} tried to reach the network:\n${err}`);
     return out;
 }
 
 /** Runs the driver under a template's venv; `pythonPath` defaults to the source tree's shared code. */
 async function runDriver(request: Record<string, unknown>, opts: { app?: string; pythonPath?: string; timeoutMs?: number } = {}): Promise<any> {
     const out = await run(venvBin(opts.app ?? "flask", "python"), [DRIVER], {
-        env: { PYTHONPATH: opts.pythonPath ?? SHARED, PYTHONDONTWRITEBYTECODE: "1" },
+        env: { PYTHONPATH: [opts.pythonPath ?? SHARED, NETWORK_GUARD].join(path.delimiter), PYTHONDONTWRITEBYTECODE: "1" },
         input: JSON.stringify(request),
         timeoutMs: opts.timeoutMs,
     });
@@ -597,7 +599,7 @@ describe("security: the Python dashboard_auth verifier under attack", function (
         const keepalive = async (env: Record<string, string>) => {
             const out = await run(venvBin("flask", "gunicorn"), ["-c", path.join(SHARED, "gunicorn.conf.py"), "--print-config", "app:app"], {
                 cwd: path.join(APPS, "flask"),
-                env: { PYTHONPATH: SHARED, PYTHONDONTWRITEBYTECODE: "1", ...env },
+                env: { PYTHONPATH: [SHARED, NETWORK_GUARD].join(path.delimiter), PYTHONDONTWRITEBYTECODE: "1", ...env },
             });
             const m = /^keepalive\s*=\s*(\d+)\s*$/m.exec(out);
             expect(m, "gunicorn --print-config shows keepalive").not.to.equal(null);
