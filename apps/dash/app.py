@@ -26,9 +26,10 @@ SESSION_GUARD_URL = "/session-guard/session-guard.js"
 
 app = Dash(__name__, title=TITLE, external_scripts=[SESSION_GUARD_URL])
 server = app.server  # the Flask app gunicorn serves (app:server)
-# One proxy hop (the ALB).
+# One proxy hop (the ALB): X-Forwarded-For and -Proto. Not X-Forwarded-Host: the ALB sets none
+# (it keeps the Host header), so one that arrives is the client's.
 # The ALB sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port (no X-Forwarded-Host): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
-server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
 install_routes(server)  # /health and /logout
 server.register_blueprint(Blueprint("session_guard", __name__, static_folder=SHARED_JS, static_url_path="/session-guard"))
 

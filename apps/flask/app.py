@@ -19,10 +19,10 @@ REGIONS = ("North", "South", "East", "West")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 app = Flask(__name__)
-# One proxy hop (the ALB): trust its X-Forwarded-For/-Proto so url_for builds
-# https URLs for the public host name.
+# One proxy hop (the ALB): trust its X-Forwarded-For/-Proto so url_for builds https URLs. Not
+# X-Forwarded-Host: the ALB sets none (it keeps the Host header), so one that arrives is the client's.
 # The ALB sets X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Port (no X-Forwarded-Host): https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
-app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
 install_routes(app)
 # The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
 # the page through the ALB's sign-in once the session has ended: /session-guard/session-guard.js.
