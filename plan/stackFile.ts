@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { isPair, isScalar, isSeq, parseDocument, visit } from "yaml";
 
 /** What a stack file stands in for offline when it holds an encrypted value. */
 export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
@@ -54,14 +54,51 @@ export function loadStack(projectDir: string, stack: string): LoadedStack {
     return { project: project.name, stack, config, secretKeys: [...secretKeys] };
 }
 
+/** YAML's spellings of NaN and infinity (YAML 1.2 core schema). */
+const NON_FINITE = /^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/;
+
 function parseYaml(file: string): unknown {
+    let doc: ReturnType<typeof parseDocument>;
     try {
         // `merge: true`: the Pulumi CLI (Go yaml.v3) applies YAML merge keys (`<<: *anchor`); without it
         // the yaml package (YAML 1.2) would keep `<<` as an ordinary key.
-        return parse(fs.readFileSync(file, "utf8"), { merge: true });
+        doc = parseDocument(fs.readFileSync(file, "utf8"), { merge: true });
     } catch (e) {
         throw new StackFileError(`${file}: ${(e as Error).message}`);
     }
+    if (doc.errors.length > 0) throw new StackFileError(`${file}: ${doc.errors[0].message}`);
+    // Numbers JSON cannot hold, treated as the Pulumi CLI treats them (checked by
+    // test/engine/cli/config.test.ts): it refuses a stack file with `.nan`/`.inf` ("json: unsupported
+    // value: NaN"), and passes a literal too big for a float (`1e400`) on as its text.
+    const nonFinite: string[] = [];
+    visit(doc, {
+        Scalar(_key, node, path) {
+            if (typeof node.value !== "number" || Number.isFinite(node.value)) return;
+            const text = node.source ?? String(node.value);
+            if (NON_FINITE.test(text)) nonFinite.push(`${yamlPath([...path, node])}: ${text}`);
+            else node.value = text;
+        },
+    });
+    if (nonFinite.length > 0) {
+        throw new StackFileError(`${file}: ${nonFinite.join(", ")}: not a finite number; the Pulumi CLI refuses stack files with .nan or .inf`);
+    }
+    return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/** `dashboards:dashboards[0].cpu` from the ancestors the yaml visitor passes, then the node. */
+function yamlPath(path: readonly unknown[]): string {
+    let out = "";
+    for (const node of path) {
+        if (isPair(node)) {
+            const key = isScalar(node.key) ? String(node.key.value) : "?";
+            out += out ? `.${key}` : key;
+        } else if (isSeq(node)) {
+            const next = path[path.indexOf(node) + 1];
+            const index = (node.items as unknown[]).indexOf(next);
+            if (index >= 0) out += `[${index}]`;
+        }
+    }
+    return out.replace(/^config\./, "");
 }
 
 function isDeclaration(v: unknown): v is { value?: unknown; default?: unknown } {

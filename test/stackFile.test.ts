@@ -47,6 +47,13 @@ describe("stack files for the offline plan", () => {
         expect(items).to.deep.equal([{ cpu: 256, memory: 512, name: "a" }, { cpu: 256, memory: 1024, name: "b" }]);
     });
 
+    it("refuses .nan and .inf with the key named, as the CLI refuses the file, and passes 1e400 on as text", () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  demo:items:\n    - cpu: 1e400\n      list: [1, .nan]\n  demo:n: -.inf\n");
+        expect(() => loadStack(dir, "dev")).to.throw(StackFileError, "demo:items[0].list[1]: .nan, demo:n: -.inf: not a finite number");
+        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  demo:items:\n    - cpu: 1e400\n");
+        expect(JSON.parse(loadStack(dir, "dev").config["demo:items"])).to.deep.equal([{ cpu: "1e400" }]);
+    });
+
     it("explains a missing stack file and lists the stacks that exist", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
         expect(() => loadStack(dir, "qa")).to.throw(StackFileError, "no stack file Pulumi.qa.yaml; stacks here: dev");

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { validateStackConfig } from "../../../components/stackConfig";
-import { loadStack } from "../../../plan/stackFile";
+import { loadStack, StackFileError } from "../../../plan/stackFile";
 import { EngineWorkspace, REPO, tail } from "./workspace";
 
 const PROBE = `
@@ -58,12 +58,19 @@ config:
 const MINIMAL = "config:\n  aws:region: us-east-1\n  dashboards:domain: min.example.com\n  dashboards:dns:\n    hostedZoneId: Z0123456789MINIMAL1\n"
     + "  dashboards:dashboards:\n    - name: hello\n      app: flask\n      framework: flask\n";
 
-const VARIANTS: { name: string; text?: string; acceptedByBoth: boolean }[] = [
+/** A number too big for a float: the CLI passes its text on, and the validator refuses it. */
+const HUGE = MINIMAL.replace("framework: flask\n", "framework: flask\n      cpu: 1e400\n");
+/** `.nan`: the CLI refuses the whole stack file. */
+const NAN = MINIMAL.replace("framework: flask\n", "framework: flask\n      cpu: .nan\n");
+
+const VARIANTS: { name: string; text?: string; acceptedByBoth: boolean; valid?: false; refusedFile?: true }[] = [
     { name: "dev", acceptedByBoth: true },
     { name: "prod", acceptedByBoth: true },
     { name: "merge", text: MERGE_KEYS, acceptedByBoth: true },
     { name: "minimal", text: `${MINIMAL}`, acceptedByBoth: true },
     { name: "emptypipeline", text: `${MINIMAL}  dashboards:pipeline: {}\n`, acceptedByBoth: true },
+    { name: "hugenumber", text: HUGE, acceptedByBoth: true, valid: false },
+    { name: "nan", text: NAN, acceptedByBoth: false, refusedFile: true },
     { name: "nodomain", text: "config:\n  aws:region: us-east-1\n  dashboards:dns:\n    hostedZoneId: Z0123456789MINIMAL1\n", acceptedByBoth: false },
 ];
 
@@ -80,12 +87,20 @@ describe("real CLI and offline plan read stack files alike", function () {
     after(() => ws?.dispose());
 
     for (const variant of VARIANTS) {
-        it(`${variant.name}: ${variant.acceptedByBoth ? "both accept it and see the same values" : "both reject it, naming the key"}`, () => {
+        it(`${variant.name}: ${variant.refusedFile ? "both refuse the file" : variant.acceptedByBoth ? `both read the same values${variant.valid === false ? " and refuse them alike" : ""}` : "both reject it, naming the key"}`, () => {
             ws.addStack(variant.name, variant.text);
             const out = path.join(ws.dir, `${variant.name}.json`);
-            expect(ws.pulumi(["stack", "init", variant.name, "--secrets-provider", "passphrase"]).code).to.equal(0);
+            const init = ws.pulumi(["stack", "init", variant.name, "--secrets-provider", "passphrase"]);
+            if (variant.refusedFile) {
+                // The CLI refuses such a file as soon as it reads it (stack init already writes to it).
+                const preview = init.code === 0 ? ws.pulumi(["preview", "--stack", variant.name]) : init;
+                expect(preview.code, tail(preview)).to.not.equal(0);
+                expect(preview.output).to.contain("json: unsupported value: NaN");
+                expect(() => loadStack(ws.projectDir, variant.name)).to.throw(StackFileError, "dashboards:dashboards[0].cpu: .nan: not a finite number");
+                return;
+            }
+            expect(init.code, tail(init)).to.equal(0);
             const preview = ws.pulumi(["preview", "--stack", variant.name], { env: { PROBE_OUT: out } });
-
             const offline = loadStack(ws.projectDir, variant.name);
             const offlineResult = validateStackConfig(offline.config, offline.project);
             if (!variant.acceptedByBoth) {
@@ -100,7 +115,7 @@ describe("real CLI and offline plan read stack files alike", function () {
             expect(parsed(cli.config)).to.deep.equal(parsed(offline.config));
             expect(cli.secretKeys.sort()).to.deep.equal(offline.secretKeys.sort());
             const cliResult = validateStackConfig(cli.config, "dashboards");
-            expect(cliResult.ok, JSON.stringify(cliResult)).to.equal(true);
+            expect(cliResult.ok, JSON.stringify(cliResult)).to.equal(variant.valid ?? true);
             expect(cliResult).to.deep.equal(offlineResult);
         });
     }
