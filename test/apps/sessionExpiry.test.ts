@@ -1,0 +1,399 @@
+/**
+ * Sessions that survive re-login: behind a stand-in for the ALB's authenticate action
+ * (./standInAlb.ts), each template and the portal must notice that the login session has ended
+ * (the ALB session timeout, or a sign-out in another tab) and navigate, so the browser goes
+ * through the sign-in page and back to the same dashboard instead of sitting on a dead page
+ * (a websocket cannot follow the ALB's 302 to the sign-in page).
+ *
+ * Also: the Python templates trust only the forwarded headers the ALB sets, so a client-sent
+ * X-Forwarded-Host cannot change the URLs they generate.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as path from "node:path";
+import { expect } from "chai";
+import { Browser, BrowserContext, Page } from "playwright-core";
+import {
+    APPS, freePort, gunicornApp, Identity, launchBrowser, requireInstalled, RunningApp, startApp, startIdentity,
+    startPythonApp, USER_EMAIL, venvBin,
+} from "./harness";
+import { SESSION_COOKIE, StandInAlb, startStandInAlb } from "./standInAlb";
+
+/** A dashboard URL with a query, to show the user comes back to exactly where they were. */
+const DASHBOARD_PATH = "/?view=regional";
+// Generous: two shared cores, and the guard's own throttling of its checks.
+const LOGIN_TIMEOUT_MS = 45_000;
+const READY_TIMEOUT_MS = 60_000;
+const PORTAL = path.join(APPS, "portal");
+const SUB = "0d6f0f8e-1111-2222-3333-444455556666";
+
+interface PortalKeys {
+    signAccessToken(claims?: { sub?: string; groups?: string[] }): Promise<string>;
+    signAlbData(claims?: { sub?: string; givenName?: string }): string;
+    close(): Promise<void>;
+}
+
+interface World {
+    browser: Browser;
+    id: Identity;
+    portalKeys: PortalKeys;
+    portalEnv: (logoutUrl: string) => Record<string, string>;
+}
+
+interface Case {
+    name: string;
+    start(world: World, alb: StandInAlb): Promise<RunningApp>;
+    headers(world: World): Promise<Record<string, string>>;
+    /** The dashboard has rendered for the signed-in user and works. */
+    ready(page: Page): Promise<void>;
+    /** Whether the page keeps a websocket open through the ALB. */
+    websocket: boolean;
+    /** What makes the page talk to the ALB once its session has ended. */
+    afterExpiry(page: Page, alb: StandInAlb): Promise<void>;
+}
+
+/** The templates' environment behind the stand-in (key server on loopback http, sign-out to its IdP). */
+const templateEnv = (w: World, alb: StandInAlb) => ({ ...w.id.env, DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS: "1", DASHBOARD_LOGOUT_URL: alb.logoutUrl });
+const templateHeaders = async (w: World) => ({ "x-amzn-oidc-data": w.id.token(), "x-amzn-oidc-identity": SUB });
+
+/** What the browser does when the user switches back to the tab. */
+async function returnToTab(page: Page): Promise<void> {
+    await page.bringToFront();
+    await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+}
+
+const CASES: Case[] = [
+    {
+        name: "shiny",
+        websocket: true,
+        async start(w, alb) {
+            const rscript = requireInstalled("/usr/bin/Rscript", "Rscript (Debian r-base-core)");
+            const overlay = requireInstalled(path.join(APPS, "shiny", ".r-lib"), "R plotly overlay");
+            const port = await freePort();
+            const env = { ...templateEnv(w, alb), PORT: String(port), HOST: "127.0.0.1", R_LIBS: overlay };
+            return startApp({ name: "shiny", command: rscript, args: ["run.R"], cwd: path.join(APPS, "shiny"), env, port, healthPath: "/" });
+        },
+        headers: templateHeaders,
+        async ready(page) {
+            await page.waitForFunction(() => (document.getElementById("coefs") as unknown as { data?: unknown[] } | null)?.data?.length === 2, null, { timeout: READY_TIMEOUT_MS });
+            await page.getByText(USER_EMAIL).first().waitFor();
+        },
+        afterExpiry: async (_page, alb) => alb.dropWebsockets(),
+    },
+    {
+        name: "streamlit",
+        websocket: true,
+        start: (w, alb) =>
+            startPythonApp({
+                app: "streamlit",
+                command: "start.sh",
+                args: [],
+                healthPath: "/_stcore/health",
+                identity: w.id,
+                env: { ...templateEnv(w, alb), STREAMLIT_SERVER_COOKIE_SECRET: "test-cookie-secret-0123456789abcdef" },
+            }),
+        headers: templateHeaders,
+        async ready(page) {
+            await page.locator('[data-testid="stMetricValue"]', { hasText: "500 of 500" }).waitFor({ timeout: READY_TIMEOUT_MS });
+            await page.getByText(USER_EMAIL).first().waitFor();
+        },
+        afterExpiry: async (_page, alb) => alb.dropWebsockets(),
+    },
+    {
+        name: "dash",
+        websocket: false,
+        start: (w, alb) => gunicornApp("dash", "app:server")({ ...w.id, env: templateEnv(w, alb) }),
+        headers: templateHeaders,
+        async ready(page) {
+            await page.locator("#text").fill("What a wonderful, delightful morning.", { timeout: READY_TIMEOUT_MS });
+            await page.getByRole("button", { name: "Analyze" }).click();
+            await page.locator("#label", { hasText: "positive" }).waitFor();
+            await page.getByText(USER_EMAIL).first().waitFor();
+        },
+        async afterExpiry(page) {
+            // A callback: Dash POSTs to /_dash-update-component, which now gets the 302.
+            await page.locator("#text").fill("This is a terrible, awful result.");
+            await page.getByRole("button", { name: "Analyze" }).click();
+        },
+    },
+    {
+        name: "flask",
+        websocket: false,
+        start: (w, alb) => gunicornApp("flask", "app:app")({ ...w.id, env: templateEnv(w, alb) }),
+        headers: templateHeaders,
+        async ready(page) {
+            await page.locator("#chart rect").nth(11).waitFor({ timeout: READY_TIMEOUT_MS });
+            await page.getByText(USER_EMAIL).first().waitFor();
+        },
+        // The chart's JSON endpoint, fetched in the background.
+        afterExpiry: async (page) => void (await page.selectOption("#region", "West")),
+    },
+    {
+        name: "portal",
+        websocket: false,
+        async start(w, alb) {
+            const port = await freePort();
+            // The container's entry point (src/main.ts) listens on every interface; tests stay on loopback.
+            const launch = 'const { loadSettings } = await import("./src/config.ts"); const { createServer } = await import("./src/server.ts");'
+                + ' await createServer({ settings: loadSettings(process.env), host: "127.0.0.1" });';
+            return startApp({
+                name: "portal",
+                command: process.execPath,
+                args: ["--import", "tsx", "--input-type=module", "-e", launch],
+                cwd: PORTAL,
+                env: { ...w.portalEnv(alb.logoutUrl), PORT: String(port) },
+                port,
+                healthPath: "/health",
+            });
+        },
+        async headers(w) {
+            return {
+                "x-amzn-oidc-accesstoken": await w.portalKeys.signAccessToken({ sub: SUB, groups: ["sales"] }),
+                "x-amzn-oidc-data": w.portalKeys.signAlbData({ sub: SUB, givenName: "Ada" }),
+                "x-amzn-oidc-identity": SUB,
+            };
+        },
+        async ready(page) {
+            await page.getByRole("list", { name: "Your dashboards" }).waitFor({ timeout: READY_TIMEOUT_MS });
+            await page.getByText("Signed in as Ada").waitFor();
+        },
+        // A server-rendered page with no background traffic: the user comes back to the tab.
+        afterExpiry: (page) => returnToTab(page),
+    },
+];
+
+describe("dashboards after the ALB login session ends (stand-in ALB, Chromium)", function () {
+    this.timeout(240_000);
+    const world = {} as World;
+
+    before(async function () {
+        world.id = await startIdentity();
+        // The portal verifies a Cognito access token too: its own test identity provider signs both.
+        const keys = await import("../../apps/portal/test/support/keys");
+        const settings = await import("../../apps/portal/test/support/settings");
+        const portalKeys = await keys.startKeyServer();
+        world.portalKeys = portalKeys;
+        world.portalEnv = (logoutUrl) => settings.testEnv(portalKeys, logoutUrl);
+        world.browser = await launchBrowser();
+    });
+
+    after(async () => {
+        await world.browser?.close();
+        await world.portalKeys?.close();
+        await world.id?.close();
+    });
+
+    for (const c of CASES) {
+        describe(c.name, () => {
+            let app: RunningApp | undefined;
+            let alb: StandInAlb;
+            let context: BrowserContext | undefined;
+
+            before(async function () {
+                this.timeout(180_000);
+                alb = await startStandInAlb({ target: () => app!.url, identityHeaders: () => c.headers(world) });
+                app = await c.start(world, alb);
+            });
+
+            afterEach(async function () {
+                if (this.currentTest?.state === "failed") {
+                    console.error(`--- ${c.name}: sign-in page shown for ${JSON.stringify(alb.logins())}; redirected to it: ${JSON.stringify(alb.redirected().slice(-12))}`);
+                    console.error(`--- ${c.name} output (last 3000 chars) ---\n${app?.logs().slice(-3000)}`);
+                }
+                await context?.close();
+                context = undefined;
+            });
+
+            after(async () => {
+                await app?.stop();
+                await alb?.close();
+            });
+
+            /** Opens the dashboard through the ALB: the first visit signs in. */
+            async function openDashboard(): Promise<Page> {
+                alb.resetRecord();
+                context = await world.browser.newContext();
+                const page = await context.newPage();
+                await page.goto(alb.url + DASHBOARD_PATH);
+                await signInAndReturn(page, 1);
+                return page;
+            }
+
+            /** The page is on the sign-in page (the `n`th time); signing in brings it back to the dashboard. */
+            async function signInAndReturn(page: Page, n: number): Promise<void> {
+                await page.waitForURL((u) => u.href.startsWith(alb.loginUrl), { timeout: LOGIN_TIMEOUT_MS });
+                expect(alb.logins(), "sign-in pages shown (each for the dashboard's path)").to.deep.equal(Array(n).fill(DASHBOARD_PATH));
+                await page.locator("#sign-in").click();
+                await page.waitForURL(alb.url + DASHBOARD_PATH, { timeout: READY_TIMEOUT_MS });
+                await c.ready(page);
+                await alb.settled();
+                if (c.websocket) {
+                    expect(alb.openWebsockets(), "websockets open through the ALB").to.be.greaterThan(0);
+                }
+            }
+
+            it("goes through the sign-in page and back to the same dashboard when the ALB session expires", async () => {
+                const page = await openDashboard();
+                alb.expireSessions();
+                await c.afterExpiry(page, alb);
+                await signInAndReturn(page, 2);
+            });
+
+            it("goes through the sign-in page and back when the user signed out in another tab", async () => {
+                const page = await openDashboard();
+                const other = await context!.newPage();
+                await other.goto(alb.url + "/logout");
+                await other.getByText("You are signed out").waitFor();
+                const cookies = await context!.cookies(alb.url);
+                expect(cookies.map((k) => k.name), "session cookie expired by /logout").not.to.include(SESSION_COOKIE);
+                await returnToTab(page);
+                await signInAndReturn(page, 2);
+            });
+        });
+    }
+});
+
+describe("the session guard (apps/shared/js/session-guard.js) on its own", function () {
+    this.timeout(60_000);
+    // A page that loads the guard under a strict CSP, and a probe URL whose answer the test picks.
+    let server: http.Server;
+    let base = "";
+    let loads = 0;
+    let probes: string[] = [];
+    let probe: "redirect" | "error" | "drop" = "redirect";
+    let browser: Browser;
+
+    before(async () => {
+        const guard = fs.readFileSync(path.join(APPS, "shared", "js", "session-guard.js"), "utf8");
+        server = http.createServer((req, res) => {
+            const csp = { "content-security-policy": "default-src 'none'; script-src 'self'; connect-src 'self'" };
+            if (req.url === "/page") {
+                loads++;
+                res.writeHead(200, { "content-type": "text/html", ...csp }).end(
+                    '<!doctype html><title>Dashboard</title><h1>Dashboard</h1><script src="/guard.js" data-probe="/probe" data-interval="0"></script>',
+                );
+            } else if (req.url === "/guard.js") {
+                res.writeHead(200, { "content-type": "text/javascript", ...csp }).end(guard);
+            } else if (req.url === "/probe" && (probes.push(probe), probe === "redirect")) {
+                // A same-origin redirect looks like the ALB's to the guard, yet a reload does not sign in.
+                res.writeHead(302, { location: "/elsewhere" }).end();
+            } else if (req.url === "/probe" && probe === "drop") {
+                req.socket.destroy(); // what the browser sees when the network is gone
+            } else {
+                res.writeHead(503).end();
+            }
+        });
+        await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+        base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+        browser = await launchBrowser();
+    });
+
+    after(async () => {
+        await browser?.close();
+        server?.closeAllConnections();
+        await new Promise<void>((r) => server?.close(() => r()));
+    });
+
+    async function open(): Promise<{ page: Page; violations: () => Promise<number>; close: () => Promise<void> }> {
+        loads = 0;
+        probes = [];
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.addInitScript(() => {
+            (window as unknown as { cspViolations: number }).cspViolations = 0;
+            document.addEventListener("securitypolicyviolation", () => (window as unknown as { cspViolations: number }).cspViolations++);
+        });
+        await page.goto(`${base}/page`);
+        await page.waitForFunction(() => "dashboardSessionGuard" in window);
+        return {
+            page,
+            violations: () => page.evaluate(() => (window as unknown as { cspViolations: number }).cspViolations),
+            close: () => context.close(),
+        };
+    }
+
+    const check = (page: Page) => page.evaluate(() => (window as unknown as { dashboardSessionGuard: { check(): void } }).dashboardSessionGuard.check());
+
+    it("reloads once for an ended session, then shows a sign-in link rather than reloading in a loop", async () => {
+        probe = "redirect";
+        const { page, violations, close } = await open();
+        try {
+            await Promise.all([page.waitForEvent("load"), check(page)]);
+            expect(loads, "page loads").to.equal(2);
+            await page.waitForFunction(() => "dashboardSessionGuard" in window);
+            await check(page);
+            const notice = page.getByRole("alert");
+            await notice.waitFor();
+            expect(await notice.textContent()).to.include("Your sign-in has ended");
+            expect(await notice.getByRole("link", { name: "Sign in again" }).getAttribute("href")).to.equal(`${base}/page`);
+            await page.waitForTimeout(4000);
+            expect(loads, "no further reload").to.equal(2);
+            expect(await violations(), "CSP violations").to.equal(0);
+        } finally {
+            await close();
+        }
+    });
+
+    it("leaves the page alone when the check fails for another reason (server error, no network)", async () => {
+        probe = "error";
+        const { page, close } = await open();
+        try {
+            await check(page);
+            await page.waitForTimeout(1000);
+            probe = "drop";
+            await page.evaluate(() => window.dispatchEvent(new Event("online"))); // checked after the guard's pause
+            await page.waitForTimeout(5000);
+            // (Chromium retries a GET once when a reused connection drops.)
+            expect([...new Set(probes)], "checks made").to.deep.equal(["error", "drop"]);
+            expect(loads, "page loads").to.equal(1);
+            expect(await page.getByRole("alert").count()).to.equal(0);
+        } finally {
+            await close();
+        }
+    });
+});
+
+describe("Python templates trust only the forwarded headers the ALB sets", function () {
+    this.timeout(60_000);
+    // A client can send X-Forwarded-Host; the ALB passes it on untouched and sets only
+    // X-Forwarded-For, -Proto and -Port: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
+    const probe = String.raw`
+import json, sys
+from flask import request, url_for
+server = getattr(__import__(sys.argv[1]), sys.argv[2])
+
+@server.get("/probe-host/")
+def probe_host():
+    return {"host": request.host, "scheme": request.scheme, "remote": request.remote_addr,
+            "logoutExternal": url_for("logout", _external=True)}
+
+client = server.test_client()
+headers = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+get = lambda p: client.get(p, base_url="http://dashboard.example.com", headers=headers)
+page = get("/probe-host/").get_json()
+print(json.dumps({**page, "slashRedirect": get("/probe-host").headers.get("Location"),
+                  "logoutRedirect": get("/logout").headers.get("Location")}))
+`;
+
+    for (const [app, object] of [["flask", "app"], ["dash", "server"]] as const) {
+        it(`apps/${app}: a forged X-Forwarded-Host does not change generated URLs`, () => {
+            const out = spawnSync(venvBin(app, "python"), ["-c", probe, "app", object], {
+                cwd: path.join(APPS, app),
+                encoding: "utf8",
+                env: { PATH: process.env.PATH ?? "/usr/bin:/bin", PYTHONPATH: path.join(APPS, "shared", "python"), DASHBOARD_LOGOUT_URL: "" },
+            });
+            expect(out.status, out.stderr).to.equal(0);
+            const seen = JSON.parse(out.stdout.trim().split("\n").pop()!) as Record<string, string | null>;
+            expect(seen.host).to.equal("dashboard.example.com");
+            expect(seen.logoutExternal).to.equal("https://dashboard.example.com/logout");
+            // Still trusted: the headers the ALB does set.
+            expect(seen.scheme).to.equal("https");
+            expect(seen.remote).to.equal("203.0.113.9");
+            for (const [key, value] of Object.entries(seen)) {
+                expect(value ?? "", key).not.to.include("evil.example");
+            }
+        });
+    }
+});
