@@ -27,6 +27,12 @@ export const APP_ENV = {
      * Defaults to `https://public-keys.auth.elb.<region>.amazonaws.com`; tests point it at a local server.
      */
     albPublicKeysUrl: "ALB_PUBLIC_KEYS_URL",
+    /**
+     * The load balancer's idle timeout in seconds. An app server's keep-alive must outlast it, or the
+     * ALB reuses a connection the target has closed and answers 502
+     * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html).
+     */
+    albIdleTimeoutSeconds: "ALB_IDLE_TIMEOUT_SECONDS",
 } as const;
 
 /** Path every dashboard serves that expires the ALB session cookies and redirects to the logout URL. */

@@ -515,6 +515,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
             albArnSuffix: this.loadBalancer.arnSuffix,
             albDnsName: this.loadBalancer.dnsName,
             albZoneId: this.loadBalancer.zoneId,
+            albIdleTimeoutSeconds: this.loadBalancer.idleTimeout.apply((t) => t ?? IDLE_TIMEOUT.default),
             hostedZoneId: this.managesDns ? this.hostedZoneId.apply((zone) => zone!) : undefined,
             domain: this.domain,
             alarmTopicArn: this.alarmTopic?.arn,

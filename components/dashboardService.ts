@@ -34,6 +34,12 @@ export interface ServiceClusterArgs {
     albArnSuffix: pulumi.Input<string>;
     albDnsName: pulumi.Input<string>;
     albZoneId: pulumi.Input<string>;
+    /**
+     * The load balancer's idle timeout, passed to the tasks as `ALB_IDLE_TIMEOUT_SECONDS` so app servers
+     * keep connections open longer than the ALB does.
+     * @default not passed (the templates then assume the ALB maximum, 4000 s)
+     */
+    albIdleTimeoutSeconds?: pulumi.Input<number>;
     /** Route 53 zone of `domain`; when set, each host under `domain` gets an alias record. */
     hostedZoneId?: pulumi.Input<string>;
     /** Parent domain: the service is served at `<name>.<domain>`. */
@@ -368,6 +374,9 @@ export class DashboardService extends pulumi.ComponentResource {
             [APP_ENV.albArn]: cluster.albArn,
             [APP_ENV.albPublicKeysUrl]: pulumi.output(region).apply(albPublicKeysUrl),
             ...(args.portalUrl ? { [APP_ENV.portalUrl]: args.portalUrl } : {}),
+            ...(cluster.albIdleTimeoutSeconds !== undefined
+                ? { [APP_ENV.albIdleTimeoutSeconds]: pulumi.output(cluster.albIdleTimeoutSeconds).apply(String) }
+                : {}),
         };
         const environment = { ...(args.environment ?? {}), ...platformEnv };
         this.taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {

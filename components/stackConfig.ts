@@ -69,7 +69,7 @@ export type NatStrategy = (typeof NAT_STRATEGIES)[number];
 
 // Environment variable names the platform sets itself (see appEnvironment.ts); users may not override them.
 const RESERVED_ENV_PREFIXES = ["AWS_", "ECS_", "DASHBOARD_"];
-const RESERVED_ENV_NAMES = ["PORT", "ALB_ARN", "ALB_PUBLIC_KEYS_URL"];
+const RESERVED_ENV_NAMES = ["PORT", "ALB_ARN", "ALB_PUBLIC_KEYS_URL", "ALB_IDLE_TIMEOUT_SECONDS"];
 
 // ---------------------------------------------------------------------------------------------
 // Schema helpers

@@ -93,6 +93,17 @@ describe("the program (index.ts) under the offline plan", () => {
         }
     });
 
+    it("tells every task the load balancer's idle timeout, so app servers keep connections open longer (no ALB 502s)", () => {
+        for (const [stack, idle] of [["dev", "600"], ["prod", "900"]]) {
+            const tasks = ofType(plans[stack], "aws:ecs/taskDefinition:TaskDefinition");
+            expect(tasks.length).to.be.greaterThan(4);
+            for (const task of tasks) {
+                const env = Object.fromEntries(JSON.parse(task.inputs.containerDefinitions)[0].environment.map((e: { name: string; value: string }) => [e.name, e.value]));
+                expect(env.ALB_IDLE_TIMEOUT_SECONDS, `${stack} ${task.name}`).to.equal(idle);
+            }
+        }
+    });
+
     it("makes pulumi up wait for every service's rollout unless the stack file's defaults turn it off", async () => {
         for (const stack of ["dev", "prod"]) {
             for (const service of ofType(plans[stack], "aws:ecs/service:Service")) expect(service.inputs.waitForSteadyState, `${stack} ${service.name}`).to.equal(true);

@@ -231,7 +231,7 @@ describe("stack configuration", () => {
         {
             title: "environment variable the platform sets itself",
             changes: { "dashboards:dashboards": dashboardsWith(1, { environment: { DASHBOARD_URL: "x" } }) },
-            expected: "dashboards:dashboards[1].environment.DASHBOARD_URL: is set by the platform; names PORT, ALB_ARN, ALB_PUBLIC_KEYS_URL and prefixes AWS_, ECS_, DASHBOARD_ are reserved",
+            expected: "dashboards:dashboards[1].environment.DASHBOARD_URL: is set by the platform; names PORT, ALB_ARN, ALB_PUBLIC_KEYS_URL, ALB_IDLE_TIMEOUT_SECONDS and prefixes AWS_, ECS_, DASHBOARD_ are reserved",
         },
         {
             title: "Cognito domain prefix with a reserved word",
