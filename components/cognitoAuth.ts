@@ -24,7 +24,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { buildSync } from "esbuild";
-import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
+import { ComponentArgsError, PACKAGE } from "./component";
 import {
     accessMapJson, accessMapParameterName, callbackUrls, cognitoLogoutUrl, derivedDomainPrefix, derivedPrefixBase,
     domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, sesSenderProblems, signedOutUrl,

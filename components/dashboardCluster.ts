@@ -11,7 +11,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
-import type { ServiceClusterArgs } from "./dashboardService";
+import { ComponentArgsError, PACKAGE } from "./component";
+
+export { ComponentArgsError, PACKAGE };
+import type { ServiceClusterArgs } from "./serviceClusterArgs";
 import { CertificateContext, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
 import { albName, boundedName } from "./naming";
 import { notificationTopic, PublisherContext } from "./notificationTopic";
@@ -21,7 +24,6 @@ import { SIGNED_OUT_PATH } from "./appEnvironment";
 import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
 
 /** Package name used in every component type token. */
-export const PACKAGE = "dashboards";
 
 /** TLS 1.3 with TLS 1.2 fallback and only forward-secret AEAD ciphers. */
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
@@ -159,13 +161,6 @@ export const SIGNED_OUT_PAGE =
     "their session until it times out.</p><p><a href='/'>Sign in again</a></p></body></html>";
 
 /** Errors in the arguments, all at once, so a caller fixes them in one go. */
-export class ComponentArgsError extends Error {
-    constructor(component: string, problems: string[]) {
-        super(`invalid ${component} arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "ComponentArgsError";
-    }
-}
-
 function checkArgs(args: DashboardClusterArgs): void {
     const problems: string[] = [];
     if (!args.domain) problems.push("domain is required");

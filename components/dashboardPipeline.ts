@@ -26,7 +26,7 @@ import * as aws from "@pulumi/aws";
 import { stringify } from "yaml";
 import { notificationTopic } from "./notificationTopic";
 import { denyInsecureTransport } from "./policyStatements";
-import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
+import { ComponentArgsError, PACKAGE } from "./component";
 import { boundedName } from "./naming";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 

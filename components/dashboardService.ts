@@ -11,49 +11,16 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
 import { isInDomain } from "./certificates";
-import { ComponentArgsError, PACKAGE } from "./dashboardCluster";
+import { ComponentArgsError, PACKAGE } from "./component";
+import type { ServiceClusterArgs } from "./serviceClusterArgs";
+
+export type { ServiceClusterArgs };
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 
-/** What the service needs from the shared DashboardCluster (`cluster.forServices`). */
-export interface ServiceClusterArgs {
-    clusterArn: pulumi.Input<string>;
-    clusterName: pulumi.Input<string>;
-    vpcId: pulumi.Input<string>;
-    /** Subnets for the tasks. */
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Give tasks a public IP (only when their subnets have no NAT). */
-    assignPublicIp: boolean;
-    httpsListenerArn: pulumi.Input<string>;
-    albSecurityGroupId: pulumi.Input<string>;
-    albArn: pulumi.Input<string>;
-    /** `app/<name>/<id>`, for request-count scaling. */
-    albArnSuffix: pulumi.Input<string>;
-    albDnsName: pulumi.Input<string>;
-    albZoneId: pulumi.Input<string>;
-    /**
-     * The load balancer's idle timeout, passed to the tasks as `ALB_IDLE_TIMEOUT_SECONDS` so app servers
-     * keep connections open longer than the ALB does.
-     * @default not passed (the templates then assume the ALB maximum, 4000 s)
-     */
-    albIdleTimeoutSeconds?: pulumi.Input<number>;
-    /** Route 53 zone of `domain`; when set, each host under `domain` gets an alias record. */
-    hostedZoneId?: pulumi.Input<string>;
-    /** Parent domain: the service is served at `<name>.<domain>`. */
-    domain: string;
-    /** SNS topic for alarms; none are created without it. */
-    alarmTopicArn?: pulumi.Input<string>;
-    /**
-     * The cluster's capacity-provider association (FARGATE, FARGATE_SPOT). The service depends on it:
-     * it is created first and, on destroy, removed only after the service (ECS refuses to remove a
-     * capacity provider a service still uses).
-     * @default none (no dependency)
-     */
-    capacityProviders?: pulumi.Input<aws.ecs.ClusterCapacityProviders>;
-}
 
 /** How users log in before reaching the service (from `CognitoAuth.loginFor(name)`). */
 export interface ServiceLoginArgs {
