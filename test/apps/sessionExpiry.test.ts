@@ -279,7 +279,7 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
             } else if (req.url === "/probe" && (probes.push(probe), probe === "redirect")) {
                 // A same-origin redirect looks like the ALB's to the guard, yet a reload does not sign in.
                 res.writeHead(302, { location: "/elsewhere" }).end();
-            } else if (req.url === "/probe" && probe === "drop") {
+            } else if ((req.url === "/probe" && probe === "drop") || req.url === "/api/dropped") {
                 req.socket.destroy(); // what the browser sees when the network is gone
             } else {
                 res.writeHead(503).end();
@@ -292,8 +292,10 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
 
     after(async () => {
         await browser?.close();
-        server?.closeAllConnections();
-        await new Promise<void>((r) => server?.close(() => r()));
+        if (server?.listening) {
+            server.closeAllConnections();
+            await new Promise<void>((r) => server.close(() => r()));
+        }
     });
 
     async function open(): Promise<{ page: Page; violations: () => Promise<number>; close: () => Promise<void> }> {
@@ -331,6 +333,39 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
             await page.waitForTimeout(4000);
             expect(loads, "no further reload").to.equal(2);
             expect(await violations(), "CSP violations").to.equal(0);
+        } finally {
+            await close();
+        }
+    });
+
+    it("checks when a fetch fails, an XHR fails or a websocket closes", async () => {
+        probe = "error";
+        const { page, close } = await open();
+        try {
+            const checksAfter = async (action: () => Promise<unknown>) => {
+                const before = probes.length;
+                await action();
+                // One check each, at most one every few seconds.
+                await page.waitForTimeout(3500);
+                return probes.length > before;
+            };
+            expect(await checksAfter(() => page.evaluate(() => fetch("/api/dropped").catch(() => "failed"))), "failed fetch").to.equal(true);
+            const xhr = () =>
+                page.evaluate(() => new Promise((resolve) => {
+                    const x = new XMLHttpRequest();
+                    x.open("GET", "/api/dropped");
+                    x.onloadend = resolve;
+                    x.send();
+                }));
+            expect(await checksAfter(xhr), "failed XHR").to.equal(true);
+            // This server refuses websocket upgrades, like the ALB's 302 without a session.
+            const socket = () =>
+                page.evaluate((url) => new Promise((resolve) => {
+                    new WebSocket(url).addEventListener("close", resolve);
+                }), base.replace("http:", "ws:") + "/ws");
+            expect(await checksAfter(socket), "closed websocket").to.equal(true);
+            expect(await checksAfter(() => page.evaluate(() => fetch("/guard.js").then((r) => r.status))), "successful fetch").to.equal(false);
+            expect(loads, "page loads").to.equal(1);
         } finally {
             await close();
         }

@@ -156,11 +156,16 @@
 
     if (w.XMLHttpRequest) {
         var send = w.XMLHttpRequest.prototype.send;
+        var watched = new WeakSet(); // an XHR object may be sent again: listen once
+        var onLoad = function () {
+            if (this.status === 401) check();
+        };
         w.XMLHttpRequest.prototype.send = function () {
-            this.addEventListener("error", check);
-            this.addEventListener("load", function () {
-                if (this.status === 401) check();
-            });
+            if (!watched.has(this)) {
+                watched.add(this);
+                this.addEventListener("error", check);
+                this.addEventListener("load", onLoad);
+            }
             return send.apply(this, arguments);
         };
     }
