@@ -2,9 +2,15 @@
  * `plan.json`: the offline plan as data, for diffing between commits and for other tools.
  *
  * Stable: keys and resources sorted, nothing random, no timestamps, no absolute paths, so two
- * plans of the same commit are byte-identical. Safe: every secret is "[secret]", found four ways
- * (belt and braces, because a leaked secret in a committed file is forever):
- *   1. the input paths the SDK reported as secret (`secretInputs`),
+ * plans of the same commit are byte-identical. Safe: every secret value is "[secret]", and only the
+ * secret value, so a reviewer still sees what holds it (e.g. a listener rule's login action: issuer,
+ * endpoints, client id; only its client secret is masked). Secrets are found four ways (belt and
+ * braces, because a leaked secret in a committed file is forever):
+ *   1. the input paths the SDK reported as secret (`secretInputs`). A secret string is masked
+ *      whole. A secret object or list is not: the SDK marks a whole input secret when any value
+ *      nested in it is (a listener rule's `actions` holding a client secret, a docker `registry`
+ *      holding a password), so its secret values are masked by 2-4 and the rest is shown. When
+ *      2-4 find no secret in it, nothing says which value is the secret, and it is masked whole,
  *   2. values under field names that always hold secrets (`clientSecret`, `password`, ...),
  *   3. the offline placeholder the stack loader puts in place of `secure:` values,
  *   4. any string that contains a secret value (a secret string input, a value under a secret
@@ -67,29 +73,37 @@ function get(value: any, path: (string | number)[]): unknown {
     return path.reduce((v, k) => (v == null ? undefined : v[k]), value);
 }
 
+/** Every string under a secret field name in `v`. */
+function underSecretFields(v: unknown, out: string[]): string[] {
+    if (Array.isArray(v)) v.forEach((x) => underSecretFields(x, out));
+    else if (v && typeof v === "object") {
+        for (const [k, x] of Object.entries(v)) {
+            if (SECRET_FIELDS.has(k)) strings(x, out);
+            else underSecretFields(x, out);
+        }
+    }
+    return out;
+}
+
 /** Every secret string of the plan: what is under secret paths, secret fields and secret outputs. */
 export function secretValues(plan: Plan): Set<string> {
     const found: string[] = [SECRET_PLACEHOLDER];
-    const underSecretFields = (v: unknown): void => {
-        if (Array.isArray(v)) v.forEach(underSecretFields);
-        else if (v && typeof v === "object") {
-            for (const [k, x] of Object.entries(v)) {
-                if (SECRET_FIELDS.has(k)) strings(x, found);
-                else underSecretFields(x);
-            }
-        }
-    };
     for (const r of plan.resources) {
         // A secret path that holds a whole string (an SSM value) is itself a secret; under a secret
         // object (a docker registry, listener actions) only the secret fields are: the rest (server,
-        // client id, target group) is masked where it sits but not hunted down elsewhere.
+        // client id, target group) is shown, and not hunted down elsewhere.
         for (const p of r.secretInputs) {
             const v = get(r.inputs, parsePath(p));
             if (typeof v === "string") found.push(v);
         }
-        for (const name of r.additionalSecretOutputs) strings(r.outputs[name], found);
-        underSecretFields(r.inputs);
-        underSecretFields(r.outputs);
+        // Likewise a secret output: a string is a secret; an object (an IdP's `providerDetails`) holds
+        // its secrets under secret field names, and only when it has none are all its strings taken.
+        for (const name of r.additionalSecretOutputs) {
+            const v = r.outputs[name];
+            if (typeof v === "string" || underSecretFields(v, []).length === 0) strings(v, found);
+        }
+        underSecretFields(r.inputs, found);
+        underSecretFields(r.outputs, found);
     }
     return new Set(found.filter((s) => s.length >= MIN_SCRUB_LENGTH));
 }
@@ -111,12 +125,28 @@ function normalise(value: unknown, str: (s: string) => string, key?: string): un
     return value;
 }
 
-function maskPaths(inputs: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+/** Whether `value` holds a value found to be secret: one under a secret field name, or a string containing a known secret. */
+function holdsKnownSecret(value: unknown, isSecret: (s: string) => boolean): boolean {
+    if (typeof value === "string") return isSecret(value);
+    if (Array.isArray(value)) return value.some((v) => holdsKnownSecret(v, isSecret));
+    if (value && typeof value === "object") {
+        return Object.entries(value).some(([k, v]) => (SECRET_FIELDS.has(k) && v !== undefined && v !== null) || holdsKnownSecret(v, isSecret));
+    }
+    return false;
+}
+
+/**
+ * Masks each secret path whole, except an object or list that holds a known secret: that one is
+ * left for `normalise` to mask value by value.
+ */
+function maskPaths(inputs: Record<string, unknown>, paths: string[], isSecret: (s: string) => boolean): Record<string, unknown> {
     const copy = structuredClone(inputs);
     for (const p of paths) {
         const parts = parsePath(p);
-        const holder = get(copy, parts.slice(0, -1)) as any;
+        const value = get(copy, parts);
+        if (value && typeof value === "object" && holdsKnownSecret(value, isSecret)) continue;
         if (parts.length === 0) return { [SECRET_MASK]: SECRET_MASK };
+        const holder = get(copy, parts.slice(0, -1)) as any;
         if (holder && typeof holder === "object" && parts[parts.length - 1] in holder) holder[parts[parts.length - 1]] = SECRET_MASK;
     }
     return copy;
@@ -131,6 +161,7 @@ export function planToJson(plan: Plan): JsonPlan {
         for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(SECRET_MASK);
         return out;
     };
+    const isSecret = (s: string): boolean => secrets.some((secret) => s.includes(secret));
     const resources = plan.resources
         .map((r): JsonResource => ({
             urn: r.urn,
@@ -138,7 +169,7 @@ export function planToJson(plan: Plan): JsonPlan {
             name: r.name,
             parent: r.parent,
             custom: r.custom,
-            inputs: normalise(maskPaths(r.inputs, r.secretInputs), scrub),
+            inputs: normalise(maskPaths(r.inputs, r.secretInputs, isSecret), scrub),
             secretInputs: [...r.secretInputs].sort(),
             protect: r.protect,
             retainOnDelete: r.retainOnDelete,

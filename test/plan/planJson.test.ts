@@ -6,6 +6,19 @@ import { devStackWith, one } from "../helpers";
 
 const IDP_SECRET = "okta-client-secret-7f3a9c2e";
 
+/** `text` holds none of the secrets the mocks generated for `plan`: the app clients' secrets and the cookie secret. */
+function expectNoGeneratedSecrets(plan: Plan, text: string): void {
+    const clients = plan.resources.filter((r) => r.type === "aws:cognito/userPoolClient:UserPoolClient");
+    expect(clients.length).to.equal(5);
+    for (const c of clients) {
+        expect(c.outputs.clientSecret).to.be.a("string").with.length.above(8);
+        expect(text).not.to.contain(c.outputs.clientSecret);
+    }
+    const cookie = one(plan, "random:index/randomPassword:RandomPassword");
+    expect(cookie.outputs.result).to.be.a("string").with.length.above(8);
+    expect(text).not.to.contain(cookie.outputs.result);
+}
+
 describe("plan.json", () => {
     let dev: Plan;
     let withIdp: Plan;
@@ -55,36 +68,65 @@ describe("plan.json", () => {
         expect((json.outputs as Record<string, unknown>).dashboardUrls).to.deep.include({ sentiment: "https://sentiment.dev.dashboards.example.com" });
     });
 
-    it("masks every input path the SDK marked secret", () => {
+    it("masks every input path the SDK marked secret: a secret string whole, a secret object only where its secrets are", () => {
         const json = planToJson(dev);
+        const text = renderPlanJson(dev);
         let checked = 0;
         for (const r of dev.resources) {
             const written = json.resources.find((x) => x.urn === r.urn)!;
             for (const p of r.secretInputs) {
+                const raw = parsePath(p).reduce((v: any, k) => v?.[k], r.inputs);
                 const value = parsePath(p).reduce((v: any, k) => v?.[k], written.inputs);
-                expect(value, `${r.name} ${p}`).to.equal(SECRET_MASK);
+                if (typeof raw === "string") expect(value, `${r.name} ${p}`).to.equal(SECRET_MASK);
+                else expect(JSON.stringify(value), `${r.name} ${p}`).to.contain(JSON.stringify(SECRET_MASK));
                 checked++;
             }
         }
         expect(checked).to.be.at.least(10); // listener rule actions, registries, SSM values
+        // The docker registries show where they push, not the ECR token.
+        const image = json.resources.find((r) => r.name === "kpis-image")!;
+        expect((image.inputs as any).registry).to.deep.equal({ password: SECRET_MASK, server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dashboards-dev/kpis", username: "AWS" });
+        expect(text).not.to.contain("offline-plan-token");
+    });
+
+    it("shows each host's listener actions: authenticate (order 1) with issuer, endpoints and client id, then forward (order 2); only the client secret is masked", () => {
+        const json = planToJson(dev);
+        const rules = json.resources.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule"
+            && (r.inputs as any).conditions.some((c: any) => c.hostHeader));
+        expect(rules.map((r) => r.name).sort()).to.deep.equal(["explorer-rule", "kpis-rule", "portal-rule", "ridge-lasso-rule", "sentiment-rule"]);
+        const issuer = (dev.outputs.loginUrl as string).replace(/^https:\/\//, "");
+        for (const rule of rules) {
+            const dashboard = rule.name.replace(/-rule$/, "");
+            const client = one(dev, "aws:cognito/userPoolClient:UserPoolClient", (c) => c.name === `auth-client-${dashboard}`);
+            const actions = (rule.inputs as any).actions;
+            expect(actions, rule.name).to.be.an("array");
+            expect(actions.map((a: any) => [a.order, a.type]), rule.name).to.deep.equal([[1, "authenticate-oidc"], [2, "forward"]]);
+            const oidc = actions[0].authenticateOidc;
+            expect(oidc, rule.name).to.deep.include({
+                issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${dev.outputs.userPoolId}`,
+                authorizationEndpoint: `https://${issuer}/oauth2/authorize`,
+                tokenEndpoint: `https://${issuer}/oauth2/token`,
+                userInfoEndpoint: `https://${issuer}/oauth2/userInfo`,
+                clientId: client.id,
+                clientSecret: SECRET_MASK,
+                onUnauthenticatedRequest: "authenticate",
+            });
+            expect(actions[1].targetGroupArn, rule.name).to.match(new RegExp(`^arn:aws:elasticloadbalancing:.*:targetgroup/.*${dashboard}`));
+        }
+    });
+
+    it("has no client secret of the dev stack anywhere (the values the mock generated, read from the clients' outputs)", () => {
+        expectNoGeneratedSecrets(dev, renderPlanJson(dev));
     });
 
     it("contains no secret value: IdP client secret, ECR password, app client secrets, generated cookie secret", () => {
         const text = renderPlanJson(withIdp);
         expect(text).not.to.contain(IDP_SECRET);
         expect(text).not.to.contain("offline-plan-token"); // the mock's ECR authorization password
-        const clients = withIdp.resources.filter((r) => r.type === "aws:cognito/userPoolClient:UserPoolClient");
-        expect(clients.length).to.equal(5);
-        for (const c of clients) {
-            expect(c.outputs.clientSecret).to.be.a("string").with.length.above(8);
-            expect(text).not.to.contain(c.outputs.clientSecret);
-        }
-        const cookie = one(withIdp, "random:index/randomPassword:RandomPassword");
-        expect(cookie.outputs.result).to.be.a("string").with.length.above(8);
-        expect(text).not.to.contain(cookie.outputs.result);
-        // The IdP itself is still there; its details are secret as a whole (the SDK marks them so).
+        expectNoGeneratedSecrets(withIdp, text);
+        // The IdP itself is still there, with its details; only the client secret in them is masked.
         const idp = planToJson(withIdp).resources.find((r) => r.type === "aws:cognito/identityProvider:IdentityProvider")!;
-        expect((idp.inputs as any).providerDetails).to.equal(SECRET_MASK);
+        expect((idp.inputs as any).providerDetails).to.deep.include({ client_id: "0oa1b2c3d4", client_secret: SECRET_MASK, oidc_issuer: "https://acme.okta.com" });
         expect((idp.inputs as any).providerName).to.equal("Okta");
     });
 
@@ -102,5 +144,22 @@ describe("plan.json", () => {
         expect(text).not.to.contain(SECRET_PLACEHOLDER);
         expect(JSON.parse(text).resources[1].inputs.env).to.equal(JSON.stringify({ X: SECRET_MASK }));
         expect(JSON.parse(text).outputs.note).to.equal(`token=${SECRET_MASK}`);
+    });
+
+    it("masks a secret object whole when none of its values is a known secret (the SDK does not say which one is)", () => {
+        const resource = (name: string, inputs: Record<string, unknown>, secretInputs: string[]) => ({
+            urn: `urn:${name}`, type: "t:x", name, custom: true, inputs, secretInputs, outputs: {},
+            protect: false, retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false, additionalSecretOutputs: [],
+        });
+        const plan: Plan = {
+            project: "p", stack: "s", outputs: {},
+            resources: [
+                resource("a", { conf: { region: "eu-west-1", token: "unknown-secret-value-1" }, list: ["unknown-secret-value-2"], open: "visible" }, ["conf", "list"]),
+                resource("b", { conf: { server: "registry.example.com", password: "known-by-field-name" } }, ["conf"]),
+            ],
+        };
+        const json = JSON.parse(renderPlanJson(plan));
+        expect(json.resources[0].inputs).to.deep.equal({ conf: SECRET_MASK, list: SECRET_MASK, open: "visible" });
+        expect(json.resources[1].inputs.conf).to.deep.equal({ password: SECRET_MASK, server: "registry.example.com" });
     });
 });
