@@ -9,6 +9,7 @@
  * other problems.
  */
 import { z } from "zod";
+import { APP_FOLDER_DESCRIPTION, APP_FOLDER_NAME, appFolderChecker } from "./appFolder";
 import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
 import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
@@ -318,8 +319,8 @@ const dashboardSchema = strict({
         .max(MAX_DASHBOARD_NAME_LENGTH, { error: (iss) => `${show(iss.input)} is longer than ${MAX_DASHBOARD_NAME_LENGTH} characters` }),
     displayName: z.string().min(1).max(80).optional(),
     description: z.string().max(500).optional(),
-    /** Directory under `apps/` holding the Dockerfile; defaults to `name`. */
-    app: pattern(/^[a-z0-9][a-z0-9._-]*$/, "a directory name under apps/ (lowercase letters, digits, . _ -)").optional(),
+    /** Folder directly in `apps/` holding the Dockerfile; defaults to `name`. Checked on disk when `appsDir` is given. */
+    app: pattern(APP_FOLDER_NAME, APP_FOLDER_DESCRIPTION).optional(),
     framework: oneOf(FRAMEWORKS),
     /** Fargate CPU units. */
     cpu: z.number({ error: (iss) => `expected a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")}), got ${show(iss.input)}` }).optional(),
@@ -531,11 +532,20 @@ export interface ConfigProblem {
 
 export type ConfigResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
 
+export interface ValidateOptions {
+    /**
+     * The apps directory images are built from (the program passes the project's `apps/`). When
+     * given, each dashboard's `app` must be a folder really inside it (no symlink out of it) with a
+     * Dockerfile. Absent: the filesystem is not read, only the configuration is checked.
+     */
+    appsDir?: string;
+}
+
 /**
  * Validates raw Pulumi config (as `pulumi.runtime.allConfig()` returns it: `"<namespace>:<key>"` ->
  * string, objects as JSON) for `project`. Returns the normalised config or every problem found.
  */
-export function validateStackConfig(allConfig: Record<string, string>, project: string): ConfigResult {
+export function validateStackConfig(allConfig: Record<string, string>, project: string, options: ValidateOptions = {}): ConfigResult {
     const problems: ConfigProblem[] = [];
     const prefix = `${project}:`;
     const add = (path: (string | number)[], message: string) => problems.push({ key: formatKey(prefix, path), message });
@@ -583,7 +593,7 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
 
     const parsed = stackConfigSchema.safeParse(input);
     const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
-    found.push(...crossFieldProblems(input, region));
+    found.push(...crossFieldProblems(input, region, options.appsDir === undefined ? undefined : appFolderChecker(options.appsDir)));
     for (const p of readProblems) add(p.path, p.message);
     const reported = new Set(readProblems.map((p) => formatKey(prefix, p.path)));
     const alreadyReported = (path: (string | number)[]) => path.some((_, i) => reported.has(formatKey(prefix, path.slice(0, i + 1))));
@@ -784,7 +794,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const isString = (v: unknown): v is string => typeof v === "string";
 const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isString) : []);
 
-function crossFieldProblems(input: Record<string, unknown>, region: string | undefined): PathProblem[] {
+function crossFieldProblems(input: Record<string, unknown>, region: string | undefined, appFolderProblem?: (app: string) => string | undefined): PathProblem[] {
     const out: PathProblem[] = [];
     const domain = isString(input.domain) ? input.domain : undefined;
     // An ALB uses ACM certificates of its own region only: https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
@@ -960,6 +970,11 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             if (Array.isArray(d.extraHosts) && d.extraHosts.length > MAX_EXTRA_HOSTS) {
                 out.push({ path: at("extraHosts"), message: `has ${d.extraHosts.length} hosts; at most ${MAX_EXTRA_HOSTS} (an ALB rule matches at most 5 host names, one is <name>.<domain>)` });
             }
+
+            // The app folder on disk (a malformed app or name is the schema's to report).
+            const app = d.app === undefined && isString(d.name) && d.name.length <= MAX_DASHBOARD_NAME_LENGTH && DNS_LABEL.test(d.name) ? d.name : d.app;
+            const appProblem = appFolderProblem && isString(app) && app.length <= MAX_PATTERN_INPUT && APP_FOLDER_NAME.test(app) ? appFolderProblem(app) : undefined;
+            if (appProblem) out.push({ path: at("app"), message: d.app === undefined ? `is not set, so it is the name ${show(app)}, and ${appProblem}` : appProblem });
 
             const cpu = typeof d.cpu === "number" ? d.cpu : d.cpu === undefined ? DASHBOARD_DEFAULTS.cpu : undefined;
             const memory = typeof d.memory === "number" ? d.memory : d.memory === undefined ? DASHBOARD_DEFAULTS.memory : undefined;

@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { ConfigProblem, validateStackConfig } from "../components/stackConfig";
 import { devStackWith, devValue } from "./helpers";
 
@@ -455,6 +458,124 @@ describe("stack configuration", () => {
                 expect(found[0]).to.match(/^is required/);
             });
         }
+    });
+
+    describe("the app folder, when the apps directory is given (appsDir)", () => {
+        // A throwaway apps/ beside a folder outside it: templates, a folder without a Dockerfile, a file,
+        // and symlinks that point out of apps/ (an attacker's way out of the build context).
+        let root: string;
+        let appsDir: string;
+        before(() => {
+            root = fs.mkdtempSync(path.join(os.tmpdir(), "apps-check-"));
+            appsDir = path.join(root, "apps");
+            const dockerfile = (dir: string) => {
+                fs.mkdirSync(dir, { recursive: true });
+                fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM scratch\n");
+            };
+            for (const template of ["dash", "shiny", "portal"]) dockerfile(path.join(appsDir, template));
+            fs.mkdirSync(path.join(appsDir, "shared", "python"), { recursive: true });
+            fs.writeFileSync(path.join(appsDir, "notes.txt"), "not a folder\n");
+            dockerfile(path.join(root, "elsewhere"));
+            fs.symlinkSync(path.join(root, "elsewhere"), path.join(appsDir, "escape"));
+            fs.symlinkSync("../elsewhere", path.join(appsDir, "escape-relative"));
+            fs.symlinkSync("dash", path.join(appsDir, "churn")); // a symlink inside apps/ is fine
+            fs.mkdirSync(path.join(appsDir, "leaky"));
+            fs.symlinkSync(path.join(root, "elsewhere", "Dockerfile"), path.join(appsDir, "leaky", "Dockerfile"));
+            fs.mkdirSync(path.join(appsDir, "odd", "Dockerfile"), { recursive: true });
+        });
+        after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+        const withApps = (dashboards: unknown[], more: Record<string, unknown> = {}, remove: string[] = []) => {
+            const result = validateStackConfig(devStackWith({ "dashboards:dashboards": dashboards, ...more }, remove).config, PROJECT, { appsDir });
+            return result.ok ? [] : lines(result.problems);
+        };
+        const problemFor = (app: unknown) => withApps([{ name: "mini", framework: "dash", app }]).filter((l) => l.startsWith("dashboards:dashboards[0].app:"));
+        const TEMPLATES = "today every app folder needs a Dockerfile, e.g. copied from a template in apps/: dash, shiny";
+
+        it("accepts the project's own apps/ for Pulumi.dev.yaml and Pulumi.prod.yaml (and the portal's folder is there)", () => {
+            const { loadStack } = require("../plan/stackFile");
+            const { PROJECT_DIR } = require("../plan/runPlan");
+            for (const stack of ["dev", "prod"]) {
+                const result = validateStackConfig(loadStack(PROJECT_DIR, stack).config, PROJECT, { appsDir: path.join(PROJECT_DIR, "apps") });
+                expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+            }
+            expect(fs.statSync(path.join(PROJECT_DIR, "apps", "portal", "Dockerfile")).isFile()).to.equal(true);
+        });
+
+        it("accepts a folder with a Dockerfile, and a symlink to one inside apps/", () => {
+            expect(withApps([{ name: "mini", framework: "dash", app: "dash" }, { name: "churn", framework: "dash" }])).to.deep.equal([]);
+        });
+
+        it("skips the filesystem without appsDir (library users validate config alone)", () => {
+            const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash", app: "nosuchdir" }] }).config, PROJECT);
+            expect(result.ok).to.equal(true);
+        });
+
+        it("refuses a folder that does not exist", () => {
+            expect(problemFor("nosuchdir")).to.deep.equal([`dashboards:dashboards[0].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`]);
+        });
+
+        it("refuses a missing folder named after the dashboard when app is not set", () => {
+            expect(withApps([{ name: "mini", framework: "dash" }])).to.deep.equal([
+                `dashboards:dashboards[0].app: is not set, so it is the name "mini", and apps/mini does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`,
+            ]);
+        });
+
+        it("refuses a file instead of a folder", () => {
+            expect(problemFor("notes.txt")).to.deep.equal([`dashboards:dashboards[0].app: apps/notes.txt is a file, not a folder; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`]);
+        });
+
+        it("refuses a folder without a Dockerfile, naming the templates", () => {
+            expect(problemFor("shared")).to.deep.equal([`dashboards:dashboards[0].app: apps/shared has no Dockerfile; ${TEMPLATES}`]);
+        });
+
+        it("refuses a Dockerfile that is not a file", () => {
+            expect(problemFor("odd")).to.deep.equal([`dashboards:dashboards[0].app: apps/odd/Dockerfile is not a file; ${TEMPLATES}`]);
+        });
+
+        for (const app of ["../components", "..", "/etc", "apps/../../x", "dash/../../x"]) {
+            it(`refuses ${JSON.stringify(app)}, which leaves apps/`, () => {
+                expect(problemFor(app)).to.deep.equal([`dashboards:dashboards[0].app: ${JSON.stringify(app)} is not a folder name in apps/ (lowercase letters, digits, . _ -, starting with a letter or digit; no paths)`]);
+            });
+        }
+
+        for (const app of ["escape", "escape-relative"]) {
+            it(`refuses a symlink (${app}) to a folder outside apps/`, () => {
+                expect(problemFor(app)).to.deep.equal([`dashboards:dashboards[0].app: apps/${app} is a symlink to a folder outside apps/; the app folder must be inside apps/ (images are built from there)`]);
+            });
+        }
+
+        it("refuses a Dockerfile that is a symlink to a file outside apps/", () => {
+            expect(problemFor("leaky")).to.deep.equal([`dashboards:dashboards[0].app: apps/leaky/Dockerfile is a symlink to a file outside apps/; the Dockerfile must be inside apps/ (images are built from there)`]);
+        });
+
+        it("refuses an apps directory that does not exist, for each dashboard", () => {
+            const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash", app: "dash" }] }).config, PROJECT, { appsDir: path.join(root, "nothing-here") });
+            expect(result.ok ? [] : lines(result.problems)).to.deep.equal([
+                "dashboards:dashboards[0].app: nothing-here/dash does not exist; set app to a folder in nothing-here/ that holds the dashboard's Dockerfile (today every app folder needs a Dockerfile; there are no templates in nothing-here/)",
+            ]);
+        });
+
+        it("reports every app-folder problem at once, with the other problems of the file", () => {
+            const problems = withApps([
+                { name: "one", framework: "dash", app: "nosuchdir" },
+                { name: "two", framework: "dash", app: "shared", cpu: 256, memory: 3072 },
+                { name: "three", framework: "django", app: "escape" },
+                { name: "four", framework: "dash", app: "../components" },
+                { name: "five", framework: "dash", app: "dash" },
+            ], { "dashboards:domian": "x.example.com" }, ["dashboards:domain"]);
+            expect(problems).to.include.members([
+                `dashboards:dashboards[0].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`,
+                `dashboards:dashboards[1].app: apps/shared has no Dockerfile; ${TEMPLATES}`,
+                "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
+                "dashboards:dashboards[2].app: apps/escape is a symlink to a folder outside apps/; the app folder must be inside apps/ (images are built from there)",
+                'dashboards:dashboards[2].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',
+                'dashboards:dashboards[3].app: "../components" is not a folder name in apps/ (lowercase letters, digits, . _ -, starting with a letter or digit; no paths)',
+                "dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com",
+            ]);
+            expect(problems.filter((p) => p.startsWith("dashboards:dashboards[4]"))).to.deep.equal([]);
+            expect(problems.filter((p) => p.includes(".app:"))).to.have.length(4);
+        });
     });
 
     it("reports every problem at once, not just the first", () => {
