@@ -14,7 +14,7 @@ import { DashboardService } from "./components/dashboardService";
 import { rulePriorities } from "./components/routing";
 import { NormalizedDashboard, validateStackConfig } from "./components/stackConfig";
 
-const result = validateStackConfig(pulumi.runtime.allConfig(), pulumi.getProject());
+const result = validateStackConfig(pulumi.runtime.allConfig(), pulumi.getProject(), { appsDir: `${__dirname}/apps` });
 if (!result.ok) {
     throw new StackConfigError(pulumi.getStack(), result.problems);
 }

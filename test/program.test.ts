@@ -263,28 +263,41 @@ describe("npm run plan (CLI)", function () {
         expect(result.stdout).to.contain("albDnsName:");
     });
 
-    it("exits non-zero naming both keys of a broken stack file, without a stack trace", () => {
-        // A copy of the project whose Pulumi.dev.yaml has a typo'd key and a bad cpu/memory pair.
+    /** Runs the plan CLI for dev in a copy of the project (its apps/ linked) whose Pulumi.dev.yaml is `edit`ed. */
+    const runEdited = (edit: (dev: string) => string) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-broken-"));
         try {
             for (const entry of ["index.ts", "components", "plan", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
                 fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
             }
-            fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(dir, "node_modules"));
-            const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")
-                .replace("dashboards:domain:", "dashboards:domian:")
-                .replace(/cpu: 256\n(\s+)memory: 512/, "cpu: 256\n$1memory: 3072");
-            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), dev);
-            const result = spawnSync(path.join(PROJECT_DIR, "node_modules", ".bin", "tsx"), [path.join(dir, "plan", "cli.ts"), "dev"], { cwd: dir, encoding: "utf8" });
-            expect(result.status).to.equal(1);
-            expect(result.stderr).to.contain("dashboards:domian: unknown key");
-            expect(result.stderr).to.contain("dashboards:domain: is required");
-            expect(result.stderr).to.match(/dashboards:dashboards\[1\]\.memory: 3072 is not valid with cpu 256/);
-            expect(result.stderr).not.to.match(/\n\s+at /);
-            expect(result.stdout).not.to.contain("+ aws:");
+            for (const entry of ["node_modules", "apps"]) fs.symlinkSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), edit(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")));
+            return spawnSync(tsx, [path.join(dir, "plan", "cli.ts"), "dev"], { cwd: dir, encoding: "utf8" });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    };
+
+    it("exits non-zero naming both keys of a broken stack file, without a stack trace", () => {
+        // A copy of the project whose Pulumi.dev.yaml has a typo'd key and a bad cpu/memory pair.
+        const result = runEdited((dev) => dev
+            .replace("dashboards:domain:", "dashboards:domian:")
+            .replace(/cpu: 256\n(\s+)memory: 512/, "cpu: 256\n$1memory: 3072"));
+        expect(result.status).to.equal(1);
+        expect(result.stderr).to.contain("dashboards:domian: unknown key");
+        expect(result.stderr).to.contain("dashboards:domain: is required");
+        expect(result.stderr).to.match(/dashboards:dashboards\[1\]\.memory: 3072 is not valid with cpu 256/);
+        expect(result.stderr).not.to.match(/\n\s+at /);
+        expect(result.stdout).not.to.contain("+ aws:");
+    });
+
+    it("exits 1 naming the key when a dashboard's app folder is not in apps/, before declaring anything", () => {
+        const result = runEdited((dev) => dev.replace("app: dash\n", "app: nosuchdir\n"));
+        expect(result.status, result.stdout + result.stderr).to.equal(1);
+        expect(result.stderr).to.contain("dashboards:dashboards[1].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile");
+        expect(result.stderr).to.contain("copied from a template in apps/: dash, flask, shiny, streamlit");
+        expect(result.stderr).not.to.match(/\n\s+at /);
+        expect(result.stdout).not.to.contain("+ aws:");
     });
 
     it("rejects an unknown stack with the list of stacks", () => {
