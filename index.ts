@@ -47,6 +47,7 @@ const portal: NormalizedDashboard | undefined = config.portal.enabled
         displayName: config.portal.title,
         description: "The dashboards you may open",
         app: "portal",
+        allowMutableTag: false,
         host: config.portal.host,
         extraHosts: [],
         extraHostCertificateArns: {},
@@ -135,7 +136,11 @@ function portalEnvironment(cognito: CognitoAuth): Record<string, pulumi.Input<st
 const deployed = new Map(services.map((d) => [d.name, new DashboardService(d.name, {
     cluster: cluster.forServices,
     login: loginFor(d),
-    build: { context: "apps", dockerfile: `apps/${d.app}/Dockerfile` },
+    // A prebuilt image is run as given; otherwise built from apps/<app>, or pinned to an earlier build by imageDigest.
+    build: d.image ? undefined : { context: "apps", dockerfile: `apps/${d.app}/Dockerfile` },
+    image: d.image,
+    allowMutableTag: d.allowMutableTag,
+    imageDigest: d.imageDigest,
     framework: d.framework,
     rulePriority: priorities.get(d.name)!,
     extraHosts: d.extraHosts,
@@ -165,6 +170,8 @@ const pipeline = config.pipeline ? new DashboardPipeline("pipeline", config.pipe
 // --- Outputs ---------------------------------------------------------------------------------
 /** Each dashboard's URL, by name. */
 export const dashboardUrls = Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.url]));
+/** The image each dashboard runs, by name: `<repository>@sha256:...` (built or pinned by imageDigest) or the prebuilt image. */
+export const dashboardImages = Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.imageReference]));
 /** Groups allowed to open each dashboard (empty: every signed-in user). */
 export const dashboardAccessGroups = Object.fromEntries(config.dashboards.map((d) => [d.name, d.accessGroups]));
 /** Hosted login of the Cognito user pool (users normally start at a dashboard instead). */

@@ -19,7 +19,7 @@ import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
-import { LOG_RETENTION_DAYS } from "./stackConfig";
+import { IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
 
 /** How users log in before reaching the service (from `CognitoAuth.loginFor(name)`). */
@@ -49,8 +49,24 @@ export interface DashboardServiceArgs {
     cluster: ServiceClusterArgs;
     /** Login in front of the service. */
     login: ServiceLoginArgs;
-    /** How to build the image. */
-    build: ServiceBuildArgs;
+    /** How to build the image; exactly one of `build` and `image`. */
+    build?: ServiceBuildArgs;
+    /**
+     * A prebuilt image to run instead of building: `<registry>/<repository>@sha256:<64 hex>`, in this or
+     * another account's ECR (the execution role may pull exactly that repository) or a public registry
+     * (no ECR rights). No build, repository or lifecycle policy is made for it.
+     */
+    image?: string;
+    /**
+     * Accept an `image` pinned by a tag only. Tags move, so a redeploy may run different code.
+     * @default false
+     */
+    allowMutableTag?: boolean;
+    /**
+     * `sha256:<64 hex>` of an earlier image in this dashboard's own repository: the task runs
+     * `<repositoryUrl>@<digest>` and nothing is built (roll back by digest). Not with `image`.
+     */
+    imageDigest?: string;
     /**
      * `shiny`, `dash`, `streamlit`, `flask` or `custom`: sets port, health check and stickiness presets.
      */
@@ -157,8 +173,23 @@ const CONTAINER_NAME = "app";
 const STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET";
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function checkArgs(name: string, args: DashboardServiceArgs): void {
+function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | undefined {
     const problems: string[] = [];
+    let prebuilt: ImageReference | undefined;
+    if ((args.build === undefined) === (args.image === undefined)) problems.push(args.build ? "set either build or image, not both" : "set either build or image");
+    if (args.image !== undefined) {
+        const parsed = typeof args.image === "string" ? parseImageReference(args.image) : { ok: false as const, problem: "is not a string" };
+        if (!parsed.ok) problems.push(`image ${JSON.stringify(args.image)} ${parsed.problem}`);
+        else {
+            const mutable = args.allowMutableTag ? undefined : mutableTagProblem(parsed.image);
+            if (mutable) problems.push(`image ${JSON.stringify(args.image)} ${mutable}`);
+            else prebuilt = parsed.image;
+        }
+        if (args.imageDigest !== undefined) problems.push("image and imageDigest are mutually exclusive: imageDigest pins an earlier build of the own repository, image runs a prebuilt one");
+    }
+    if (args.imageDigest !== undefined && !(typeof args.imageDigest === "string" && IMAGE_DIGEST.test(args.imageDigest))) {
+        problems.push(`imageDigest ${JSON.stringify(args.imageDigest)} is not ${IMAGE_DIGEST_DESCRIPTION}`);
+    }
     if (!isDashboardName(name)) problems.push(`name "${name}" must be a DNS label of at most ${MAX_DASHBOARD_NAME_LENGTH} characters`);
     const preset = FRAMEWORK_PRESETS[args.framework];
     if (!preset) problems.push(`framework "${args.framework}" is not one of ${Object.keys(FRAMEWORK_PRESETS).join(", ")}`);
@@ -193,6 +224,7 @@ function checkArgs(name: string, args: DashboardServiceArgs): void {
         if (problem) problems.push(`secrets.${key} ${JSON.stringify(ref)} ${problem}`);
     }
     if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
+    return prebuilt;
 }
 
 export class DashboardService extends pulumi.ComponentResource {
@@ -200,8 +232,12 @@ export class DashboardService extends pulumi.ComponentResource {
     public readonly url: string;
     /** Every host name that routes here; the first is `<name>.<domain>`. */
     public readonly hosts: string[];
-    public readonly repository: aws.ecr.Repository;
-    public readonly image: docker.Image;
+    /** The dashboard's own repository; none for a prebuilt `image`. */
+    public readonly repository?: aws.ecr.Repository;
+    /** The image built from the Dockerfile; none for a prebuilt `image` or a pinned `imageDigest`. */
+    public readonly image?: docker.Image;
+    /** The image the task runs, pinned by digest (or as given, for a prebuilt image with `allowMutableTag`). */
+    public readonly imageReference: pulumi.Output<string>;
     public readonly taskDefinition: aws.ecs.TaskDefinition;
     public readonly targetGroup: aws.lb.TargetGroup;
     public readonly listenerRule: aws.lb.ListenerRule;
@@ -212,7 +248,7 @@ export class DashboardService extends pulumi.ComponentResource {
     public readonly records: aws.route53.Record[] = [];
 
     constructor(name: string, args: DashboardServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        checkArgs(name, args);
+        const prebuilt = checkArgs(name, args);
         super(`${PACKAGE}:index:DashboardService`, name, {}, opts);
         const parent = { parent: this };
         const cluster = args.cluster;
@@ -233,42 +269,61 @@ export class DashboardService extends pulumi.ComponentResource {
         this.url = `https://${this.hosts[0]}`;
 
         // --- Image -------------------------------------------------------------------------------
-        this.repository = new aws.ecr.Repository(`${name}-repo`, {
-            name: `${project}-${stack}/${name}`.toLowerCase(),
-            // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
-            imageScanningConfiguration: { scanOnPush: true },
-            encryptionConfigurations: [{ encryptionType: "AES256" }],
-            // Tags are moved on every build; the task definition pins the image by digest instead.
-            imageTagMutability: "MUTABLE",
-            forceDelete: args.forceDeleteRepository ?? false,
-        }, parent);
-        // https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
-        new aws.ecr.LifecyclePolicy(`${name}-repo-expiry`, {
-            repository: this.repository.name,
-            policy: JSON.stringify({
-                rules: [{
-                    rulePriority: 1,
-                    description: `keep the last ${args.imagesToKeep ?? 10} images`,
-                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.imagesToKeep ?? 10 },
-                    action: { type: "expire" },
-                }],
-            }),
-        }, parent);
-        const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, parent);
-        this.image = new docker.Image(`${name}-image`, {
-            imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${stack}`,
-            build: {
-                context: args.build.context ?? "apps",
-                dockerfile: args.build.dockerfile,
-                platform: "linux/amd64",
-                builderVersion: "BuilderBuildKit",
-            },
-            registry: {
-                server: this.repository.repositoryUrl,
-                username: credentials.userName,
-                password: pulumi.secret(credentials.password),
-            },
-        }, parent);
+        // A prebuilt image runs as given; otherwise the dashboard's own repository holds its builds.
+        let pullRepositoryArn: pulumi.Output<string> | undefined;
+        if (prebuilt) {
+            this.imageReference = pulumi.output(args.image!);
+            // Exactly the referenced ECR repository (parsed strictly, never a wildcard); nothing for a public registry.
+            pullRepositoryArn = prebuilt.ecr ? pulumi.output(prebuilt.ecr.repositoryArn) : undefined;
+        } else {
+            const repository = new aws.ecr.Repository(`${name}-repo`, {
+                name: `${project}-${stack}/${name}`.toLowerCase(),
+                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
+                imageScanningConfiguration: { scanOnPush: true },
+                encryptionConfigurations: [{ encryptionType: "AES256" }],
+                // Tags are moved on every build; the task definition pins the image by digest instead.
+                imageTagMutability: "MUTABLE",
+                forceDelete: args.forceDeleteRepository ?? false,
+            }, parent);
+            this.repository = repository;
+            pullRepositoryArn = repository.arn;
+            // Lifecycle rules select images by tag or age only, never by digest, so a pinned image cannot be
+            // excluded from expiry; while pinned nothing new is pushed here, so an image within the last N stays.
+            // https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
+            new aws.ecr.LifecyclePolicy(`${name}-repo-expiry`, {
+                repository: repository.name,
+                policy: JSON.stringify({
+                    rules: [{
+                        rulePriority: 1,
+                        description: `keep the last ${args.imagesToKeep ?? 10} images`,
+                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.imagesToKeep ?? 10 },
+                        action: { type: "expire" },
+                    }],
+                }),
+            }, parent);
+            if (args.imageDigest) {
+                // Roll back by digest: an earlier image of this repository, and no build.
+                this.imageReference = pulumi.interpolate`${repository.repositoryUrl}@${args.imageDigest}`;
+            } else {
+                const build = args.build!;
+                const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
+                this.image = new docker.Image(`${name}-image`, {
+                    imageName: pulumi.interpolate`${repository.repositoryUrl}:${stack}`,
+                    build: {
+                        context: build.context ?? "apps",
+                        dockerfile: build.dockerfile,
+                        platform: "linux/amd64",
+                        builderVersion: "BuilderBuildKit",
+                    },
+                    registry: {
+                        server: repository.repositoryUrl,
+                        username: credentials.userName,
+                        password: pulumi.secret(credentials.password),
+                    },
+                }, parent);
+                this.imageReference = this.image.repoDigest;
+            }
+        }
 
         // --- Logs and roles ---------------------------------------------------------------------
         this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
@@ -310,13 +365,17 @@ export class DashboardService extends pulumi.ComponentResource {
         const secretsManagerArns = [...new Set(secretRefs.filter((r) => secretRefKind(r) === "secretsmanager").map(secretResourceArn))];
         new aws.iam.RolePolicy(`${name}-exec-policy`, {
             role: executionRole.id,
-            policy: pulumi.all([this.repository.arn, this.logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
+            policy: pulumi.all([pullRepositoryArn, this.logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
-                    // GetAuthorizationToken has no resource-level permissions; the rest is what the execution role needs.
+                    // GetAuthorizationToken has no resource-level permissions, so it needs "*"; the pull is for exactly one repository.
+                    // https://docs.aws.amazon.com/AmazonECR/latest/userguide/security_iam_id-based-policy-examples.html
                     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html
-                    { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
-                    { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
+                    // A public registry's image needs no ECR rights at all.
+                    ...(repoArn ? [
+                        { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                        { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repoArn },
+                    ] : []),
                     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
                     ...(ssmArns.length + generatedArns.length ? [{ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...ssmArns, ...generatedArns] }] : []),
                     ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns }] : []),
@@ -358,7 +417,7 @@ export class DashboardService extends pulumi.ComponentResource {
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
             containerDefinitions: pulumi
-                .all([this.image.repoDigest, this.logGroup.name, region, pulumi.all(environment), pulumi.all(generatedSecrets)])
+                .all([this.imageReference, this.logGroup.name, region, pulumi.all(environment), pulumi.all(generatedSecrets)])
                 .apply(([image, logGroup, awsRegion, env, generated]) => {
                     const secrets: Record<string, string> = { ...(args.secrets ?? {}), ...generated };
                     return JSON.stringify([{
@@ -569,6 +628,6 @@ export class DashboardService extends pulumi.ComponentResource {
             }
         }
 
-        this.registerOutputs({ url: this.url, hosts: this.hosts, imageDigest: this.image.repoDigest, serviceName: this.service.name, taskDefinitionArn: settledTaskDefinition });
+        this.registerOutputs({ url: this.url, hosts: this.hosts, image: this.imageReference, serviceName: this.service.name, taskDefinitionArn: settledTaskDefinition });
     }
 }

@@ -313,6 +313,96 @@ const pipelineSchema = strict({
     permissionsBoundaryArn: pattern(IAM_POLICY_ARN, "an IAM policy ARN").optional(),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Image references: `<registry>/<repository>[:tag][@sha256:<64 hex>]`, read strictly, since the
+// repository of an ECR reference becomes the Resource of the execution role's pull statement.
+// ---------------------------------------------------------------------------------------------
+
+/** A digest as ECR and every OCI registry print it. */
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+export const IMAGE_DIGEST_DESCRIPTION = "sha256: followed by 64 lowercase hex digits";
+/** ECS accepts image references of up to 255 characters. */
+const MAX_IMAGE_REFERENCE = 255;
+const DNS_PART = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const REGISTRY_HOST = new RegExp(`^${DNS_PART}(?:\\.${DNS_PART})+(?::([1-9][0-9]{0,4}))?$`);
+/** OCI distribution spec path components: https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests */
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*";
+const REPOSITORY_PATH = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Private ECR registry host: https://docs.aws.amazon.com/AmazonECR/latest/userguide/Registries.html */
+const ECR_HOST = /^([0-9]{12})\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})\.amazonaws\.com(\.cn)?$/;
+
+export interface ImageReference {
+    registry: string;
+    repository: string;
+    tag?: string;
+    digest?: string;
+    /** Set for a private ECR registry: where the repository lives and its ARN (never a wildcard). */
+    ecr?: { account: string; region: string; repositoryArn: string };
+}
+
+/** Parses a full image reference, or says what is wrong with it (the message starts after the value). */
+export function parseImageReference(ref: string): { ok: true; image: ImageReference } | { ok: false; problem: string } {
+    const fail = (problem: string) => ({ ok: false as const, problem });
+    if (ref.length > MAX_IMAGE_REFERENCE) return fail(`is longer than ${MAX_IMAGE_REFERENCE} characters (the most ECS takes)`);
+    if (!/^[\x21-\x7e]+$/.test(ref)) return fail("contains whitespace, control or non-ASCII characters");
+    if (/[*?]/.test(ref)) return fail("contains a wildcard (* or ?); an image names exactly one repository");
+    let name = ref;
+    let digest: string | undefined;
+    const at = ref.indexOf("@");
+    if (at >= 0) {
+        digest = ref.slice(at + 1);
+        name = ref.slice(0, at);
+        if (!IMAGE_DIGEST.test(digest)) return fail(`has a malformed digest; expected @${IMAGE_DIGEST_DESCRIPTION}`);
+    }
+    const slash = name.indexOf("/");
+    const first = slash < 0 ? name : name.slice(0, slash);
+    // Docker's rule: the first part is a registry host only when it has a dot or a port.
+    if (slash < 0 || !/[.:]/.test(first)) {
+        return fail("has no registry host; write the full reference, e.g. docker.io/library/nginx@sha256:<64 hex>");
+    }
+    const host = REGISTRY_HOST.exec(first);
+    if (!host || (host[1] !== undefined && Number(host[1]) > 65535)) {
+        return fail(`has an invalid registry host ${JSON.stringify(first)}; expected a lowercase DNS name with an optional port 1-65535`);
+    }
+    let path = name.slice(slash + 1);
+    let tag: string | undefined;
+    const colon = path.lastIndexOf(":");
+    if (colon >= 0) {
+        tag = path.slice(colon + 1);
+        path = path.slice(0, colon);
+        if (!TAG.test(tag)) return fail(`has an invalid tag ${JSON.stringify(tag)}; allowed: up to 128 letters, digits, ".", "_" and "-", not starting with "." or "-"`);
+    }
+    if (!REPOSITORY_PATH.test(path)) {
+        return fail(`has an invalid repository path ${JSON.stringify(path)}; allowed: lowercase letters and digits, separated by ".", "_", "__" or "-", parts joined by "/"`);
+    }
+    const registry = first;
+    const hostname = registry.replace(/:[0-9]+$/, "");
+    const ecr = ECR_HOST.exec(hostname);
+    // Anything under amazonaws.com that is not exactly an ECR registry host is refused, not guessed at.
+    if (!ecr && /amazonaws\.com|(^|\.)dkr\.ecr\./.test(hostname)) {
+        return fail("looks like an ECR registry but its host is not <12-digit account>.dkr.ecr.<region>.amazonaws.com");
+    }
+    const image: ImageReference = { registry, repository: path, tag, digest };
+    if (ecr) {
+        if (registry !== hostname) return fail("gives an ECR registry a port; ECR registries take none");
+        const [, account, region, china] = ecr;
+        const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+        if ((partition === "aws-cn") !== (china !== undefined)) {
+            return fail(`names region ${region} under the wrong domain; China regions use amazonaws.com.cn, all others amazonaws.com`);
+        }
+        image.ecr = { account, region, repositoryArn: `arn:${partition}:ecr:${region}:${account}:repository/${path}` };
+    }
+    return { ok: true, image };
+}
+
+/** Why an image reference must not be used as it is: a tag alone (or nothing, i.e. latest) can move. */
+export function mutableTagProblem(image: ImageReference): string | undefined {
+    if (image.digest) return undefined;
+    return "is pinned by tag, not by digest: tags are mutable, so the same stack file could deploy different code and a redeploy would not be repeatable; " +
+        "pin it by digest (<registry>/<repository>@sha256:<64 hex>, e.g. from docker buildx imagetools inspect) or set allowMutableTag: true";
+}
+
 const dashboardSchema = strict({
     /** DNS label: the dashboard is served at `https://<name>.<domain>`. */
     name: pattern(DNS_LABEL, `a DNS label (lowercase letters, digits and inner hyphens, starting with a letter)`)
@@ -321,6 +411,18 @@ const dashboardSchema = strict({
     description: z.string().max(500).optional(),
     /** Folder directly in `apps/` holding the Dockerfile; defaults to `name`. Checked on disk when `appsDir` is given. */
     app: pattern(APP_FOLDER_NAME, APP_FOLDER_DESCRIPTION).optional(),
+    /**
+     * A prebuilt image to run instead of building one: `<registry>/<repository>@sha256:<64 hex>`, in any
+     * account's ECR or a public registry. No build, repository or lifecycle policy is made for it.
+     */
+    image: z.string({ error: "expected an image reference such as <registry>/<repository>@sha256:<64 hex>" }).superRefine((ref, ctx) => {
+        const parsed = parseImageReference(ref);
+        if (!parsed.ok) ctx.addIssue({ code: "custom", message: `${show(ref)} ${parsed.problem}` });
+    }).optional(),
+    /** Accept an `image` pinned by tag only (mutable; the deploy is not repeatable). */
+    allowMutableTag: bool().optional(),
+    /** Pin a built dashboard to an earlier image of its own repository, without building. */
+    imageDigest: pattern(IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, 80).optional(),
     framework: oneOf(FRAMEWORKS),
     /** Fargate CPU units. */
     cpu: z.number({ error: (iss) => `expected a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")}), got ${show(iss.input)}` }).optional(),
@@ -409,6 +511,11 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     displayName: string;
     description: string;
     app: string;
+    /** A prebuilt image reference (then nothing is built); checked by `parseImageReference`. */
+    image?: string;
+    allowMutableTag: boolean;
+    /** `sha256:...` of an earlier image in the dashboard's own repository, run instead of a new build. */
+    imageDigest?: string;
     host: string;
     extraHosts: string[];
     /** Certificates given for extra hosts, by host. */
@@ -487,6 +594,9 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             displayName: d.displayName ?? d.name,
             description: d.description ?? "",
             app: d.app ?? d.name,
+            image: d.image,
+            allowMutableTag: d.allowMutableTag ?? false,
+            imageDigest: d.imageDigest,
             host: `${d.name}.${raw.domain}`,
             extraHosts: (d.extraHosts ?? []).map((h) => (typeof h === "string" ? h : h.host)),
             extraHostCertificateArns: Object.fromEntries((d.extraHosts ?? []).flatMap((h) => (typeof h !== "string" && h.certificateArn ? [[h.host, h.certificateArn]] : []))),
@@ -971,9 +1081,23 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
                 out.push({ path: at("extraHosts"), message: `has ${d.extraHosts.length} hosts; at most ${MAX_EXTRA_HOSTS} (an ALB rule matches at most 5 host names, one is <name>.<domain>)` });
             }
 
+            // A prebuilt image: nothing is built, so no app folder; a tag alone only when allowed.
+            const prebuilt = d.image !== undefined;
+            if (prebuilt) {
+                if (d.imageDigest !== undefined) {
+                    out.push({ path: at("imageDigest"), message: "cannot be set with image; imageDigest pins an earlier build of the dashboard's own repository, image runs a prebuilt one: keep one" });
+                }
+                if (d.app !== undefined) out.push({ path: at("app"), message: "is not used with image (a prebuilt image is not built from apps/); remove app or image" });
+                const parsed = isString(d.image) ? parseImageReference(d.image) : undefined;
+                const mutable = parsed?.ok && d.allowMutableTag !== true ? mutableTagProblem(parsed.image) : undefined;
+                if (mutable) out.push({ path: at("image"), message: `${show(d.image)} ${mutable}` });
+            } else if (d.allowMutableTag === true) {
+                out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
+            }
+
             // The app folder on disk (a malformed app or name is the schema's to report).
             const app = d.app === undefined && isString(d.name) && d.name.length <= MAX_DASHBOARD_NAME_LENGTH && DNS_LABEL.test(d.name) ? d.name : d.app;
-            const appProblem = appFolderProblem && isString(app) && app.length <= MAX_PATTERN_INPUT && APP_FOLDER_NAME.test(app) ? appFolderProblem(app) : undefined;
+            const appProblem = !prebuilt && appFolderProblem && isString(app) && app.length <= MAX_PATTERN_INPUT && APP_FOLDER_NAME.test(app) ? appFolderProblem(app) : undefined;
             if (appProblem) out.push({ path: at("app"), message: d.app === undefined ? `is not set, so it is the name ${show(app)}, and ${appProblem}` : appProblem });
 
             const cpu = typeof d.cpu === "number" ? d.cpu : d.cpu === undefined ? DASHBOARD_DEFAULTS.cpu : undefined;

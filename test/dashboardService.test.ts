@@ -357,6 +357,84 @@ describe("DashboardService", () => {
         });
     });
 
+    describe("prebuilt images and rollback by digest", () => {
+        const DIGEST = `sha256:${"ab12".repeat(16)}`;
+        const OTHER_ACCOUNT = `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}`;
+        const PUBLIC = `public.ecr.aws/docker/library/nginx@${DIGEST}`;
+        let images: Plan;
+        before(async () => {
+            images = await planServices({
+                ecr: { image: OTHER_ACCOUNT, build: undefined },
+                pub: { image: PUBLIC, build: undefined },
+                tagged: { image: "ghcr.io/acme/tagged:1.2.3", allowMutableTag: true, build: undefined },
+                pinned: { framework: "dash", imageDigest: DIGEST },
+            });
+        });
+        const childTypes = (name: string) => {
+            const parent = one(images, "dashboards:index:DashboardService", (r) => r.name === name);
+            return images.resources.filter((r) => r.parent === parent.urn).map((r) => r.type);
+        };
+        const policyOf = (name: string) => JSON.parse(named(images, "aws:iam/rolePolicy:RolePolicy", `${name}-exec-policy`).inputs.policy);
+
+        it("runs a prebuilt image as given, with no build, repository or lifecycle policy", () => {
+            for (const [name, image] of [["ecr", OTHER_ACCOUNT], ["pub", PUBLIC], ["tagged", "ghcr.io/acme/tagged:1.2.3"]]) {
+                expect(container(images, name).image, name).to.equal(image);
+                const types = childTypes(name);
+                for (const absent of ["docker:index/image:Image", "aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"]) {
+                    expect(types, `${name}: ${absent}`).not.to.include(absent);
+                }
+            }
+        });
+
+        it("lets the execution role pull exactly the prebuilt image's ECR repository, in its own account and region", () => {
+            const ecrStatements = policyOf("ecr").Statement.filter((s: any) => String(s.Action).includes("ecr:"));
+            expect(ecrStatements).to.deep.equal([
+                // GetAuthorizationToken has no resource-level permissions: https://docs.aws.amazon.com/AmazonECR/latest/userguide/security_iam_id-based-policy-examples.html
+                { Sid: "EcrLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+                { Sid: "PullOwnImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: "arn:aws:ecr:us-east-1:210987654321:repository/team/sales" },
+            ]);
+        });
+
+        it("grants no ECR rights at all for an image from a public registry", () => {
+            for (const name of ["pub", "tagged"]) {
+                const policy = policyOf(name);
+                expect(JSON.stringify(policy), name).not.to.contain("ecr:");
+                expect(policy.Statement.map((s: any) => s.Sid), name).to.deep.equal(["WriteOwnLogs"]);
+            }
+        });
+
+        it("pins a built dashboard to an earlier image of its own repository by digest, without building", () => {
+            const repo = named(images, "aws:ecr/repository:Repository", "pinned-repo");
+            expect(container(images, "pinned").image).to.equal(`${repo.outputs.repositoryUrl}@${DIGEST}`);
+            const types = childTypes("pinned");
+            expect(types).to.include("aws:ecr/lifecyclePolicy:LifecyclePolicy");
+            expect(types).not.to.include("docker:index/image:Image");
+            expect(policyOf("pinned").Statement.find((s: any) => s.Sid === "PullOwnImage").Resource).to.equal(repo.outputs.arn);
+        });
+
+        it("reports the image each service runs", async () => {
+            const plan = await runUnderMocks(devStackWith(), () => {
+                const cluster = new DashboardCluster("dashboards", { domain: "dashboards.example.com", hostedZoneId: "Z0123456789TESTZONE1", vpc: { natStrategy: "none" } });
+                const s = new DashboardService("pub", { cluster: cluster.forServices, login: LOGIN, image: PUBLIC, framework: "dash", rulePriority: 1 });
+                return { image: s.imageReference };
+            });
+            expect(plan.outputs.image).to.equal(PUBLIC);
+        });
+
+        it("refuses a tag without a digest (unless allowMutableTag), image with imageDigest or a build, and malformed references", () => {
+            const service = (args: Partial<DashboardServiceArgs>) => () => new DashboardService("img", {
+                cluster: {} as any, login: LOGIN, rulePriority: 1, framework: "dash", ...args,
+            });
+            expect(service({ image: "ghcr.io/acme/app:latest" })).to.throw(ComponentArgsError, /image "ghcr\.io\/acme\/app:latest" is pinned by tag, not by digest: tags are mutable/);
+            expect(service({ image: "ghcr.io/acme/app" })).to.throw(ComponentArgsError, /is pinned by tag, not by digest/);
+            expect(service({ image: PUBLIC, imageDigest: DIGEST })).to.throw(ComponentArgsError, /image and imageDigest are mutually exclusive/);
+            expect(service({ image: PUBLIC, build: { dockerfile: "x" } })).to.throw(ComponentArgsError, /set either build or image, not both/);
+            expect(service({})).to.throw(ComponentArgsError, /set either build or image/);
+            expect(service({ build: { dockerfile: "x" }, imageDigest: "sha256:ABC" })).to.throw(ComponentArgsError, /imageDigest "sha256:ABC" is not sha256: followed by 64 lowercase hex digits/);
+            expect(service({ image: "210987654321.dkr.ecr.us-east-1.amazonaws.com/*@" + DIGEST })).to.throw(ComponentArgsError, /wildcard/);
+        });
+    });
+
     describe("argument checks", () => {
         it("rejects invalid sizes, counts, frameworks and Spot draining, all at once", () => {
             expect(() => new DashboardService("bad", {

@@ -208,6 +208,42 @@ describe("the program (index.ts) under the offline plan", () => {
         }
     });
 
+    it("exports each dashboard's image: built ones by their repository digest", () => {
+        for (const stack of ["dev", "prod"]) {
+            const images = plans[stack].outputs.dashboardImages as Record<string, string>;
+            expect(Object.keys(images).sort(), stack).to.deep.equal([...DASHBOARDS].sort());
+            for (const name of DASHBOARDS) {
+                const repo = one(plans[stack], "aws:ecr/repository:Repository", (r) => r.name === `${name}-repo`);
+                expect(images[name], `${stack} ${name}`).to.match(new RegExp(`^${repo.outputs.repositoryUrl.replace(/[.]/g, "\\.")}@sha256:[0-9a-f]{64}$`));
+            }
+        }
+    });
+
+    it("runs a prebuilt image without building it or making it a repository, and pins a built dashboard by digest, both shown in the outputs", async () => {
+        const digest = `sha256:${"cd34".repeat(16)}`;
+        const prebuilt = `210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/sentiment@${digest}`;
+        const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => {
+            if (d.name === "sentiment") { const { app: _app, ...rest } = d; return { ...rest, image: prebuilt }; }
+            return d.name === "kpis" ? { ...d, imageDigest: digest } : d;
+        });
+        const plan = await planConfig(devStackWith({ "dashboards:dashboards": list }));
+        const names = (type: string) => ofType(plan, type).map((r) => r.name);
+        expect(names("aws:ecr/repository:Repository")).not.to.include("sentiment-repo");
+        expect(names("aws:ecr/lifecyclePolicy:LifecyclePolicy")).not.to.include("sentiment-repo-expiry");
+        expect(names("docker:index/image:Image")).not.to.include("sentiment-image");
+        expect(names("docker:index/image:Image")).not.to.include("kpis-image");
+        expect(names("aws:ecr/repository:Repository")).to.include("kpis-repo");
+        const kpisRepo = one(plan, "aws:ecr/repository:Repository", (r) => r.name === "kpis-repo");
+        const images = plan.outputs.dashboardImages as Record<string, string>;
+        expect(images.sentiment).to.equal(prebuilt);
+        expect(images.kpis).to.equal(`${kpisRepo.outputs.repositoryUrl}@${digest}`);
+        const task = (name: string) => JSON.parse(one(plan, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name === `${name}-task`).inputs.containerDefinitions)[0];
+        expect(task("sentiment").image).to.equal(prebuilt);
+        expect(task("kpis").image).to.equal(images.kpis);
+        const pull = JSON.parse(one(plan, "aws:iam/rolePolicy:RolePolicy", (r) => r.name === "sentiment-exec-policy").inputs.policy).Statement.find((s: any) => s.Sid === "PullOwnImage");
+        expect(pull.Resource).to.equal("arn:aws:ecr:eu-west-1:210987654321:repository/shared/sentiment");
+    });
+
     it("adds the AWS-native pipeline only when the stack configures one, and exports its connection", async () => {
         expect(ofType(plans.dev, "dashboards:index:DashboardPipeline")).to.have.length(0);
         const plan = await planConfig(devStackWith({

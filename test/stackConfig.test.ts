@@ -23,6 +23,54 @@ function dashboardsWith(index: number, patch: Record<string, unknown>): unknown[
     return list;
 }
 
+const DIGEST = `sha256:${"ab12".repeat(16)}`;
+const ECR_IMAGE = `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}`;
+
+/** Prebuilt images and pinned digests: each broken value and the exact message it must produce. */
+function imageCases(): { title: string; changes: Record<string, unknown>; expected: string }[] {
+    const withImage = (patch: Record<string, unknown>) => ({ "dashboards:dashboards": [{ name: "pre", framework: "dash", ...patch }] });
+    const bad = (title: string, image: unknown, message: string) => ({ title, changes: withImage({ image }), expected: `dashboards:dashboards[0].image: ${message}` });
+    const hex = "ab12".repeat(16);
+    const MUTABLE = "is pinned by tag, not by digest: tags are mutable, so the same stack file could deploy different code and a redeploy would not be repeatable; " +
+        "pin it by digest (<registry>/<repository>@sha256:<64 hex>, e.g. from docker buildx imagetools inspect) or set allowMutableTag: true";
+    return [
+        bad("image: a tag without a digest", "ghcr.io/acme/sales:1.2.3", `"ghcr.io/acme/sales:1.2.3" ${MUTABLE}`),
+        bad("image: no tag and no digest (implicitly latest)", "ghcr.io/acme/sales", `"ghcr.io/acme/sales" ${MUTABLE}`),
+        bad("image: no registry host", `nginx@${DIGEST}`, `"nginx@${DIGEST}" has no registry host; write the full reference, e.g. docker.io/library/nginx@sha256:<64 hex>`),
+        bad("image: whitespace", ` ${ECR_IMAGE}`, `" ${ECR_IMAGE}" contains whitespace, control or non-ASCII characters`),
+        bad("image: trailing newline", `${ECR_IMAGE}\n`, `"${ECR_IMAGE}\\n" contains whitespace, control or non-ASCII characters`),
+        bad("image: digest too short", "ghcr.io/acme/sales@sha256:abc", `"ghcr.io/acme/sales@sha256:abc" has a malformed digest; expected @sha256: followed by 64 lowercase hex digits`),
+        bad("image: digest in uppercase", `ghcr.io/acme/sales@sha256:${hex.toUpperCase()}`, `"ghcr.io/acme/sales@sha256:${hex.toUpperCase()}" has a malformed digest; expected @sha256: followed by 64 lowercase hex digits`),
+        bad("image: digest too long", `ghcr.io/acme/sales@sha256:${hex}0`, `"ghcr.io/acme/sales@sha256:${hex}0" has a malformed digest; expected @sha256: followed by 64 lowercase hex digits`),
+        bad("image: wildcard repository", `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/*@${DIGEST}`, `"210987654321.dkr.ecr.us-east-1.amazonaws.com/team/*@${DIGEST}" contains a wildcard (* or ?); an image names exactly one repository`),
+        bad("image: uppercase repository", `ghcr.io/Acme/sales@${DIGEST}`, `"ghcr.io/Acme/sales@${DIGEST}" has an invalid repository path "Acme/sales"; allowed: lowercase letters and digits, separated by ".", "_", "__" or "-", parts joined by "/"`),
+        bad("image: ECR host with a port", `210987654321.dkr.ecr.us-east-1.amazonaws.com:443/team/sales@${DIGEST}`, `"210987654321.dkr.ecr.us-east-1.amazonaws.com:443/team/sales@${DIGEST}" gives an ECR registry a port; ECR registries take none`),
+        bad("image: AWS host that is not an ECR registry", `210987654321.dkr.ecr.us-east-1.amazonaws.com.evil.example/team/sales@${DIGEST}`, `"210987654321.dkr.ecr.us-east-1.amazonaws.com.evil.example/team/sales@${DIGEST}" looks like an ECR registry but its host is not <12-digit account>.dkr.ecr.<region>.amazonaws.com`),
+        bad("image: malformed ECR account", `21098765432.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}`, `"21098765432.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}" looks like an ECR registry but its host is not <12-digit account>.dkr.ecr.<region>.amazonaws.com`),
+        bad("image: bad port", `registry.example.com:99999/team/sales@${DIGEST}`, `"registry.example.com:99999/team/sales@${DIGEST}" has an invalid registry host "registry.example.com:99999"; expected a lowercase DNS name with an optional port 1-65535`),
+        {
+            title: "image with imageDigest",
+            changes: withImage({ image: ECR_IMAGE, imageDigest: DIGEST }),
+            expected: "dashboards:dashboards[0].imageDigest: cannot be set with image; imageDigest pins an earlier build of the dashboard's own repository, image runs a prebuilt one: keep one",
+        },
+        {
+            title: "image with app",
+            changes: withImage({ image: ECR_IMAGE, app: "dash" }),
+            expected: "dashboards:dashboards[0].app: is not used with image (a prebuilt image is not built from apps/); remove app or image",
+        },
+        {
+            title: "allowMutableTag without image",
+            changes: withImage({ allowMutableTag: true }),
+            expected: "dashboards:dashboards[0].allowMutableTag: only applies with image; a built dashboard is always pinned by digest",
+        },
+        {
+            title: "imageDigest malformed",
+            changes: withImage({ imageDigest: "sha256:ABC" }),
+            expected: 'dashboards:dashboards[0].imageDigest: "sha256:ABC" is not sha256: followed by 64 lowercase hex digits',
+        },
+    ];
+}
+
 describe("stack configuration", () => {
     describe("valid stack files", () => {
         for (const stack of ["dev", "prod"]) {
@@ -46,6 +94,19 @@ describe("stack configuration", () => {
             if (!result.ok) return;
             expect(result.config.dashboards[0]).to.include({ cpu: 256, memory: 512, minTasks: 1, maxTasks: 2, app: "mini", displayName: "mini" });
             expect(result.config.loadBalancer.idleTimeoutSeconds).to.equal(600);
+        });
+
+        it("takes a prebuilt image pinned by digest (or a tag with allowMutableTag) and a rollback digest", () => {
+            const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [
+                { name: "pre", framework: "dash", image: ECR_IMAGE },
+                { name: "tagged", framework: "dash", image: "ghcr.io/acme/tagged:1.2.3", allowMutableTag: true },
+                { name: "pinned", framework: "dash", app: "dash", imageDigest: DIGEST },
+            ] }).config, PROJECT, { appsDir: path.join(__dirname, "..", "apps") });
+            expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+            if (!result.ok) return;
+            expect(result.config.dashboards.map((d) => [d.image, d.allowMutableTag, d.imageDigest])).to.deep.equal([
+                [ECR_IMAGE, false, undefined], ["ghcr.io/acme/tagged:1.2.3", true, undefined], [undefined, false, DIGEST],
+            ]);
         });
 
         it("reads pipeline: {} (what the Pulumi CLI passes for Pulumi.yaml's `default: {}`) as no pipeline", () => {
@@ -148,7 +209,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState',
         },
         {
             title: "unknown top-level key (typo)",
@@ -366,6 +427,7 @@ describe("stack configuration", () => {
             changes: { "dashbords:loadBalancer": { idleTimeoutSeconds: 30 } },
             expected: 'dashbords:loadBalancer: unknown namespace "dashbords" (did you mean "dashboards:loadBalancer"?); this project\'s keys are dashboards:<key>, other namespaces belong to providers (aws:, pulumi:, ...)',
         },
+        ...imageCases(),
         {
             title: "missing AWS region",
             changes: {},

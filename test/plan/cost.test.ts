@@ -34,6 +34,16 @@ describe("cost estimate", () => {
         expect(splitTasks([], 2)).to.deep.equal({ onDemand: 2, spot: 0 });
     });
 
+    it("counts ECR storage only for dashboards with their own repository: none for a prebuilt image, kept for one pinned by digest", async () => {
+        const digest = `sha256:${"ef56".repeat(16)}`;
+        const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => {
+            if (d.name === "sentiment") { const { app: _app, ...rest } = d; return { ...rest, image: `public.ecr.aws/acme/sentiment@${digest}` }; }
+            return d.name === "kpis" ? { ...d, imageDigest: digest } : d;
+        });
+        const e = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": list })));
+        expect(line(e, "ECR storage")).to.be.closeTo(0.4, CENT); // 4 repositories (3 dashboards + portal) x 1 GB x 0.10
+    });
+
     describe("dev (no NAT, 2 AZs, Fargate Spot, one task each)", () => {
         let e: CostEstimate;
         before(async () => {
