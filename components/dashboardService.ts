@@ -302,8 +302,10 @@ export class DashboardService extends pulumi.ComponentResource {
                 }),
             }, parent);
             if (args.imageDigest) {
-                // Roll back by digest: an earlier image of this repository, and no build.
-                this.imageReference = pulumi.interpolate`${repository.repositoryUrl}@${args.imageDigest}`;
+                // Roll back by digest: an earlier image of this repository, and no build. Looking it up makes
+                // `pulumi preview`/`up` fail before any change when the image has expired or never existed.
+                const pinned = aws.ecr.getImageOutput({ registryId: repository.registryId, repositoryName: repository.name, imageDigest: args.imageDigest }, parent);
+                this.imageReference = pulumi.interpolate`${repository.repositoryUrl}@${pinned.imageDigest}`;
             } else {
                 const build = args.build!;
                 const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);

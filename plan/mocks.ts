@@ -196,6 +196,9 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                     return { names: ["a", "b", "c"].map((z) => `${region}${z}`), zoneIds: ["az1", "az2", "az3"], id: region };
                 case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                     return { userName: "AWS", password: "offline-plan-token", authorizationToken: "offline", proxyEndpoint: `https://${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com`, id: region };
+                case "aws:ecr/getImage:getImage":
+                    // Offline, a pinned digest is taken to exist in its repository (AWS answers ImageNotFoundException otherwise).
+                    return { ...args.inputs, imageTags: [], imageUri: `${args.inputs.registryId}.dkr.ecr.${region}.amazonaws.com/${args.inputs.repositoryName}@${args.inputs.imageDigest}`, id: String(args.inputs.imageDigest) };
                 case "aws:iam/getPolicyDocument:getPolicyDocument":
                     return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
                 default:

@@ -412,6 +412,20 @@ describe("DashboardService", () => {
             expect(policyOf("pinned").Statement.find((s: any) => s.Sid === "PullOwnImage").Resource).to.equal(repo.outputs.arn);
         });
 
+        it("looks the pinned digest up in its own repository, so a preview fails before any change when it has expired", async () => {
+            const lookups: Record<string, unknown>[] = [];
+            const recording = (base: pulumi.runtime.Mocks): pulumi.runtime.Mocks => ({
+                newResource: (a) => base.newResource(a),
+                call: (a) => {
+                    if (a.token === "aws:ecr/getImage:getImage") lookups.push(a.inputs);
+                    return base.call(a);
+                },
+            });
+            await planServices({ kept: { imageDigest: DIGEST } }, {}, recording);
+            expect(lookups).to.have.length(1);
+            expect(lookups[0]).to.deep.include({ imageDigest: DIGEST, repositoryName: "dashboards-dev/kept" });
+        });
+
         it("reports the image each service runs", async () => {
             const plan = await runUnderMocks(devStackWith(), () => {
                 const cluster = new DashboardCluster("dashboards", { domain: "dashboards.example.com", hostedZoneId: "Z0123456789TESTZONE1", vpc: { natStrategy: "none" } });
