@@ -370,6 +370,18 @@ export class AwsDouble implements ProviderDouble {
                     proxyEndpoint: `https://${known(args.registryId) ?? ACCOUNT}.dkr.ecr.${region}.amazonaws.com`, expiresAt: new Date(Date.now() + 12 * 3600_000).toISOString(),
                 };
             }
+            case "aws:ecr/getImage:getImage": {
+                // Like ECR's DescribeImages: the digest must be in that repository (images are
+                // pushed into the fake cloud by the docker double), else ImageNotFoundException.
+                const repositoryName = known<string>(args.repositoryName);
+                const digest = known<string>(args.imageDigest);
+                const image = this.cloud.records((r) => r.type === IMAGE_RECORD
+                    && String(r.props?.repositoryUrl ?? "").endsWith(`/${repositoryName}`) && `sha256:${r.props?.digest}` === digest)[0];
+                if (!repositoryName || !digest || !image) {
+                    throw new Error(`ImageNotFoundException: The image with imageId {imageDigest:'${digest}'} does not exist within the repository with name '${repositoryName}' in the registry with id '${known(args.registryId) ?? ACCOUNT}'`);
+                }
+                return { id: digest, registryId: known(args.registryId) ?? ACCOUNT, repositoryName, imageDigest: digest, imageTags: [], imageUri: `${image.props?.repositoryUrl}@${digest}`, imagePushedAt: 0, imageSizeInBytes: 0 };
+            }
             case "aws:elb/getServiceAccount:getServiceAccount": {
                 const account = ELB_ACCOUNTS[region];
                 if (!account) throw new Error(`aws:elb/getServiceAccount: the test double knows no Elastic Load Balancing account for region ${JSON.stringify(region)}`);

@@ -289,6 +289,12 @@ describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
             expect((await aws.invoke("aws:elb/getServiceAccount:getServiceAccount", { region: "eu-west-1" })).arn).to.equal("arn:aws:iam::156460612806:root");
         });
 
+        it("looks a pinned image digest up in its repository, like ECR: an image never pushed is ImageNotFoundException", async () => {
+            const digest = `sha256:${"a".repeat(64)}`;
+            expect(await rejection(aws.invoke("aws:ecr/getImage:getImage", { repositoryName: "dashboards-dev/sales", imageDigest: digest })))
+                .to.contain(`ImageNotFoundException: The image with imageId {imageDigest:'${digest}'} does not exist within the repository with name 'dashboards-dev/sales'`);
+        });
+
         it("fails an invoke it does not know, naming it", async () => {
             expect(await rejection(aws.invoke("aws:ec2/getVpc:getVpc", {}))).to.contain("invoke aws:ec2/getVpc:getVpc is not implemented by the aws test double");
         });
