@@ -49,7 +49,10 @@ describe("the component package schema (pulumi package add)", function () {
         // Other languages cannot call loginFor(): the logins map is what they pass to DashboardService.
         expect(auth.properties.logins.additionalProperties.$ref).to.equal("#/types/dashboards:index:DashboardLoginValues");
         const service = schema.resources["dashboards:index:DashboardService"];
-        expect(service.requiredInputs).to.include.members(["cluster", "login", "build", "framework", "rulePriority"]);
+        expect(service.requiredInputs).to.include.members(["cluster", "login", "framework", "rulePriority"]);
+        // Exactly one of build (a Dockerfile) and image (a prebuilt reference): both optional in the schema.
+        expect(service.inputProperties).to.include.keys("build", "image", "imageDigest");
+        expect(service.requiredInputs).not.to.include.members(["build"]);
         expect(service.inputProperties.framework.description).to.contain("shiny");
         expect(service.properties).to.include.keys("url", "hosts", "service", "targetGroup");
     });
