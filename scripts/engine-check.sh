@@ -21,24 +21,15 @@ printf '==> Pulumi CLI %s (%s), ready after %ss\n' "$("$PULUMI_BIN" version)" "$
 passed=0
 failed=0
 status=0
-if [[ -f policy/awsguard/package.json ]]; then
-  if npm --prefix policy/awsguard ci --no-audit --no-fund >/dev/null; then passed=$((passed + 1)); else
-    echo "!! npm ci in policy/awsguard failed"; failed=$((failed + 1)); status=1
-  fi
-fi
+LOG_DIR="$(mktemp -d)"
+trap 'rm -rf "$LOG_DIR"' EXIT
+# shellcheck disable=SC1091  # scripts/lib/counted.sh is linted on its own
+source "$ROOT/scripts/lib/counted.sh"
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-npx mocha --timeout 0 'test/engine/cli/**/*.test.ts' "$@" 2>&1 | tee "$log"
-code=${PIPESTATUS[0]}
-p=$(grep -Eo '^ *[0-9]+ passing' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
-f=$(grep -Eo '^ *[0-9]+ failing' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
-passed=$((passed + ${p:-0}))
-failed=$((failed + ${f:-0}))
-if [[ $code -ne 0 ]]; then
-  status=1
-  if [[ -z "$f" || "$f" == 0 ]]; then failed=$((failed + 1)); fi
+if [[ -f policy/awsguard/package.json ]]; then
+  run_check "install the AWSGuard policy pack" npm --prefix policy/awsguard ci --no-audit --no-fund --silent
 fi
+run_mocha "real engine: config parity, policy packs, dev and prod (mocha)" npx mocha --timeout 0 'test/engine/cli/**/*.test.ts' "$@"
 printf '\nengine check took %ss\n' "$((SECONDS - started))"
 printf '%s passed, %s failed\n' "$passed" "$failed"
 exit "$status"

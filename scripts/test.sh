@@ -15,41 +15,8 @@ passed=0
 failed=0
 status=0
 
-step() { printf '\n==> %s\n' "$*"; }
-
-# run_check NAME CMD...: a check that counts as one test (type-checks, installs).
-run_check() {
-  local name="$1"
-  shift
-  step "$name"
-  if "$@"; then
-    passed=$((passed + 1))
-  else
-    printf '!! %s failed\n' "$name"
-    failed=$((failed + 1))
-    status=1
-  fi
-}
-
-# run_mocha NAME CMD...: a mocha suite; its passing/failing counts are added to the totals.
-run_mocha() {
-  local name="$1" log
-  shift
-  log="$LOG_DIR/$(printf '%s' "$name" | tr -c 'a-z0-9' '_').log"
-  step "$name"
-  "$@" 2>&1 | tee "$log"
-  local code=${PIPESTATUS[0]}
-  local p f
-  p=$(grep -Eo '^ *[0-9]+ passing' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
-  f=$(grep -Eo '^ *[0-9]+ failing' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
-  passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
-  if [[ $code -ne 0 ]]; then
-    status=1
-    # A suite that crashed before reporting still counts as a failure.
-    if [[ -z "$f" || "$f" == 0 ]]; then failed=$((failed + 1)); fi
-  fi
-}
+# shellcheck disable=SC1091  # scripts/lib/counted.sh is linted on its own
+source "$ROOT/scripts/lib/counted.sh"
 
 if ! run_check "install npm packages" npm ci --no-audit --no-fund; then
   printf '%s passed, %s failed\n' "$passed" "$failed"
