@@ -15,7 +15,6 @@ import { renderDiagram } from "./diagram";
 import { renderPlanJson } from "./planJson";
 import { Plan, PlannedResource, planStack, PROJECT_DIR } from "./runPlan";
 import { StackFileError } from "./stackFile";
-import { withoutPromiseStackTraces } from "./stackTraces";
 
 const USAGE = "usage: npm run plan -- <stack> [--out <dir>]   (e.g. dev or prod: reads Pulumi.<stack>.yaml; files go to plan-output/<stack>/ by default)";
 
@@ -80,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     const stack = positionals[0];
     let plan: Plan;
     try {
-        plan = await withoutPromiseStackTraces(() => planStack(stack));
+        plan = await planStack(stack);
     } catch (e) {
         if (e instanceof StackConfigError || e instanceof StackFileError) {
             console.error(e.message);

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { createMocks } from "./mocks";
 import { LoadedStack, loadStack } from "./stackFile";
+import { withoutPromiseStackTraces } from "./stackTraces";
 
 // Internal to the SDK (not in its typings) but stable: it is how `pulumi` itself waits for the program to settle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,13 +69,13 @@ export async function planStack(stack: string): Promise<Plan> {
  * Plans the program with the given (already loaded) configuration. Tests use this directly with
  * variations of a stack file. Throws what the program throws (e.g. a config validation error).
  */
-export async function planConfig(loaded: LoadedStack, programPath = path.join(PROJECT_DIR, "index.ts")): Promise<Plan> {
+export async function planConfig(loaded: LoadedStack, programPath = path.join(PROJECT_DIR, "index.ts"), options: PlanOptions = {}): Promise<Plan> {
     return runUnderMocks(loaded, () => {
         // A fresh copy of the program per plan: Node caches modules, and the program reads config at load time.
         delete require.cache[require.resolve(programPath)];
         const program = require(programPath);
         return typeof program.default === "function" ? program.default() : { ...program };
-    });
+    }, options);
 }
 
 /**
@@ -91,10 +92,21 @@ export function engineUrn(parent: string, type: string, name: string): string {
     return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${chain}::${name}`;
 }
 
+export interface PlanOptions {
+    /** Wraps the mocks, e.g. to make AWS answer what a test needs. */
+    mocks?: (base: pulumi.runtime.Mocks) => pulumi.runtime.Mocks;
+    /**
+     * Keep the SDK's per-promise stack captures (slow; see plan/stackTraces.ts). Only for measuring them:
+     * the plan is the same either way.
+     * @default false
+     */
+    sdkStackTraces?: boolean;
+}
+
 export async function runUnderMocks(
     loaded: LoadedStack,
     program: () => Record<string, unknown> | Promise<Record<string, unknown>>,
-    options: { /** Wraps the mocks, e.g. to make AWS answer what a test needs. */ mocks?: (base: pulumi.runtime.Mocks) => pulumi.runtime.Mocks } = {},
+    options: PlanOptions = {},
 ): Promise<Plan> {
     const region = loaded.config["aws:region"] ?? "us-east-1";
     const base = createMocks({ region });
@@ -143,26 +155,30 @@ export async function runUnderMocks(
         failure ??= reason;
     };
     process.on("unhandledRejection", unhandled);
-    const outputs = await pulumi.runtime
-        .runInPulumiStack(async () => {
-            try {
-                return await program();
-            } catch (e) {
-                failure = e;
+    const settle = async () => {
+        const declared = await pulumi.runtime
+            .runInPulumiStack(async () => {
+                try {
+                    return await program();
+                } catch (e) {
+                    failure = e;
+                    return {};
+                }
+            })
+            .catch((e) => {
+                failure ??= e;
                 return {};
-            }
-        })
-        .catch((e) => {
-            failure ??= e;
-            return {};
-        });
-    try {
-        await waitForRPCs();
-        // Rejections are reported once the current turn's promise jobs have run.
-        await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-        process.off("unhandledRejection", unhandled);
-    }
+            });
+        try {
+            await waitForRPCs();
+            // Rejections are reported once the current turn's promise jobs have run.
+            await new Promise((resolve) => setImmediate(resolve));
+        } finally {
+            process.off("unhandledRejection", unhandled);
+        }
+        return declared;
+    };
+    const outputs = options.sdkStackTraces ? await settle() : await withoutPromiseStackTraces(settle);
     if (failure) {
         if (failure instanceof Error) declaredBeforeFailure.set(failure, [...recorded.values()]);
         throw failure;

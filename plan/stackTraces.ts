@@ -1,5 +1,5 @@
 /**
- * Planning speed: the Pulumi SDK's `debuggablePromise` captures `new Error().stack` for every
+ * Planning speed (every offline plan, see runUnderMocks): the Pulumi SDK's `debuggablePromise` captures `new Error().stack` for every
  * promise it makes (several per resource), only to print it if the program exits with promises
  * still pending. At 98 dashboards (~2,150 resources) that capture was about 60% of the planning
  * time (8.1 s -> 3.1 s without it; see scripts/bench.ts). The plan itself does not change: the

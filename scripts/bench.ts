@@ -18,7 +18,6 @@ import { diagramDot, renderSvg } from "../plan/diagram";
 import { renderPlanJson } from "../plan/planJson";
 import { planConfig, PROJECT_DIR } from "../plan/runPlan";
 import { loadStack } from "../plan/stackFile";
-import { withoutPromiseStackTraces } from "../plan/stackTraces";
 
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [1, 10, 50, 98];
 const FRAMEWORKS = ["shiny", "dash", "streamlit", "flask"] as const;
@@ -55,7 +54,7 @@ async function child(n: number): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
     const start = performance.now();
     // As `npm run plan` does; `--sdk-stack-traces` measures the SDK's default for comparison.
-    const plan = process.env.BENCH_SDK_STACK_TRACES ? await planConfig(stackWith(n)) : await withoutPromiseStackTraces(() => planConfig(stackWith(n)));
+    const plan = await planConfig(stackWith(n), undefined, { sdkStackTraces: Boolean(process.env.BENCH_SDK_STACK_TRACES) });
     const planned = performance.now();
     // What `npm run plan` does after planning: plan.json, the cost and the diagram's layout.
     renderPlanJson(plan);
