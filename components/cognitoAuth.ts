@@ -539,6 +539,10 @@ export function bundlePreTokenHandler(): string {
 // The component
 // ---------------------------------------------------------------------------------------------
 
+/** Cognito attribute -> IdP attribute: email, any `extra`, and the groups into custom:groups when the IdP sends them. */
+const idpAttributeMapping = (m: AttributeMappingArgs, extra: Record<string, string> = {}) =>
+    ({ email: m.email, ...extra, ...(m.groups ? { [GROUPS_ATTRIBUTE]: m.groups } : {}) });
+
 interface DashboardClient {
     args: CognitoDashboardArgs;
     client: aws.cognito.UserPoolClient;
@@ -576,20 +580,53 @@ export class CognitoAuth extends pulumi.ComponentResource {
     constructor(name: string, args: CognitoAuthArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
         super(`${PACKAGE}:index:CognitoAuth`, name, {}, opts);
-        const parent = { parent: this };
         const stack = pulumi.getStack();
-        const region = aws.getRegionOutput({}, parent).region;
-        const identity = aws.getCallerIdentityOutput({}, parent);
-        const partition = aws.getPartitionOutput({}, parent).partition;
-        const state: LoginState = {
-            clients: new Map(),
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+
+        // The trigger needs only the access map's NAME, so it comes before the pool and the clients it maps.
+        this.accessMapParameterName = accessMapParameterName(pulumi.getProject(), stack, name);
+        this.preTokenFunction = this.createPreTokenTrigger(name, args, stack, region);
+
+        this.userPool = this.createUserPool(name, args, stack, this.preTokenFunction);
+        this.userPoolId = this.userPool.id;
+        this.userPoolArn = this.userPool.arn;
+        this.issuer = pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${this.userPool.id}`;
+        this.allowPoolToInvokeTrigger(name, this.userPool, this.preTokenFunction);
+
+        const domain = this.createHostedLoginDomain(name, args, stack, region, this.userPool);
+        this.hostedUiDomain = domain.hostedUiDomain;
+        this.userPoolDomain = domain.resource.domain;
+        this.loginUrl = pulumi.interpolate`https://${this.hostedUiDomain}`;
+
+        const groups = this.createGroups(name, args.groups ?? [], this.userPool);
+        this.inviteUsers(name, args.users ?? [], groups, this.userPool);
+        const providers = this.createIdentityProviders(name, args, this.userPool);
+        const clients = this.createAppClients(name, args, providers, this.userPool);
+        this.writeAccessMap(name, args.adminGroups ?? [], clients);
+        loginState.set(this, {
+            clients,
             action: args.action ?? "authenticate-oidc",
             sessionTimeoutSeconds: args.sessionTimeoutSeconds ?? DEFAULT_SESSION_TIMEOUT_SECONDS,
-        };
-        loginState.set(this, state);
+        });
 
-        // --- Pre Token Generation Lambda (needs only the parameter NAME, so it can come first) --
-        const parameterName = this.accessMapParameterName = accessMapParameterName(pulumi.getProject(), stack, name);
+        this.logins = this.loginsByDashboard();
+        this.registerOutputs({
+            logins: this.logins,
+            userPoolId: this.userPoolId,
+            userPoolArn: this.userPoolArn,
+            issuer: this.issuer,
+            hostedUiDomain: this.hostedUiDomain,
+            loginUrl: this.loginUrl,
+            accessMapParameterName: this.accessMapParameterName,
+        });
+    }
+
+    /** Pre Token Generation Lambda, its log group and a role that may only write those logs and read the access map. */
+    private createPreTokenTrigger(name: string, args: CognitoAuthArgs, stack: string, region: pulumi.Output<string>): aws.lambda.Function {
+        const parent = { parent: this };
+        const identity = aws.getCallerIdentityOutput({}, parent);
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const parameterName = this.accessMapParameterName;
         // The ARN is derived from the name, not taken from the parameter, so the role does not wait for the clients.
         const parameterArn = pulumi.interpolate`arn:${partition}:ssm:${region}:${identity.accountId}:parameter${parameterName}`;
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-pre-token-logs`, {
@@ -614,7 +651,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 ],
             })),
         }, parent);
-        this.preTokenFunction = new aws.lambda.Function(`${name}-pre-token`, {
+        return new aws.lambda.Function(`${name}-pre-token`, {
             description: "Cognito Pre Token Generation: refuses tokens for dashboards the user's groups do not open",
             runtime: "nodejs22.x",
             architectures: ["arm64"],
@@ -633,13 +670,15 @@ export class CognitoAuth extends pulumi.ComponentResource {
             },
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         }, { ...parent, dependsOn: [rolePolicy, logGroup] });
+    }
 
-        // --- User pool -----------------------------------------------------------------------
+    /** The user pool: email sign-in, strong passwords, MFA, the pre-token trigger, optional SES email and protection. */
+    private createUserPool(name: string, args: CognitoAuthArgs, stack: string, preTokenFunction: aws.lambda.Function): aws.cognito.UserPool {
         const mfa = args.mfa ?? DEFAULTS.mfa;
         const threat = args.threatProtection ?? "off";
         const plan = args.featurePlan ?? (threat === "off" ? "lite" : "plus");
         const protect = args.deletionProtection ?? false;
-        this.userPool = new aws.cognito.UserPool(`${name}-pool`, {
+        return new aws.cognito.UserPool(`${name}-pool`, {
             name: `${stack}-${name}`,
             // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html
             userPoolTier: plan.toUpperCase(),
@@ -677,7 +716,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 { name: "groups", attributeDataType: "String", required: false, mutable: true, developerOnlyAttribute: false, stringAttributeConstraints: { minLength: "0", maxLength: "2048" } },
             ],
             // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
-            lambdaConfig: { preTokenGenerationConfig: { lambdaArn: this.preTokenFunction.arn, lambdaVersion: "V1_0" } },
+            lambdaConfig: { preTokenGenerationConfig: { lambdaArn: preTokenFunction.arn, lambdaVersion: "V1_0" } },
             // Cognito's own email allows only a few messages a day; DEVELOPER sends through the stack's SES identity.
             // https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html
             emailConfiguration: args.email && {
@@ -687,26 +726,29 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 replyToEmailAddress: args.email.replyToEmailAddress,
                 configurationSet: args.email.configurationSet,
             },
-        }, { ...parent, protect, retainOnDelete: protect });
-        this.userPoolId = this.userPool.id;
-        this.userPoolArn = this.userPool.arn;
-        this.issuer = pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${this.userPool.id}`;
+        }, { parent: this, protect, retainOnDelete: protect });
+    }
 
-        // Cognito invokes the trigger as cognito-idp.amazonaws.com for this pool only.
+    /** Cognito invokes the trigger as cognito-idp.amazonaws.com for this pool only. */
+    private allowPoolToInvokeTrigger(name: string, pool: aws.cognito.UserPool, preTokenFunction: aws.lambda.Function): void {
         // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
         new aws.lambda.Permission(`${name}-pre-token-invoke`, {
-            function: this.preTokenFunction.name,
+            function: preTokenFunction.name,
             action: "lambda:InvokeFunction",
             principal: "cognito-idp.amazonaws.com",
-            sourceArn: this.userPool.arn,
-        }, parent);
+            sourceArn: pool.arn,
+        }, { parent: this });
+    }
 
-        // --- Hosted login domain ----------------------------------------------------------------
-        let domain: aws.cognito.UserPoolDomain;
+    /** Hosted login on the custom domain (with its alias record when a zone is given) or on a Cognito prefix domain. */
+    private createHostedLoginDomain(
+        name: string, args: CognitoAuthArgs, stack: string, region: pulumi.Output<string>, pool: aws.cognito.UserPool,
+    ): { resource: aws.cognito.UserPoolDomain; hostedUiDomain: pulumi.Output<string> } {
+        const parent = { parent: this };
         if (args.customDomain) {
             const custom = args.customDomain;
-            domain = new aws.cognito.UserPoolDomain(`${name}-domain`, {
-                userPoolId: this.userPool.id,
+            const resource = new aws.cognito.UserPoolDomain(`${name}-domain`, {
+                userPoolId: pool.id,
                 domain: custom.domain,
                 // The certificate must be in us-east-1 (CloudFront): https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-add-custom-domain.html
                 certificateArn: custom.certificateArn,
@@ -716,43 +758,48 @@ export class CognitoAuth extends pulumi.ComponentResource {
                     zoneId: custom.hostedZoneId,
                     name: custom.domain,
                     type: "A",
-                    aliases: [{ name: domain.cloudfrontDistribution, zoneId: domain.cloudfrontDistributionZoneId, evaluateTargetHealth: false }],
+                    aliases: [{ name: resource.cloudfrontDistribution, zoneId: resource.cloudfrontDistributionZoneId, evaluateTargetHealth: false }],
                 }, parent);
             }
-            this.hostedUiDomain = pulumi.output(custom.domain);
-        } else {
-            let prefix: pulumi.Output<string>;
-            if (args.domainPrefix !== undefined) {
-                prefix = pulumi.output(args.domainPrefix);
-            } else {
-                // Random only once: RandomString keeps its result in state across updates.
-                const suffix = new random.RandomString(`${name}-domain-suffix`, {
-                    length: DOMAIN_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false,
-                }, parent);
-                const base = derivedPrefixBase(stack, name);
-                prefix = suffix.result.apply((s) => derivedDomainPrefix(base, s));
-            }
-            // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
-            domain = new aws.cognito.UserPoolDomain(`${name}-domain`, { userPoolId: this.userPool.id, domain: prefix }, parent);
-            this.hostedUiDomain = pulumi.all([domain.domain, region]).apply(([p, r]) => prefixDomain(p, r));
+            return { resource, hostedUiDomain: pulumi.output(custom.domain) };
         }
-        this.userPoolDomain = domain.domain;
-        this.loginUrl = pulumi.interpolate`https://${this.hostedUiDomain}`;
+        let prefix: pulumi.Output<string>;
+        if (args.domainPrefix !== undefined) {
+            prefix = pulumi.output(args.domainPrefix);
+        } else {
+            // Random only once: RandomString keeps its result in state across updates.
+            const suffix = new random.RandomString(`${name}-domain-suffix`, {
+                length: DOMAIN_SUFFIX_LENGTH, lower: true, upper: false, numeric: true, special: false,
+            }, parent);
+            const base = derivedPrefixBase(stack, name);
+            prefix = suffix.result.apply((s) => derivedDomainPrefix(base, s));
+        }
+        // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+        const resource = new aws.cognito.UserPoolDomain(`${name}-domain`, { userPoolId: pool.id, domain: prefix }, parent);
+        return { resource, hostedUiDomain: pulumi.all([resource.domain, region]).apply(([p, r]) => prefixDomain(p, r)) };
+    }
 
-        // --- Groups and users -----------------------------------------------------------------
-        const groupResources = new Map<string, aws.cognito.UserGroup>();
-        for (const g of args.groups ?? []) {
-            groupResources.set(g.name, new aws.cognito.UserGroup(`${name}-group-${g.name}`, {
-                userPoolId: this.userPool.id,
+    /** One Cognito group per declared group, by name (users and the access map refer to them). */
+    private createGroups(name: string, groups: CognitoGroupArgs[], pool: aws.cognito.UserPool): Map<string, aws.cognito.UserGroup> {
+        const byName = new Map<string, aws.cognito.UserGroup>();
+        for (const g of groups) {
+            byName.set(g.name, new aws.cognito.UserGroup(`${name}-group-${g.name}`, {
+                userPoolId: pool.id,
                 name: g.name,
                 description: g.description,
                 precedence: g.precedence,
-            }, parent));
+            }, { parent: this }));
         }
-        for (const u of args.users ?? []) {
+        return byName;
+    }
+
+    /** The stack's users (by lower-case email, as sign-in is case-insensitive) and their group memberships. */
+    private inviteUsers(name: string, users: CognitoUserArgs[], groups: Map<string, aws.cognito.UserGroup>, pool: aws.cognito.UserPool): void {
+        const parent = { parent: this };
+        for (const u of users) {
             const email = u.email.toLowerCase();
             const user = new aws.cognito.User(`${name}-user-${email}`, {
-                userPoolId: this.userPool.id,
+                userPoolId: pool.id,
                 username: email,
                 attributes: { email, email_verified: "true" },
                 // Cognito emails the invitation with a temporary password.
@@ -761,34 +808,35 @@ export class CognitoAuth extends pulumi.ComponentResource {
             }, parent);
             for (const g of u.groups ?? []) {
                 new aws.cognito.UserInGroup(`${name}-member-${email}-${g}`, {
-                    userPoolId: this.userPool.id,
+                    userPoolId: pool.id,
                     username: user.username,
-                    groupName: groupResources.get(g)!.name,
+                    groupName: groups.get(g)!.name,
                 }, parent);
             }
         }
+    }
 
-        // --- Federated identity providers -----------------------------------------------------
-        const idpResources: aws.cognito.IdentityProvider[] = [];
-        const mapping = (m: AttributeMappingArgs, extra: Record<string, string> = {}) =>
-            ({ email: m.email, ...extra, ...(m.groups ? { [GROUPS_ATTRIBUTE]: m.groups } : {}) });
+    /** The federated SAML, then OIDC, identity providers; the app clients offer them on the login page. */
+    private createIdentityProviders(name: string, args: CognitoAuthArgs, pool: aws.cognito.UserPool): aws.cognito.IdentityProvider[] {
+        const parent = { parent: this };
+        const providers: aws.cognito.IdentityProvider[] = [];
         for (const p of args.samlProviders ?? []) {
             const details: Record<string, string> = p.metadataUrl !== undefined
                 ? { MetadataURL: p.metadataUrl }
                 : { MetadataFile: fs.readFileSync(path.resolve(p.metadataFile!), "utf8") };
             // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-saml-idp.html
             if (p.signOut) details.IDPSignout = "true";
-            idpResources.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
-                userPoolId: this.userPool.id,
+            providers.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
+                userPoolId: pool.id,
                 providerName: p.name,
                 providerType: "SAML",
                 providerDetails: details,
-                attributeMapping: mapping(p.attributeMapping),
+                attributeMapping: idpAttributeMapping(p.attributeMapping),
             }, parent));
         }
         for (const p of args.oidcProviders ?? []) {
-            idpResources.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
-                userPoolId: this.userPool.id,
+            providers.push(new aws.cognito.IdentityProvider(`${name}-idp-${p.name}`, {
+                userPoolId: pool.id,
                 providerName: p.name,
                 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-oidc-idp.html
                 providerType: "OIDC",
@@ -800,16 +848,22 @@ export class CognitoAuth extends pulumi.ComponentResource {
                     attributes_request_method: p.attributesRequestMethod ?? "GET",
                 },
                 // The IdP's `sub` identifies the user across sign-ins.
-                attributeMapping: mapping(p.attributeMapping, { username: "sub" }),
+                attributeMapping: idpAttributeMapping(p.attributeMapping, { username: "sub" }),
             }, { ...parent, additionalSecretOutputs: ["providerDetails"] }));
         }
-        const groupsMapped = [...(args.samlProviders ?? []), ...(args.oidcProviders ?? [])].some((p) => p.attributeMapping.groups);
+        return providers;
+    }
 
-        // --- One app client per dashboard ------------------------------------------------------
+    /** One confidential app client per dashboard, by dashboard name, for the ALB's authenticate action. */
+    private createAppClients(
+        name: string, args: CognitoAuthArgs, providers: aws.cognito.IdentityProvider[], pool: aws.cognito.UserPool,
+    ): Map<string, DashboardClient> {
+        const groupsMapped = [...(args.samlProviders ?? []), ...(args.oidcProviders ?? [])].some((p) => p.attributeMapping.groups);
         const validity = args.tokenValidity ?? {};
+        const clients = new Map<string, DashboardClient>();
         for (const d of args.dashboards) {
             const client = new aws.cognito.UserPoolClient(`${name}-client-${d.name}`, {
-                userPoolId: this.userPool.id,
+                userPoolId: pool.id,
                 name: d.name,
                 generateSecret: true,
                 allowedOauthFlowsUserPoolClient: true,
@@ -819,7 +873,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 // At most 100 callback URLs: https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
                 callbackUrls: callbackUrls(d.hosts),
                 logoutUrls: d.hosts.map(signedOutUrl),
-                supportedIdentityProviders: ["COGNITO", ...idpResources.map((i) => i.providerName)],
+                supportedIdentityProviders: ["COGNITO", ...providers.map((i) => i.providerName)],
                 // SRP needs the client secret's hash, which only the ALB knows; no password-in-the-clear flows.
                 explicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
                 accessTokenValidity: validity.accessTokenMinutes ?? DEFAULTS.accessTokenMinutes,
@@ -836,41 +890,38 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 // write it: that needs the aws.cognito.signin.user.admin scope, which no client allows,
                 // and the trigger trusts custom:groups only for federated users.
                 writeAttributes: ["email", "name", ...(groupsMapped ? [GROUPS_ATTRIBUTE] : [])],
-            }, { ...parent, dependsOn: idpResources, additionalSecretOutputs: ["clientSecret"] });
-            state.clients.set(d.name, { args: d, client });
+            }, { parent: this, dependsOn: providers, additionalSecretOutputs: ["clientSecret"] });
+            clients.set(d.name, { args: d, client });
         }
+        return clients;
+    }
 
-        // --- Access map, written once the clients exist -------------------------------------------
-        const clientList = [...state.clients.values()];
+    /** The access map (app client -> dashboard -> access groups) the trigger reads, written once the clients exist. */
+    private writeAccessMap(name: string, adminGroups: string[], clients: Map<string, DashboardClient>): void {
+        const clientList = [...clients.values()];
         const mapValue = pulumi.all(clientList.map((c) => c.client.id)).apply((ids) => accessMapJson(
-            args.adminGroups ?? [],
+            adminGroups,
             clientList.map((c, i) => ({ clientId: ids[i], dashboard: c.args.name, accessGroups: c.args.accessGroups ?? [] })),
         ));
         new aws.ssm.Parameter(`${name}-access-map`, {
-            name: parameterName,
+            name: this.accessMapParameterName,
             description: "App client -> dashboard -> access groups, read by the Cognito pre-token trigger",
             type: "String",
             // Standard holds 4 KB, Advanced 8 KB: https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
             tier: mapValue.apply(ssmTierFor),
             value: mapValue,
-        }, { ...parent, dependsOn: clientList.map((c) => c.client) });
+        }, { parent: this, dependsOn: clientList.map((c) => c.client) });
+    }
 
-        // The same logins as loginFor(), as one output: programs in other languages (which cannot call
-        // methods on a component) pass `logins[<name>]` to DashboardService. It holds client secrets.
-        this.logins = pulumi.secret(pulumi.output(Object.fromEntries(args.dashboards.map((d) => {
-            const login = this.loginFor(d.name);
-            return [d.name, { authenticateAction: login.authenticateAction, logoutUrl: login.logoutUrl, clientId: login.clientId }];
+    /**
+     * The same logins as loginFor(), as one output: programs in other languages (which cannot call
+     * methods on a component) pass `logins[<name>]` to DashboardService. It holds client secrets.
+     */
+    private loginsByDashboard(): pulumi.Output<Record<string, DashboardLoginValues>> {
+        return pulumi.secret(pulumi.output(Object.fromEntries(this.dashboardNames.map((dashboard) => {
+            const login = this.loginFor(dashboard);
+            return [dashboard, { authenticateAction: login.authenticateAction, logoutUrl: login.logoutUrl, clientId: login.clientId }];
         })))) as pulumi.Output<Record<string, DashboardLoginValues>>;
-
-        this.registerOutputs({
-            logins: this.logins,
-            userPoolId: this.userPoolId,
-            userPoolArn: this.userPoolArn,
-            issuer: this.issuer,
-            hostedUiDomain: this.hostedUiDomain,
-            loginUrl: this.loginUrl,
-            accessMapParameterName: this.accessMapParameterName,
-        });
     }
 
     /** Names of the dashboards that have a login. */
