@@ -640,7 +640,16 @@ export interface ConfigProblem {
     message: string;
 }
 
-export type ConfigResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
+/**
+ * `config`: the normalised model (defaults applied) the platform is built from. `args`: the same
+ * validated input in `DashboardPlatform`'s argument form, for `new DashboardPlatform(name, args)`.
+ */
+export type ConfigResult = { ok: true; config: StackConfig; args: PlatformModel } | { ok: false; problems: ConfigProblem[] };
+
+/** The validated stack-file model with extra hosts as objects: assignable to `DashboardPlatformArgs`. */
+export type PlatformModel = Omit<RawStackConfig, "dashboards"> & {
+    dashboards: (Omit<DashboardConfig, "extraHosts"> & { extraHosts?: { host: string; certificateArn?: string }[] })[];
+};
 
 export interface ValidateOptions {
     /**
@@ -701,9 +710,7 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
         problems.push({ key: "aws:region", message: `${show(region)} is not an AWS region name such as eu-west-1` });
     }
 
-    const parsed = stackConfigSchema.safeParse(input);
-    const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
-    found.push(...crossFieldProblems(input, region, options.appsDir === undefined ? undefined : appFolderChecker(options.appsDir)));
+    const { parsed, found } = modelProblems(input, region, options);
     for (const p of readProblems) add(p.path, p.message);
     const reported = new Set(readProblems.map((p) => formatKey(prefix, p.path)));
     const alreadyReported = (path: (string | number)[]) => path.some((_, i) => reported.has(formatKey(prefix, path.slice(0, i + 1))));
@@ -711,11 +718,48 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
         if (!alreadyReported(p.path)) add(p.path, p.message);
     }
 
-    if (problems.length > 0 || !parsed.success) {
-        const order = new Intl.Collator("en", { numeric: true });
-        return { ok: false, problems: dedupe(problems).sort((a, b) => order.compare(a.key, b.key)) };
+    if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortedProblems(problems) };
+    return { ok: true, config: normalize(parsed.data, region!), args: platformArgsOf(parsed.data) };
+}
+
+/**
+ * Validates `DashboardPlatform`'s arguments: the stack file's model as one object (`domain`,
+ * `dashboards`, ...) and the stack's region. The same rules as `validateStackConfig`; problems are
+ * keyed by the argument's path, e.g. `dashboards[2].memory`.
+ */
+export function validatePlatformModel(model: Record<string, unknown>, region: string | undefined, options: ValidateOptions = {}): ConfigResult {
+    const problems: ConfigProblem[] = [];
+    if (!region) {
+        problems.push({ key: "region", message: "is not set; pass region, or set the AWS region with `pulumi config set aws:region <region>`" });
+    } else if (!AWS_REGION.test(region)) {
+        problems.push({ key: "region", message: `${show(region)} is not an AWS region name such as eu-west-1` });
     }
-    return { ok: true, config: normalize(parsed.data, region!) };
+    const input: Record<string, unknown> = Object.assign(Object.create(null), model);
+    const { parsed, found } = modelProblems(input, region, options);
+    for (const p of found) problems.push({ key: formatKey("", p.path), message: p.message });
+    if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortedProblems(problems) };
+    return { ok: true, config: normalize(parsed.data, region!), args: platformArgsOf(parsed.data) };
+}
+
+/** Shape problems (zod) and the rules that span fields, over a model read from a stack file or given as arguments. */
+function modelProblems(input: Record<string, unknown>, region: string | undefined, options: ValidateOptions) {
+    const parsed = stackConfigSchema.safeParse(input);
+    const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
+    found.push(...crossFieldProblems(input, region, options.appsDir === undefined ? undefined : appFolderChecker(options.appsDir)));
+    return { parsed, found };
+}
+
+function sortedProblems(problems: ConfigProblem[]): ConfigProblem[] {
+    const order = new Intl.Collator("en", { numeric: true });
+    return dedupe(problems).sort((a, b) => order.compare(a.key, b.key));
+}
+
+/** The validated model in DashboardPlatform's argument form: extra hosts always as `{host, certificateArn?}`. */
+function platformArgsOf(raw: RawStackConfig): PlatformModel {
+    return {
+        ...raw,
+        dashboards: raw.dashboards.map((d) => ({ ...d, extraHosts: d.extraHosts?.map((h) => (typeof h === "string" ? { host: h } : h)) })),
+    };
 }
 
 /**
@@ -730,13 +774,14 @@ function readConfigValue(value: string): { value: unknown; problems: PathProblem
     return { value: parsed.value, problems: parsed.problems };
 }
 
+/** `<project>:a.b[0].c` for a stack-file key (prefix `<project>:`), `a.b[0].c` for an argument (prefix ""). */
 function formatKey(prefix: string, path: (string | number)[]): string {
     let key = prefix.slice(0, -1);
     path.forEach((part, i) => {
         // A key name can be as long as the stack file; the problem line shows its start and length.
         const name = typeof part === "string" && part.length > 200 ? `${part.slice(0, 40)}... (${part.length} characters)` : part;
         if (typeof name === "number") key += `[${name}]`;
-        else key += i === 0 ? `:${name}` : `.${name}`;
+        else key += i > 0 ? `.${name}` : prefix ? `:${name}` : name;
     });
     return key;
 }

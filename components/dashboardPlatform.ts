@@ -1,0 +1,281 @@
+/**
+ * DashboardPlatform: the whole platform of one stack from the stack file's model — the shared
+ * cluster and load balancer, the login, one service per dashboard, the portal and the optional
+ * deployment pipeline. `index.ts` only reads the stack file and creates one of these; other
+ * programs (in any Pulumi language) create it from an object with the same keys.
+ *
+ * The arguments are validated in full (the stack file's rules, see stackConfig.ts) before
+ * anything is declared; every problem is reported at once.
+ *
+ * Cost note: the sum of its parts; `npm run plan -- <stack>` prices each resource.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { CognitoAuth, DashboardLogin, externalOidcLogin } from "./cognitoAuth";
+import { ComponentArgsError, PACKAGE } from "./component";
+import { DashboardCluster } from "./dashboardCluster";
+import { DashboardPipeline } from "./dashboardPipeline";
+import { DashboardService } from "./dashboardService";
+import type { DashboardPlatformArgs } from "./platformArgs";
+import { rulePriorities } from "./routing";
+import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
+
+export type * from "./platformArgs";
+
+/** Arguments that are not stack-file keys (the validator would call them unknown). */
+const NON_MODEL_ARGS = ["region", "appsDir"] as const;
+
+/**
+ * Validates `DashboardPlatform`'s arguments as its constructor does, without declaring anything.
+ * Returns every problem as `<argument path>: <what is wrong>; <what is allowed>`, or none.
+ */
+export function validateDashboardPlatformArgs(args: DashboardPlatformArgs): string[] {
+    const checked = checkPlatformArgs(args);
+    return checked.ok ? [] : checked.problems;
+}
+
+function checkPlatformArgs(args: DashboardPlatformArgs): { ok: true; config: StackConfig } | { ok: false; problems: string[] } {
+    if (typeof args !== "object" || args === null) return { ok: false, problems: ["args: expected an object with domain, dns and dashboards"] };
+    // Structure (how many dashboards, which login) must be known while the program runs.
+    const outputs = outputPaths(args, "");
+    if (outputs.length > 0) {
+        return { ok: false, problems: outputs.map((p) => `${p}: is a Pulumi output; DashboardPlatform needs plain values (it decides from them what to declare)`) };
+    }
+    const model: Record<string, unknown> = { ...args };
+    for (const key of NON_MODEL_ARGS) delete model[key];
+    const result = validatePlatformModel(model, args.region ?? aws.config.region, { appsDir: path.resolve(args.appsDir ?? "apps") });
+    return result.ok ? { ok: true, config: result.config } : { ok: false, problems: result.problems.map((p) => `${p.key}: ${p.message}`) };
+}
+
+function outputPaths(value: unknown, at: string, depth = 0): string[] {
+    if (pulumi.Output.isInstance(value)) return [at || "args"];
+    if (typeof value !== "object" || value === null || depth > 16) return [];
+    return Object.entries(value).flatMap(([k, v]) => outputPaths(v, Array.isArray(value) ? `${at}[${k}]` : at ? `${at}.${k}` : k, depth + 1));
+}
+
+/** Children made before this component existed were top-level: the same URNs, now under the platform. */
+const FORMERLY_TOP_LEVEL: pulumi.Alias[] = [{ parent: pulumi.rootStackResource }];
+
+export class DashboardPlatform extends pulumi.ComponentResource {
+    /** Each dashboard's URL, by name. */
+    public readonly dashboardUrls: Record<string, string>;
+    /** The image each dashboard runs, by name: `<repository>@sha256:...` (built or pinned) or the prebuilt image. */
+    public readonly dashboardImages: pulumi.Output<Record<string, string>>;
+    /** Groups allowed to open each dashboard, by name (empty: every signed-in user). */
+    public readonly dashboardAccessGroups: Record<string, string[]>;
+    /** The portal listing the dashboards each user may open, when it is enabled. */
+    public readonly portalUrl?: string;
+    /** Hosted login of the Cognito user pool (users normally start at a dashboard instead). */
+    public readonly loginUrl?: pulumi.Output<string>;
+    public readonly userPoolId?: pulumi.Output<string>;
+    /** DNS name of the load balancer (point `*.<domain>` here when DNS is managed outside Route 53). */
+    public readonly albDnsName: pulumi.Output<string>;
+    /** ARN of the load balancer: apps verify `x-amzn-oidc-data`'s signer against it. */
+    public readonly albArn: pulumi.Output<string>;
+    public readonly domain: string;
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly clusterName: pulumi.Output<string>;
+    /** The deployment pipeline, when `pipeline` is set; its connection must be approved once while PENDING. */
+    public readonly pipelineName?: pulumi.Output<string>;
+    public readonly pipelineConnectionArn?: pulumi.Output<string>;
+    public readonly pipelineConnectionStatus?: pulumi.Output<string | undefined>;
+
+    /**
+     * @param name Logical name of the platform (its children keep their own names: one platform per stack).
+     * @param args The stack file's model; see `DashboardPlatformArgs`.
+     * @example
+     * new DashboardPlatform("dashboards", {
+     *     domain: "dashboards.example.com",
+     *     dns: { hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+     *     dashboards: [{ name: "sales", framework: "dash", accessGroups: ["sales"] }],
+     *     auth: { groups: [{ name: "sales" }] },
+     * });
+     */
+    constructor(name: string, args: DashboardPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        const checked = checkPlatformArgs(args);
+        if (!checked.ok) throw new ComponentArgsError(`DashboardPlatform "${name}"`, checked.problems);
+        super(`${PACKAGE}:index:DashboardPlatform`, name, {}, opts);
+        const config = checked.config;
+        const appsDir = args.appsDir ?? "apps";
+
+        const cluster = this.createCluster(config);
+        const portal = portalDashboard(config);
+        const services = [...config.dashboards, ...(portal ? [portal] : [])];
+        const login = this.createLogin(config, services);
+        const deployed = this.createServices(config, services, portal, cluster, login, appsDir);
+        const pipeline = config.pipeline
+            ? new DashboardPipeline("pipeline", config.pipeline, { parent: this, aliases: FORMERLY_TOP_LEVEL })
+            : undefined;
+
+        this.dashboardUrls = Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.url]));
+        this.dashboardImages = pulumi.output(Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.imageReference])));
+        this.dashboardAccessGroups = Object.fromEntries(config.dashboards.map((d) => [d.name, d.accessGroups]));
+        this.portalUrl = portal ? `https://${portal.host}` : undefined;
+        this.loginUrl = login.cognito?.loginUrl;
+        this.userPoolId = login.cognito?.userPoolId;
+        this.albDnsName = cluster.albDnsName;
+        this.albArn = cluster.albArn;
+        this.domain = config.domain;
+        this.vpcId = cluster.vpcId;
+        this.clusterName = cluster.cluster.name;
+        this.pipelineName = pipeline?.pipelineName;
+        this.pipelineConnectionArn = pipeline?.connectionArn;
+        this.pipelineConnectionStatus = pipeline?.connectionStatus;
+        this.registerOutputs({ dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl });
+    }
+
+    /** Network, ECS cluster and the load balancer every dashboard shares. */
+    private createCluster(config: StackConfig): DashboardCluster {
+        const network = config.network;
+        return new DashboardCluster("dashboards", {
+            domain: config.domain,
+            hostedZoneId: config.dns.hostedZoneId,
+            certificateArn: config.dns.certificateArn,
+            vpc: network.kind === "new" ? { natStrategy: network.nat, cidrBlock: network.cidrBlock, availabilityZones: network.availabilityZones } : undefined,
+            existingVpc: network.kind === "existing"
+                ? { vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds }
+                : undefined,
+            idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
+            deletionProtection: config.loadBalancer.deletionProtection,
+            accessLogs: config.loadBalancer.accessLogs,
+            alarmEmails: config.alarmEmails,
+            // The listener needs a certificate for every extra host: validation has checked each can be served.
+            extraHosts: config.dashboards.flatMap((d) => d.extraHosts.map((host) => ({ host, certificateArn: d.extraHostCertificateArns[host] }))),
+        }, { parent: this, aliases: FORMERLY_TOP_LEVEL });
+    }
+
+    /** The Cognito user pool (with a client per dashboard), or the external OIDC provider's login for each. */
+    private createLogin(config: StackConfig, services: NormalizedDashboard[]): { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin } {
+        const auth = config.auth;
+        if (auth.provider === "oidc") {
+            const oidc = auth.oidc!;
+            return {
+                loginFor: (d) => externalOidcLogin(d.name, {
+                    host: d.host,
+                    issuer: oidc.issuer,
+                    authorizationEndpoint: oidc.authorizationEndpoint,
+                    tokenEndpoint: oidc.tokenEndpoint,
+                    userInfoEndpoint: oidc.userInfoEndpoint,
+                    clientId: oidc.clientId,
+                    clientSecret: pulumi.secret(oidc.clientSecret),
+                    logoutUrl: oidc.logoutUrl,
+                    scope: oidc.scope,
+                    sessionTimeoutSeconds: auth.sessionTimeoutSeconds,
+                }),
+            };
+        }
+        const idps = auth.identityProviders ?? [];
+        const cognito = new CognitoAuth("auth", {
+            dashboards: services.map((d) => ({ name: d.name, hosts: [d.host, ...d.extraHosts], accessGroups: d.accessGroups })),
+            mfa: auth.mfa,
+            threatProtection: auth.threatProtection,
+            allowSelfSignUp: auth.allowSelfSignUp,
+            deletionProtection: auth.deletionProtection,
+            passwordMinimumLength: auth.passwordMinimumLength,
+            domainPrefix: auth.domainPrefix,
+            customDomain: auth.customDomain && {
+                ...auth.customDomain,
+                hostedZoneId: auth.customDomain.domain.endsWith(`.${config.domain}`) ? config.dns.hostedZoneId : undefined,
+            },
+            sessionTimeoutSeconds: auth.sessionTimeoutSeconds,
+            tokenValidity: auth.tokenValidity,
+            email: auth.email,
+            groups: auth.groups,
+            adminGroups: auth.adminGroups,
+            users: auth.users,
+            samlProviders: idps.flatMap((p) => (p.type === "saml" ? [{ name: p.name, metadataUrl: p.metadataUrl, metadataFile: p.metadataFile, attributeMapping: p.attributeMapping, signOut: p.signOut }] : [])),
+            oidcProviders: idps.flatMap((p) => (p.type === "oidc" ? [{ name: p.name, issuer: p.issuer, clientId: p.clientId, clientSecret: pulumi.secret(p.clientSecret), scopes: p.scopes, attributeMapping: p.attributeMapping }] : [])),
+            logRetentionDays: config.defaults.logRetentionDays,
+        }, { parent: this, aliases: FORMERLY_TOP_LEVEL });
+        return { cognito, loginFor: (d) => cognito.loginFor(d.name) };
+    }
+
+    /** One DashboardService per dashboard and the portal, each behind its login, with its own rule priority. */
+    private createServices(
+        config: StackConfig,
+        services: NormalizedDashboard[],
+        portal: NormalizedDashboard | undefined,
+        cluster: DashboardCluster,
+        login: { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin },
+        appsDir: string,
+    ): Map<string, DashboardService> {
+        const priorities = rulePriorities(services.map((d) => d.name));
+        const portalUrl = portal ? `https://${portal.host}` : undefined;
+        return new Map(services.map((d) => [d.name, new DashboardService(d.name, {
+            cluster: cluster.forServices,
+            login: login.loginFor(d),
+            // A prebuilt image is run as given; otherwise built from <appsDir>/<app>, or pinned to an earlier build by imageDigest.
+            build: d.image ? undefined : { context: appsDir, dockerfile: `${appsDir}/${d.app}/Dockerfile` },
+            image: d.image,
+            allowMutableTag: d.allowMutableTag,
+            imageDigest: d.imageDigest,
+            framework: d.framework,
+            rulePriority: priorities.get(d.name)!,
+            extraHosts: d.extraHosts,
+            cpu: d.cpu,
+            memory: d.memory,
+            minTasks: d.minTasks,
+            maxTasks: d.maxTasks,
+            port: d.port,
+            healthCheckPath: d.healthCheckPath,
+            sticky: d.sticky,
+            deregistrationDelaySeconds: d.deregistrationDelaySeconds,
+            healthCheckGracePeriodSeconds: d.healthCheckGracePeriodSeconds,
+            capacity: d.capacity,
+            environment: d === portal && login.cognito ? portalEnvironment(config, login.cognito) : d.environment,
+            secrets: d.secrets,
+            taskPolicyArns: d.taskPolicyArns,
+            logRetentionDays: d.logRetentionDays,
+            imagesToKeep: config.defaults.imagesToKeep,
+            forceDeleteRepository: config.defaults.forceDeleteRepositories,
+            portalUrl: d === portal ? undefined : portalUrl,
+            waitForSteadyState: d.waitForSteadyState,
+        }, { parent: this, aliases: FORMERLY_TOP_LEVEL })]));
+    }
+}
+
+/** The portal is deployed like a dashboard that every signed-in user may open. */
+function portalDashboard(config: StackConfig): NormalizedDashboard | undefined {
+    if (!config.portal.enabled) return undefined;
+    return {
+        name: config.portal.name,
+        framework: "custom",
+        displayName: config.portal.title,
+        description: "The dashboards you may open",
+        app: "portal",
+        allowMutableTag: false,
+        host: config.portal.host,
+        extraHosts: [],
+        extraHostCertificateArns: {},
+        cpu: 256,
+        memory: 512,
+        // Two tasks once any dashboard asks for more than one: the portal is everyone's way in.
+        minTasks: config.dashboards.some((d) => d.minTasks > 1) ? 2 : 1,
+        maxTasks: 4,
+        accessGroups: [],
+        environment: {},
+        secrets: {},
+        taskPolicyArns: [],
+        port: 8080,
+        healthCheckPath: "/health",
+        capacity: config.defaults.capacity,
+        logRetentionDays: config.defaults.logRetentionDays,
+        waitForSteadyState: config.defaults.waitForSteadyState,
+    };
+}
+
+/** What the portal needs to list each user's dashboards: the catalogue, and the pool that issues the tokens it reads. */
+function portalEnvironment(config: StackConfig, cognito: CognitoAuth): Record<string, pulumi.Input<string>> {
+    return {
+        PORTAL_CONFIG: JSON.stringify({
+            title: config.portal.title,
+            adminGroups: config.auth.adminGroups ?? [],
+            dashboards: config.dashboards.map((d) => ({
+                name: d.name, displayName: d.displayName, description: d.description, framework: d.framework, url: `https://${d.host}`, accessGroups: d.accessGroups,
+            })),
+        }),
+        COGNITO_USER_POOL_ID: cognito.userPoolId,
+        COGNITO_CLIENT_ID: cognito.loginFor(config.portal.name).clientId,
+    };
+}

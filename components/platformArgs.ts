@@ -1,0 +1,345 @@
+/**
+ * The arguments of `DashboardPlatform`: the stack file's model as typed interfaces, one property
+ * per `dashboards:<key>` of `Pulumi.<stack>.yaml`, with the same names, nesting and defaults.
+ *
+ * They are plain interfaces (no unions, choices as documented strings) so that Pulumi's analyzer
+ * can publish them in the component package schema for Python, Go, .NET and YAML programs. The
+ * rules live in one place, the stack-file schema in stackConfig.ts: `DashboardPlatform` runs it on
+ * these arguments before it declares anything (`validateDashboardPlatformArgs`), and
+ * test/package/schema.test.ts checks that both list the same keys.
+ */
+import type { DashboardPipelineArgs } from "./dashboardPipeline";
+
+/** Where the dashboards' names resolve and which certificate serves them. Set at least one of the two. */
+export interface PlatformDnsArgs {
+    /**
+     * Route 53 hosted zone that contains `domain`: the wildcard certificate is validated and every
+     * dashboard's record is created here.
+     * @example "Z0123456789ABCDEFGHIJ"
+     */
+    hostedZoneId?: string;
+    /**
+     * An existing ACM certificate for `*.<domain>` in the stack's region. Without `hostedZoneId`,
+     * DNS is managed elsewhere: point `*.<domain>` at the `albDnsName` output.
+     */
+    certificateArn?: string;
+}
+
+/** The network: a new VPC (the default), or an existing one when `vpcId` is set. */
+export interface PlatformNetworkArgs {
+    /**
+     * NAT for a new VPC: `none` (tasks in public subnets with public IPs, no NAT cost), `single`
+     * (~$33/month) or `one-per-az` (survives an AZ outage).
+     * @default "single"
+     */
+    nat?: string;
+    /**
+     * IPv4 CIDR block of a new VPC, from /16 to /24.
+     * @default "10.0.0.0/16"
+     */
+    cidrBlock?: string;
+    /**
+     * Availability zones of a new VPC (2 to 6).
+     * @default 2
+     */
+    availabilityZones?: number;
+    /** Deploy into this existing VPC instead of creating one. */
+    vpcId?: string;
+    /** Existing VPC: public subnets for the load balancer, in at least two availability zones. */
+    publicSubnetIds?: string[];
+    /**
+     * Existing VPC: private subnets with egress (NAT or VPC endpoints) for the tasks.
+     * @default [] (tasks run in the public subnets with public IPs)
+     */
+    privateSubnetIds?: string[];
+}
+
+/** Access logs of the load balancer. */
+export interface PlatformAccessLogsArgs {
+    /** Write access logs to an encrypted S3 bucket of the stack. */
+    enabled: boolean;
+    /**
+     * Days before a log object expires.
+     * @default 90
+     */
+    retentionDays?: number;
+}
+
+/** The shared Application Load Balancer. */
+export interface PlatformLoadBalancerArgs {
+    /**
+     * Seconds an idle connection (such as a quiet websocket) stays open, 1 to 4000.
+     * @default 600
+     */
+    idleTimeoutSeconds?: number;
+    /**
+     * Refuse to delete the load balancer (turn it off before `pulumi destroy`).
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /** @default { enabled: false } */
+    accessLogs?: PlatformAccessLogsArgs;
+}
+
+/** A Cognito group that dashboards can name in `accessGroups`. */
+export interface PlatformGroupArgs {
+    /** Group name: 1-128 letters, digits or punctuation, no spaces. */
+    name: string;
+    description?: string;
+    /** Lower wins when a user is in several groups with IAM roles; informative otherwise. */
+    precedence?: number;
+}
+
+/** A user created (and invited by email) when the stack is deployed. */
+export interface PlatformUserArgs {
+    email: string;
+    /** Declared groups the user joins. */
+    groups?: string[];
+}
+
+/** Which claims of a federated identity provider carry the email and the groups. */
+export interface PlatformAttributeMappingArgs {
+    /** IdP attribute or claim that carries the user's email. */
+    email: string;
+    /** IdP attribute or claim that carries the user's groups (mapped to `custom:groups`). */
+    groups?: string;
+}
+
+/** Company sign-in federated through Cognito: SAML or OIDC. */
+export interface PlatformIdentityProviderArgs {
+    /** `saml` or `oidc`. */
+    type: string;
+    /** Provider name shown on the hosted login (3-32 characters). */
+    name: string;
+    /** SAML: URL of the IdP's metadata (preferred: it follows certificate rotation). */
+    metadataUrl?: string;
+    /** SAML: path, relative to the project, of a metadata XML file when the IdP has no metadata URL. */
+    metadataFile?: string;
+    /** SAML: sign the user out of the IdP too when they sign out. */
+    signOut?: boolean;
+    /** OIDC: issuer URL (https). */
+    issuer?: string;
+    /** OIDC: client id at the provider. */
+    clientId?: string;
+    /** OIDC: client secret at the provider; kept as a Pulumi secret. */
+    clientSecret?: string;
+    /** OIDC: scopes to request. @default ["openid", "email", "profile"] */
+    scopes?: string[];
+    attributeMapping: PlatformAttributeMappingArgs;
+}
+
+/** An external OIDC provider used directly by the load balancer (`auth.provider: oidc`). */
+export interface PlatformExternalOidcArgs {
+    issuer: string;
+    authorizationEndpoint: string;
+    tokenEndpoint: string;
+    userInfoEndpoint: string;
+    clientId: string;
+    /** Kept as a Pulumi secret. */
+    clientSecret: string;
+    /** Full logout URL of the provider, if it has one; the apps redirect there on sign-out. */
+    logoutUrl?: string;
+    /** @default "openid email profile" */
+    scope?: string;
+}
+
+/** A custom domain for the hosted login. */
+export interface PlatformCustomDomainArgs {
+    domain: string;
+    /** ACM certificate for `domain`; Cognito needs it in us-east-1. */
+    certificateArn: string;
+}
+
+/** Lifetimes of the tokens Cognito issues. */
+export interface PlatformTokenValidityArgs {
+    /** @default 60 */
+    accessTokenMinutes?: number;
+    /** @default 60 */
+    idTokenMinutes?: number;
+    /** @default 1 */
+    refreshTokenDays?: number;
+}
+
+/** Send the user pool's email through an SES identity (Cognito's own email has a small daily quota). */
+export interface PlatformEmailArgs {
+    /** ARN of the verified SES identity. */
+    sourceArn: string;
+    /** The From address (optionally with a display name), of the identity's domain. */
+    fromEmailAddress: string;
+    replyToEmailAddress?: string;
+    configurationSet?: string;
+}
+
+/** Sign-in: a Cognito user pool of the stack (the default), or an external OIDC provider. */
+export interface PlatformAuthArgs {
+    /**
+     * `cognito`: a user pool made by this stack (groups, MFA, SSO federation). `oidc`: an
+     * external provider used directly by the load balancer (`oidc` below).
+     * @default "cognito"
+     */
+    provider?: string;
+    /** Authenticator-app MFA (TOTP): `off`, `optional` or `required`. @default "optional" */
+    mfa?: string;
+    /** Cognito threat protection: `off`, `audit` or `enforced` (not `off` needs the Plus plan). @default "off" */
+    threatProtection?: string;
+    /** Let people create their own accounts; otherwise only admins create users. @default false */
+    allowSelfSignUp?: boolean;
+    /**
+     * Protect the user pool from deletion and replacement (Cognito deletion protection plus
+     * Pulumi `protect`/`retainOnDelete`), so no deploy can lose the user accounts. Turn it on in production.
+     * @default false
+     */
+    deletionProtection?: boolean;
+    /** Minimum password length, 12 to 99. @default 12 */
+    passwordMinimumLength?: number;
+    /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). @default a unique prefix derived from project and stack */
+    domainPrefix?: string;
+    customDomain?: PlatformCustomDomainArgs;
+    /** Lifetime of the load balancer's login session (cookie), 60 to 604800 seconds. @default 28800 */
+    sessionTimeoutSeconds?: number;
+    tokenValidity?: PlatformTokenValidityArgs;
+    /** Groups that dashboards can name in `accessGroups`. */
+    groups?: PlatformGroupArgs[];
+    /** Members of these groups may open every dashboard. */
+    adminGroups?: string[];
+    /** Users created (and invited by email) when the stack is deployed. */
+    users?: PlatformUserArgs[];
+    identityProviders?: PlatformIdentityProviderArgs[];
+    /** With `provider: oidc`: the external provider's endpoints and client. */
+    oidc?: PlatformExternalOidcArgs;
+    email?: PlatformEmailArgs;
+}
+
+/** An extra host name routed to a dashboard. */
+export interface PlatformExtraHostArgs {
+    /**
+     * The host name. `x.<domain>` is covered by the wildcard certificate; deeper names in the
+     * stack's zone get a certificate requested; any other name needs `certificateArn`.
+     */
+    host: string;
+    /** ACM certificate (in the stack's region) that covers `host`, attached to the HTTPS listener. */
+    certificateArn?: string;
+}
+
+/** One dashboard: its own image, Fargate service, target group and host rule behind the login. */
+export interface PlatformDashboardArgs {
+    /**
+     * DNS label: the dashboard is served at `https://<name>.<domain>`.
+     * @example "sales-kpis"
+     */
+    name: string;
+    /** `shiny`, `dash`, `streamlit`, `flask` or `custom`: sets the port, health check and stickiness. */
+    framework: string;
+    /** Name shown in the portal. @default name */
+    displayName?: string;
+    /** One line shown in the portal. */
+    description?: string;
+    /** Folder of `appsDir` holding the Dockerfile. @default name */
+    app?: string;
+    /**
+     * A prebuilt image to run instead of building one: `<registry>/<repository>@sha256:<64 hex>`.
+     * No build, repository or lifecycle policy is made for it.
+     */
+    image?: string;
+    /** Accept an `image` pinned by tag only (mutable; the deploy is not repeatable). @default false */
+    allowMutableTag?: boolean;
+    /** Pin a built dashboard to an earlier image of its own repository (`sha256:...`), without building. */
+    imageDigest?: string;
+    /** Fargate CPU units. @default 256 */
+    cpu?: number;
+    /** Fargate memory in MiB; must pair with `cpu`. @default 512 */
+    memory?: number;
+    /** @default 1 */
+    minTasks?: number;
+    /** @default the larger of 2 and minTasks */
+    maxTasks?: number;
+    /** Groups whose members may open this dashboard; empty = every signed-in user. @default [] */
+    accessGroups?: string[];
+    /** Further host names routed to this dashboard (at most 4). */
+    extraHosts?: PlatformExtraHostArgs[];
+    /** Plain environment variables of the container. */
+    environment?: Record<string, string>;
+    /** Secret environment variables: name to SSM parameter ARN or full Secrets Manager secret ARN. */
+    secrets?: Record<string, string>;
+    /** Managed policy ARNs attached to the task role (it grants nothing by default). */
+    taskPolicyArns?: string[];
+    /** Container port. @default the framework's */
+    port?: number;
+    /** Health check path. @default the framework's */
+    healthCheckPath?: string;
+    /** Sticky sessions (load balancer cookie). @default the framework's */
+    sticky?: boolean;
+    /** Seconds to drain a task being replaced (0-3600; under 120 on Spot). */
+    deregistrationDelaySeconds?: number;
+    /** Seconds after start during which failed health checks are ignored. */
+    healthCheckGracePeriodSeconds?: number;
+    /** `on-demand`, `spot` or `mixed`. @default defaults.capacity */
+    capacity?: string;
+    /** @default defaults.logRetentionDays */
+    logRetentionDays?: number;
+    /** @default defaults.waitForSteadyState */
+    waitForSteadyState?: boolean;
+}
+
+/** Settings every dashboard takes unless it says otherwise. */
+export interface PlatformDefaultsArgs {
+    /** `on-demand`, `spot` (about 70% cheaper, may be interrupted) or `mixed`. @default "on-demand" */
+    capacity?: string;
+    /** A CloudWatch Logs retention in days. @default 30 */
+    logRetentionDays?: number;
+    /** Images kept per repository. @default 10 */
+    imagesToKeep?: number;
+    /** Let `pulumi destroy` delete repositories with their images (handy in dev). @default false */
+    forceDeleteRepositories?: boolean;
+    /** `pulumi up` waits until every rollout is steady, and fails when one is not. @default true */
+    waitForSteadyState?: boolean;
+}
+
+/** Alarm notifications. */
+export interface PlatformAlarmsArgs {
+    /** Email addresses that receive alarms (unhealthy tasks, 5xx). */
+    emails?: string[];
+}
+
+/** The portal: a page listing the dashboards each user may open. */
+export interface PlatformPortalArgs {
+    /** @default true with Cognito sign-in, false with an external OIDC provider */
+    enabled?: boolean;
+    /** Host label: the portal is served at `https://<name>.<domain>`. @default "portal" */
+    name?: string;
+    /** Page title. @default "Dashboards" */
+    title?: string;
+}
+
+/** Everything one dashboard platform is made of, in the stack file's words. */
+export interface DashboardPlatformArgs {
+    /**
+     * Parent domain of every dashboard host.
+     * @example "dashboards.example.com"
+     */
+    domain: string;
+    dns: PlatformDnsArgs;
+    /** @default a new VPC with one NAT gateway over two availability zones */
+    network?: PlatformNetworkArgs;
+    loadBalancer?: PlatformLoadBalancerArgs;
+    /** @default a Cognito user pool with optional MFA and no self sign-up */
+    auth?: PlatformAuthArgs;
+    /** At least one, at most 98 per load balancer. */
+    dashboards: PlatformDashboardArgs[];
+    defaults?: PlatformDefaultsArgs;
+    alarms?: PlatformAlarmsArgs;
+    portal?: PlatformPortalArgs;
+    /** An AWS-native pipeline that runs `pulumi up` on every push. */
+    pipeline?: DashboardPipelineArgs;
+    /**
+     * AWS region of the stack (it is not a stack-file key: the AWS provider's `aws:region`).
+     * @default the `aws:region` config of the program
+     */
+    region?: string;
+    /**
+     * Folder whose sub-folders (`app`) hold the dashboards' Dockerfiles; each is checked on disk
+     * before anything is declared. Relative paths are taken from the working directory.
+     * @default "apps"
+     */
+    appsDir?: string;
+}
