@@ -1,6 +1,36 @@
-/** Shared test helpers: stack fixtures and queries over a plan. */
-import { Plan, PlannedResource, PROJECT_DIR } from "../plan/runPlan";
+/** Shared test helpers: stack fixtures, the shared plans of the stack files, and queries over a plan. */
+import { Plan, PlannedResource, planStack, PROJECT_DIR } from "../plan/runPlan";
 import { LoadedStack, loadStack } from "../plan/stackFile";
+
+const sharedPlans = new Map<string, Promise<Plan>>();
+
+/**
+ * The offline plan of the unchanged `Pulumi.<stack>.yaml`, planned once per test process and shared
+ * by every test that only reads it. It is deep-frozen: a test that changes it throws instead of
+ * changing what the other tests see. A test that edits a plan edits a `structuredClone` of it; a
+ * test that changes the stack file plans its own (`planConfig(devStackWith(...))`).
+ */
+export function sharedPlan(stack: "dev" | "prod"): Promise<Plan> {
+    let plan = sharedPlans.get(stack);
+    if (!plan) {
+        plan = planStack(stack).then(deepFreeze);
+        sharedPlans.set(stack, plan);
+    }
+    return plan;
+}
+
+/**
+ * Freezes `value` and every plain object and array in it. Anything else (a secret output kept as a
+ * Pulumi Output, an asset, a Buffer) is left as it is: freezing those would reach into the SDK.
+ */
+export function deepFreeze<T>(value: T, seen = new WeakSet<object>()): T {
+    if (value === null || typeof value !== "object" || seen.has(value)) return value;
+    const proto = Object.getPrototypeOf(value);
+    if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+    seen.add(value);
+    for (const child of Object.values(value)) deepFreeze(child, seen);
+    return Object.freeze(value);
+}
 
 /** The dev stack file as the program would receive it, with `changes` applied on top (JSON values). */
 export function devStackWith(changes: Record<string, unknown> = {}, remove: string[] = []): LoadedStack {
@@ -37,3 +67,4 @@ export function one(plan: Plan, type: string, predicate: (r: PlannedResource) =>
 export function byRef(plan: Plan, ref: unknown): PlannedResource | undefined {
     return plan.resources.find((r) => r.id === ref || r.outputs.arn === ref);
 }
+

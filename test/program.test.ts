@@ -5,13 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import { StackConfigError } from "../components/configError";
 import { declaredBeforeFailure, Plan, planConfig, planStack, PROJECT_DIR } from "../plan/runPlan";
-import { devStackWith, one, ofType } from "./helpers";
+import { devStackWith, one, ofType, sharedPlan } from "./helpers";
 
 describe("the program (index.ts) under the offline plan", () => {
     const plans: Record<string, Plan> = {};
     before(async () => {
-        plans.dev = await planStack("dev");
-        plans.prod = await planStack("prod");
+        plans.dev = await sharedPlan("dev");
+        plans.prod = await sharedPlan("prod");
     });
 
     for (const stack of ["dev", "prod"]) {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { CostEstimate, DEFAULT_ASSUMPTIONS, estimateCost, PRICES, splitTasks } from "../../plan/cost";
-import { Plan, PlannedResource, planConfig, planStack } from "../../plan/runPlan";
-import { devStackWith } from "../helpers";
+import { Plan, PlannedResource, planConfig } from "../../plan/runPlan";
+import { devStackWith, sharedPlan } from "../helpers";
 
 // All figures below are worked by hand from plan/prices.json (us-east-1, late 2026) and a
 // 730-hour month: ALB $0.0225/h, LCU $0.008/h, NAT $0.045/h + $0.045/GB, public IPv4 $0.005/h,
@@ -47,7 +47,7 @@ describe("cost estimate", () => {
     describe("dev (no NAT, 2 AZs, Fargate Spot, one task each)", () => {
         let e: CostEstimate;
         before(async () => {
-            e = estimateCost(await planStack("dev"));
+            e = estimateCost(await sharedPlan("dev"));
         });
 
         it("prices each line by hand", () => {
@@ -88,7 +88,7 @@ describe("cost estimate", () => {
     describe("prod (NAT per AZ over 3 AZs, on-demand, two tasks each, alarms)", () => {
         let e: CostEstimate;
         before(async () => {
-            e = estimateCost(await planStack("prod"));
+            e = estimateCost(await sharedPlan("prod"));
         });
 
         it("prices each line by hand", () => {
@@ -114,7 +114,7 @@ describe("cost estimate", () => {
     });
 
     it("lists extra listener certificates at $0: ACM public certificates and attaching them to a listener are free", async () => {
-        const dev = estimateCost(await planStack("dev"));
+        const dev = estimateCost(await sharedPlan("dev"));
         expect(dev.lines.some((l) => l.item.startsWith("Listener certificates"))).to.equal(false); // dev's hosts are all under the wildcard
         const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
         dashboards[3].extraHosts = ["eu.kpis.dev.dashboards.example.com", { host: "kpis.example.org", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9" }];

@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { diagramDot, renderDiagram, renderSvg, svgToPng } from "../../plan/diagram";
-import { Plan, planConfig, planStack, PROJECT_DIR } from "../../plan/runPlan";
-import { devStackWith } from "../helpers";
+import { Plan, planConfig, PROJECT_DIR } from "../../plan/runPlan";
+import { devStackWith, sharedPlan } from "../helpers";
 
 /** The text of one Graphviz node in the SVG (its <g class="node"> with that <title>), or undefined. */
 function svgNode(svg: string, nodeId: string): string | undefined {
@@ -24,7 +24,7 @@ describe("architecture diagram", () => {
     let svg: string;
     let png: Buffer;
     before(async () => {
-        dev = await planStack("dev");
+        dev = await sharedPlan("dev");
         ({ svg, png } = await renderDiagram(dev));
     });
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { parsePath, planToJson, renderPlanJson, SECRET_MASK } from "../../plan/planJson";
 import { Plan, planConfig, planStack, PROJECT_DIR } from "../../plan/runPlan";
 import { SECRET_PLACEHOLDER } from "../../plan/stackFile";
-import { devStackWith, one } from "../helpers";
+import { devStackWith, one, sharedPlan } from "../helpers";
 
 const IDP_SECRET = "okta-client-secret-7f3a9c2e";
 
@@ -23,7 +23,7 @@ describe("plan.json", () => {
     let dev: Plan;
     let withIdp: Plan;
     before(async () => {
-        dev = await planStack("dev");
+        dev = await sharedPlan("dev");
         // A company IdP whose client secret is written in clear in the (test) stack file.
         withIdp = await planConfig(devStackWith({
             "dashboards:auth": {

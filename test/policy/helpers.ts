@@ -1,15 +1,11 @@
 /** Helpers for the policy tests: planned stacks, mutated copies of them, and running one rule. */
-import { Plan, PlannedResource, planStack } from "../../plan/runPlan";
+import { Plan, PlannedResource } from "../../plan/runPlan";
 import { evaluatePlan } from "../../policy/offline";
 import { Rule, RulesConfig, Violation } from "../../policy/rules";
+import { sharedPlan } from "../helpers";
 
-const cache = new Map<string, Promise<Plan>>();
-
-/** The offline plan of `Pulumi.<stack>.yaml`, planned once per test run. */
-export function plan(stack: "dev" | "prod"): Promise<Plan> {
-    if (!cache.has(stack)) cache.set(stack, planStack(stack));
-    return cache.get(stack)!;
-}
+/** The offline plan of `Pulumi.<stack>.yaml`, planned once per test process (shared and frozen: see sharedPlan). */
+export const plan = sharedPlan;
 
 /**
  * A copy of `base` in which the one resource of `type` named `name` has its inputs changed by
