@@ -13,8 +13,8 @@ import { StackConfigError } from "../components/configError";
 import { estimateCost, renderCost } from "./cost";
 import { renderDiagram } from "./diagram";
 import { renderPlanJson } from "./planJson";
-import { Plan, PlannedResource, planStack, PROJECT_DIR } from "./runPlan";
-import { StackFileError } from "./stackFile";
+import { Plan, PlannedResource, planConfig, PROJECT_DIR } from "./runPlan";
+import { loadStack, StackFileError } from "./stackFile";
 
 const USAGE = "usage: npm run plan -- <stack> [--out <dir>]   (e.g. dev or prod: reads Pulumi.<stack>.yaml; files go to plan-output/<stack>/ by default)";
 
@@ -63,41 +63,53 @@ export function renderOutputs(outputs: Record<string, unknown>): string {
         .join("\n");
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where the CLI writes and reads; `process` by default (tests run the CLI in-process with their own). */
+export interface CliIo {
+    stdout: { write(text: string): unknown };
+    stderr: { write(text: string): unknown };
+    /** The folder holding `Pulumi.yaml` and `Pulumi.<stack>.yaml` (and `plan-output/`); the program is always this project's index.ts. */
+    projectDir: string;
+}
+
+/** The CLI: plans the stack named in `argv`, prints and writes the plan; returns the exit code. */
+export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+    const { stdout = process.stdout, stderr = process.stderr, projectDir = PROJECT_DIR } = io;
+    const out = (text: string) => stdout.write(`${text}\n`);
+    const err = (text: string) => stderr.write(`${text}\n`);
     let parsed;
     try {
         parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string" } } });
     } catch (e) {
-        console.error(`${(e as Error).message}\n${USAGE}`);
+        err(`${(e as Error).message}\n${USAGE}`);
         return 2;
     }
     const { positionals, values } = parsed;
     if (positionals.length !== 1) {
-        console.error(USAGE);
+        err(USAGE);
         return 2;
     }
     const stack = positionals[0];
     let plan: Plan;
     try {
-        plan = await planStack(stack);
+        plan = await planConfig(loadStack(projectDir, stack));
     } catch (e) {
         if (e instanceof StackConfigError || e instanceof StackFileError) {
-            console.error(e.message);
+            err(e.message);
             return 1;
         }
         throw e;
     }
     const counted = plan.resources.filter((r) => r.custom).length;
-    console.log(`Offline plan for stack "${plan.stack}" of project "${plan.project}" (mocked AWS; nothing is deployed)\n`);
-    console.log(renderTree(plan));
-    console.log(`\n${plan.resources.length} resources (${counted} AWS/provider resources, ${plan.resources.length - counted} components)`);
-    console.log(`\nOutputs:\n${renderOutputs(plan.outputs)}`);
-    console.log(`\n${renderCost(estimateCost(plan))}`);
-    const dir = values.out !== undefined ? path.resolve(values.out) : path.join(PROJECT_DIR, "plan-output", plan.stack);
+    out(`Offline plan for stack "${plan.stack}" of project "${plan.project}" (mocked AWS; nothing is deployed)\n`);
+    out(renderTree(plan));
+    out(`\n${plan.resources.length} resources (${counted} AWS/provider resources, ${plan.resources.length - counted} components)`);
+    out(`\nOutputs:\n${renderOutputs(plan.outputs)}`);
+    out(`\n${renderCost(estimateCost(plan))}`);
+    const dir = values.out !== undefined ? path.resolve(values.out) : path.join(projectDir, "plan-output", plan.stack);
     const files = await writePlanFiles(plan, dir);
     // Relative when under the working directory (short, copy-pasteable), absolute elsewhere.
     const shown = (f: string) => (path.relative(process.cwd(), f).startsWith("..") ? path.resolve(f) : path.relative(process.cwd(), f) || f);
-    console.log(`\nWrote:\n${files.map((f) => `  ${shown(f)}`).join("\n")}`);
+    out(`\nWrote:\n${files.map((f) => `  ${shown(f)}`).join("\n")}`);
     return 0;
 }
 

@@ -68,3 +68,19 @@ export function byRef(plan: Plan, ref: unknown): PlannedResource | undefined {
     return plan.resources.find((r) => r.id === ref || r.outputs.arn === ref);
 }
 
+/**
+ * `npm run plan -- <args>` run in this process (plan/cli.ts `main`), with what it printed; shaped like
+ * `spawnSync`'s result. `projectDir` holds the stack files to read (default: this project's).
+ * test/program.test.ts runs the CLI as a real process once, for the wiring to the exit code.
+ */
+export async function runPlanCli(args: string[], projectDir = PROJECT_DIR): Promise<{ status: number; stdout: string; stderr: string }> {
+    const { main } = await import("../plan/cli"); // loaded on first use: it brings the diagram renderer
+    let stdout = "";
+    let stderr = "";
+    const status = await main(args, {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        projectDir,
+    });
+    return { status, stdout, stderr };
+}

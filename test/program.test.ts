@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { StackConfigError } from "../components/configError";
 import { declaredBeforeFailure, Plan, planConfig, planStack, PROJECT_DIR } from "../plan/runPlan";
-import { devStackWith, one, ofType, sharedPlan } from "./helpers";
+import { devStackWith, one, ofType, runPlanCli, sharedPlan } from "./helpers";
 
 describe("the program (index.ts) under the offline plan", () => {
     const plans: Record<string, Plan> = {};
@@ -287,11 +287,36 @@ describe("the program (index.ts) under the offline plan", () => {
 
 describe("npm run plan (CLI)", function () {
     this.timeout(120_000);
-    const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
-    const run = (args: string[], cwd = PROJECT_DIR) => spawnSync(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), ...args], { cwd, encoding: "utf8" });
 
-    it("prints the resource tree and outputs for dev and exits 0", () => {
-        const result = run(["dev"]);
+    it("runs as a process: `tsx plan/cli.ts` exits with the CLI's code, the plan on stdout and problems on stderr", async () => {
+        const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));
+        const spawnCli = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+            const child = spawn(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), ...args], { cwd: PROJECT_DIR, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
+            child.once("error", reject);
+            child.once("close", (status) => resolve({ status, stdout, stderr }));
+        });
+        try {
+            // Both at once: two cores, and each process spends most of its time loading modules.
+            const [planned, unknown] = await Promise.all([spawnCli(["dev", "--out", dir]), spawnCli(["staging"])]);
+            expect(planned.status, planned.stderr).to.equal(0);
+            expect(planned.stdout).to.match(/\n\s+\+ aws:lb\/loadBalancer:LoadBalancer  dashboards-alb/);
+            expect(planned.stdout).to.contain(`Wrote:\n  ${path.join(dir, "plan.json")}`);
+            expect(fs.statSync(path.join(dir, "plan.json")).size).to.be.above(1000);
+            expect(unknown.status).to.equal(1);
+            expect(unknown.stderr).to.contain("no stack file Pulumi.staging.yaml; stacks here: dev, prod");
+            expect(unknown.stdout).to.equal("");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("prints the resource tree and outputs for dev and exits 0", async () => {
+        const result = await runPlanCli(["dev"]);
         expect(result.status, result.stderr).to.equal(0);
         expect(result.stdout).to.contain("dashboards:index:DashboardCluster  dashboards");
         expect(result.stdout).to.match(/\n\s+\+ aws:lb\/loadBalancer:LoadBalancer  dashboards-alb/);
@@ -299,24 +324,21 @@ describe("npm run plan (CLI)", function () {
         expect(result.stdout).to.contain("albDnsName:");
     });
 
-    /** Runs the plan CLI for dev in a copy of the project (its apps/ linked) whose Pulumi.dev.yaml is `edit`ed. */
-    const runEdited = (edit: (dev: string) => string) => {
+    /** Runs the plan CLI for dev on a project folder (this project's Pulumi.yaml) whose Pulumi.dev.yaml is `edit`ed. */
+    const runEdited = async (edit: (dev: string) => string) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-broken-"));
         try {
-            for (const entry of ["index.ts", "components", "plan", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
-                fs.cpSync(path.join(PROJECT_DIR, entry), path.join(dir, entry), { recursive: true });
-            }
-            for (const entry of ["node_modules", "apps"]) fs.symlinkSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
             fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), edit(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")));
-            return spawnSync(tsx, [path.join(dir, "plan", "cli.ts"), "dev"], { cwd: dir, encoding: "utf8" });
+            return await runPlanCli(["dev"], dir);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     };
 
-    it("exits non-zero naming both keys of a broken stack file, without a stack trace", () => {
-        // A copy of the project whose Pulumi.dev.yaml has a typo'd key and a bad cpu/memory pair.
-        const result = runEdited((dev) => dev
+    it("exits non-zero naming both keys of a broken stack file, without a stack trace", async () => {
+        // A Pulumi.dev.yaml with a typo'd key and a bad cpu/memory pair.
+        const result = await runEdited((dev) => dev
             .replace("dashboards:domain:", "dashboards:domian:")
             .replace(/cpu: 256\n(\s+)memory: 512/, "cpu: 256\n$1memory: 3072"));
         expect(result.status).to.equal(1);
@@ -327,8 +349,8 @@ describe("npm run plan (CLI)", function () {
         expect(result.stdout).not.to.contain("+ aws:");
     });
 
-    it("exits 1 naming the key when a dashboard's app folder is not in apps/, before declaring anything", () => {
-        const result = runEdited((dev) => dev.replace("app: dash\n", "app: nosuchdir\n"));
+    it("exits 1 naming the key when a dashboard's app folder is not in apps/, before declaring anything", async () => {
+        const result = await runEdited((dev) => dev.replace("app: dash\n", "app: nosuchdir\n"));
         expect(result.status, result.stdout + result.stderr).to.equal(1);
         expect(result.stderr).to.contain("dashboards:dashboards[1].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile");
         expect(result.stderr).to.contain("copied from a template in apps/: dash, flask, shiny, streamlit");
@@ -336,8 +358,8 @@ describe("npm run plan (CLI)", function () {
         expect(result.stdout).not.to.contain("+ aws:");
     });
 
-    it("rejects an unknown stack with the list of stacks", () => {
-        const result = run(["staging"]);
+    it("rejects an unknown stack with the list of stacks", async () => {
+        const result = await runPlanCli(["staging"]);
         expect(result.status).to.equal(1);
         expect(result.stderr).to.contain("no stack file Pulumi.staging.yaml; stacks here: dev, prod");
     });

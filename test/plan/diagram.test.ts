@@ -1,11 +1,10 @@
 import { expect } from "chai";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { diagramDot, renderDiagram, renderSvg, svgToPng } from "../../plan/diagram";
 import { Plan, planConfig, PROJECT_DIR } from "../../plan/runPlan";
-import { devStackWith, sharedPlan } from "../helpers";
+import { devStackWith, runPlanCli, sharedPlan } from "../helpers";
 
 /** The text of one Graphviz node in the SVG (its <g class="node"> with that <title>), or undefined. */
 function svgNode(svg: string, nodeId: string): string | undefined {
@@ -108,12 +107,11 @@ describe("architecture diagram", () => {
         expect(diagramDot(edited)).to.match(/kpis\.dev\.dashboards\.example\.com.*groups: finance/);
     });
 
-    it("is written by `npm run plan -- dev --out <dir>` with plan.json, and the CLI prints the cost and the paths", function () {
+    it("is written by `npm run plan -- dev --out <dir>` with plan.json, and the CLI prints the cost and the paths", async function () {
         this.timeout(120_000);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-out-"));
         try {
-            const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
-            const result = spawnSync(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), "dev", "--out", dir], { cwd: PROJECT_DIR, encoding: "utf8" });
+            const result = await runPlanCli(["dev", "--out", dir]);
             expect(result.status, result.stderr).to.equal(0);
             for (const f of ["diagram.svg", "diagram.png", "plan.json"]) {
                 expect(fs.statSync(path.join(dir, f)).size, f).to.be.above(1000);
@@ -122,7 +120,7 @@ describe("architecture diagram", () => {
             expect(result.stdout).to.match(/Estimated monthly cost \(us-east-1 list prices/);
             expect(result.stdout).to.match(/Total\s+\$70\.24/);
             expect(result.stdout).to.match(/One more dashboard \(0\.25 vCPU \/ 0\.5 GB, 1 task, spot\): \$6\.95\/month/);
-            expect(spawnSync(tsx, [path.join(PROJECT_DIR, "plan", "cli.ts"), "dev", "--bogus"], { cwd: PROJECT_DIR, encoding: "utf8" }).status).to.equal(2);
+            expect((await runPlanCli(["dev", "--bogus"])).status).to.equal(2);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
