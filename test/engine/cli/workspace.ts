@@ -32,7 +32,7 @@ export interface CliResult {
 }
 
 /** Linked into the copy: everything the program, the Lambda bundling and the image builds read. */
-const LINKED = ["index.ts", "components", "functions", "apps", "node_modules", "tsconfig.json", "package.json"];
+const LINKED = ["index.ts", "components", "functions", "apps", "tsconfig.json", "package.json"];
 
 export class EngineWorkspace {
     readonly dir: string;
@@ -45,7 +45,8 @@ export class EngineWorkspace {
         this.projectDir = path.join(this.dir, "project");
         this.cloudDir = path.join(this.dir, "cloud");
         for (const d of [this.projectDir, this.cloudDir, path.join(this.dir, "state"), path.join(this.dir, "home")]) fs.mkdirSync(d, { recursive: true });
-        for (const name of LINKED) fs.symlinkSync(path.join(REPO, name), path.join(this.projectDir, name));
+        this.linkSources(REPO);
+        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.projectDir, "node_modules"));
         fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
         const bin = pulumiBin();
         this.env = {
@@ -62,6 +63,18 @@ export class EngineWorkspace {
             DASHBOARDS_FAKE_CLOUD_DIR: this.cloudDir,
             NO_COLOR: "1",
         };
+    }
+
+    /**
+     * Points the project copy's program sources (index.ts, components/, functions/, apps/, ...) at
+     * `root`: this checkout, or an older version of it (see `sourcesAt`), keeping stacks and state.
+     */
+    linkSources(root: string): void {
+        for (const name of LINKED) {
+            const link = path.join(this.projectDir, name);
+            fs.rmSync(link, { force: true });
+            fs.symlinkSync(path.join(root, name), link);
+        }
     }
 
     /** Copies a stack file from the repository (or writes the given text) into the project copy. */
@@ -110,4 +123,19 @@ export class EngineWorkspace {
 /** A failed CLI call as an assertion message: the command's last lines, not the whole log. */
 export function tail(result: CliResult, lines = 60): string {
     return result.output.split("\n").filter((l) => l.trim()).slice(-lines).join("\n");
+}
+
+/**
+ * The program's sources as they were at `commit` (from this repository's history), extracted into
+ * `dir`, for tests that deploy an older layout and upgrade it. Needs a clone with that history.
+ */
+export function sourcesAt(commit: string, dir: string): string {
+    const has = spawnSync("git", ["-C", REPO, "cat-file", "-e", `${commit}^{commit}`], { encoding: "utf8" });
+    if (has.status !== 0) throw new Error(`commit ${commit} is not in ${REPO}'s history (a shallow clone?); fetch it with \`git fetch --unshallow\``);
+    fs.mkdirSync(dir, { recursive: true });
+    const archive = spawnSync("sh", ["-c", `git -C "$1" archive "$2" ${LINKED.join(" ")} | tar -x -C "$3"`, "sh", REPO, commit, dir], { encoding: "utf8" });
+    if (archive.status !== 0) throw new Error(`could not extract ${commit}: ${archive.stderr}`);
+    // Node resolves a module from its real path, so the old sources need the packages beside them.
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
 }
