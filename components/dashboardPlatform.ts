@@ -44,8 +44,13 @@ function checkPlatformArgs(args: DashboardPlatformArgs): { ok: true; config: Sta
     }
     const model: Record<string, unknown> = { ...args };
     for (const key of NON_MODEL_ARGS) delete model[key];
-    const result = validatePlatformModel(model, args.region ?? aws.config.region, { appsDir: path.resolve(args.appsDir ?? "apps") });
-    return result.ok ? { ok: true, config: result.config } : { ok: false, problems: result.problems.map((p) => `${p.key}: ${p.message}`) };
+    const providerRegion = aws.config.region;
+    const result = validatePlatformModel(model, args.region ?? providerRegion, { appsDir: path.resolve(args.appsDir ?? "apps") });
+    const problems = result.ok ? [] : result.problems.map((p) => `${p.key}: ${p.message}`);
+    if (args.region && providerRegion && args.region !== providerRegion) {
+        problems.unshift(`region: ${JSON.stringify(args.region)} is not the AWS provider's region ${providerRegion} (aws:region), where the resources are created; leave region out or make them the same`);
+    }
+    return result.ok && problems.length === 0 ? { ok: true, config: result.config } : { ok: false, problems };
 }
 
 function outputPaths(value: unknown, at: string, depth = 0): string[] {
@@ -79,7 +84,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
     /** The deployment pipeline, when `pipeline` is set; its connection must be approved once while PENDING. */
     public readonly pipelineName?: pulumi.Output<string>;
     public readonly pipelineConnectionArn?: pulumi.Output<string>;
-    public readonly pipelineConnectionStatus?: pulumi.Output<string | undefined>;
+    /** `PENDING` until the connection is approved, then `AVAILABLE`; absent with an existing `connectionArn`. */
+    public readonly pipelineConnectionStatus?: pulumi.Output<string>;
 
     /**
      * @param name Logical name of the platform (its children keep their own names: one platform per stack).
@@ -121,7 +127,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         this.clusterName = cluster.cluster.name;
         this.pipelineName = pipeline?.pipelineName;
         this.pipelineConnectionArn = pipeline?.connectionArn;
-        this.pipelineConnectionStatus = pipeline?.connectionStatus;
+        // Typed without the inner `| undefined` (which the package schema cannot express); the value is unchanged.
+        this.pipelineConnectionStatus = pipeline?.connectionStatus as pulumi.Output<string> | undefined;
         this.registerOutputs({ dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl });
     }
 

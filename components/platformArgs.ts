@@ -77,7 +77,7 @@ export interface PlatformLoadBalancerArgs {
      * @default false
      */
     deletionProtection?: boolean;
-    /** @default { enabled: false } */
+    /** Access logs of every request to an S3 bucket. @default { enabled: false } */
     accessLogs?: PlatformAccessLogsArgs;
 }
 
@@ -85,6 +85,7 @@ export interface PlatformLoadBalancerArgs {
 export interface PlatformGroupArgs {
     /** Group name: 1-128 letters, digits or punctuation, no spaces. */
     name: string;
+    /** What the group is for (at most 2048 characters). */
     description?: string;
     /** Lower wins when a user is in several groups with IAM roles; informative otherwise. */
     precedence?: number;
@@ -92,6 +93,7 @@ export interface PlatformGroupArgs {
 
 /** A user created (and invited by email) when the stack is deployed. */
 export interface PlatformUserArgs {
+    /** The user's email address: their user name, where the invitation goes. */
     email: string;
     /** Declared groups the user joins. */
     groups?: string[];
@@ -125,26 +127,33 @@ export interface PlatformIdentityProviderArgs {
     clientSecret?: string;
     /** OIDC: scopes to request. @default ["openid", "email", "profile"] */
     scopes?: string[];
+    /** Which of the provider's claims carry the email and the groups. */
     attributeMapping: PlatformAttributeMappingArgs;
 }
 
 /** An external OIDC provider used directly by the load balancer (`auth.provider: oidc`). */
 export interface PlatformExternalOidcArgs {
+    /** Issuer URL (https), as in the provider's discovery document. */
     issuer: string;
+    /** Authorization endpoint (https). */
     authorizationEndpoint: string;
+    /** Token endpoint (https). */
     tokenEndpoint: string;
+    /** User info endpoint (https). */
     userInfoEndpoint: string;
+    /** Client id of the load balancer at the provider. */
     clientId: string;
     /** Kept as a Pulumi secret. */
     clientSecret: string;
     /** Full logout URL of the provider, if it has one; the apps redirect there on sign-out. */
     logoutUrl?: string;
-    /** @default "openid email profile" */
+    /** Scopes the load balancer requests, space separated. @default "openid email profile" */
     scope?: string;
 }
 
 /** A custom domain for the hosted login. */
 export interface PlatformCustomDomainArgs {
+    /** The login's host name, e.g. `login.dashboards.example.com`. */
     domain: string;
     /** ACM certificate for `domain`; Cognito needs it in us-east-1. */
     certificateArn: string;
@@ -152,11 +161,11 @@ export interface PlatformCustomDomainArgs {
 
 /** Lifetimes of the tokens Cognito issues. */
 export interface PlatformTokenValidityArgs {
-    /** @default 60 */
+    /** Minutes an access token is valid, 5 to 1440. @default 60 */
     accessTokenMinutes?: number;
-    /** @default 60 */
+    /** Minutes an ID token is valid, 5 to 1440. @default 60 */
     idTokenMinutes?: number;
-    /** @default 1 */
+    /** Days a refresh token is valid, 1 to 3650. @default 1 */
     refreshTokenDays?: number;
 }
 
@@ -166,7 +175,9 @@ export interface PlatformEmailArgs {
     sourceArn: string;
     /** The From address (optionally with a display name), of the identity's domain. */
     fromEmailAddress: string;
+    /** Where replies to the pool's email go. */
     replyToEmailAddress?: string;
+    /** SES configuration set for the pool's email (delivery events). */
     configurationSet?: string;
 }
 
@@ -194,9 +205,11 @@ export interface PlatformAuthArgs {
     passwordMinimumLength?: number;
     /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). @default a unique prefix derived from project and stack */
     domainPrefix?: string;
+    /** A custom domain for the hosted login instead of the Cognito prefix domain. */
     customDomain?: PlatformCustomDomainArgs;
     /** Lifetime of the load balancer's login session (cookie), 60 to 604800 seconds. @default 28800 */
     sessionTimeoutSeconds?: number;
+    /** Lifetimes of the access, ID and refresh tokens. */
     tokenValidity?: PlatformTokenValidityArgs;
     /** Groups that dashboards can name in `accessGroups`. */
     groups?: PlatformGroupArgs[];
@@ -204,9 +217,11 @@ export interface PlatformAuthArgs {
     adminGroups?: string[];
     /** Users created (and invited by email) when the stack is deployed. */
     users?: PlatformUserArgs[];
+    /** Company sign-in (SAML or OIDC) federated through the user pool. */
     identityProviders?: PlatformIdentityProviderArgs[];
     /** With `provider: oidc`: the external provider's endpoints and client. */
     oidc?: PlatformExternalOidcArgs;
+    /** Send the pool's email (invitations, codes) through SES. @default Cognito's own email (small daily quota) */
     email?: PlatformEmailArgs;
 }
 
@@ -249,9 +264,9 @@ export interface PlatformDashboardArgs {
     cpu?: number;
     /** Fargate memory in MiB; must pair with `cpu`. @default 512 */
     memory?: number;
-    /** @default 1 */
+    /** Tasks that always run (1 to 100). @default 1 */
     minTasks?: number;
-    /** @default the larger of 2 and minTasks */
+    /** Most tasks the service scales out to on CPU (1 to 100). @default the larger of 2 and minTasks */
     maxTasks?: number;
     /** Groups whose members may open this dashboard; empty = every signed-in user. @default [] */
     accessGroups?: string[];
@@ -275,9 +290,9 @@ export interface PlatformDashboardArgs {
     healthCheckGracePeriodSeconds?: number;
     /** `on-demand`, `spot` or `mixed`. @default defaults.capacity */
     capacity?: string;
-    /** @default defaults.logRetentionDays */
+    /** Days the container's logs are kept (a CloudWatch Logs retention). @default defaults.logRetentionDays */
     logRetentionDays?: number;
-    /** @default defaults.waitForSteadyState */
+    /** `pulumi up` waits until the rollout is steady, and fails when it is not. @default defaults.waitForSteadyState */
     waitForSteadyState?: boolean;
 }
 
@@ -303,7 +318,7 @@ export interface PlatformAlarmsArgs {
 
 /** The portal: a page listing the dashboards each user may open. */
 export interface PlatformPortalArgs {
-    /** @default true with Cognito sign-in, false with an external OIDC provider */
+    /** Deploy the portal. @default true with Cognito sign-in, false with an external OIDC provider */
     enabled?: boolean;
     /** Host label: the portal is served at `https://<name>.<domain>`. @default "portal" */
     name?: string;
@@ -318,21 +333,28 @@ export interface DashboardPlatformArgs {
      * @example "dashboards.example.com"
      */
     domain: string;
+    /** The Route 53 zone of `domain` and/or an existing certificate for `*.<domain>`. */
     dns: PlatformDnsArgs;
-    /** @default a new VPC with one NAT gateway over two availability zones */
+    /** The VPC. @default a new VPC with one NAT gateway over two availability zones */
     network?: PlatformNetworkArgs;
+    /** The shared load balancer's idle timeout, deletion protection and access logs. */
     loadBalancer?: PlatformLoadBalancerArgs;
-    /** @default a Cognito user pool with optional MFA and no self sign-up */
+    /** Sign-in. @default a Cognito user pool with optional MFA and no self sign-up */
     auth?: PlatformAuthArgs;
     /** At least one, at most 98 per load balancer. */
     dashboards: PlatformDashboardArgs[];
+    /** Settings every dashboard takes unless it sets its own. */
     defaults?: PlatformDefaultsArgs;
+    /** Who is told when a dashboard is unhealthy. */
     alarms?: PlatformAlarmsArgs;
+    /** The page that lists the dashboards each user may open. */
     portal?: PlatformPortalArgs;
     /** An AWS-native pipeline that runs `pulumi up` on every push. */
     pipeline?: DashboardPipelineArgs;
     /**
-     * AWS region of the stack (it is not a stack-file key: the AWS provider's `aws:region`).
+     * The AWS region the stack deploys to, for the checks that depend on it (such as certificates in
+     * the load balancer's region). It does not choose the region: the AWS provider does, and a
+     * different `aws:region` is refused. Not a stack-file key.
      * @default the `aws:region` config of the program
      */
     region?: string;

@@ -559,7 +559,7 @@ export interface StackConfig {
 }
 
 export const DASHBOARD_DEFAULTS = { cpu: 256, memory: 512, minTasks: 1, maxTasks: 2 } as const;
-export const STACK_DEFAULTS = { capacity: "on-demand", logRetentionDays: 30, imagesToKeep: 10, forceDeleteRepositories: false, waitForSteadyState: true, portalName: "portal", portalTitle: "Dashboards" } as const;
+export const STACK_DEFAULTS = { capacity: "on-demand", logRetentionDays: 30, imagesToKeep: 10, forceDeleteRepositories: false, waitForSteadyState: true, portalName: "portal", portalTitle: "Dashboards", portalApp: "portal" } as const;
 
 function normalize(raw: RawStackConfig, region: string): StackConfig {
     const defaults = {
@@ -949,71 +949,106 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const isString = (v: unknown): v is string => typeof v === "string";
 const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isString) : []);
 
+/** What the rules share: where problems go, the stack's region and domain, and the login provider. */
+interface RuleContext {
+    out: PathProblem[];
+    region: string | undefined;
+    domain: string | undefined;
+    provider: "cognito" | "oidc";
+    auth: Record<string, unknown>;
+    /** Reports an ALB certificate outside the stack's region. */
+    albCertificateRegion(path: (string | number)[], arn: unknown): void;
+    /** Reports group names (at `path`) that auth.groups does not declare. */
+    checkGroupRefs(path: (string | number)[], value: unknown): void;
+}
+
+/** The rules that span fields, one step per part of the stack file. */
 function crossFieldProblems(input: Record<string, unknown>, region: string | undefined, appFolderProblem?: (app: string) => string | undefined): PathProblem[] {
+    const ctx = ruleContext(input, region);
+    dnsRules(input, ctx);
+    networkRules(input, ctx);
+    authRules(input, ctx);
+    pipelineRules(input, ctx);
+    portalRules(input, ctx, appFolderProblem);
+    dashboardRules(input, ctx, appFolderProblem);
+    return ctx.out;
+}
+
+function ruleContext(input: Record<string, unknown>, region: string | undefined): RuleContext {
     const out: PathProblem[] = [];
-    const domain = isString(input.domain) ? input.domain : undefined;
-    // An ALB uses ACM certificates of its own region only: https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
-    const albCertificateRegion = (path: (string | number)[], arn: unknown) => {
-        const certRegion = isString(arn) ? ACM_CERTIFICATE_ARN.exec(arn)?.[1] : undefined;
-        if (certRegion && region && certRegion !== region) {
-            out.push({ path, message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
-        }
-    };
-
-    // dns: one of zone / certificate; certificate in the stack's region.
-    if (isObject(input.dns)) {
-        const { hostedZoneId, certificateArn } = input.dns;
-        if (hostedZoneId === undefined && certificateArn === undefined) {
-            out.push({ path: ["dns"], message: "needs hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>), or both" });
-        }
-        albCertificateRegion(["dns", "certificateArn"], certificateArn);
-    }
-
-    // network: new VPC settings and existing VPC settings are mutually exclusive.
-    if (isObject(input.network)) {
-        const n = input.network;
-        if (n.vpcId !== undefined) {
-            for (const k of ["nat", "cidrBlock", "availabilityZones"] as const) {
-                if (n[k] !== undefined) out.push({ path: ["network", k], message: "only applies to a new VPC; remove it or remove network.vpcId" });
-            }
-            const publics = stringsOf(n.publicSubnetIds);
-            if (n.publicSubnetIds === undefined || publics.length < 2) {
-                out.push({ path: ["network", "publicSubnetIds"], message: "needs at least two public subnets in different availability zones for the load balancer when network.vpcId is set" });
-            }
-            const overlap = stringsOf(n.privateSubnetIds).filter((s) => publics.includes(s));
-            if (overlap.length > 0) {
-                out.push({ path: ["network", "privateSubnetIds"], message: `${listed(overlap)} is also listed in publicSubnetIds; a subnet is either public or private` });
-            }
-        } else {
-            for (const k of ["publicSubnetIds", "privateSubnetIds"] as const) {
-                if (n[k] !== undefined) out.push({ path: ["network", k], message: "only applies to an existing VPC; set network.vpcId too, or remove it to create a new VPC" });
-            }
-        }
-    }
-
-    // auth: declared groups, admin groups, users, provider-specific keys.
     const auth = isObject(input.auth) ? input.auth : {};
-    const provider = auth.provider === "oidc" ? "oidc" : "cognito";
     const declaredGroups = Array.isArray(auth.groups) ? auth.groups.filter(isObject).map((g) => g.name).filter(isString) : [];
     const groupHint = declaredGroups.length > 0 ? `declared groups: ${listed(declaredGroups)}` : "no groups are declared in auth.groups";
+    const declared = new Set(declaredGroups);
+    // Groups that could not be read (a value refused by its size or depth) are unknown, not absent.
+    const groupsReadable = input.auth !== REPORTED && auth.groups !== REPORTED;
+    return {
+        out,
+        region,
+        domain: isString(input.domain) ? input.domain : undefined,
+        provider: auth.provider === "oidc" ? "oidc" : "cognito",
+        auth,
+        // An ALB uses ACM certificates of its own region only: https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html
+        albCertificateRegion(path, arn) {
+            const certRegion = isString(arn) ? ACM_CERTIFICATE_ARN.exec(arn)?.[1] : undefined;
+            if (certRegion && region && certRegion !== region) {
+                out.push({ path, message: `is in ${certRegion} but the load balancer is in ${region}; an ALB certificate must be in the ALB's region` });
+            }
+        },
+        checkGroupRefs(path, value) {
+            if (!groupsReadable || !Array.isArray(value)) return;
+            value.forEach((g, i) => {
+                if (isString(g) && !declared.has(g)) out.push({ path: [...path, i], message: `group ${show(g)} is not declared in auth.groups; ${groupHint}` });
+            });
+        },
+    };
+}
+
+/** dns: a zone or a certificate (or both); the certificate in the stack's region. */
+function dnsRules(input: Record<string, unknown>, ctx: RuleContext): void {
+    if (!isObject(input.dns)) return;
+    const { hostedZoneId, certificateArn } = input.dns;
+    if (hostedZoneId === undefined && certificateArn === undefined) {
+        ctx.out.push({ path: ["dns"], message: "needs hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>), or both" });
+    }
+    ctx.albCertificateRegion(["dns", "certificateArn"], certificateArn);
+}
+
+/** network: new VPC settings and existing VPC settings are mutually exclusive. */
+function networkRules(input: Record<string, unknown>, { out }: RuleContext): void {
+    if (!isObject(input.network)) return;
+    const n = input.network;
+    if (n.vpcId === undefined) {
+        for (const k of ["publicSubnetIds", "privateSubnetIds"] as const) {
+            if (n[k] !== undefined) out.push({ path: ["network", k], message: "only applies to an existing VPC; set network.vpcId too, or remove it to create a new VPC" });
+        }
+        return;
+    }
+    for (const k of ["nat", "cidrBlock", "availabilityZones"] as const) {
+        if (n[k] !== undefined) out.push({ path: ["network", k], message: "only applies to a new VPC; remove it or remove network.vpcId" });
+    }
+    const publics = stringsOf(n.publicSubnetIds);
+    if (n.publicSubnetIds === undefined || publics.length < 2) {
+        out.push({ path: ["network", "publicSubnetIds"], message: "needs at least two public subnets in different availability zones for the load balancer when network.vpcId is set" });
+    }
+    const overlap = stringsOf(n.privateSubnetIds).filter((s) => publics.includes(s));
+    if (overlap.length > 0) {
+        out.push({ path: ["network", "privateSubnetIds"], message: `${listed(overlap)} is also listed in publicSubnetIds; a subnet is either public or private` });
+    }
+}
+
+/** auth: declared groups, admin groups, users, provider-specific keys, email, domains, identity providers. */
+function authRules(input: Record<string, unknown>, ctx: RuleContext): void {
+    const { out, auth } = ctx;
     const groupIndex = new Map<string, number>();
     (Array.isArray(auth.groups) ? auth.groups : []).forEach((g, i) => {
         if (!isObject(g) || !isString(g.name)) return;
         if (groupIndex.has(g.name)) out.push({ path: ["auth", "groups", i, "name"], message: `${show(g.name)} is declared twice (also auth.groups[${groupIndex.get(g.name)}])` });
         else groupIndex.set(g.name, i);
     });
-    const declared = new Set(declaredGroups);
-    // Groups that could not be read (a value refused by its size or depth) are unknown, not absent.
-    const groupsReadable = input.auth !== REPORTED && auth.groups !== REPORTED;
-    const checkGroupRefs = (path: (string | number)[], value: unknown) => {
-        if (!groupsReadable || !Array.isArray(value)) return;
-        value.forEach((g, i) => {
-            if (isString(g) && !declared.has(g)) out.push({ path: [...path, i], message: `group ${show(g)} is not declared in auth.groups; ${groupHint}` });
-        });
-    };
-    checkGroupRefs(["auth", "adminGroups"], auth.adminGroups);
-    if (Array.isArray(auth.users)) auth.users.forEach((u, i) => isObject(u) && checkGroupRefs(["auth", "users", i, "groups"], u.groups));
-    if (provider === "oidc") {
+    ctx.checkGroupRefs(["auth", "adminGroups"], auth.adminGroups);
+    if (Array.isArray(auth.users)) auth.users.forEach((u, i) => isObject(u) && ctx.checkGroupRefs(["auth", "users", i, "groups"], u.groups));
+    if (ctx.provider === "oidc") {
         if (auth.oidc === undefined) out.push({ path: ["auth", "oidc"], message: "is required when auth.provider is oidc (issuer, endpoints, clientId, clientSecret)" });
         for (const k of ["mfa", "threatProtection", "allowSelfSignUp", "passwordMinimumLength", "domainPrefix", "customDomain", "groups", "adminGroups", "users", "identityProviders", "tokenValidity", "email"] as const) {
             if (auth[k] !== undefined) out.push({ path: ["auth", k], message: "only applies to auth.provider cognito; the external OIDC provider manages it" });
@@ -1036,173 +1071,233 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
             out.push({ path: ["auth", "customDomain", "certificateArn"], message: `is in ${certRegion}; a Cognito custom domain needs a certificate in us-east-1` });
         }
     }
-    if (Array.isArray(auth.identityProviders)) {
-        const names = new Map<string, number>();
-        auth.identityProviders.forEach((idp, i) => {
-            if (!isObject(idp)) return;
-            if (isString(idp.name)) {
-                if (names.has(idp.name)) out.push({ path: ["auth", "identityProviders", i, "name"], message: `${show(idp.name)} is used twice (also identityProviders[${names.get(idp.name)}])` });
-                else names.set(idp.name, i);
-            }
-            if (idp.type === "saml" && (idp.metadataUrl === undefined) === (idp.metadataFile === undefined)) {
-                out.push({ path: ["auth", "identityProviders", i], message: "a SAML provider needs exactly one of metadataUrl or metadataFile" });
-            }
-        });
-    }
+    identityProviderRules(auth.identityProviders, out);
+}
 
+/** auth.identityProviders: unique names; a SAML provider's metadata from exactly one place. */
+function identityProviderRules(providers: unknown, out: PathProblem[]): void {
+    if (!Array.isArray(providers)) return;
+    const names = new Map<string, number>();
+    providers.forEach((idp, i) => {
+        if (!isObject(idp)) return;
+        if (isString(idp.name)) {
+            if (names.has(idp.name)) out.push({ path: ["auth", "identityProviders", i, "name"], message: `${show(idp.name)} is used twice (also identityProviders[${names.get(idp.name)}])` });
+            else names.set(idp.name, i);
+        }
+        if (idp.type === "saml" && (idp.metadataUrl === undefined) === (idp.metadataFile === undefined)) {
+            out.push({ path: ["auth", "identityProviders", i], message: "a SAML provider needs exactly one of metadataUrl or metadataFile" });
+        }
+    });
+}
+
+/** pipeline: the build must be able to reach the stack's state. */
+function pipelineRules(input: Record<string, unknown>, { out }: RuleContext): void {
     if (isObject(input.pipeline) && input.pipeline.pulumiAccessTokenSecretArn === undefined && input.pipeline.pulumiBackendUrl === undefined) {
         out.push({ path: ["pipeline"], message: "needs pulumiAccessTokenSecretArn (Pulumi Cloud) or pulumiBackendUrl (self-managed state) so the build can run pulumi up" });
     }
+}
 
-    // dashboards: sizes, task counts, unique names and hosts, groups, env names, quotas.
-    if (Array.isArray(input.dashboards)) {
-        const dashboards = input.dashboards;
-        if (dashboards.length === 0) out.push({ path: ["dashboards"], message: "is empty; configure at least one dashboard" });
-        const rulesNeeded = dashboards.length + 2; // + signed-out page + portal
-        if (dashboards.length > ALB_TARGET_GROUP_LIMIT - 1 || rulesNeeded > ALB_RULE_LIMIT) {
-            out.push({
-                path: ["dashboards"],
-                message: `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`,
-            });
-        }
-        // The pre-token trigger reads every dashboard's groups from one SSM parameter (8 KB at most).
-        if (provider === "cognito") {
-            const mapped = dashboards.filter(isObject).map((d) => ({ name: isString(d.name) ? d.name : "", accessGroups: stringsOf(d.accessGroups) }));
-            const bytes = estimatedAccessMapBytes(stringsOf(auth.adminGroups), [...mapped, { name: STACK_DEFAULTS.portalName, accessGroups: [] }]);
-            if (bytes > SSM_ADVANCED_MAX_BYTES) {
-                out.push({ path: ["dashboards"], message: `need an access map of about ${bytes} bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most ${SSM_ADVANCED_MAX_BYTES} bytes: use fewer or shorter group names, or split the dashboards over two stacks` });
-            }
-        }
-        const names = new Map<string, number>();
-        const hosts = new Map<string, string>();
-        const claimHost = (host: string, owner: string, path: (string | number)[]) => {
-            const prior = hosts.get(host);
-            if (prior) out.push({ path, message: `host ${host} is already used by ${prior}; every host must be unique` });
-            else hosts.set(host, owner);
-        };
-        if (isObject(auth.customDomain) && isString(auth.customDomain.domain)) hosts.set(auth.customDomain.domain, "auth.customDomain");
-        const portal = isObject(input.portal) ? input.portal : {};
-        if (portal.enabled === true && provider === "oidc") {
-            out.push({ path: ["portal", "enabled"], message: "needs auth.provider cognito; the portal reads each user's groups from Cognito access tokens" });
-        }
-        if ((portal.enabled ?? provider === "cognito") === true && domain) {
-            const portalName = isString(portal.name) ? portal.name : STACK_DEFAULTS.portalName;
-            hosts.set(`${portalName}.${domain}`, "the portal (portal.name)");
-        }
-        const defaults = isObject(input.defaults) ? input.defaults : {};
-        // Which certificate serves each extra host (the same rules as DashboardCluster), when the domain is known.
-        const dns = isObject(input.dns) ? input.dns : {};
-        const certificates: CertificateContext | undefined = domain
-            ? { domain, hostedZone: isString(dns.hostedZoneId), defaultCertificateArn: isString(dns.certificateArn) ? dns.certificateArn : undefined }
-            : undefined;
-        const listenerHosts: ExtraHost[] = [];
+/** Whether the portal is deployed: on by default with Cognito, which it reads groups from. */
+function portalEnabled(input: Record<string, unknown>, ctx: RuleContext): boolean {
+    const portal = isObject(input.portal) ? input.portal : {};
+    return (portal.enabled ?? ctx.provider === "cognito") === true;
+}
 
-        dashboards.forEach((d, i) => {
-            if (!isObject(d)) return;
-            const at = (...rest: (string | number)[]) => ["dashboards", i, ...rest];
-            if (isString(d.name)) {
-                if (names.has(d.name)) out.push({ path: at("name"), message: `${show(d.name)} is already used by dashboards[${names.get(d.name)}]; names must be unique` });
-                else {
-                    names.set(d.name, i);
-                    if (domain) claimHost(`${d.name}.${domain}`, `dashboards[${i}]`, at("name"));
-                }
-            }
-            extraHostsOf(d.extraHosts).forEach(({ host, certificateArn, index: j }) => {
-                claimHost(host, `dashboards[${i}]`, at("extraHosts", j));
-                albCertificateRegion(at("extraHosts", j, "certificateArn"), certificateArn);
-                if (!certificates) return;
-                const c = coverage({ host, certificateArn }, certificates);
-                listenerHosts.push({ host, certificateArn });
-                if (c.kind !== "uncovered") return;
-                const instead = `write it as {host: ${host}, certificateArn: <ACM certificate in ${region ?? "the stack's region"} that covers it>}`;
-                out.push({
-                    path: at("extraHosts", j),
-                    message: c.why === "outside-domain"
-                        ? `${host} is outside ${domain}, so the stack cannot request a certificate for it and *.${domain} does not cover it; ${instead}`
-                        : `${host} is not covered by *.${domain} (one level only) and, without dns.hostedZoneId, the stack cannot request a certificate for it; set dns.hostedZoneId or ${instead}`,
-                });
-            });
-            if (Array.isArray(d.extraHosts) && d.extraHosts.length > MAX_EXTRA_HOSTS) {
-                out.push({ path: at("extraHosts"), message: `has ${d.extraHosts.length} hosts; at most ${MAX_EXTRA_HOSTS} (an ALB rule matches at most 5 host names, one is <name>.<domain>)` });
-            }
-
-            // A prebuilt image: nothing is built, so no app folder; a tag alone only when allowed.
-            const prebuilt = d.image !== undefined;
-            if (prebuilt) {
-                if (d.imageDigest !== undefined) {
-                    out.push({ path: at("imageDigest"), message: "cannot be set with image; imageDigest pins an earlier build of the dashboard's own repository, image runs a prebuilt one: keep one" });
-                }
-                if (d.app !== undefined) out.push({ path: at("app"), message: "is not used with image (a prebuilt image is not built from apps/); remove app or image" });
-                const parsed = isString(d.image) ? parseImageReference(d.image) : undefined;
-                const mutable = parsed?.ok && d.allowMutableTag !== true ? mutableTagProblem(parsed.image) : undefined;
-                if (mutable) out.push({ path: at("image"), message: `${show(d.image)} ${mutable}` });
-            } else if (d.allowMutableTag === true) {
-                out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
-            }
-
-            // The app folder on disk (a malformed app or name is the schema's to report).
-            const app = d.app === undefined && isString(d.name) && d.name.length <= MAX_DASHBOARD_NAME_LENGTH && DNS_LABEL.test(d.name) ? d.name : d.app;
-            const appProblem = !prebuilt && appFolderProblem && isString(app) && app.length <= MAX_PATTERN_INPUT && APP_FOLDER_NAME.test(app) ? appFolderProblem(app) : undefined;
-            if (appProblem) out.push({ path: at("app"), message: d.app === undefined ? `is not set, so it is the name ${show(app)}, and ${appProblem}` : appProblem });
-
-            const cpu = typeof d.cpu === "number" ? d.cpu : d.cpu === undefined ? DASHBOARD_DEFAULTS.cpu : undefined;
-            const memory = typeof d.memory === "number" ? d.memory : d.memory === undefined ? DASHBOARD_DEFAULTS.memory : undefined;
-            if (cpu !== undefined) {
-                const options = fargateMemoryOptions(cpu);
-                if (!options) {
-                    out.push({ path: at("cpu"), message: `${cpu} is not a Fargate CPU value; allowed: ${FARGATE_CPU_VALUES.join(", ")}` });
-                } else if (memory !== undefined && !options.includes(memory)) {
-                    out.push(d.memory === undefined
-                        ? { path: at("memory"), message: `is required with cpu ${cpu}: the default ${memory} is not valid with it on Fargate; allowed: ${describeValues(options)}` }
-                        : { path: at("memory"), message: `${memory} is not valid with cpu ${cpu} on Fargate; allowed: ${describeValues(options)}` });
-                }
-            }
-
-            const capacity = isString(d.capacity) ? d.capacity : isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity;
-            // Fargate Spot gives a 2-minute warning: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
-            if (typeof d.deregistrationDelaySeconds === "number" && capacity !== "on-demand" && d.deregistrationDelaySeconds >= 120) {
-                out.push({ path: at("deregistrationDelaySeconds"), message: `${d.deregistrationDelaySeconds} is too long on Fargate Spot (capacity ${capacity}); tasks get a 2-minute warning, so allowed: 0 to 119` });
-            }
-
-            const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;
-            if (typeof d.maxTasks === "number" && d.maxTasks < min) {
-                out.push({ path: at("maxTasks"), message: `${d.maxTasks} is less than minTasks ${min}; maxTasks must be >= minTasks` });
-            }
-
-            if (d.accessGroups !== undefined && provider === "oidc" && stringsOf(d.accessGroups).length > 0) {
-                out.push({ path: at("accessGroups"), message: "needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool" });
-            } else {
-                checkGroupRefs(at("accessGroups"), d.accessGroups);
-            }
-
-            const envNames = isObject(d.environment) ? Object.keys(d.environment) : [];
-            const secretNames = isObject(d.secrets) ? Object.keys(d.secrets) : [];
-            for (const [kind, list] of [["environment", envNames], ["secrets", secretNames]] as const) {
-                for (const name of list) {
-                    if (!ENV_VAR_NAME.test(name)) {
-                        out.push({ path: at(kind, name), message: "is not a valid environment variable name (letters, digits and _, not starting with a digit)" });
-                    } else if (RESERVED_ENV_NAMES.includes(name) || RESERVED_ENV_PREFIXES.some((p) => name.startsWith(p))) {
-                        out.push({ path: at(kind, name), message: `is set by the platform; names ${RESERVED_ENV_NAMES.join(", ")} and prefixes ${RESERVED_ENV_PREFIXES.join(", ")} are reserved` });
-                    }
-                }
-            }
-            const secretSet = new Set(secretNames);
-            for (const name of envNames.filter((n) => secretSet.has(n))) {
-                out.push({ path: at("secrets", name), message: "is also set in environment; a variable is either plain or secret" });
-            }
+/** portal: needs Cognito, and its sources in the apps folder (it is built like a dashboard). */
+function portalRules(input: Record<string, unknown>, ctx: RuleContext, appFolderProblem?: (app: string) => string | undefined): void {
+    const portal = isObject(input.portal) ? input.portal : {};
+    if (portal.enabled === true && ctx.provider === "oidc") {
+        ctx.out.push({ path: ["portal", "enabled"], message: "needs auth.provider cognito; the portal reads each user's groups from Cognito access tokens" });
+        return;
+    }
+    const problem = portalEnabled(input, ctx) ? appFolderProblem?.(STACK_DEFAULTS.portalApp) : undefined;
+    if (problem) {
+        // The finding alone ("<apps>/portal does not exist"), without the advice meant for a dashboard's app.
+        const finding = problem.split(";")[0].replace(/ \(images are built from there\)$/, "");
+        ctx.out.push({
+            path: ["portal", "enabled"],
+            message: `is on (the default with Cognito), but ${finding}, and the portal is built from there; copy this project's apps/portal and apps/shared there, or set portal.enabled to false`,
         });
+    }
+}
 
-        const listener = certificates && listenerCertificatePlan(listenerHosts, certificates);
-        if (listener && listener.count > LISTENER_CERTIFICATE_LIMIT) {
-            out.push({
-                path: ["dashboards"],
-                message: `need ${listener.count} certificates on the HTTPS listener besides the default *.${domain} (${listener.arns.length} given as certificateArn, ` +
-                    `${listener.requested.length} requested for extra hosts in the zone); a load balancer holds ${LISTENER_CERTIFICATE_LIMIT} (an adjustable AWS quota): ` +
-                    `serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.${domain}`,
-            });
+/** dashboards: the list as a whole (count, quotas), then each dashboard, then the listener's certificates. */
+function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFolderProblem?: (app: string) => string | undefined): void {
+    if (!Array.isArray(input.dashboards)) return;
+    const { out, domain } = ctx;
+    const dashboards = input.dashboards;
+    dashboardListRules(dashboards, ctx);
+    const hosts = new HostClaims(out);
+    if (isObject(ctx.auth.customDomain) && isString(ctx.auth.customDomain.domain)) hosts.reserve(ctx.auth.customDomain.domain, "auth.customDomain");
+    if (portalEnabled(input, ctx) && domain) {
+        const portal = isObject(input.portal) ? input.portal : {};
+        hosts.reserve(`${isString(portal.name) ? portal.name : STACK_DEFAULTS.portalName}.${domain}`, "the portal (portal.name)");
+    }
+    const defaults = isObject(input.defaults) ? input.defaults : {};
+    // Which certificate serves each extra host (the same rules as DashboardCluster), when the domain is known.
+    const dns = isObject(input.dns) ? input.dns : {};
+    const certificates: CertificateContext | undefined = domain
+        ? { domain, hostedZone: isString(dns.hostedZoneId), defaultCertificateArn: isString(dns.certificateArn) ? dns.certificateArn : undefined }
+        : undefined;
+    const listenerHosts: ExtraHost[] = [];
+    const names = new Map<string, number>();
+    dashboards.forEach((d, i) => {
+        if (!isObject(d)) return;
+        const at = (...rest: (string | number)[]) => ["dashboards", i, ...rest];
+        if (isString(d.name)) {
+            if (names.has(d.name)) out.push({ path: at("name"), message: `${show(d.name)} is already used by dashboards[${names.get(d.name)}]; names must be unique` });
+            else {
+                names.set(d.name, i);
+                if (domain) hosts.claim(`${d.name}.${domain}`, `dashboards[${i}]`, at("name"));
+            }
+        }
+        listenerHosts.push(...extraHostRules(d, i, ctx, hosts, certificates));
+        imageRules(d, at, out, appFolderProblem);
+        sizeRules(d, at, out, isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity);
+        if (d.accessGroups !== undefined && ctx.provider === "oidc" && stringsOf(d.accessGroups).length > 0) {
+            out.push({ path: at("accessGroups"), message: "needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool" });
+        } else {
+            ctx.checkGroupRefs(at("accessGroups"), d.accessGroups);
+        }
+        environmentRules(d, at, out);
+    });
+    const listener = certificates && listenerCertificatePlan(listenerHosts, certificates);
+    if (listener && listener.count > LISTENER_CERTIFICATE_LIMIT) {
+        out.push({
+            path: ["dashboards"],
+            message: `need ${listener.count} certificates on the HTTPS listener besides the default *.${domain} (${listener.arns.length} given as certificateArn, ` +
+                `${listener.requested.length} requested for extra hosts in the zone); a load balancer holds ${LISTENER_CERTIFICATE_LIMIT} (an adjustable AWS quota): ` +
+                `serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.${domain}`,
+        });
+    }
+}
+
+/** The dashboards list: not empty, within one load balancer's rules, and an access map that fits its parameter. */
+function dashboardListRules(dashboards: unknown[], ctx: RuleContext): void {
+    const { out } = ctx;
+    if (dashboards.length === 0) out.push({ path: ["dashboards"], message: "is empty; configure at least one dashboard" });
+    const rulesNeeded = dashboards.length + 2; // + signed-out page + portal
+    if (dashboards.length > ALB_TARGET_GROUP_LIMIT - 1 || rulesNeeded > ALB_RULE_LIMIT) {
+        out.push({
+            path: ["dashboards"],
+            message: `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`,
+        });
+    }
+    // The pre-token trigger reads every dashboard's groups from one SSM parameter (8 KB at most).
+    if (ctx.provider !== "cognito") return;
+    const mapped = dashboards.filter(isObject).map((d) => ({ name: isString(d.name) ? d.name : "", accessGroups: stringsOf(d.accessGroups) }));
+    const bytes = estimatedAccessMapBytes(stringsOf(ctx.auth.adminGroups), [...mapped, { name: STACK_DEFAULTS.portalName, accessGroups: [] }]);
+    if (bytes > SSM_ADVANCED_MAX_BYTES) {
+        out.push({ path: ["dashboards"], message: `need an access map of about ${bytes} bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most ${SSM_ADVANCED_MAX_BYTES} bytes: use fewer or shorter group names, or split the dashboards over two stacks` });
+    }
+}
+
+/** Every host of the stack belongs to one owner: a dashboard, the portal or the hosted login. */
+class HostClaims {
+    private readonly owners = new Map<string, string>();
+    constructor(private readonly out: PathProblem[]) {}
+    reserve(host: string, owner: string): void {
+        this.owners.set(host, owner);
+    }
+    claim(host: string, owner: string, path: (string | number)[]): void {
+        const prior = this.owners.get(host);
+        if (prior) this.out.push({ path, message: `host ${host} is already used by ${prior}; every host must be unique` });
+        else this.owners.set(host, owner);
+    }
+}
+
+type At = (...rest: (string | number)[]) => (string | number)[];
+
+/** A dashboard's extra hosts: unique, at most four, each served by a certificate; returns those the listener serves. */
+function extraHostRules(d: Record<string, unknown>, i: number, ctx: RuleContext, hosts: HostClaims, certificates: CertificateContext | undefined): ExtraHost[] {
+    const { out, domain, region } = ctx;
+    const at: At = (...rest) => ["dashboards", i, ...rest];
+    const served: ExtraHost[] = [];
+    extraHostsOf(d.extraHosts).forEach(({ host, certificateArn, index: j }) => {
+        hosts.claim(host, `dashboards[${i}]`, at("extraHosts", j));
+        ctx.albCertificateRegion(at("extraHosts", j, "certificateArn"), certificateArn);
+        if (!certificates) return;
+        const c = coverage({ host, certificateArn }, certificates);
+        served.push({ host, certificateArn });
+        if (c.kind !== "uncovered") return;
+        const instead = `write it as {host: ${host}, certificateArn: <ACM certificate in ${region ?? "the stack's region"} that covers it>}`;
+        out.push({
+            path: at("extraHosts", j),
+            message: c.why === "outside-domain"
+                ? `${host} is outside ${domain}, so the stack cannot request a certificate for it and *.${domain} does not cover it; ${instead}`
+                : `${host} is not covered by *.${domain} (one level only) and, without dns.hostedZoneId, the stack cannot request a certificate for it; set dns.hostedZoneId or ${instead}`,
+        });
+    });
+    if (Array.isArray(d.extraHosts) && d.extraHosts.length > MAX_EXTRA_HOSTS) {
+        out.push({ path: at("extraHosts"), message: `has ${d.extraHosts.length} hosts; at most ${MAX_EXTRA_HOSTS} (an ALB rule matches at most 5 host names, one is <name>.<domain>)` });
+    }
+    return served;
+}
+
+/** Where a dashboard's image comes from: a prebuilt image (no app folder; a tag only when allowed) or its app folder. */
+function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appFolderProblem?: (app: string) => string | undefined): void {
+    const prebuilt = d.image !== undefined;
+    if (prebuilt) {
+        if (d.imageDigest !== undefined) {
+            out.push({ path: at("imageDigest"), message: "cannot be set with image; imageDigest pins an earlier build of the dashboard's own repository, image runs a prebuilt one: keep one" });
+        }
+        if (d.app !== undefined) out.push({ path: at("app"), message: "is not used with image (a prebuilt image is not built from apps/); remove app or image" });
+        const parsed = isString(d.image) ? parseImageReference(d.image) : undefined;
+        const mutable = parsed?.ok && d.allowMutableTag !== true ? mutableTagProblem(parsed.image) : undefined;
+        if (mutable) out.push({ path: at("image"), message: `${show(d.image)} ${mutable}` });
+        return;
+    }
+    if (d.allowMutableTag === true) {
+        out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
+    }
+    // The app folder on disk (a malformed app or name is the schema's to report).
+    const app = d.app === undefined && isString(d.name) && d.name.length <= MAX_DASHBOARD_NAME_LENGTH && DNS_LABEL.test(d.name) ? d.name : d.app;
+    const appProblem = appFolderProblem && isString(app) && app.length <= MAX_PATTERN_INPUT && APP_FOLDER_NAME.test(app) ? appFolderProblem(app) : undefined;
+    if (appProblem) out.push({ path: at("app"), message: d.app === undefined ? `is not set, so it is the name ${show(app)}, and ${appProblem}` : appProblem });
+}
+
+/** Fargate CPU/memory pairs, the drain time on Spot, and task counts. */
+function sizeRules(d: Record<string, unknown>, at: At, out: PathProblem[], defaultCapacity: string): void {
+    const cpu = typeof d.cpu === "number" ? d.cpu : d.cpu === undefined ? DASHBOARD_DEFAULTS.cpu : undefined;
+    const memory = typeof d.memory === "number" ? d.memory : d.memory === undefined ? DASHBOARD_DEFAULTS.memory : undefined;
+    if (cpu !== undefined) {
+        const options = fargateMemoryOptions(cpu);
+        if (!options) {
+            out.push({ path: at("cpu"), message: `${cpu} is not a Fargate CPU value; allowed: ${FARGATE_CPU_VALUES.join(", ")}` });
+        } else if (memory !== undefined && !options.includes(memory)) {
+            out.push(d.memory === undefined
+                ? { path: at("memory"), message: `is required with cpu ${cpu}: the default ${memory} is not valid with it on Fargate; allowed: ${describeValues(options)}` }
+                : { path: at("memory"), message: `${memory} is not valid with cpu ${cpu} on Fargate; allowed: ${describeValues(options)}` });
         }
     }
-    return out;
+    const capacity = isString(d.capacity) ? d.capacity : defaultCapacity;
+    // Fargate Spot gives a 2-minute warning: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+    if (typeof d.deregistrationDelaySeconds === "number" && capacity !== "on-demand" && d.deregistrationDelaySeconds >= 120) {
+        out.push({ path: at("deregistrationDelaySeconds"), message: `${d.deregistrationDelaySeconds} is too long on Fargate Spot (capacity ${capacity}); tasks get a 2-minute warning, so allowed: 0 to 119` });
+    }
+    const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;
+    if (typeof d.maxTasks === "number" && d.maxTasks < min) {
+        out.push({ path: at("maxTasks"), message: `${d.maxTasks} is less than minTasks ${min}; maxTasks must be >= minTasks` });
+    }
+}
+
+/** Environment and secret names: valid, not the platform's own, and each either plain or secret. */
+function environmentRules(d: Record<string, unknown>, at: At, out: PathProblem[]): void {
+    const envNames = isObject(d.environment) ? Object.keys(d.environment) : [];
+    const secretNames = isObject(d.secrets) ? Object.keys(d.secrets) : [];
+    for (const [kind, list] of [["environment", envNames], ["secrets", secretNames]] as const) {
+        for (const name of list) {
+            if (!ENV_VAR_NAME.test(name)) {
+                out.push({ path: at(kind, name), message: "is not a valid environment variable name (letters, digits and _, not starting with a digit)" });
+            } else if (RESERVED_ENV_NAMES.includes(name) || RESERVED_ENV_PREFIXES.some((p) => name.startsWith(p))) {
+                out.push({ path: at(kind, name), message: `is set by the platform; names ${RESERVED_ENV_NAMES.join(", ")} and prefixes ${RESERVED_ENV_PREFIXES.join(", ")} are reserved` });
+            }
+        }
+    }
+    const secretSet = new Set(secretNames);
+    for (const name of envNames.filter((n) => secretSet.has(n))) {
+        out.push({ path: at("secrets", name), message: "is also set in environment; a variable is either plain or secret" });
+    }
 }
 
 /**

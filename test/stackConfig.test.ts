@@ -611,11 +611,26 @@ describe("stack configuration", () => {
             expect(problemFor("leaky")).to.deep.equal([`dashboards:dashboards[0].app: apps/leaky/Dockerfile is a symlink to a file outside apps/; the Dockerfile must be inside apps/ (images are built from there)`]);
         });
 
-        it("refuses an apps directory that does not exist, for each dashboard", () => {
+        it("refuses an apps directory that does not exist, for each dashboard and the portal", () => {
             const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash", app: "dash" }] }).config, PROJECT, { appsDir: path.join(root, "nothing-here") });
             expect(result.ok ? [] : lines(result.problems)).to.deep.equal([
                 "dashboards:dashboards[0].app: nothing-here/dash does not exist; set app to a folder in nothing-here/ that holds the dashboard's Dockerfile (today every app folder needs a Dockerfile; there are no templates in nothing-here/)",
+                "dashboards:portal.enabled: is on (the default with Cognito), but nothing-here/portal does not exist, and the portal is built from there; copy this project's apps/portal and apps/shared there, or set portal.enabled to false",
             ]);
+        });
+
+        it("needs the portal's folder only while the portal is on", () => {
+            const noPortal = path.join(root, "no-portal");
+            fs.mkdirSync(path.join(noPortal, "dash"), { recursive: true });
+            fs.writeFileSync(path.join(noPortal, "dash", "Dockerfile"), "FROM scratch\n");
+            const check = (portal: unknown) => {
+                const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash", app: "dash" }], "dashboards:portal": portal }).config, PROJECT, { appsDir: noPortal });
+                return result.ok ? [] : lines(result.problems);
+            };
+            expect(check({ enabled: true })).to.deep.equal([
+                "dashboards:portal.enabled: is on (the default with Cognito), but no-portal/portal does not exist, and the portal is built from there; copy this project's apps/portal and apps/shared there, or set portal.enabled to false",
+            ]);
+            expect(check({ enabled: false })).to.deep.equal([]);
         });
 
         it("reports every app-folder problem at once, with the other problems of the file", () => {

@@ -15,7 +15,7 @@ const BIN = path.join(PROJECT_DIR, "node_modules", ".bin");
 
 const CONSUMER_PROGRAM = `
 import * as pulumi from "@pulumi/pulumi";
-import { CognitoAuth, DashboardCluster, DashboardService, rulePriorities } from "${PACKAGE_NAME}";
+import { CognitoAuth, DashboardCluster, DashboardPlatform, DashboardService, rulePriorities, validateDashboardPlatformArgs } from "${PACKAGE_NAME}";
 
 export function program() {
     const cluster = new DashboardCluster("shared", {
@@ -37,6 +37,37 @@ export function program() {
     });
     return { url: finance.url, albDnsName: cluster.albDnsName, userPoolId: auth.userPoolId };
 }
+
+/** The whole platform from an object literal with the stack file's keys. */
+export function platform() {
+    const analytics = new DashboardPlatform("analytics", {
+        domain: "analytics.example.org",
+        dns: { hostedZoneId: "Z0123456789CONSUMER1" },
+        network: { nat: "none" },
+        auth: { mfa: "required", groups: [{ name: "finance" }] },
+        dashboards: [
+            { name: "finance", framework: "dash", app: "finance", accessGroups: ["finance"] },
+            { name: "ops", framework: "shiny", image: "public.ecr.aws/example/ops@sha256:${"a".repeat(64)}" },
+        ],
+        portal: { enabled: false },
+        appsDir: "dashboards",
+        region: "eu-central-1",
+    });
+    return { urls: analytics.dashboardUrls, albDnsName: analytics.albDnsName, userPoolId: analytics.userPoolId };
+}
+
+/** The validator alone: every problem of a wrong literal, keyed by argument, nothing declared. */
+export function invalidPlatform() {
+    return {
+        problems: validateDashboardPlatformArgs({
+            domain: "analytics.example.org",
+            dns: {},
+            dashboards: [{ name: "sales", framework: "django", cpu: 256, memory: 4096 }],
+            appsDir: "dashboards",
+            region: "eu-central-1",
+        }),
+    };
+}
 `;
 
 const RUNNER = `
@@ -51,7 +82,7 @@ async function main() {
         newResource: (a) => { types.push(a.type); return mocks.newResource(a); },
     }, "consumer", "test", false);
     pulumi.runtime.setAllConfig({ "aws:region": "eu-central-1" });
-    const { program } = require("./index");
+    const program = require("./index")[process.argv[2] ?? "program"];
     const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     const resolved = require.resolve("${PACKAGE_NAME}");
@@ -86,6 +117,9 @@ describe("the components as an npm package", function () {
         }));
         fs.writeFileSync(path.join(consumer, "index.ts"), CONSUMER_PROGRAM);
         fs.writeFileSync(path.join(consumer, "run.ts"), RUNNER);
+        // The consumer's own app folder (appsDir "dashboards"), checked on disk by DashboardPlatform.
+        fs.mkdirSync(path.join(consumer, "dashboards", "finance"), { recursive: true });
+        fs.writeFileSync(path.join(consumer, "dashboards", "finance", "Dockerfile"), "FROM python:3.12-slim\n");
     });
 
     after(() => fs.rmSync(consumer, { recursive: true, force: true }));
@@ -109,5 +143,30 @@ describe("the components as an npm package", function () {
         expect(types).to.include.members(["dashboards:index:DashboardCluster", "dashboards:index:CognitoAuth", "dashboards:index:DashboardService", "aws:lb/loadBalancer:LoadBalancer", "aws:lambda/function:Function", "aws:ecs/service:Service"]);
         expect(outputs.url).to.equal("https://finance.analytics.example.org");
         expect(outputs.userPoolId).to.match(/^eu-central-1_/);
+    });
+
+    it("plans a DashboardPlatform made from an object literal, importing only the package", () => {
+        const result = spawnSync(path.join(BIN, "tsx"), ["run.ts", "platform"], { cwd: consumer, encoding: "utf8" });
+        expect(result.status, result.stderr).to.equal(0);
+        const { types, outputs } = JSON.parse(result.stdout);
+        expect(types).to.include.members(["dashboards:index:DashboardPlatform", "dashboards:index:DashboardCluster", "dashboards:index:CognitoAuth", "dashboards:index:DashboardService", "aws:ecs/service:Service"]);
+        // One service per dashboard, none for the portal (turned off); the prebuilt image is not built.
+        expect(types.filter((t: string) => t === "dashboards:index:DashboardService")).to.have.length(2);
+        expect(types.filter((t: string) => t === "docker:index/image:Image")).to.have.length(1);
+        expect(outputs.urls).to.deep.equal({ finance: "https://finance.analytics.example.org", ops: "https://ops.analytics.example.org" });
+        expect(outputs.userPoolId).to.match(/^eu-central-1_/);
+    });
+
+    it("reports a wrong literal's problems by argument path, declaring nothing", () => {
+        const result = spawnSync(path.join(BIN, "tsx"), ["run.ts", "invalidPlatform"], { cwd: consumer, encoding: "utf8" });
+        expect(result.status, result.stderr).to.equal(0);
+        const { types, outputs } = JSON.parse(result.stdout);
+        expect(types).to.deep.equal(["pulumi:pulumi:Stack"]);
+        expect(outputs.problems).to.include.members([
+            "dashboards[0].framework: \"django\" is not allowed; allowed: shiny, dash, streamlit, flask, custom",
+            "dashboards[0].memory: 4096 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
+            "dns: needs hostedZoneId (Route 53 zone for the domain) or certificateArn (existing ACM certificate for *.<domain>), or both",
+        ]);
+        expect(outputs.problems.some((p: string) => p.startsWith("dashboards[0].app:") && p.includes("dashboards/sales does not exist"))).to.equal(true);
     });
 });

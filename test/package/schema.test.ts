@@ -7,8 +7,35 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { z } from "zod";
 import * as library from "../../components";
+import { stackConfigSchema } from "../../components/stackConfig";
 import { PROJECT_DIR } from "../../plan/runPlan";
+
+/** Every key path a zod schema takes: `a.b`, `list[].c`, `map{}`; union options merged (a value or an object). */
+function zodKeyPaths(schema: z.ZodType, at: string): string[] {
+    let s = schema;
+    while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodObject) return Object.entries(s.shape).flatMap(([k, v]) => [`${at}${k}`, ...zodKeyPaths(v as z.ZodType, `${at}${k}.`)]);
+    if (s instanceof z.ZodArray) return zodKeyPaths(s.element as z.ZodType, `${at.slice(0, -1)}[].`);
+    if (s instanceof z.ZodUnion) return [...new Set(s.options.flatMap((o) => zodKeyPaths(o as z.ZodType, at)))];
+    if (s instanceof z.ZodRecord) return [`${at.slice(0, -1)}{}`];
+    return [];
+}
+
+/** The same for a component's inputs in the package schema, following `$ref`s into its types. */
+function schemaKeyPaths(schema: any, properties: Record<string, any>, at: string): string[] {
+    const walk = (p: any, here: string): string[] => {
+        if (p.$ref) {
+            const type = schema.types[p.$ref.replace("#/types/", "")];
+            return type.properties ? schemaKeyPaths(schema, type.properties, `${here}.`) : [];
+        }
+        if (p.type === "array") return walk(p.items, `${here}[]`);
+        if (p.type === "object" && p.additionalProperties) return [`${here}{}`];
+        return [];
+    };
+    return Object.entries(properties).flatMap(([k, p]) => [`${at}${k}`, ...walk(p, `${at}${k}`).map((x) => x.replace(/\[\]\.$|\.$/, ""))]);
+}
 
 describe("the component package schema (pulumi package add)", function () {
     this.timeout(120_000);
@@ -71,6 +98,29 @@ describe("the component package schema (pulumi package add)", function () {
         const login = schema.types["dashboards:index:ServiceLoginArgs"].properties;
         expect(login.authenticateAction.plain ?? false).to.equal(false);
         expect(login.logoutUrl.plain ?? false).to.equal(false);
+    });
+
+    it("has DashboardPlatform, whose inputs are exactly the stack file's keys, at every level, plus region and appsDir", () => {
+        const platform = schema.resources["dashboards:index:DashboardPlatform"];
+        expect(platform.isComponent).to.equal(true);
+        expect(platform.requiredInputs).to.have.members(["domain", "dns", "dashboards"]);
+        const stackFileKeys = zodKeyPaths(stackConfigSchema, "").sort();
+        const platformKeys = schemaKeyPaths(schema, platform.inputProperties, "").filter((k) => k !== "region" && k !== "appsDir").sort();
+        expect(platformKeys).to.deep.equal(stackFileKeys);
+        expect(stackFileKeys).to.include.members(["dashboards[].extraHosts[].certificateArn", "auth.identityProviders[].metadataUrl", "dashboards[].environment{}", "pipeline.deployPolicyArns"]);
+        // Structure is decided from them while the program runs: other languages must pass plain values.
+        for (const [key, p] of Object.entries<any>(platform.inputProperties)) expect(p.plain, key).to.equal(true);
+        expect(platform.properties).to.include.keys("dashboardUrls", "dashboardImages", "albDnsName", "albArn", "loginUrl", "portalUrl", "vpcId", "clusterName");
+    });
+
+    it("documents every DashboardPlatform argument", () => {
+        const undocumented: string[] = [];
+        const visit = (token: string, properties: Record<string, any>) => {
+            for (const [k, p] of Object.entries<any>(properties)) if (!p.description) undocumented.push(`${token}.${k}`);
+        };
+        visit("DashboardPlatform", schema.resources["dashboards:index:DashboardPlatform"].inputProperties);
+        for (const [token, type] of Object.entries<any>(schema.types)) if (/:Platform\w+Args$/.test(token)) visit(token, type.properties);
+        expect(undocumented).to.deep.equal([]);
     });
 
     it("leaves internal state out of the published outputs", () => {

@@ -1,0 +1,144 @@
+import { expect } from "chai";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ComponentArgsError } from "../components/component";
+import { DashboardPlatform, DashboardPlatformArgs, validateDashboardPlatformArgs } from "../components/dashboardPlatform";
+import { validateStackConfig } from "../components/stackConfig";
+import { declaredBeforeFailure, Plan, planConfig, PROJECT_DIR, runUnderMocks } from "../plan/runPlan";
+import { devStackWith, one, ofType } from "./helpers";
+
+const APPS = path.join(PROJECT_DIR, "apps");
+
+/** A small platform in the stack file's words: two dashboards, one group, the portal. */
+const SMALL: DashboardPlatformArgs = {
+    domain: "analytics.example.org",
+    dns: { hostedZoneId: "Z0123456789PLATFORM" },
+    network: { nat: "none" },
+    auth: { groups: [{ name: "finance" }], adminGroups: ["finance"] },
+    dashboards: [
+        { name: "finance", framework: "dash", app: "dash", accessGroups: ["finance"], extraHosts: [{ host: "money.analytics.example.org" }] },
+        { name: "ops", framework: "shiny", app: "shiny" },
+    ],
+    appsDir: APPS,
+    region: "eu-west-1",
+};
+
+function planPlatform(args: DashboardPlatformArgs, name = "analytics"): Promise<Plan> {
+    return runUnderMocks(devStackWith(), () => {
+        const p = new DashboardPlatform(name, args);
+        return { dashboardUrls: p.dashboardUrls, portalUrl: p.portalUrl, albDnsName: p.albDnsName, userPoolId: p.userPoolId, dashboardAccessGroups: p.dashboardAccessGroups };
+    });
+}
+
+async function failure(args: DashboardPlatformArgs): Promise<{ error: Error; declared: string[] }> {
+    try {
+        await planPlatform(args);
+    } catch (e) {
+        return { error: e as Error, declared: (declaredBeforeFailure.get(e as Error) ?? []).map((r) => r.type) };
+    }
+    throw new Error("expected the platform to refuse its arguments");
+}
+
+describe("DashboardPlatform", () => {
+    let plan: Plan;
+    before(async () => {
+        plan = await planPlatform(SMALL);
+    });
+
+    it("builds the cluster, the login, a service per dashboard and the portal, all under itself", () => {
+        const platform = one(plan, "dashboards:index:DashboardPlatform");
+        const children = plan.resources.filter((r) => r.parent === platform.urn).map((r) => `${r.type} ${r.name}`).sort();
+        expect(children).to.deep.equal([
+            "dashboards:index:CognitoAuth auth",
+            "dashboards:index:DashboardCluster dashboards",
+            "dashboards:index:DashboardService finance",
+            "dashboards:index:DashboardService ops",
+            "dashboards:index:DashboardService portal",
+        ]);
+        // Nothing is left at the stack's top level but the platform.
+        expect(plan.resources.filter((r) => r.parent?.endsWith("pulumi:pulumi:Stack::dashboards-dev")).map((r) => r.type)).to.deep.equal(["dashboards:index:DashboardPlatform"]);
+    });
+
+    it("publishes each dashboard's URL, its groups and the portal", () => {
+        expect(plan.outputs.dashboardUrls).to.deep.equal({ finance: "https://finance.analytics.example.org", ops: "https://ops.analytics.example.org" });
+        expect(plan.outputs.dashboardAccessGroups).to.deep.equal({ finance: ["finance"], ops: [] });
+        expect(plan.outputs.portalUrl).to.equal("https://portal.analytics.example.org");
+        expect(plan.outputs.userPoolId).to.match(/^eu-west-1_/);
+    });
+
+    it("applies the stack file's defaults to what the literal leaves out (Fargate size, tasks, listener rule per host)", () => {
+        const finance = one(plan, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name.startsWith("finance"));
+        expect([finance.inputs.cpu, finance.inputs.memory]).to.deep.equal(["256", "512"]);
+        const rule = one(plan, "aws:lb/listenerRule:ListenerRule", (r) => r.name.startsWith("finance"));
+        expect(JSON.stringify(rule.inputs.conditions)).to.contain("money.analytics.example.org");
+        expect(ofType(plan, "aws:appautoscaling/target:Target").map((t) => t.inputs.minCapacity)).to.deep.equal([1, 1, 1]);
+    });
+
+    it("plans the same resources as the program does from the equivalent stack file", async () => {
+        // The program path: the stack file validated by validateStackConfig, then this component.
+        const loaded = devStackWith();
+        const result = validateStackConfig(loaded.config, "dashboards", { appsDir: APPS });
+        if (!result.ok) throw new Error("dev stack file invalid");
+        const fromStackFile = await runUnderMocks(loaded, () => {
+            new DashboardPlatform("dashboards", { ...result.args, region: result.config.region, appsDir: "apps" });
+            return {};
+        });
+        const program = await planConfig(loaded);
+        const shape = (p: Plan) => p.resources.map((r) => `${r.urn} ${JSON.stringify(r.inputs)}`).sort();
+        expect(shape(fromStackFile)).to.deep.equal(shape(program));
+    });
+
+    it("refuses invalid arguments before declaring anything, listing every problem by argument path", async () => {
+        const { error, declared } = await failure({
+            ...SMALL,
+            domain: "Not A Domain",
+            dashboards: [{ name: "finance", framework: "django", cpu: 256, memory: 3072, accessGroups: ["nobody"] }, { name: "ops", framework: "shiny", app: "nowhere" }],
+            // @ts-expect-error a typo as a JavaScript or YAML caller could make it
+            portl: { title: "x" },
+        });
+        expect(error).to.be.instanceOf(ComponentArgsError);
+        expect(error.message).to.contain('invalid DashboardPlatform "analytics" arguments');
+        for (const line of [
+            "domain: ",
+            'dashboards[0].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',
+            "dashboards[0].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
+            'dashboards[0].accessGroups[0]: group "nobody" is not declared in auth.groups; declared groups: finance',
+            "dashboards[1].app: apps/nowhere does not exist",
+            'portl: unknown key (did you mean "portal"?)',
+        ]) expect(error.message).to.contain(`  - ${line}`);
+        expect(error.message).not.to.match(/\n\s+at /);
+        expect(declared).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+
+    it("refuses a Pulumi output where it needs a plain value, naming the argument", async () => {
+        const { error, declared } = await failure({
+            ...SMALL,
+            dns: { hostedZoneId: pulumi.output("Z0123456789PLATFORM") as unknown as string },
+        });
+        expect(error.message).to.contain("dns.hostedZoneId: is a Pulumi output; DashboardPlatform needs plain values");
+        expect(declared).to.deep.equal(["pulumi:pulumi:Stack"]);
+    });
+
+    it("takes the region from aws:region when the literal has none, and names region when neither is set", async () => {
+        const withRegion = await runUnderMocks(devStackWith(), () => ({ urls: new DashboardPlatform("analytics", { ...SMALL, region: undefined }).dashboardUrls }));
+        expect(withRegion.outputs.urls).to.have.keys("finance", "ops");
+        const noRegion = devStackWith({}, ["aws:region"]);
+        try {
+            await runUnderMocks(noRegion, () => ({ p: new DashboardPlatform("analytics", { ...SMALL, region: undefined }) }));
+            expect.fail("expected a missing region to be refused");
+        } catch (e) {
+            expect((e as Error).message).to.contain("  - region: is not set; pass region, or set the AWS region");
+        }
+    });
+
+    it("refuses a region that is not the AWS provider's (it would check certificates against the wrong region)", async () => {
+        const { error } = await failure({ ...SMALL, region: "eu-central-1" });
+        expect(error.message).to.contain('  - region: "eu-central-1" is not the AWS provider\'s region eu-west-1 (aws:region)');
+    });
+
+    it("is validated on its own by validateDashboardPlatformArgs, with the constructor's problems", () => {
+        expect(validateDashboardPlatformArgs(SMALL)).to.deep.equal([]);
+        expect(validateDashboardPlatformArgs({ ...SMALL, dashboards: [] })).to.deep.equal(["dashboards: is empty; configure at least one dashboard"]);
+        expect(validateDashboardPlatformArgs(null as unknown as DashboardPlatformArgs)).to.deep.equal(["args: expected an object with domain, dns and dashboards"]);
+    });
+});
