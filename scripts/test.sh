@@ -27,6 +27,9 @@ run_check "install app test prerequisites (apt, Python venvs, hadolint)" bash sc
 run_check "type-check the program (tsc --strict)" npm run --silent build
 run_check "type-check the portal" npm --prefix apps/portal run --silent typecheck
 
+# Here every prerequisite has been installed: a test that needs a missing one fails instead of
+# being skipped (test/prerequisites.ts), and run_mocha counts any skipped test as failed.
+export DASHBOARDS_REQUIRE_APP_PREREQUISITES=1
 run_mocha "program, components, functions and app templates (mocha)" npm test --silent
 run_mocha "portal (mocha)" npm --prefix apps/portal test --silent
 

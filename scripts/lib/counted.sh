@@ -20,7 +20,8 @@ run_check() {
   fi
 }
 
-# run_mocha NAME CMD...: a mocha suite; its passing/failing counts are added to the totals.
+# run_mocha NAME CMD...: a mocha suite; its passing/failing counts are added to the totals. A
+# pending (skipped) test is not a pass: each one counts as failed, so a counted run skips nothing.
 run_mocha() {
   local name="$1" log
   shift
@@ -28,11 +29,16 @@ run_mocha() {
   step "$name"
   "$@" 2>&1 | tee "$log"
   local code=${PIPESTATUS[0]}
-  local p f
+  local p f s
   p=$(grep -Eo '^ *[0-9]+ passing' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
   f=$(grep -Eo '^ *[0-9]+ failing' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
+  s=$(grep -Eo '^ *[0-9]+ pending' "$log" | tail -1 | grep -Eo '[0-9]+' || true)
   passed=$((passed + ${p:-0}))
-  failed=$((failed + ${f:-0}))
+  failed=$((failed + ${f:-0} + ${s:-0}))
+  if [[ ${s:-0} -gt 0 ]]; then
+    printf '!! %s: %s tests skipped (pending), counted as failed\n' "$name" "$s"
+    status=1
+  fi
   if [[ $code -ne 0 ]]; then
     status=1
     # A suite that crashed before reporting still counts as a failure.
