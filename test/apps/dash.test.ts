@@ -4,6 +4,7 @@ import {
     checkLogout, itShowsOnlyVerifiedIdentity, NETWORK_GUARD_MARK, PORTAL_URL, screenshot, useRunningApp,
     gunicornApp,
 } from "./harness";
+import { needs, PREREQUISITES } from "../prerequisites";
 
 async function analyze(page: Page, text: string): Promise<{ label: string; polarity: number }> {
     await page.locator("#text").fill(text);
@@ -18,6 +19,7 @@ async function analyze(page: Page, text: string): Promise<{ label: string; polar
 
 describe("apps/dash template", function () {
     this.timeout(60_000);
+    needs(PREREQUISITES.venv("dash"), PREREQUISITES.chromium);
     const suite = useRunningApp(gunicornApp("dash", "app:server"));
 
     it("answers /health", async () => {

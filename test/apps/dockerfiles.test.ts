@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { APPS, requireInstalled } from "./harness";
+import { requirePrerequisites, PREREQUISITES } from "../prerequisites";
 
 // Every template directory with a Dockerfile (apps/portal included: it is built the same way).
 const templates = fs
@@ -20,7 +21,8 @@ describe("app Dockerfiles", function () {
     for (const name of templates) {
         const dockerfile = path.join(APPS, name, "Dockerfile");
 
-        it(`apps/${name}/Dockerfile passes hadolint`, () => {
+        it(`apps/${name}/Dockerfile passes hadolint`, function () {
+            requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
             const hadolint = requireInstalled(path.join(APPS, ".venv-tools", "bin", "hadolint"), "hadolint");
             try {
                 execFileSync(hadolint, [dockerfile], { encoding: "utf8", stdio: "pipe" });

@@ -3,9 +3,11 @@ import {
     checkLogout, itShowsOnlyVerifiedIdentity, NETWORK_GUARD_MARK, PORTAL_URL, screenshot, useRunningApp,
     gunicornApp,
 } from "./harness";
+import { needs, PREREQUISITES } from "../prerequisites";
 
 describe("apps/flask template", function () {
     this.timeout(60_000);
+    needs(PREREQUISITES.venv("flask"), PREREQUISITES.chromium);
     const suite = useRunningApp(gunicornApp("flask", "app:app"));
 
     it("answers /health", async () => {

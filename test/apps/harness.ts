@@ -21,7 +21,10 @@ export const CHROMIUM = "/usr/bin/chromium";
 // Test runs write screenshots to a git-ignored folder; `UPDATE_SCREENSHOTS=1` refreshes the README's copies.
 export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, "docs", "screenshots") : path.join(ROOT, ".test-artifacts", "screenshots");
 
-/** Fails (never skips) when something the setup script installs is missing. */
+/**
+ * Fails (never skips) when something the setup script installs is missing. Suites first declare what
+ * they need (`needs`, test/prerequisites.ts), which skips them after only `npm ci`; this is the backstop.
+ */
 export function requireInstalled(file: string, what: string): string {
     if (!fs.existsSync(file)) {
         throw new Error(`${what} not found at ${file}: ${SETUP_HINT}`);

@@ -20,6 +20,7 @@ import {
     startPythonApp, USER_EMAIL, venvBin,
 } from "./harness";
 import { SESSION_COOKIE, StandInAlb, startStandInAlb } from "./standInAlb";
+import { needs, Prerequisite, PREREQUISITES, requirePrerequisites } from "../prerequisites";
 
 /** A dashboard URL with a query, to show the user comes back to exactly where they were. */
 const DASHBOARD_PATH = "/?view=regional";
@@ -44,6 +45,8 @@ interface World {
 
 interface Case {
     name: string;
+    /** What it runs on besides Chromium (the case is skipped, or in CI fails, without it). */
+    needs: Prerequisite[];
     start(world: World, alb: StandInAlb): Promise<RunningApp>;
     headers(world: World): Promise<Record<string, string>>;
     /** The dashboard has rendered for the signed-in user and works. */
@@ -67,6 +70,7 @@ async function returnToTab(page: Page): Promise<void> {
 const CASES: Case[] = [
     {
         name: "shiny",
+        needs: PREREQUISITES.shinyTemplate,
         websocket: true,
         async start(w, alb) {
             const rscript = requireInstalled("/usr/bin/Rscript", "Rscript (Debian r-base-core)");
@@ -84,6 +88,7 @@ const CASES: Case[] = [
     },
     {
         name: "streamlit",
+        needs: [PREREQUISITES.venv("streamlit")],
         websocket: true,
         start: (w, alb) =>
             startPythonApp({
@@ -103,6 +108,7 @@ const CASES: Case[] = [
     },
     {
         name: "dash",
+        needs: [PREREQUISITES.venv("dash")],
         websocket: false,
         start: (w, alb) => gunicornApp("dash", "app:server")({ ...w.id, env: templateEnv(w, alb) }),
         headers: templateHeaders,
@@ -120,6 +126,7 @@ const CASES: Case[] = [
     },
     {
         name: "flask",
+        needs: [PREREQUISITES.venv("flask")],
         websocket: false,
         start: (w, alb) => gunicornApp("flask", "app:app")({ ...w.id, env: templateEnv(w, alb) }),
         headers: templateHeaders,
@@ -132,6 +139,7 @@ const CASES: Case[] = [
     },
     {
         name: "portal",
+        needs: [PREREQUISITES.portalPackages],
         websocket: false,
         async start(w, alb) {
             const port = await freePort();
@@ -166,6 +174,7 @@ const CASES: Case[] = [
 
 describe("dashboards after the ALB login session ends (stand-in ALB, Chromium)", function () {
     this.timeout(240_000);
+    needs(PREREQUISITES.chromium);
     const world = {} as World;
 
     before(async function () {
@@ -191,6 +200,7 @@ describe("dashboards after the ALB login session ends (stand-in ALB, Chromium)",
             let alb: StandInAlb;
             let context: BrowserContext | undefined;
 
+            needs(...c.needs);
             before(async function () {
                 this.timeout(180_000);
                 alb = await startStandInAlb({ target: () => app!.url, identityHeaders: () => c.headers(world) });
@@ -265,6 +275,7 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
     let probe: "redirect" | "error" | "drop" = "redirect";
     let browser: Browser;
 
+    needs(PREREQUISITES.chromium);
     before(async () => {
         const guard = fs.readFileSync(path.join(APPS, "shared", "js", "session-guard.js"), "utf8");
         server = http.createServer((req, res) => {
@@ -413,7 +424,8 @@ print(json.dumps({**page, "slashRedirect": get("/probe-host").headers.get("Locat
 `;
 
     for (const [app, object] of [["flask", "app"], ["dash", "server"]] as const) {
-        it(`apps/${app}: a forged X-Forwarded-Host does not change generated URLs`, () => {
+        it(`apps/${app}: a forged X-Forwarded-Host does not change generated URLs`, function () {
+            requirePrerequisites(this, PREREQUISITES.venv(app));
             const out = spawnSync(venvBin(app, "python"), ["-c", probe, "app", object], {
                 cwd: path.join(APPS, app),
                 encoding: "utf8",

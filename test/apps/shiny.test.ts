@@ -5,6 +5,7 @@ import {
     APPS, checkLogout, freePort, itShowsOnlyVerifiedIdentity, PORTAL_URL, requireInstalled, screenshot, startApp,
     useRunningApp,
 } from "./harness";
+import { needs, PREREQUISITES } from "../prerequisites";
 
 const RSCRIPT = "/usr/bin/Rscript";
 
@@ -31,6 +32,7 @@ async function dragSlider(page: Page, inputId: string, fraction: number): Promis
 
 describe("apps/shiny template", function () {
     this.timeout(90_000);
+    needs(...PREREQUISITES.shinyTemplate, PREREQUISITES.chromium);
     const suite = useRunningApp(async (identity) => {
         requireInstalled(RSCRIPT, "Rscript (Debian r-base-core)");
         // Debian's plotly with the plotly.js that CRAN's plotly bundles (see the setup script).

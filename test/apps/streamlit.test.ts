@@ -4,6 +4,7 @@ import {
     checkLogout, itShowsOnlyVerifiedIdentity, NETWORK_GUARD_MARK, PORTAL_URL, screenshot, startPythonApp,
     useRunningApp,
 } from "./harness";
+import { needs, PREREQUISITES } from "../prerequisites";
 
 /** "Rows shown" metric, e.g. { shown: 120, total: 500 }, once the script run has settled. */
 async function rowsShown(page: Page): Promise<{ shown: number; total: number }> {
@@ -16,6 +17,7 @@ async function rowsShown(page: Page): Promise<{ shown: number; total: number }> 
 
 describe("apps/streamlit template", function () {
     this.timeout(90_000);
+    needs(PREREQUISITES.venv("streamlit"), PREREQUISITES.chromium);
     const suite = useRunningApp((identity) =>
         startPythonApp({
             app: "streamlit",

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
+import { PREREQUISITES, requirePrerequisites } from "../prerequisites";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TOOLS_BIN = path.join(ROOT, "apps", ".venv-tools", "bin");
@@ -87,7 +88,8 @@ describe("lint: GitHub Actions workflows (actionlint, with shellcheck on run: bl
     });
 
     for (const file of files) {
-        it(`${file} passes actionlint`, () => {
+        it(`${file} passes actionlint`, function () {
+            requirePrerequisites(this, PREREQUISITES.tool("actionlint"), PREREQUISITES.tool("shellcheck"));
             lint(tool("actionlint"), ["-no-color", "-shellcheck", tool("shellcheck"), file]);
         });
     }
@@ -103,7 +105,8 @@ describe("lint: shell scripts (shellcheck)", function () {
     });
 
     for (const script of scripts) {
-        it(`${script} passes shellcheck`, () => {
+        it(`${script} passes shellcheck`, function () {
+            requirePrerequisites(this, PREREQUISITES.tool("shellcheck"));
             lint(tool("shellcheck"), [script]);
         });
     }

@@ -17,10 +17,11 @@ import * as path from "node:path";
 import {
     ALB_ARN, APPS, Identity, launchBrowser, NETWORK_GUARD, NETWORK_GUARD_MARK, OTHER_ALB_ARN, RunningApp, startPythonApp, USER_EMAIL, venvBin,
 } from "../apps/harness";
+import { needs, PREREQUISITES } from "../prerequisites";
 
 const SHARED = path.join(APPS, "shared", "python");
 const DRIVER = path.join(__dirname, "fixtures", "python", "verifier_driver.py");
-const PYTHON_APPS = ["flask", "dash", "streamlit"];
+const PYTHON_APPS = ["flask", "dash", "streamlit"] as const;
 const ISS = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_test";
 /** The tests' explicit opt-in into a plain-http key server on loopback (as test/apps/harness.ts sets it). */
 const LOCAL_HTTP_OPT_IN = "DASHBOARD_AUTH_ALLOW_LOCAL_HTTP_KEYS";
@@ -226,6 +227,7 @@ describe("security: the Python dashboard_auth verifier under attack", function (
     let attacker: KeyServer;
     let good: Signer;
 
+    needs(...PYTHON_APPS.map((app) => PREREQUISITES.venv(app)));
     before(async () => {
         keys = await startKeyServer();
         attacker = await startKeyServer();
@@ -564,6 +566,7 @@ describe("security: the Python dashboard_auth verifier under attack", function (
     });
 
     describe("end to end: the Streamlit template", () => {
+        needs(PREREQUISITES.chromium);
         const streamlit = pythonApp(() =>
             startPythonApp({
                 app: "streamlit",
