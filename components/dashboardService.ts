@@ -16,7 +16,7 @@ import type { ServiceClusterArgs } from "./serviceClusterArgs";
 
 export type { ServiceClusterArgs };
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
-import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
+import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, FrameworkPreset, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
@@ -227,6 +227,49 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
     return prebuilt;
 }
 
+/** What every step of DashboardService reads: its name and arguments, the values derived from them once, and where it runs. */
+interface ServiceContext {
+    name: string;
+    args: DashboardServiceArgs;
+    cluster: ServiceClusterArgs;
+    preset: FrameworkPreset;
+    port: number;
+    sticky: boolean;
+    capacity: string;
+    usesSpot: boolean;
+    minTasks: number;
+    maxTasks: number;
+    waitForSteady: boolean;
+    stack: string;
+    project: string;
+    region: pulumi.Output<string>;
+    account: pulumi.Output<string>;
+}
+
+/** Where the task runs its image from: its own repository (and build), or a prebuilt image. */
+interface ServiceImage {
+    repository?: aws.ecr.Repository;
+    image?: docker.Image;
+    imageReference: pulumi.Output<string>;
+    /** The one ECR repository the execution role may pull from; none for a public registry. */
+    pullRepositoryArn?: pulumi.Output<string>;
+}
+
+/** The trust policy of both task roles: ECS tasks acting for this account only. */
+function ecsTasksTrust(account: pulumi.Output<string>): pulumi.Output<string> {
+    return account.apply((accountId) => JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Service: "ecs-tasks.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Only ECS acting for this account may assume the role (confused-deputy guard).
+            // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        }],
+    }));
+}
+
 export class DashboardService extends pulumi.ComponentResource {
     /** `https://<name>.<domain>` */
     public readonly url: string;
@@ -250,124 +293,184 @@ export class DashboardService extends pulumi.ComponentResource {
     constructor(name: string, args: DashboardServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const prebuilt = checkArgs(name, args);
         super(`${PACKAGE}:index:DashboardService`, name, {}, opts);
-        const parent = { parent: this };
-        const cluster = args.cluster;
-        const preset = FRAMEWORK_PRESETS[args.framework];
-        const port = args.port ?? preset.port;
-        const sticky = args.sticky ?? preset.sticky;
-        const capacity = args.capacity ?? "on-demand";
-        const usesSpot = capacity !== "on-demand";
-        const minTasks = args.minTasks ?? 1;
-        const maxTasks = args.maxTasks ?? Math.max(2, minTasks);
-        const waitForSteady = args.waitForSteadyState ?? true;
-        const stack = pulumi.getStack();
-        const project = pulumi.getProject();
-        const region = aws.getRegionOutput({}, parent).region;
-        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const ctx = this.context(name, args);
 
-        this.hosts = [`${name}.${cluster.domain}`, ...(args.extraHosts ?? [])];
+        this.hosts = [`${name}.${ctx.cluster.domain}`, ...(args.extraHosts ?? [])];
         this.url = `https://${this.hosts[0]}`;
 
-        // --- Image -------------------------------------------------------------------------------
         // A prebuilt image runs as given; otherwise the dashboard's own repository holds its builds.
-        let pullRepositoryArn: pulumi.Output<string> | undefined;
-        if (prebuilt) {
-            this.imageReference = pulumi.output(args.image!);
+        const image = prebuilt ? this.prebuiltImage(args, prebuilt) : this.ownImage(ctx);
+        this.repository = image.repository;
+        this.image = image.image;
+        this.imageReference = image.imageReference;
+
+        this.logGroup = this.createLogGroup(ctx);
+        const trust = ecsTasksTrust(ctx.account);
+        const executionRole = this.createExecutionRole(ctx, trust);
+        const generatedSecrets = this.createCookieSecret(ctx);
+        this.grantExecutionRole(ctx, executionRole, image.pullRepositoryArn, this.logGroup, generatedSecrets);
+        const taskRole = this.createTaskRole(ctx, trust);
+        this.taskDefinition = this.createTaskDefinition(ctx, this.imageReference, this.logGroup, executionRole, taskRole, generatedSecrets);
+
+        this.securityGroup = this.createTaskSecurityGroup(ctx);
+        this.targetGroup = this.createTargetGroup(ctx);
+        this.listenerRule = this.createListenerRule(ctx, this.hosts, this.targetGroup);
+        this.service = this.createService(ctx, this.taskDefinition, this.securityGroup, this.targetGroup, this.listenerRule);
+        const settledTaskDefinition = this.settledTaskDefinition(ctx, this.service, this.taskDefinition);
+
+        this.scalingTarget = this.createAutoscaling(ctx, this.service, this.targetGroup);
+        this.records.push(...this.createDnsRecords(ctx, this.hosts));
+        this.createAlarms(ctx, this.targetGroup);
+
+        this.registerOutputs({ url: this.url, hosts: this.hosts, image: this.imageReference, serviceName: this.service.name, taskDefinitionArn: settledTaskDefinition });
+    }
+
+    /** The values every step reads, derived once from the arguments, and the region and account. */
+    private context(name: string, args: DashboardServiceArgs): ServiceContext {
+        const parent = { parent: this };
+        const preset = FRAMEWORK_PRESETS[args.framework];
+        const capacity = args.capacity ?? "on-demand";
+        const minTasks = args.minTasks ?? 1;
+        return {
+            name,
+            args,
+            cluster: args.cluster,
+            preset,
+            port: args.port ?? preset.port,
+            sticky: args.sticky ?? preset.sticky,
+            capacity,
+            usesSpot: capacity !== "on-demand",
+            minTasks,
+            maxTasks: args.maxTasks ?? Math.max(2, minTasks),
+            waitForSteady: args.waitForSteadyState ?? true,
+            stack: pulumi.getStack(),
+            project: pulumi.getProject(),
+            region: aws.getRegionOutput({}, parent).region,
+            account: aws.getCallerIdentityOutput({}, parent).accountId,
+        };
+    }
+
+    /** A prebuilt image, as given: no repository, no build. */
+    private prebuiltImage(args: DashboardServiceArgs, prebuilt: ImageReference): ServiceImage {
+        return {
+            imageReference: pulumi.output(args.image!),
             // Exactly the referenced ECR repository (parsed strictly, never a wildcard); nothing for a public registry.
-            pullRepositoryArn = prebuilt.ecr ? pulumi.output(prebuilt.ecr.repositoryArn) : undefined;
-        } else {
-            const repository = new aws.ecr.Repository(`${name}-repo`, {
-                name: `${project}-${stack}/${name}`.toLowerCase(),
-                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
-                imageScanningConfiguration: { scanOnPush: true },
-                encryptionConfigurations: [{ encryptionType: "AES256" }],
-                // Tags are moved on every build; the task definition pins the image by digest instead.
-                imageTagMutability: "MUTABLE",
-                forceDelete: args.forceDeleteRepository ?? false,
-            }, parent);
-            this.repository = repository;
-            pullRepositoryArn = repository.arn;
-            // Lifecycle rules select images by tag or age only, never by digest, so a pinned image cannot be
-            // excluded from expiry; while pinned nothing new is pushed here, so an image within the last N stays.
-            // https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
-            new aws.ecr.LifecyclePolicy(`${name}-repo-expiry`, {
-                repository: repository.name,
-                policy: JSON.stringify({
-                    rules: [{
-                        rulePriority: 1,
-                        description: `keep the last ${args.imagesToKeep ?? 10} images`,
-                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.imagesToKeep ?? 10 },
-                        action: { type: "expire" },
-                    }],
-                }),
-            }, parent);
-            if (args.imageDigest) {
-                // Roll back by digest: an earlier image of this repository, and no build. Looking it up makes
-                // `pulumi preview`/`up` fail before any change when the image has expired or never existed.
-                const pinned = aws.ecr.getImageOutput({ registryId: repository.registryId, repositoryName: repository.name, imageDigest: args.imageDigest }, parent);
-                this.imageReference = pulumi.interpolate`${repository.repositoryUrl}@${pinned.imageDigest}`;
-            } else {
-                const build = args.build!;
-                const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
-                this.image = new docker.Image(`${name}-image`, {
-                    imageName: pulumi.interpolate`${repository.repositoryUrl}:${stack}`,
-                    build: {
-                        context: build.context ?? "apps",
-                        dockerfile: build.dockerfile,
-                        platform: "linux/amd64",
-                        builderVersion: "BuilderBuildKit",
-                    },
-                    registry: {
-                        server: repository.repositoryUrl,
-                        username: credentials.userName,
-                        password: pulumi.secret(credentials.password),
-                    },
-                }, parent);
-                this.imageReference = this.image.repoDigest;
-            }
+            pullRepositoryArn: prebuilt.ecr ? pulumi.output(prebuilt.ecr.repositoryArn) : undefined,
+        };
+    }
+
+    /** The dashboard's own repository, and the image it runs from it: an earlier one pinned by `imageDigest`, or a new build. */
+    private ownImage(ctx: ServiceContext): ServiceImage {
+        const repository = this.createRepository(ctx);
+        if (ctx.args.imageDigest) {
+            // Roll back by digest: an earlier image of this repository, and no build. Looking it up makes
+            // `pulumi preview`/`up` fail before any change when the image has expired or never existed.
+            const pinned = aws.ecr.getImageOutput({ registryId: repository.registryId, repositoryName: repository.name, imageDigest: ctx.args.imageDigest }, { parent: this });
+            return { repository, imageReference: pulumi.interpolate`${repository.repositoryUrl}@${pinned.imageDigest}`, pullRepositoryArn: repository.arn };
         }
+        const image = this.buildImage(ctx, repository);
+        return { repository, image, imageReference: image.repoDigest, pullRepositoryArn: repository.arn };
+    }
 
-        // --- Logs and roles ---------------------------------------------------------------------
-        this.logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-            name: `/dashboards/${project}-${stack}/${name}`,
-            retentionInDays: args.logRetentionDays ?? 30,
+    /** The dashboard's ECR repository (scanned, encrypted) and the lifecycle policy that keeps its last N images. */
+    private createRepository(ctx: ServiceContext): aws.ecr.Repository {
+        const { name, args } = ctx;
+        const parent = { parent: this };
+        const repository = new aws.ecr.Repository(`${name}-repo`, {
+            name: `${ctx.project}-${ctx.stack}/${name}`.toLowerCase(),
+            // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning.html
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [{ encryptionType: "AES256" }],
+            // Tags are moved on every build; the task definition pins the image by digest instead.
+            imageTagMutability: "MUTABLE",
+            forceDelete: args.forceDeleteRepository ?? false,
         }, parent);
+        // Lifecycle rules select images by tag or age only, never by digest, so a pinned image cannot be
+        // excluded from expiry; while pinned nothing new is pushed here, so an image within the last N stays.
+        // https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html
+        new aws.ecr.LifecyclePolicy(`${name}-repo-expiry`, {
+            repository: repository.name,
+            policy: JSON.stringify({
+                rules: [{
+                    rulePriority: 1,
+                    description: `keep the last ${args.imagesToKeep ?? 10} images`,
+                    selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: args.imagesToKeep ?? 10 },
+                    action: { type: "expire" },
+                }],
+            }),
+        }, parent);
+        return repository;
+    }
 
-        const ecsTasksTrust = account.apply((accountId) => JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{
-                Effect: "Allow",
-                Principal: { Service: "ecs-tasks.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                // Only ECS acting for this account may assume the role (confused-deputy guard).
-                // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            }],
-        }));
-        const executionRole = new aws.iam.Role(`${name}-exec`, {
-            description: `Starts the ${name} dashboard's tasks: pull its image, write its logs, read its secrets`,
-            assumeRolePolicy: ecsTasksTrust,
+    /** The image built with Docker from the dashboard's Dockerfile and pushed to its repository. */
+    private buildImage(ctx: ServiceContext, repository: aws.ecr.Repository): docker.Image {
+        const parent = { parent: this };
+        const build = ctx.args.build!;
+        const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
+        return new docker.Image(`${ctx.name}-image`, {
+            imageName: pulumi.interpolate`${repository.repositoryUrl}:${ctx.stack}`,
+            build: {
+                context: build.context ?? "apps",
+                dockerfile: build.dockerfile,
+                platform: "linux/amd64",
+                builderVersion: "BuilderBuildKit",
+            },
+            registry: {
+                server: repository.repositoryUrl,
+                username: credentials.userName,
+                password: pulumi.secret(credentials.password),
+            },
         }, parent);
+    }
+
+    /** The log group of the dashboard's containers. */
+    private createLogGroup(ctx: ServiceContext): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(`${ctx.name}-logs`, {
+            name: `/dashboards/${ctx.project}-${ctx.stack}/${ctx.name}`,
+            retentionInDays: ctx.args.logRetentionDays ?? 30,
+        }, { parent: this });
+    }
+
+    /** The role ECS starts the tasks with (its rights come from grantExecutionRole). */
+    private createExecutionRole(ctx: ServiceContext, trust: pulumi.Output<string>): aws.iam.Role {
+        return new aws.iam.Role(`${ctx.name}-exec`, {
+            description: `Starts the ${ctx.name} dashboard's tasks: pull its image, write its logs, read its secrets`,
+            assumeRolePolicy: trust,
+        }, { parent: this });
+    }
+
+    /** Streamlit's cookie secret, generated into an SSM parameter unless the dashboard sets its own; by variable name. */
+    private createCookieSecret(ctx: ServiceContext): Record<string, pulumi.Output<string>> {
+        const { name, args } = ctx;
+        const parent = { parent: this };
         // Streamlit signs its cookies with server.cookieSecret, which must be the same on every task:
         // generate one per dashboard and hand it over as a secret (never a plain environment variable).
         const generatedSecrets: Record<string, pulumi.Output<string>> = {};
         if (args.framework === "streamlit" && !(STREAMLIT_COOKIE_SECRET in (args.secrets ?? {})) && !(STREAMLIT_COOKIE_SECRET in (args.environment ?? {}))) {
             const value = new random.RandomPassword(`${name}-cookie-secret`, { length: 48, special: false }, parent);
             generatedSecrets[STREAMLIT_COOKIE_SECRET] = new aws.ssm.Parameter(`${name}-cookie-secret`, {
-                name: `/dashboards/${project}-${stack}/${name}/streamlit-cookie-secret`,
+                name: `/dashboards/${ctx.project}-${ctx.stack}/${name}/streamlit-cookie-secret`,
                 type: "SecureString",
                 value: value.result,
                 description: `Streamlit cookie secret shared by the ${name} dashboard's tasks`,
             }, parent).arn;
         }
+        return generatedSecrets;
+    }
+
+    /** The execution role's only rights: pull its own image, write its own logs, read its own secrets. */
+    private grantExecutionRole(
+        ctx: ServiceContext, executionRole: aws.iam.Role, pullRepositoryArn: pulumi.Output<string> | undefined,
+        logGroup: aws.cloudwatch.LogGroup, generatedSecrets: Record<string, pulumi.Output<string>>,
+    ): void {
         // Exactly the secrets configured: full ARNs only (checkArgs), granted as they are, never with a wildcard.
         // ECS `valueFrom` may carry `:json-key:stage:version` after a Secrets Manager ARN; IAM wants the secret's own ARN.
-        const secretRefs = Object.values(args.secrets ?? {});
+        const secretRefs = Object.values(ctx.args.secrets ?? {});
         const ssmArns = [...new Set(secretRefs.filter((r) => secretRefKind(r) === "ssm"))];
         const secretsManagerArns = [...new Set(secretRefs.filter((r) => secretRefKind(r) === "secretsmanager").map(secretResourceArn))];
-        new aws.iam.RolePolicy(`${name}-exec-policy`, {
+        new aws.iam.RolePolicy(`${ctx.name}-exec-policy`, {
             role: executionRole.id,
-            policy: pulumi.all([pullRepositoryArn, this.logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
+            policy: pulumi.all([pullRepositoryArn, logGroup.arn, pulumi.all(Object.values(generatedSecrets))]).apply(([repoArn, logArn, generatedArns]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     // GetAuthorizationToken has no resource-level permissions, so it needs "*"; the pull is for exactly one repository.
@@ -383,16 +486,28 @@ export class DashboardService extends pulumi.ComponentResource {
                     ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns }] : []),
                 ],
             })),
-        }, parent);
-        const taskRole = new aws.iam.Role(`${name}-task`, {
-            description: `Identity of the ${name} dashboard's code; grants nothing unless taskPolicyArns says so`,
-            assumeRolePolicy: ecsTasksTrust,
-        }, parent);
-        (args.taskPolicyArns ?? []).forEach((policyArn, i) => {
-            new aws.iam.RolePolicyAttachment(`${name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
-        });
+        }, { parent: this });
+    }
 
-        // --- Task definition -------------------------------------------------------------------
+    /** The identity of the dashboard's code, with only the managed policies `taskPolicyArns` lists. */
+    private createTaskRole(ctx: ServiceContext, trust: pulumi.Output<string>): aws.iam.Role {
+        const parent = { parent: this };
+        const taskRole = new aws.iam.Role(`${ctx.name}-task`, {
+            description: `Identity of the ${ctx.name} dashboard's code; grants nothing unless taskPolicyArns says so`,
+            assumeRolePolicy: trust,
+        }, parent);
+        (ctx.args.taskPolicyArns ?? []).forEach((policyArn, i) => {
+            new aws.iam.RolePolicyAttachment(`${ctx.name}-task-policy-${i}`, { role: taskRole.name, policyArn }, parent);
+        });
+        return taskRole;
+    }
+
+    /** The Fargate task definition: one container with the image by digest, the platform's environment and the secrets. */
+    private createTaskDefinition(
+        ctx: ServiceContext, imageReference: pulumi.Output<string>, logGroup: aws.cloudwatch.LogGroup,
+        executionRole: aws.iam.Role, taskRole: aws.iam.Role, generatedSecrets: Record<string, pulumi.Output<string>>,
+    ): aws.ecs.TaskDefinition {
+        const { name, args, cluster, port, region } = ctx;
         const platformEnv: Record<string, pulumi.Input<string>> = {
             [APP_ENV.name]: name,
             [APP_ENV.url]: this.url,
@@ -407,10 +522,10 @@ export class DashboardService extends pulumi.ComponentResource {
                 : {}),
         };
         const environment = { ...(args.environment ?? {}), ...platformEnv };
-        this.taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
+        return new aws.ecs.TaskDefinition(`${name}-task`, {
             // Family <= 255 characters; awsvpc and a valid CPU/memory pair are required on Fargate.
             // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
-            family: boundedName([project, stack, name], 255),
+            family: boundedName([ctx.project, ctx.stack, name], 255),
             networkMode: "awsvpc",
             requiresCompatibilities: ["FARGATE"],
             cpu: String(args.cpu ?? 256),
@@ -419,8 +534,8 @@ export class DashboardService extends pulumi.ComponentResource {
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
             containerDefinitions: pulumi
-                .all([this.imageReference, this.logGroup.name, region, pulumi.all(environment), pulumi.all(generatedSecrets)])
-                .apply(([image, logGroup, awsRegion, env, generated]) => {
+                .all([imageReference, logGroup.name, region, pulumi.all(environment), pulumi.all(generatedSecrets)])
+                .apply(([image, logGroupName, awsRegion, env, generated]) => {
                     const secrets: Record<string, string> = { ...(args.secrets ?? {}), ...generated };
                     return JSON.stringify([{
                     name: CONTAINER_NAME,
@@ -432,25 +547,29 @@ export class DashboardService extends pulumi.ComponentResource {
                     secrets: Object.keys(secrets).sort().map((k) => ({ name: k, valueFrom: secrets[k] })),
                     logConfiguration: {
                         logDriver: "awslogs",
-                        options: { "awslogs-group": logGroup, "awslogs-region": awsRegion, "awslogs-stream-prefix": name },
+                        options: { "awslogs-group": logGroupName, "awslogs-region": awsRegion, "awslogs-stream-prefix": name },
                     },
                     // An init process reaps zombies and forwards SIGTERM, so apps stop cleanly on deploys and Spot interruptions.
                     linuxParameters: { initProcessEnabled: true },
                     // Fargate allows at most 120 s; Spot gives a 2-minute warning, so stay under it there.
                     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
-                    stopTimeout: usesSpot ? 100 : 120,
+                    stopTimeout: ctx.usesSpot ? 100 : 120,
                 }]);
                 }),
-        }, parent);
+        }, { parent: this });
+    }
 
-        // --- Network access: only the load balancer reaches the tasks -------------------------
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks-sg`, {
+    /** Network access: only the load balancer reaches the tasks (and the load balancer may reach them). */
+    private createTaskSecurityGroup(ctx: ServiceContext): aws.ec2.SecurityGroup {
+        const { name, cluster, port } = ctx;
+        const parent = { parent: this };
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-tasks-sg`, {
             vpcId: cluster.vpcId,
             description: `${name} dashboard tasks: in only from the load balancer on ${port}`,
             revokeRulesOnDelete: true,
         }, parent);
         new aws.vpc.SecurityGroupIngressRule(`${name}-tasks-in`, {
-            securityGroupId: this.securityGroup.id,
+            securityGroupId: securityGroup.id,
             description: "From the load balancer only",
             ipProtocol: "tcp",
             fromPort: port,
@@ -459,7 +578,7 @@ export class DashboardService extends pulumi.ComponentResource {
         }, parent);
         // Out: image pulls, AWS APIs and the app's own data sources.
         new aws.vpc.SecurityGroupEgressRule(`${name}-tasks-out`, {
-            securityGroupId: this.securityGroup.id,
+            securityGroupId: securityGroup.id,
             description: "Image pulls, AWS APIs and the app's data sources",
             ipProtocol: "-1",
             cidrIpv4: "0.0.0.0/0",
@@ -470,16 +589,20 @@ export class DashboardService extends pulumi.ComponentResource {
             ipProtocol: "tcp",
             fromPort: port,
             toPort: port,
-            referencedSecurityGroupId: this.securityGroup.id,
+            referencedSecurityGroupId: securityGroup.id,
         }, parent);
+        return securityGroup;
+    }
 
-        // --- Routing ---------------------------------------------------------------------------
-        const deregistrationDelay = args.deregistrationDelaySeconds ?? defaultDeregistrationDelay(sticky, usesSpot);
+    /** The target group with the framework's health check and stickiness. */
+    private createTargetGroup(ctx: ServiceContext): aws.lb.TargetGroup {
+        const { name, args, cluster, port, preset, sticky } = ctx;
+        const deregistrationDelay = args.deregistrationDelaySeconds ?? defaultDeregistrationDelay(sticky, ctx.usesSpot);
         // Every input that forces a replacement, stated once: the name is derived from all of them, so it is
         // stable while they are and new when one changes (the replacement is created before the old group goes).
         const identity = { port, protocol: "HTTP", protocolVersion: "HTTP1", targetType: "ip", ipAddressType: "ipv4" } as const;
-        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-            name: pulumi.output(cluster.vpcId).apply((vpcId) => targetGroupName(stack, name, { ...identity, vpcId })),
+        return new aws.lb.TargetGroup(`${name}-tg`, {
+            name: pulumi.output(cluster.vpcId).apply((vpcId) => targetGroupName(ctx.stack, name, { ...identity, vpcId })),
             ...identity,
             vpcId: cluster.vpcId,
             // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay
@@ -499,40 +622,49 @@ export class DashboardService extends pulumi.ComponentResource {
             stickiness: sticky
                 ? { type: "lb_cookie", enabled: true, cookieDuration: 86400 }
                 : { type: "lb_cookie", enabled: false },
-        }, { ...parent, deleteBeforeReplace: false });
+        }, { parent: this, deleteBeforeReplace: false });
+    }
 
-        this.listenerRule = new aws.lb.ListenerRule(`${name}-rule`, {
-            listenerArn: cluster.httpsListenerArn,
-            priority: args.rulePriority,
+    /** The host rule on the HTTPS listener: authenticate, then forward to the target group. */
+    private createListenerRule(ctx: ServiceContext, hosts: string[], targetGroup: aws.lb.TargetGroup): aws.lb.ListenerRule {
+        return new aws.lb.ListenerRule(`${ctx.name}-rule`, {
+            listenerArn: ctx.cluster.httpsListenerArn,
+            priority: ctx.args.rulePriority,
             // At most 5 host names per rule; authenticate (order 1) runs before forward (order 2).
             // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
-            conditions: [{ hostHeader: { values: this.hosts } }],
+            conditions: [{ hostHeader: { values: hosts } }],
             actions: [
-                pulumi.output(args.login.authenticateAction).apply((a) => ({ ...a, order: 1 })),
-                { type: "forward", order: 2, targetGroupArn: this.targetGroup.arn },
+                pulumi.output(ctx.args.login.authenticateAction).apply((a) => ({ ...a, order: 1 })),
+                { type: "forward", order: 2, targetGroupArn: targetGroup.arn },
             ],
-        }, parent);
+        }, { parent: this });
+    }
 
-        // --- Service -----------------------------------------------------------------------------
+    /** The Fargate service: capacity providers, rolling deploys with circuit-breaker rollback, waiting for a steady state. */
+    private createService(
+        ctx: ServiceContext, taskDefinition: aws.ecs.TaskDefinition, securityGroup: aws.ec2.SecurityGroup,
+        targetGroup: aws.lb.TargetGroup, listenerRule: aws.lb.ListenerRule,
+    ): aws.ecs.Service {
+        const { name, args, cluster } = ctx;
         // Each provider's base first, the rest by weight: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
         const capacityProviderStrategies = {
             "on-demand": [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
             spot: [{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }],
             // The first task always on demand so one Spot reclaim never takes the dashboard down.
             mixed: [{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3, base: 0 }],
-        }[capacity]!;
-        this.service = new aws.ecs.Service(`${name}-service`, {
+        }[ctx.capacity]!;
+        return new aws.ecs.Service(`${name}-service`, {
             cluster: cluster.clusterArn,
-            taskDefinition: this.taskDefinition.arn,
-            desiredCount: minTasks,
+            taskDefinition: taskDefinition.arn,
+            desiredCount: ctx.minTasks,
             capacityProviderStrategies,
             networkConfiguration: {
                 subnets: cluster.subnetIds,
-                securityGroups: [this.securityGroup.id],
+                securityGroups: [securityGroup.id],
                 assignPublicIp: cluster.assignPublicIp,
             },
-            loadBalancers: [{ targetGroupArn: this.targetGroup.arn, containerName: CONTAINER_NAME, containerPort: port }],
-            healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? preset.healthCheckGracePeriodSeconds,
+            loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: CONTAINER_NAME, containerPort: ctx.port }],
+            healthCheckGracePeriodSeconds: args.healthCheckGracePeriodSeconds ?? ctx.preset.healthCheckGracePeriodSeconds,
             // Keep full capacity during deploys: start new tasks before stopping old ones; roll back a deploy that never gets healthy.
             // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html
             deploymentMinimumHealthyPercent: 100,
@@ -545,91 +677,99 @@ export class DashboardService extends pulumi.ComponentResource {
             propagateTags: "SERVICE",
             // Wait like `aws ecs wait services-stable`: a deployment whose tasks never get healthy fails the update.
             // https://docs.aws.amazon.com/cli/latest/reference/ecs/wait/services-stable.html
-            waitForSteadyState: waitForSteady,
+            waitForSteadyState: ctx.waitForSteady,
         }, {
-            ...parent,
+            parent: this,
             customTimeouts: { create: STEADY_STATE_TIMEOUT, update: STEADY_STATE_TIMEOUT },
             // Autoscaling owns the running count after the first deploy.
             ignoreChanges: ["desiredCount"],
             // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-load-balancing.html
             // The target group must be attached to the load balancer before a service can use it; the
             // capacity providers must outlive the service, or destroy fails with "capacity provider is in use".
-            dependsOn: [this.listenerRule, ...(cluster.capacityProviders ? [cluster.capacityProviders] : [])],
+            dependsOn: [listenerRule, ...(cluster.capacityProviders ? [cluster.capacityProviders] : [])],
         });
+    }
 
+    /** The task definition the service runs once the rollout settled; fails the update when it was rolled back. */
+    private settledTaskDefinition(ctx: ServiceContext, service: aws.ecs.Service, taskDefinition: aws.ecs.TaskDefinition): pulumi.Output<string | undefined> {
         // A circuit-breaker rollback also ends in a steady state, which the provider reports as success
         // (https://github.com/hashicorp/terraform-provider-aws/issues/20858); ECS then names the previous
         // task definition, so a mismatch after waiting means the new one was rolled back: fail the update.
-        const settledTaskDefinition = pulumi.all([this.service.taskDefinition, this.taskDefinition.arn]).apply(([running, wanted]) => {
-            if (waitForSteady && !pulumi.runtime.isDryRun() && running && wanted && running !== wanted) {
-                throw new pulumi.ResourceError(`${name}: the deployment did not settle on the new task definition ${wanted}; ECS runs ${running}, ` +
+        return pulumi.all([service.taskDefinition, taskDefinition.arn]).apply(([running, wanted]) => {
+            if (ctx.waitForSteady && !pulumi.runtime.isDryRun() && running && wanted && running !== wanted) {
+                throw new pulumi.ResourceError(`${ctx.name}: the deployment did not settle on the new task definition ${wanted}; ECS runs ${running}, ` +
                     "so the deployment circuit breaker rolled it back. The service's events tell why (aws ecs describe-services); fix the app and run pulumi up again.",
-                this.service, true);
+                service, true);
             }
             return running;
         });
+    }
 
-        // --- Autoscaling ---------------------------------------------------------------------------
-        this.scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
+    /** The scaling target (min..max tasks) and its CPU and request-count target-tracking policies. */
+    private createAutoscaling(ctx: ServiceContext, service: aws.ecs.Service, targetGroup: aws.lb.TargetGroup): aws.appautoscaling.Target {
+        const { name, args, cluster } = ctx;
+        const parent = { parent: this };
+        const scalingTarget = new aws.appautoscaling.Target(`${name}-scaling`, {
             serviceNamespace: "ecs",
             scalableDimension: "ecs:service:DesiredCount",
             // https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html
-            resourceId: pulumi.interpolate`service/${cluster.clusterName}/${this.service.name}`,
-            minCapacity: minTasks,
-            maxCapacity: maxTasks,
+            resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
+            minCapacity: ctx.minTasks,
+            maxCapacity: ctx.maxTasks,
         }, parent);
         // Websocket sessions die with their task: scale in slowly.
-        const scaleInCooldown = sticky ? 600 : 300;
+        const scaleInCooldown = ctx.sticky ? 600 : 300;
         const trackTarget = (suffix: string, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, targetValue: number) =>
             new aws.appautoscaling.Policy(`${name}-scale-${suffix}`, {
                 policyType: "TargetTrackingScaling",
-                serviceNamespace: this.scalingTarget.serviceNamespace,
-                scalableDimension: this.scalingTarget.scalableDimension,
-                resourceId: this.scalingTarget.resourceId,
+                serviceNamespace: scalingTarget.serviceNamespace,
+                scalableDimension: scalingTarget.scalableDimension,
+                resourceId: scalingTarget.resourceId,
                 targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: metric, targetValue, scaleInCooldown, scaleOutCooldown: 60 },
             }, parent);
         trackTarget("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.targetCpuPercent ?? 60);
         trackTarget("requests", {
             // resourceLabel app/<alb>/<id>/targetgroup/<tg>/<id>: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PredefinedMetricSpecification.html
             predefinedMetricType: "ALBRequestCountPerTarget",
-            resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${this.targetGroup.arnSuffix}`,
+            resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${targetGroup.arnSuffix}`,
         }, args.targetRequestsPerTask ?? 300);
+        return scalingTarget;
+    }
 
-        // --- DNS -------------------------------------------------------------------------------
-        if (cluster.hostedZoneId) {
-            this.hosts.filter((h) => isInDomain(h, cluster.domain)).forEach((host, i) => {
-                this.records.push(new aws.route53.Record(`${name}-dns-${i}`, {
-                    zoneId: cluster.hostedZoneId!,
-                    name: host,
-                    type: "A",
-                    // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html
-                    aliases: [{ name: cluster.albDnsName, zoneId: cluster.albZoneId, evaluateTargetHealth: true }],
-                }, parent));
-            });
+    /** A Route 53 alias to the load balancer for each host under the cluster's domain, when the cluster manages DNS. */
+    private createDnsRecords(ctx: ServiceContext, hosts: string[]): aws.route53.Record[] {
+        const { name, cluster } = ctx;
+        if (!cluster.hostedZoneId) return [];
+        return hosts.filter((h) => isInDomain(h, cluster.domain)).map((host, i) => new aws.route53.Record(`${name}-dns-${i}`, {
+            zoneId: cluster.hostedZoneId!,
+            name: host,
+            type: "A",
+            // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-to-elb-load-balancer.html
+            aliases: [{ name: cluster.albDnsName, zoneId: cluster.albZoneId, evaluateTargetHealth: true }],
+        }, { parent: this }));
+    }
+
+    /** Unhealthy-task and server-error alarms on the target group, when the cluster has an alarm topic. */
+    private createAlarms(ctx: ServiceContext, targetGroup: aws.lb.TargetGroup): void {
+        const { name, cluster } = ctx;
+        if (!cluster.alarmTopicArn) return;
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+        const dimensions = { LoadBalancer: pulumi.output(cluster.albArnSuffix), TargetGroup: targetGroup.arnSuffix };
+        const alarms = [
+            { suffix: "unhealthy", what: "a task behind the load balancer is failing health checks", metricName: "UnHealthyHostCount", statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 0 },
+            { suffix: "5xx", what: "the app answers with server errors", metricName: "HTTPCode_Target_5XX_Count", statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 10 },
+        ];
+        for (const { suffix, what, ...metric } of alarms) {
+            new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, {
+                alarmDescription: `${name}: ${what}`,
+                namespace: "AWS/ApplicationELB",
+                dimensions,
+                ...metric,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [cluster.alarmTopicArn],
+                okActions: [cluster.alarmTopicArn],
+            }, { parent: this });
         }
-
-        // --- Alarms ------------------------------------------------------------------------------
-        if (cluster.alarmTopicArn) {
-            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
-            const dimensions = { LoadBalancer: pulumi.output(cluster.albArnSuffix), TargetGroup: this.targetGroup.arnSuffix };
-            const alarms = [
-                { suffix: "unhealthy", what: "a task behind the load balancer is failing health checks", metricName: "UnHealthyHostCount", statistic: "Maximum", period: 60, evaluationPeriods: 3, threshold: 0 },
-                { suffix: "5xx", what: "the app answers with server errors", metricName: "HTTPCode_Target_5XX_Count", statistic: "Sum", period: 300, evaluationPeriods: 1, threshold: 10 },
-            ];
-            for (const { suffix, what, ...metric } of alarms) {
-                new aws.cloudwatch.MetricAlarm(`${name}-${suffix}`, {
-                    alarmDescription: `${name}: ${what}`,
-                    namespace: "AWS/ApplicationELB",
-                    dimensions,
-                    ...metric,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
-                    alarmActions: [cluster.alarmTopicArn],
-                    okActions: [cluster.alarmTopicArn],
-                }, parent);
-            }
-        }
-
-        this.registerOutputs({ url: this.url, hosts: this.hosts, image: this.imageReference, serviceName: this.service.name, taskDefinitionArn: settledTaskDefinition });
     }
 }
