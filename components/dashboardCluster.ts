@@ -208,6 +208,22 @@ const LEGACY_ELB_LOG_REGIONS = new Set([
     "us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1",
 ]);
 
+/** The VPC and subnets the cluster runs in. */
+interface ClusterNetwork {
+    vpcId: pulumi.Output<string>;
+    publicSubnetIds: pulumi.Output<string[]>;
+    privateSubnetIds: pulumi.Output<string[]>;
+    /** Whether tasks need a public IP (no private subnets with NAT). */
+    assignPublicIp: boolean;
+}
+
+/** The access-log bucket, the policy the ALB must wait for, and the ALB's access-log settings. */
+interface AccessLogsBucket {
+    bucket: aws.s3.Bucket;
+    policy: aws.s3.BucketPolicy;
+    settings: aws.types.input.lb.LoadBalancerAccessLogs;
+}
+
 export class DashboardCluster extends pulumi.ComponentResource {
     /** Parent domain of the dashboards. */
     public readonly domain: string;
@@ -241,249 +257,36 @@ export class DashboardCluster extends pulumi.ComponentResource {
     constructor(name: string, args: DashboardClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
         super(`${PACKAGE}:index:DashboardCluster`, name, {}, opts);
-        const parent = { parent: this };
-        const region = aws.getRegionOutput({}, parent).region;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
         this.domain = args.domain;
         this.hostedZoneId = pulumi.output(args.hostedZoneId);
         this.managesDns = args.hostedZoneId !== undefined;
 
-        // --- Network -------------------------------------------------------------------------
-        let privateSubnetIds: pulumi.Output<string[]>;
-        if (args.existingVpc) {
-            const existing = args.existingVpc;
-            this.vpcId = pulumi.output(existing.vpcId);
-            this.publicSubnetIds = pulumi.output(existing.publicSubnetIds);
-            privateSubnetIds = pulumi.output(existing.privateSubnetIds ?? []);
-            this.assignPublicIp = (existing.privateSubnetIds ?? []).length === 0;
-        } else {
-            const nat = args.vpc?.natStrategy ?? "single";
-            const strategy = { none: "None", single: "Single", "one-per-az": "OnePerAz" }[nat] as awsx.types.enums.ec2.NatGatewayStrategy;
-            const vpc = new awsx.ec2.Vpc(`${name}-vpc`, {
-                cidrBlock: args.vpc?.cidrBlock ?? "10.0.0.0/16",
-                numberOfAvailabilityZones: args.vpc?.availabilityZones ?? 2,
-                enableDnsHostnames: true,
-                natGateways: { strategy },
-                // Without NAT, private subnets would have no way out (ECR pulls, IdP calls): make none.
-                subnetSpecs: nat === "none"
-                    ? [{ type: "Public", cidrMask: 20 }]
-                    : [{ type: "Public", cidrMask: 22 }, { type: "Private", cidrMask: 20 }],
-                subnetStrategy: "Auto",
-            }, parent);
-            this.vpcId = vpc.vpcId;
-            this.publicSubnetIds = vpc.publicSubnetIds;
-            privateSubnetIds = nat === "none" ? pulumi.output([]) : vpc.privateSubnetIds;
-            this.assignPublicIp = nat === "none";
-        }
-        this.taskSubnetIds = this.assignPublicIp ? this.publicSubnetIds : privateSubnetIds;
+        const network = this.createNetwork(name, args);
+        this.vpcId = network.vpcId;
+        this.publicSubnetIds = network.publicSubnetIds;
+        this.assignPublicIp = network.assignPublicIp;
+        this.taskSubnetIds = this.assignPublicIp ? this.publicSubnetIds : network.privateSubnetIds;
 
-        // --- ECS cluster -----------------------------------------------------------------------
-        this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContainerInsights.html
-            settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
-        }, parent);
-        // ECS refuses to remove a capacity provider a service uses, so services depend on this association.
-        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
-        this.capacityProviders = new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
-            clusterName: this.cluster.name,
-            capacityProviders: ["FARGATE", "FARGATE_SPOT"],
-            defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
-        }, parent);
+        this.cluster = this.createEcsCluster(name, args);
+        this.capacityProviders = this.createCapacityProviders(name, this.cluster);
+        this.albSecurityGroup = this.createAlbSecurityGroup(name, this.vpcId);
+        this.certificateArn = args.certificateArn
+            ? pulumi.output(args.certificateArn)
+            : this.createValidatedCertificate(`${name}-cert`, `*.${args.domain}`, args.hostedZoneId!);
 
-        // --- Load balancer security group --------------------------------------------------------
-        // Rules are separate resources so DashboardService can add its own egress rule toward its tasks.
-        this.albSecurityGroup = new aws.ec2.SecurityGroup(`${name}-alb-sg`, {
-            vpcId: this.vpcId,
-            description: "Dashboards ALB: HTTP/HTTPS from anywhere; out to the IdP (443) and to dashboard tasks",
-            revokeRulesOnDelete: true,
-        }, parent);
-        for (const port of [80, 443]) {
-            new aws.vpc.SecurityGroupIngressRule(`${name}-alb-in-${port}`, {
-                securityGroupId: this.albSecurityGroup.id,
-                description: port === 80 ? "HTTP (redirected to HTTPS)" : "HTTPS",
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                cidrIpv4: "0.0.0.0/0",
-            }, parent);
-        }
-        // The ALB calls the IdP's token and userinfo endpoints itself during authenticate-oidc.
-        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
-        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-idp`, {
-            securityGroupId: this.albSecurityGroup.id,
-            description: "HTTPS to the identity provider's token and userinfo endpoints",
-            ipProtocol: "tcp",
-            fromPort: 443,
-            toPort: 443,
-            cidrIpv4: "0.0.0.0/0",
-        }, parent);
-
-        // --- Certificate -------------------------------------------------------------------------
-        // A DNS-validated certificate for `domainName`, issued before anything uses its ARN.
-        const validatedCertificate = (resourceName: string, domainName: string): pulumi.Output<string> => {
-            const certificate = new aws.acm.Certificate(resourceName, { domainName, validationMethod: "DNS" }, { ...parent, deleteBeforeReplace: false });
-            const validation = certificate.domainValidationOptions[0];
-            // https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
-            const record = new aws.route53.Record(`${resourceName}-validation`, {
-                zoneId: args.hostedZoneId!,
-                name: validation.resourceRecordName,
-                type: validation.resourceRecordType,
-                records: [validation.resourceRecordValue],
-                ttl: 300,
-                allowOverwrite: true,
-            }, parent);
-            // Users of the ARN take it from the validation, so they wait until ACM has issued the certificate.
-            return new aws.acm.CertificateValidation(`${resourceName}-validated`, {
-                certificateArn: certificate.arn,
-                validationRecordFqdns: [record.fqdn],
-            }, parent).certificateArn;
-        };
-        this.certificateArn = args.certificateArn ? pulumi.output(args.certificateArn) : validatedCertificate(`${name}-cert`, `*.${args.domain}`);
-
-        // --- Access logs ---------------------------------------------------------------------
-        let accessLogs: aws.types.input.lb.LoadBalancerAccessLogs | undefined;
-        let accessLogsPolicy: aws.s3.BucketPolicy | undefined;
-        if (args.accessLogs?.enabled) {
-            const bucket = this.accessLogsBucket = new aws.s3.Bucket(`${name}-alb-logs`, {
-                bucketPrefix: `${boundedName([pulumi.getStack(), name, "alb-logs"], 36)}-`,
-                forceDestroy: !(args.deletionProtection ?? false),
-            }, parent);
-            const controls = [
-                new aws.s3.BucketPublicAccessBlock(`${name}-alb-logs-private`, {
-                    bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-                }, parent),
-                new aws.s3.BucketOwnershipControls(`${name}-alb-logs-ownership`, {
-                    bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
-                }, parent),
-                // ALB log delivery supports only SSE-S3 (not KMS).
-                // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
-                new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-alb-logs-encryption`, {
-                    bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-                }, parent),
-                new aws.s3.BucketLifecycleConfiguration(`${name}-alb-logs-expiry`, {
-                    bucket: bucket.id,
-                    rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogs.retentionDays ?? 90 } }],
-                }, parent),
-            ];
-            const account = aws.getCallerIdentityOutput({}, parent).accountId;
-            const legacyElbAccount = pulumi.output(region).apply((r) =>
-                LEGACY_ELB_LOG_REGIONS.has(r) ? aws.elb.getServiceAccountOutput({ region: r }, parent).arn : pulumi.output(undefined));
-            accessLogsPolicy = new aws.s3.BucketPolicy(`${name}-alb-logs-policy`, {
-                bucket: bucket.id,
-                policy: pulumi.all([bucket.arn, account, legacyElbAccount]).apply(([arn, accountId, elbAccount]) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "AlbLogDelivery",
-                            Effect: "Allow",
-                            Principal: elbAccount
-                                ? { Service: "logdelivery.elasticloadbalancing.amazonaws.com", AWS: elbAccount }
-                                : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
-                            Action: "s3:PutObject",
-                            Resource: `${arn}/alb/AWSLogs/${accountId}/*`,
-                        },
-                        denyInsecureTransport(arn),
-                    ],
-                })),
-            }, { ...parent, dependsOn: controls });
-            accessLogs = { bucket: bucket.id, prefix: "alb", enabled: true };
-        }
-
-        // --- Load balancer -------------------------------------------------------------------
-        this.loadBalancer = new aws.lb.LoadBalancer(`${name}-alb`, {
-            // <= 32 characters, no leading internal-: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
-            name: albName(pulumi.getStack(), name),
-            loadBalancerType: "application",
-            internal: false,
-            securityGroups: [this.albSecurityGroup.id],
-            subnets: this.publicSubnetIds,
-            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
-            idleTimeout: args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
-            // Reject headers with invalid characters: blocks header-smuggling tricks against the apps.
-            dropInvalidHeaderFields: true,
-            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#desync-mitigation-mode
-            desyncMitigationMode: "defensive",
-            enableDeletionProtection: args.deletionProtection ?? false,
-            accessLogs,
-        }, { ...parent, /* the ALB checks it may write to the bucket when logging is turned on */ dependsOn: accessLogsPolicy ? [accessLogsPolicy] : [] });
+        const logs = args.accessLogs?.enabled ? this.createAccessLogs(name, args, region) : undefined;
+        this.accessLogsBucket = logs?.bucket;
+        this.loadBalancer = this.createLoadBalancer(name, args, this.albSecurityGroup, this.publicSubnetIds, logs);
         this.albArn = this.loadBalancer.arn;
         this.albDnsName = this.loadBalancer.dnsName;
         this.albZoneId = this.loadBalancer.zoneId;
 
-        this.httpListener = new aws.lb.Listener(`${name}-http`, {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#redirect-actions
-            defaultActions: [{
-                type: "redirect",
-                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-            }],
-        }, parent);
-
-        this.httpsListener = new aws.lb.Listener(`${name}-https`, {
-            loadBalancerArn: this.loadBalancer.arn,
-            port: 443,
-            protocol: "HTTPS",
-            sslPolicy: args.sslPolicy ?? DEFAULT_SSL_POLICY,
-            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html
-            certificateArn: this.certificateArn,
-            // Unknown hosts (no dashboard rule matched) get a plain 404, never a dashboard.
-            defaultActions: [{
-                type: "fixed-response",
-                fixedResponse: {
-                    statusCode: "404",
-                    contentType: "text/html",
-                    messageBody: "<!doctype html><title>Not found</title><h1>No dashboard here</h1><p>Check the address, or ask your platform team for the link.</p>",
-                },
-            }],
-        }, parent);
-
-        // --- Certificates for extra hosts the wildcard does not cover ------------------------------
-        // The listener picks a certificate by SNI from its default and the attached ones; one attachment
-        // per certificate, named after it, so hosts sharing a certificate never remove it from each other.
-        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
-        const extra = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
-        const attach = (resourceName: string, certificateArn: pulumi.Input<string>) =>
-            new aws.lb.ListenerCertificate(resourceName, { listenerArn: this.httpsListener.arn, certificateArn }, parent);
-        this.listenerCertificates = [
-            ...extra.arns.map((arn) => attach(`${name}-listener-cert-${arn.split("/").pop()}`, arn)),
-            ...extra.requested.map((host) => attach(`${name}-listener-cert-${host}`, validatedCertificate(`${name}-cert-${host}`, host))),
-        ];
-
-        // After sign-out the identity provider sends users to /signed-out on the dashboard's host. It must
-        // be answered without authentication (or they would be logged straight back in): one rule for
-        // every host, evaluated before any dashboard's login rule.
-        new aws.lb.ListenerRule(`${name}-signed-out`, {
-            listenerArn: this.httpsListener.arn,
-            priority: SIGNED_OUT_RULE_PRIORITY,
-            conditions: [{ pathPattern: { values: [SIGNED_OUT_PATH] } }],
-            actions: [{
-                type: "fixed-response",
-                fixedResponse: {
-                    statusCode: "200",
-                    contentType: "text/html",
-                    messageBody: SIGNED_OUT_PAGE,
-                },
-            }],
-        }, parent);
-
-        const emails = args.alarmEmails ?? [];
-        if (emails.length > 0) {
-            // Only alarms of this account and region may publish, or use the key (confused-deputy guard).
-            const fromAlarms = (ctx: PublisherContext) => ({
-                StringEquals: { "aws:SourceAccount": ctx.accountId },
-                ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:*` },
-            });
-            // CloudWatch cannot publish to a topic encrypted with alias/aws/sns, so the topic gets its own key.
-            // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
-            this.alarmTopic = notificationTopic(`${name}-alarms`, {
-                publisher: "cloudwatch.amazonaws.com",
-                keyDescription: `Encrypts the dashboards' alarm notifications (${pulumi.getStack()}/${name})`,
-                keyCondition: fromAlarms,
-                publishCondition: fromAlarms,
-                emails,
-            }, parent).topic;
-        }
+        this.httpListener = this.createHttpListener(name, this.loadBalancer);
+        this.httpsListener = this.createHttpsListener(name, args, this.loadBalancer, this.certificateArn);
+        this.listenerCertificates = this.attachExtraHostCertificates(name, args, this.httpsListener);
+        this.createSignedOutRule(name, this.httpsListener);
+        this.alarmTopic = this.createAlarmTopic(name, args.alarmEmails ?? []);
 
         this.registerOutputs({
             vpcId: this.vpcId,
@@ -494,6 +297,268 @@ export class DashboardCluster extends pulumi.ComponentResource {
             albDnsName: this.albDnsName,
             certificateArn: this.certificateArn,
         });
+    }
+
+    /** The network: the existing VPC's subnets, or a new VPC with public (and, with NAT, private) subnets. */
+    private createNetwork(name: string, args: DashboardClusterArgs): ClusterNetwork {
+        if (args.existingVpc) {
+            const existing = args.existingVpc;
+            return {
+                vpcId: pulumi.output(existing.vpcId),
+                publicSubnetIds: pulumi.output(existing.publicSubnetIds),
+                privateSubnetIds: pulumi.output(existing.privateSubnetIds ?? []),
+                assignPublicIp: (existing.privateSubnetIds ?? []).length === 0,
+            };
+        }
+        const nat = args.vpc?.natStrategy ?? "single";
+        const strategy = { none: "None", single: "Single", "one-per-az": "OnePerAz" }[nat] as awsx.types.enums.ec2.NatGatewayStrategy;
+        const vpc = new awsx.ec2.Vpc(`${name}-vpc`, {
+            cidrBlock: args.vpc?.cidrBlock ?? "10.0.0.0/16",
+            numberOfAvailabilityZones: args.vpc?.availabilityZones ?? 2,
+            enableDnsHostnames: true,
+            natGateways: { strategy },
+            // Without NAT, private subnets would have no way out (ECR pulls, IdP calls): make none.
+            subnetSpecs: nat === "none"
+                ? [{ type: "Public", cidrMask: 20 }]
+                : [{ type: "Public", cidrMask: 22 }, { type: "Private", cidrMask: 20 }],
+            subnetStrategy: "Auto",
+        }, { parent: this });
+        return {
+            vpcId: vpc.vpcId,
+            publicSubnetIds: vpc.publicSubnetIds,
+            privateSubnetIds: nat === "none" ? pulumi.output([]) : vpc.privateSubnetIds,
+            assignPublicIp: nat === "none",
+        };
+    }
+
+    /** The ECS cluster, with Container Insights as asked. */
+    private createEcsCluster(name: string, args: DashboardClusterArgs): aws.ecs.Cluster {
+        return new aws.ecs.Cluster(`${name}-cluster`, {
+            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContainerInsights.html
+            settings: [{ name: "containerInsights", value: args.containerInsights ?? "enabled" }],
+        }, { parent: this });
+    }
+
+    /** FARGATE and FARGATE_SPOT on the cluster, FARGATE by default. */
+    private createCapacityProviders(name: string, cluster: aws.ecs.Cluster): aws.ecs.ClusterCapacityProviders {
+        // ECS refuses to remove a capacity provider a service uses, so services depend on this association.
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
+        return new aws.ecs.ClusterCapacityProviders(`${name}-capacity`, {
+            clusterName: cluster.name,
+            capacityProviders: ["FARGATE", "FARGATE_SPOT"],
+            defaultCapacityProviderStrategies: [{ capacityProvider: "FARGATE", weight: 1, base: 0 }],
+        }, { parent: this });
+    }
+
+    /** The load balancer's security group: in on 80 and 443 from anywhere, out on 443 to the identity provider. */
+    private createAlbSecurityGroup(name: string, vpcId: pulumi.Output<string>): aws.ec2.SecurityGroup {
+        const parent = { parent: this };
+        // Rules are separate resources so DashboardService can add its own egress rule toward its tasks.
+        const securityGroup = new aws.ec2.SecurityGroup(`${name}-alb-sg`, {
+            vpcId,
+            description: "Dashboards ALB: HTTP/HTTPS from anywhere; out to the IdP (443) and to dashboard tasks",
+            revokeRulesOnDelete: true,
+        }, parent);
+        for (const port of [80, 443]) {
+            new aws.vpc.SecurityGroupIngressRule(`${name}-alb-in-${port}`, {
+                securityGroupId: securityGroup.id,
+                description: port === 80 ? "HTTP (redirected to HTTPS)" : "HTTPS",
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                cidrIpv4: "0.0.0.0/0",
+            }, parent);
+        }
+        // The ALB calls the IdP's token and userinfo endpoints itself during authenticate-oidc.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
+        new aws.vpc.SecurityGroupEgressRule(`${name}-alb-out-idp`, {
+            securityGroupId: securityGroup.id,
+            description: "HTTPS to the identity provider's token and userinfo endpoints",
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: "0.0.0.0/0",
+        }, parent);
+        return securityGroup;
+    }
+
+    /** A DNS-validated certificate for `domainName`, issued before anything uses its ARN. */
+    private createValidatedCertificate(resourceName: string, domainName: string, hostedZoneId: pulumi.Input<string>): pulumi.Output<string> {
+        const parent = { parent: this };
+        const certificate = new aws.acm.Certificate(resourceName, { domainName, validationMethod: "DNS" }, { ...parent, deleteBeforeReplace: false });
+        const validation = certificate.domainValidationOptions[0];
+        // https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
+        const record = new aws.route53.Record(`${resourceName}-validation`, {
+            zoneId: hostedZoneId,
+            name: validation.resourceRecordName,
+            type: validation.resourceRecordType,
+            records: [validation.resourceRecordValue],
+            ttl: 300,
+            allowOverwrite: true,
+        }, parent);
+        // Users of the ARN take it from the validation, so they wait until ACM has issued the certificate.
+        return new aws.acm.CertificateValidation(`${resourceName}-validated`, {
+            certificateArn: certificate.arn,
+            validationRecordFqdns: [record.fqdn],
+        }, parent).certificateArn;
+    }
+
+    /** The private, SSE-S3 encrypted, expiring access-log bucket and the policy that lets the ALB write to it. */
+    private createAccessLogs(name: string, args: DashboardClusterArgs, region: pulumi.Output<string>): AccessLogsBucket {
+        const parent = { parent: this };
+        const bucket = new aws.s3.Bucket(`${name}-alb-logs`, {
+            bucketPrefix: `${boundedName([pulumi.getStack(), name, "alb-logs"], 36)}-`,
+            forceDestroy: !(args.deletionProtection ?? false),
+        }, parent);
+        const controls = [
+            new aws.s3.BucketPublicAccessBlock(`${name}-alb-logs-private`, {
+                bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+            }, parent),
+            new aws.s3.BucketOwnershipControls(`${name}-alb-logs-ownership`, {
+                bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
+            }, parent),
+            // ALB log delivery supports only SSE-S3 (not KMS).
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+            new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-alb-logs-encryption`, {
+                bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            }, parent),
+            new aws.s3.BucketLifecycleConfiguration(`${name}-alb-logs-expiry`, {
+                bucket: bucket.id,
+                rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogs!.retentionDays ?? 90 } }],
+            }, parent),
+        ];
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+        const legacyElbAccount = pulumi.output(region).apply((r) =>
+            LEGACY_ELB_LOG_REGIONS.has(r) ? aws.elb.getServiceAccountOutput({ region: r }, parent).arn : pulumi.output(undefined));
+        const policy = new aws.s3.BucketPolicy(`${name}-alb-logs-policy`, {
+            bucket: bucket.id,
+            policy: pulumi.all([bucket.arn, account, legacyElbAccount]).apply(([arn, accountId, elbAccount]) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "AlbLogDelivery",
+                        Effect: "Allow",
+                        Principal: elbAccount
+                            ? { Service: "logdelivery.elasticloadbalancing.amazonaws.com", AWS: elbAccount }
+                            : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: `${arn}/alb/AWSLogs/${accountId}/*`,
+                    },
+                    denyInsecureTransport(arn),
+                ],
+            })),
+        }, { ...parent, dependsOn: controls });
+        return { bucket, policy, settings: { bucket: bucket.id, prefix: "alb", enabled: true } };
+    }
+
+    /** The internet-facing Application Load Balancer in the public subnets, logging to `logs` when given. */
+    private createLoadBalancer(
+        name: string, args: DashboardClusterArgs, securityGroup: aws.ec2.SecurityGroup, subnets: pulumi.Output<string[]>, logs: AccessLogsBucket | undefined,
+    ): aws.lb.LoadBalancer {
+        return new aws.lb.LoadBalancer(`${name}-alb`, {
+            // <= 32 characters, no leading internal-: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html
+            name: albName(pulumi.getStack(), name),
+            loadBalancerType: "application",
+            internal: false,
+            securityGroups: [securityGroup.id],
+            subnets,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
+            idleTimeout: args.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
+            // Reject headers with invalid characters: blocks header-smuggling tricks against the apps.
+            dropInvalidHeaderFields: true,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#desync-mitigation-mode
+            desyncMitigationMode: "defensive",
+            enableDeletionProtection: args.deletionProtection ?? false,
+            accessLogs: logs?.settings,
+        }, { parent: this, /* the ALB checks it may write to the bucket when logging is turned on */ dependsOn: logs ? [logs.policy] : [] });
+    }
+
+    /** The HTTP listener, which only redirects to HTTPS. */
+    private createHttpListener(name: string, loadBalancer: aws.lb.LoadBalancer): aws.lb.Listener {
+        return new aws.lb.Listener(`${name}-http`, {
+            loadBalancerArn: loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#redirect-actions
+            defaultActions: [{
+                type: "redirect",
+                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            }],
+        }, { parent: this });
+    }
+
+    /** The HTTPS listener with the TLS policy and default certificate; hosts no rule matches get a 404. */
+    private createHttpsListener(name: string, args: DashboardClusterArgs, loadBalancer: aws.lb.LoadBalancer, certificateArn: pulumi.Output<string>): aws.lb.Listener {
+        return new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: args.sslPolicy ?? DEFAULT_SSL_POLICY,
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html
+            certificateArn,
+            // Unknown hosts (no dashboard rule matched) get a plain 404, never a dashboard.
+            defaultActions: [{
+                type: "fixed-response",
+                fixedResponse: {
+                    statusCode: "404",
+                    contentType: "text/html",
+                    messageBody: "<!doctype html><title>Not found</title><h1>No dashboard here</h1><p>Check the address, or ask your platform team for the link.</p>",
+                },
+            }],
+        }, { parent: this });
+    }
+
+    /** Certificates for extra hosts the wildcard does not cover (given, or requested), attached to the HTTPS listener. */
+    private attachExtraHostCertificates(name: string, args: DashboardClusterArgs, httpsListener: aws.lb.Listener): aws.lb.ListenerCertificate[] {
+        // The listener picks a certificate by SNI from its default and the attached ones; one attachment
+        // per certificate, named after it, so hosts sharing a certificate never remove it from each other.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
+        const extra = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
+        const attach = (resourceName: string, certificateArn: pulumi.Input<string>) =>
+            new aws.lb.ListenerCertificate(resourceName, { listenerArn: httpsListener.arn, certificateArn }, { parent: this });
+        return [
+            ...extra.arns.map((arn) => attach(`${name}-listener-cert-${arn.split("/").pop()}`, arn)),
+            ...extra.requested.map((host) => attach(`${name}-listener-cert-${host}`, this.createValidatedCertificate(`${name}-cert-${host}`, host, args.hostedZoneId!))),
+        ];
+    }
+
+    /** The unauthenticated signed-out page, for every host, ahead of every dashboard's login rule. */
+    private createSignedOutRule(name: string, httpsListener: aws.lb.Listener): void {
+        // After sign-out the identity provider sends users to /signed-out on the dashboard's host. It must
+        // be answered without authentication (or they would be logged straight back in): one rule for
+        // every host, evaluated before any dashboard's login rule.
+        new aws.lb.ListenerRule(`${name}-signed-out`, {
+            listenerArn: httpsListener.arn,
+            priority: SIGNED_OUT_RULE_PRIORITY,
+            conditions: [{ pathPattern: { values: [SIGNED_OUT_PATH] } }],
+            actions: [{
+                type: "fixed-response",
+                fixedResponse: {
+                    statusCode: "200",
+                    contentType: "text/html",
+                    messageBody: SIGNED_OUT_PAGE,
+                },
+            }],
+        }, { parent: this });
+    }
+
+    /** The encrypted topic the dashboards' alarms publish to, with the email subscriptions; none without emails. */
+    private createAlarmTopic(name: string, emails: string[]): aws.sns.Topic | undefined {
+        if (emails.length === 0) return undefined;
+        // Only alarms of this account and region may publish, or use the key (confused-deputy guard).
+        const fromAlarms = (ctx: PublisherContext) => ({
+            StringEquals: { "aws:SourceAccount": ctx.accountId },
+            ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:cloudwatch:${ctx.region}:${ctx.accountId}:alarm:*` },
+        });
+        // CloudWatch cannot publish to a topic encrypted with alias/aws/sns, so the topic gets its own key.
+        // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+        return notificationTopic(`${name}-alarms`, {
+            publisher: "cloudwatch.amazonaws.com",
+            keyDescription: `Encrypts the dashboards' alarm notifications (${pulumi.getStack()}/${name})`,
+            keyCondition: fromAlarms,
+            publishCondition: fromAlarms,
+            emails,
+        }, { parent: this }).topic;
     }
 
     /** What each DashboardService needs from the cluster. */
