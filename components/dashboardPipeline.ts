@@ -243,6 +243,43 @@ export function pipelineBuildspec(options: { stack: string; testCommand: string;
     });
 }
 
+/** What every step of DashboardPipeline reads: its name and arguments, the stacks and branch, the fixed names and ARNs. */
+interface PipelineContext {
+    name: string;
+    args: DashboardPipelineArgs;
+    /** The Pulumi project and stack running this program (they keep the fixed names unique). */
+    project: string;
+    currentStack: string;
+    /** The stack the pipeline deploys. */
+    stack: string;
+    branch: string;
+    account: pulumi.Output<string>;
+    pipelineName: string;
+    projectName: string;
+    pipelineArn: pulumi.Output<string>;
+    projectArn: pulumi.Output<string>;
+}
+
+/** The connection the Source stage uses. */
+interface PipelineSource {
+    /** Made here unless `connectionArn` was given. */
+    connection?: aws.codeconnections.Connection;
+    connectionArn: pulumi.Output<string>;
+    connectionStatus: pulumi.Output<string | undefined>;
+}
+
+/** The artifact bucket and the policy the pipeline must wait for. */
+interface ArtifactBucket {
+    bucket: aws.s3.Bucket;
+    bucketPolicy: aws.s3.BucketPolicy;
+}
+
+/** The pipeline role and the policy the pipeline must wait for. */
+interface PipelineRole {
+    role: aws.iam.Role;
+    policy: aws.iam.RolePolicy;
+}
+
 export class DashboardPipeline extends pulumi.ComponentResource {
     public readonly pipelineName: pulumi.Output<string>;
     public readonly pipelineArn: pulumi.Output<string>;
@@ -263,11 +300,42 @@ export class DashboardPipeline extends pulumi.ComponentResource {
     constructor(name: string, args: DashboardPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         checkArgs(args);
         super(`${PACKAGE}:index:DashboardPipeline`, name, {}, opts);
+        const ctx = this.context(name, args);
+
+        const source = this.createConnection(ctx);
+        this.connection = source.connection;
+        this.connectionArn = source.connectionArn;
+        this.connectionStatus = source.connectionStatus;
+
+        const artifacts = this.createArtifactBucket(ctx);
+        this.artifactBucket = artifacts.bucket.bucket;
+        const logGroup = this.createBuildLogGroup(ctx);
+        this.buildRole = this.createBuildRole(ctx, logGroup, artifacts.bucket);
+        const deployAttachments = this.attachDeployPolicies(ctx, this.buildRole);
+        this.project = this.createBuildProject(ctx, this.buildRole, logGroup, deployAttachments);
+
+        const pipelineRole = this.createPipelineRole(ctx, artifacts.bucket, this.connectionArn);
+        this.pipelineRole = pipelineRole.role;
+        this.pipeline = this.createPipeline(ctx, pipelineRole, artifacts, this.connectionArn, this.project);
+        this.pipelineName = this.pipeline.name;
+        this.pipelineArn = this.pipeline.arn;
+        this.notificationTopicArn = this.createFailureNotifications(ctx, this.pipeline).arn;
+
+        this.registerOutputs({
+            pipelineName: this.pipelineName,
+            pipelineArn: this.pipelineArn,
+            connectionArn: this.connectionArn,
+            connectionStatus: this.connectionStatus,
+            artifactBucket: this.artifactBucket,
+            notificationTopicArn: this.notificationTopicArn,
+        });
+    }
+
+    /** The stacks, branch and fixed names every step reads, and the ARNs the roles' trust policies name. */
+    private context(name: string, args: DashboardPipelineArgs): PipelineContext {
         const parent = { parent: this };
         const project = pulumi.getProject();
         const currentStack = pulumi.getStack();
-        const stack = args.stack ?? currentStack;
-        const branch = args.branch ?? "main";
         const region = aws.getRegionOutput({}, parent).region;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         const partition = aws.getPartitionOutput({}, parent).partition;
@@ -276,31 +344,43 @@ export class DashboardPipeline extends pulumi.ComponentResource {
         // before they exist; the stack and project keep them unique in the account.
         const pipelineName = boundedName([project, currentStack, name], 100);
         const projectName = boundedName([project, currentStack, name, "deploy"], 150);
-        const pipelineArn = pulumi.interpolate`arn:${partition}:codepipeline:${region}:${account}:${pipelineName}`;
-        const projectArn = pulumi.interpolate`arn:${partition}:codebuild:${region}:${account}:project/${projectName}`;
+        return {
+            name,
+            args,
+            project,
+            currentStack,
+            stack: args.stack ?? currentStack,
+            branch: args.branch ?? "main",
+            account,
+            pipelineName,
+            projectName,
+            pipelineArn: pulumi.interpolate`arn:${partition}:codepipeline:${region}:${account}:${pipelineName}`,
+            projectArn: pulumi.interpolate`arn:${partition}:codebuild:${region}:${account}:project/${projectName}`,
+        };
+    }
 
-        // --- Connection to the repository -----------------------------------------------------
-        let connectionArn: pulumi.Output<string>;
-        if (args.connectionArn) {
-            connectionArn = pulumi.output(args.connectionArn);
-            this.connectionStatus = pulumi.output(undefined);
-        } else {
-            // A new connection stays PENDING until its handshake is completed in the console.
-            // https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html
-            this.connection = new aws.codeconnections.Connection(`${name}-connection`, {
-                name: boundedName([currentStack, name], 32), // CodeConnections caps names at 32
-                providerType: args.provider ?? "GitHub",
-            }, parent);
-            connectionArn = this.connection.arn;
-            this.connectionStatus = this.connection.connectionStatus;
+    /** The connection to the repository: the one given, or a new one (PENDING until its handshake is done). */
+    private createConnection(ctx: PipelineContext): PipelineSource {
+        if (ctx.args.connectionArn) {
+            return { connectionArn: pulumi.output(ctx.args.connectionArn), connectionStatus: pulumi.output(undefined) };
         }
-        this.connectionArn = connectionArn;
+        // A new connection stays PENDING until its handshake is completed in the console.
+        // https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-update.html
+        const connection = new aws.codeconnections.Connection(`${ctx.name}-connection`, {
+            name: boundedName([ctx.currentStack, ctx.name], 32), // CodeConnections caps names at 32
+            providerType: ctx.args.provider ?? "GitHub",
+        }, { parent: this });
+        return { connection, connectionArn: connection.arn, connectionStatus: connection.connectionStatus };
+    }
 
-        // --- Artifact bucket ------------------------------------------------------------------
+    /** The private, encrypted, expiring artifact bucket and its TLS-only policy. */
+    private createArtifactBucket(ctx: PipelineContext): ArtifactBucket {
+        const { name } = ctx;
+        const parent = { parent: this };
         // Versioning stays off: each execution writes its artifact under a new key and never
         // overwrites one, so old versions would protect nothing, and expiry really deletes.
         const bucket = new aws.s3.Bucket(`${name}-artifacts`, {
-            bucketPrefix: `${boundedName([currentStack, name, "artifacts"], 36)}-`,
+            bucketPrefix: `${boundedName([ctx.currentStack, name, "artifacts"], 36)}-`,
             // Artifacts are disposable copies of the repository; let `pulumi destroy` empty the bucket.
             forceDestroy: true,
         }, parent);
@@ -320,7 +400,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                     id: "expire-pipeline-artifacts",
                     status: "Enabled",
                     filter: {},
-                    expiration: { days: args.artifactRetentionDays ?? 30 },
+                    expiration: { days: ctx.args.artifactRetentionDays ?? 30 },
                     abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                 }],
             }, parent),
@@ -329,24 +409,30 @@ export class DashboardPipeline extends pulumi.ComponentResource {
             bucket: bucket.id,
             policy: bucket.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] })),
         }, { ...parent, dependsOn: bucketControls });
-        this.artifactBucket = bucket.bucket;
+        return { bucket, bucketPolicy };
+    }
 
-        // --- Build logs -----------------------------------------------------------------------
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-build-logs`, {
-            name: `/aws/codebuild/${projectName}`,
-            retentionInDays: args.logRetentionDays ?? 30,
-        }, parent);
+    /** The build's log group, under the name CodeBuild writes to. */
+    private createBuildLogGroup(ctx: PipelineContext): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(`${ctx.name}-build-logs`, {
+            name: `/aws/codebuild/${ctx.projectName}`,
+            retentionInDays: ctx.args.logRetentionDays ?? 30,
+        }, { parent: this });
+    }
 
-        // --- Build (deploy) role --------------------------------------------------------------
-        this.buildRole = new aws.iam.Role(`${name}-build-role`, {
-            name: boundedName([project, currentStack, name, "deploy"], 64),
-            description: `Runs the tests and pulumi up for stack ${stack}; broad by nature (see deployPolicyArns)`,
+    /** The build (deploy) role and its own statements: its logs, the source artifacts, the Pulumi secrets. */
+    private createBuildRole(ctx: PipelineContext, logGroup: aws.cloudwatch.LogGroup, bucket: aws.s3.Bucket): aws.iam.Role {
+        const { name, args } = ctx;
+        const parent = { parent: this };
+        const buildRole = new aws.iam.Role(`${name}-build-role`, {
+            name: boundedName([ctx.project, ctx.currentStack, name, "deploy"], 64),
+            description: `Runs the tests and pulumi up for stack ${ctx.stack}; broad by nature (see deployPolicyArns)`,
             permissionsBoundary: args.permissionsBoundaryArn,
-            assumeRolePolicy: serviceTrust("codebuild.amazonaws.com", account, projectArn),
+            assumeRolePolicy: serviceTrust("codebuild.amazonaws.com", ctx.account, ctx.projectArn),
         }, parent);
         const secretArns = [args.pulumiAccessTokenSecretArn, args.pulumiConfigPassphraseSecretArn].filter((a): a is string => !!a);
         new aws.iam.RolePolicy(`${name}-build-policy`, {
-            role: this.buildRole.id,
+            role: buildRole.id,
             policy: pulumi.all([logGroup.arn, bucket.arn]).apply(([logArn, bucketArn]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
@@ -357,19 +443,29 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 ],
             })),
         }, parent);
-        const deployAttachments = args.deployPolicyArns.map((policyArn, i) =>
-            new aws.iam.RolePolicyAttachment(`${name}-deploy-policy-${i}`, { role: this.buildRole.name, policyArn }, parent));
+        return buildRole;
+    }
 
-        // --- CodeBuild project ----------------------------------------------------------------
+    /** The managed policies `pulumi up` needs (`deployPolicyArns`), attached to the build role. */
+    private attachDeployPolicies(ctx: PipelineContext, buildRole: aws.iam.Role): aws.iam.RolePolicyAttachment[] {
+        return ctx.args.deployPolicyArns.map((policyArn, i) =>
+            new aws.iam.RolePolicyAttachment(`${ctx.name}-deploy-policy-${i}`, { role: buildRole.name, policyArn }, { parent: this }));
+    }
+
+    /** The CodeBuild project: privileged, one build at a time, the inline buildspec, the Pulumi secrets from Secrets Manager. */
+    private createBuildProject(
+        ctx: PipelineContext, buildRole: aws.iam.Role, logGroup: aws.cloudwatch.LogGroup, deployAttachments: aws.iam.RolePolicyAttachment[],
+    ): aws.codebuild.Project {
+        const { args, stack } = ctx;
         const environmentVariables: aws.types.input.codebuild.ProjectEnvironmentEnvironmentVariable[] = [];
         // CodeBuild reads these from Secrets Manager at build start; only the ARN is stored anywhere.
         // https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html#build-spec.env.secrets-manager
         if (args.pulumiAccessTokenSecretArn) environmentVariables.push({ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: args.pulumiAccessTokenSecretArn });
         if (args.pulumiConfigPassphraseSecretArn) environmentVariables.push({ name: "PULUMI_CONFIG_PASSPHRASE", type: "SECRETS_MANAGER", value: args.pulumiConfigPassphraseSecretArn });
-        this.project = new aws.codebuild.Project(`${name}-deploy`, {
-            name: projectName,
-            description: `Tests and deploys stack ${stack} from ${args.repository}@${branch}`,
-            serviceRole: this.buildRole.arn,
+        return new aws.codebuild.Project(`${ctx.name}-deploy`, {
+            name: ctx.projectName,
+            description: `Tests and deploys stack ${stack} from ${args.repository}@${ctx.branch}`,
+            serviceRole: buildRole.arn,
             // Never two deploys of one stack at once, even if someone starts a build by hand.
             concurrentBuildLimit: 1,
             buildTimeout: args.buildTimeoutMinutes ?? 60,
@@ -392,17 +488,20 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 cloudwatchLogs: { status: "ENABLED", groupName: logGroup.name },
                 s3Logs: { status: "DISABLED" },
             },
-        }, { ...parent, dependsOn: deployAttachments });
+        }, { parent: this, dependsOn: deployAttachments });
+    }
 
-        // --- Pipeline role --------------------------------------------------------------------
-        this.pipelineRole = new aws.iam.Role(`${name}-pipeline-role`, {
-            name: boundedName([project, currentStack, name, "pipeline"], 64),
-            description: `Runs pipeline ${pipelineName}: its artifact bucket, its connection, its build project`,
-            assumeRolePolicy: serviceTrust("codepipeline.amazonaws.com", account, pipelineArn),
+    /** The pipeline role and its policy: its artifact bucket, its connection, its build project. */
+    private createPipelineRole(ctx: PipelineContext, bucket: aws.s3.Bucket, connectionArn: pulumi.Output<string>): PipelineRole {
+        const parent = { parent: this };
+        const role = new aws.iam.Role(`${ctx.name}-pipeline-role`, {
+            name: boundedName([ctx.project, ctx.currentStack, ctx.name, "pipeline"], 64),
+            description: `Runs pipeline ${ctx.pipelineName}: its artifact bucket, its connection, its build project`,
+            assumeRolePolicy: serviceTrust("codepipeline.amazonaws.com", ctx.account, ctx.pipelineArn),
         }, parent);
-        const pipelinePolicy = new aws.iam.RolePolicy(`${name}-pipeline-policy`, {
-            role: this.pipelineRole.id,
-            policy: pulumi.all([bucket.arn, connectionArn, projectArn]).apply(([bucketArn, connArn, buildArn]) => JSON.stringify({
+        const policy = new aws.iam.RolePolicy(`${ctx.name}-pipeline-policy`, {
+            role: role.id,
+            policy: pulumi.all([bucket.arn, connectionArn, ctx.projectArn]).apply(([bucketArn, connArn, buildArn]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "ArtifactBucket", Effect: "Allow", Action: ["s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"], Resource: bucketArn },
@@ -414,16 +513,21 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 ],
             })),
         }, parent);
+        return { role, policy };
+    }
 
-        // --- Pipeline -------------------------------------------------------------------------
-        this.pipeline = new aws.codepipeline.Pipeline(`${name}-pipeline`, {
-            name: pipelineName,
+    /** The V2 pipeline, queued: Source from the connection, then Deploy (the build project), started by pushes to the branch. */
+    private createPipeline(
+        ctx: PipelineContext, pipelineRole: PipelineRole, artifacts: ArtifactBucket, connectionArn: pulumi.Output<string>, buildProject: aws.codebuild.Project,
+    ): aws.codepipeline.Pipeline {
+        return new aws.codepipeline.Pipeline(`${ctx.name}-pipeline`, {
+            name: ctx.pipelineName,
             pipelineType: "V2",
             // Executions wait for the one before: two `pulumi up` runs of one stack never overlap.
             // https://docs.aws.amazon.com/codepipeline/latest/userguide/concepts-how-it-works.html#concepts-how-it-works-executions
             executionMode: "QUEUED",
-            roleArn: this.pipelineRole.arn,
-            artifactStores: [{ type: "S3", location: bucket.bucket }],
+            roleArn: pipelineRole.role.arn,
+            artifactStores: [{ type: "S3", location: artifacts.bucket.bucket }],
             stages: [
                 {
                     name: "Source",
@@ -437,8 +541,8 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                         outputArtifacts: [SOURCE_ARTIFACT],
                         configuration: {
                             ConnectionArn: connectionArn,
-                            FullRepositoryId: args.repository,
-                            BranchName: branch,
+                            FullRepositoryId: ctx.args.repository,
+                            BranchName: ctx.branch,
                             OutputArtifactFormat: "CODE_ZIP",
                         },
                     }],
@@ -452,7 +556,7 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                         provider: "CodeBuild",
                         version: "1",
                         inputArtifacts: [SOURCE_ARTIFACT],
-                        configuration: { ProjectName: this.project.name },
+                        configuration: { ProjectName: buildProject.name },
                     }],
                 },
             ],
@@ -462,44 +566,38 @@ export class DashboardPipeline extends pulumi.ComponentResource {
                 providerType: "CodeStarSourceConnection",
                 gitConfiguration: {
                     sourceActionName: SOURCE_ACTION,
-                    pushes: [{ branches: { includes: [branch] } }],
+                    pushes: [{ branches: { includes: [ctx.branch] } }],
                 },
             }],
-        }, { ...parent, dependsOn: [pipelinePolicy, bucketPolicy] });
-        this.pipelineName = this.pipeline.name;
-        this.pipelineArn = this.pipeline.arn;
+        }, { parent: this, dependsOn: [pipelineRole.policy, artifacts.bucketPolicy] });
+    }
 
-        // --- Failure notifications ------------------------------------------------------------
+    /** The encrypted topic failed executions are emailed through, and the notification rule that publishes to it. */
+    private createFailureNotifications(ctx: PipelineContext, pipeline: aws.codepipeline.Pipeline): aws.sns.Topic {
+        const { name } = ctx;
+        const parent = { parent: this };
         // CodeStar Notifications can only publish to an encrypted topic whose key lets it: AWS-managed
         // keys (alias/aws/sns) cannot be edited, so the topic gets its own key.
         // https://docs.aws.amazon.com/dtconsole/latest/userguide/set-up-sns.html
         const { topic, topicPolicy } = notificationTopic(`${name}-notifications`, {
             publisher: "codestar-notifications.amazonaws.com",
-            keyDescription: `Encrypts failure notifications of pipeline ${pipelineName}`,
-            keyCondition: (ctx) => ({ StringEquals: { "kms:ViaService": `sns.${ctx.region}.amazonaws.com` } }),
+            keyDescription: `Encrypts failure notifications of pipeline ${ctx.pipelineName}`,
+            keyCondition: (where) => ({ StringEquals: { "kms:ViaService": `sns.${where.region}.amazonaws.com` } }),
             // Only notification rules of this account (confused-deputy guard).
-            publishCondition: (ctx) => ({ StringEquals: { "aws:SourceAccount": ctx.accountId } }),
-            emails: args.notificationEmails ?? [],
+            publishCondition: (where) => ({ StringEquals: { "aws:SourceAccount": where.accountId } }),
+            emails: ctx.args.notificationEmails ?? [],
         }, parent);
         new aws.codestarnotifications.NotificationRule(`${name}-failed`, {
-            name: boundedName([currentStack, name, "failed"], 64),
-            resource: this.pipeline.arn,
+            name: boundedName([ctx.currentStack, name, "failed"], 64),
+            resource: pipeline.arn,
             detailType: "FULL",
             eventTypeIds: [EXECUTION_FAILED_EVENT],
             targets: [{ type: "SNS", address: topic.arn }],
         }, { ...parent, dependsOn: [topicPolicy] });
-        this.notificationTopicArn = topic.arn;
-
-        this.registerOutputs({
-            pipelineName: this.pipelineName,
-            pipelineArn: this.pipelineArn,
-            connectionArn: this.connectionArn,
-            connectionStatus: this.connectionStatus,
-            artifactBucket: this.artifactBucket,
-            notificationTopicArn: this.notificationTopicArn,
-        });
+        return topic;
     }
 }
+
 
 /** Trust for an AWS service acting for exactly one resource of this account (confused-deputy guard). */
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
