@@ -1,15 +1,16 @@
 /**
  * After only `npm ci`, tests that need the app setup are skipped and named; in scripts/test.sh (CI)
- * they fail instead, and a skipped test is never counted as passed. Runs test/fixtures/needsPrerequisites.ts
- * in mocha processes of its own, with this project's .mocharc.json.
+ * they fail instead, and a skipped test is never counted as passed. Runs test/apps/fixtures/needsPrerequisites.ts
+ * in mocha processes of its own, with this project's .mocharc.json. (Here, not in `npm run test:unit`:
+ * it is about the app setup, and its mocha processes are slow to start.)
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR } from "../plan/runPlan";
-import { REQUIRE_ENV } from "./prerequisites";
+import { PROJECT_DIR } from "../../plan/runPlan";
+import { REQUIRE_ENV } from "../prerequisites";
 
 interface Run { status: number | null; stdout: string }
 
@@ -27,7 +28,7 @@ function run(command: string, args: string[], env: Record<string, string | undef
 describe("tests whose prerequisites are not installed (test/prerequisites.ts)", function () {
     this.timeout(60_000);
     const mocha = path.join(PROJECT_DIR, "node_modules", ".bin", "mocha");
-    const fixture = path.join("test", "fixtures", "needsPrerequisites.ts");
+    const fixture = path.join("test", "apps", "fixtures", "needsPrerequisites.ts");
     const { [REQUIRE_ENV]: _ignored, ...withoutRequire } = process.env;
     let skipping: Run;
     let required: Run;
