@@ -5,6 +5,10 @@
  * resource under the new parent through its aliases: no create, update, replace or delete of any
  * resource that was deployed, the same physical resources in the (fake) cloud, and then nothing
  * left to change.
+ *
+ * Strict on purpose: the checkout must differ from the release by the layout alone. A later change
+ * that alters deployed resources on purpose (a new input, a new resource per dashboard) fails it
+ * and must list, here, exactly the steps it expects with the reason, like a release note does.
  */
 import { expect } from "chai";
 import * as path from "path";
