@@ -70,23 +70,29 @@ export function invalidPlatform() {
 }
 `;
 
+/** Plans each named export of the consumer's index.ts in turn, in one process, and prints what each declared. */
 const RUNNER = `
 import * as pulumi from "@pulumi/pulumi";
 import { createMocks } from ${JSON.stringify(path.join(PROJECT_DIR, "plan", "mocks.ts"))};
 
-async function main() {
+async function plan(name: string) {
     const types: string[] = [];
     const mocks = createMocks({ region: "eu-central-1" });
     await pulumi.runtime.setMocks({
         call: (a) => mocks.call(a),
         newResource: (a) => { types.push(a.type); return mocks.newResource(a); },
-    }, "consumer", "test", false);
+    }, "consumer", name, false);
     pulumi.runtime.setAllConfig({ "aws:region": "eu-central-1" });
-    const program = require("./index")[process.argv[2] ?? "program"];
+    const program = require("./index")[name];
     const outputs = await pulumi.runtime.runInPulumiStack(async () => program());
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
-    const resolved = require.resolve("${PACKAGE_NAME}");
-    process.stdout.write(JSON.stringify({ types, outputs, resolved }));
+    return { types, outputs };
+}
+
+async function main() {
+    const results: Record<string, unknown> = {};
+    for (const name of process.argv.slice(2)) results[name] = await plan(name);
+    process.stdout.write(JSON.stringify({ results, resolved: require.resolve("${PACKAGE_NAME}") }));
 }
 main().catch((e) => { console.error(e); process.exit(1); });
 `;
@@ -124,6 +130,17 @@ describe("the components as an npm package", function () {
 
     after(() => fs.rmSync(consumer, { recursive: true, force: true }));
 
+    /** The three consumer programs, planned once (one process) for the tests that read them. */
+    let planned: { results: Record<string, { types: string[]; outputs: any }>; resolved: string } | undefined;
+    const plannedProgram = (name: string) => {
+        if (!planned) {
+            const result = spawnSync(path.join(BIN, "tsx"), ["run.ts", "program", "platform", "invalidPlatform"], { cwd: consumer, encoding: "utf8" });
+            expect(result.status, result.stderr).to.equal(0);
+            planned = JSON.parse(result.stdout);
+        }
+        return { ...planned!.results[name], resolved: planned!.resolved };
+    };
+
     it("ships compiled JavaScript, type declarations and the Lambda source, not tests or apps", () => {
         const files = execFileSync("find", [".", "-type", "f"], { cwd: packageDir, encoding: "utf8" }).split("\n");
         expect(files).to.include.members(["./bin/components/index.js", "./bin/components/index.d.ts", "./bin/functions/preTokenGeneration/handler.js", "./PulumiPlugin.yaml", "./package.json"]);
@@ -136,9 +153,7 @@ describe("the components as an npm package", function () {
     });
 
     it("plans the consumer program under mocks with the components from the package entry", () => {
-        const result = spawnSync(path.join(BIN, "tsx"), ["run.ts"], { cwd: consumer, encoding: "utf8" });
-        expect(result.status, result.stderr).to.equal(0);
-        const { types, outputs, resolved } = JSON.parse(result.stdout);
+        const { types, outputs, resolved } = plannedProgram("program");
         expect(fs.realpathSync(resolved)).to.equal(fs.realpathSync(path.join(packageDir, "bin", "components", "index.js")));
         expect(types).to.include.members(["dashboards:index:DashboardCluster", "dashboards:index:CognitoAuth", "dashboards:index:DashboardService", "aws:lb/loadBalancer:LoadBalancer", "aws:lambda/function:Function", "aws:ecs/service:Service"]);
         expect(outputs.url).to.equal("https://finance.analytics.example.org");
@@ -146,9 +161,7 @@ describe("the components as an npm package", function () {
     });
 
     it("plans a DashboardPlatform made from an object literal, importing only the package", () => {
-        const result = spawnSync(path.join(BIN, "tsx"), ["run.ts", "platform"], { cwd: consumer, encoding: "utf8" });
-        expect(result.status, result.stderr).to.equal(0);
-        const { types, outputs } = JSON.parse(result.stdout);
+        const { types, outputs } = plannedProgram("platform");
         expect(types).to.include.members(["dashboards:index:DashboardPlatform", "dashboards:index:DashboardCluster", "dashboards:index:CognitoAuth", "dashboards:index:DashboardService", "aws:ecs/service:Service"]);
         // One service per dashboard, none for the portal (turned off); the prebuilt image is not built.
         expect(types.filter((t: string) => t === "dashboards:index:DashboardService")).to.have.length(2);
@@ -158,9 +171,7 @@ describe("the components as an npm package", function () {
     });
 
     it("reports a wrong literal's problems by argument path, declaring nothing", () => {
-        const result = spawnSync(path.join(BIN, "tsx"), ["run.ts", "invalidPlatform"], { cwd: consumer, encoding: "utf8" });
-        expect(result.status, result.stderr).to.equal(0);
-        const { types, outputs } = JSON.parse(result.stdout);
+        const { types, outputs } = plannedProgram("invalidPlatform");
         expect(types).to.deep.equal(["pulumi:pulumi:Stack"]);
         expect(outputs.problems).to.include.members([
             "dashboards[0].framework: \"django\" is not allowed; allowed: shiny, dash, streamlit, flask, custom",
