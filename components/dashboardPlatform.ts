@@ -238,6 +238,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             forceDeleteRepository: config.defaults.forceDeleteRepositories,
             portalUrl: d === portal ? undefined : portalUrl,
             waitForSteadyState: d.waitForSteadyState,
+            schedule: d.schedule,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL })]));
     }
 }

@@ -18,6 +18,7 @@ export type { ServiceClusterArgs };
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, FrameworkPreset, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
+import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
@@ -160,9 +161,44 @@ export interface DashboardServiceArgs {
      * @default true
      */
     waitForSteadyState?: boolean;
+    /**
+     * Office hours: the service runs `minTasks`..`maxTasks` inside them and `tasksOutside` tasks
+     * (0: asleep) outside, through two scheduled actions on its scalable target.
+     * @default none (runs around the clock)
+     * @example { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich", tasksOutside: 0 }
+     */
+    schedule?: ServiceScheduleArgs;
+}
+
+/** When a dashboard runs. */
+export interface ServiceScheduleArgs {
+    /** Days it runs: `MON-FRI`, `MON,WED,FRI`, `*` for every day. @default "MON-FRI" */
+    days?: string;
+    /** Start of the hours, `HH:MM` (24 h) in `timeZone`. */
+    start: string;
+    /** End of the hours, `HH:MM`, later the same day. */
+    stop: string;
+    /** IANA time zone, e.g. `Europe/Zurich`. @default "UTC" */
+    timeZone?: string;
+    /** Tasks kept running outside the hours. @default 0 */
+    tasksOutside?: number;
 }
 
 const CAPACITIES = ["on-demand", "spot", "mixed"];
+/** The schedule's problems, each naming its argument. */
+function scheduleProblems(schedule: ServiceScheduleArgs, minTasks: number): string[] {
+    const problems: string[] = [];
+    const add = (key: string, problem: string | undefined) => problem && problems.push(`schedule.${key} ${problem}`);
+    add("days", daysProblem(schedule.days ?? SCHEDULE_DEFAULTS.days));
+    add("start", timeProblem(schedule.start ?? ""));
+    add("stop", timeProblem(schedule.stop ?? ""));
+    add("timeZone", timeZoneProblem(schedule.timeZone ?? SCHEDULE_DEFAULTS.timeZone));
+    if (problems.length === 0 && minutesOf(schedule.stop) <= minutesOf(schedule.start)) add("stop", `${schedule.stop} is not after start ${schedule.start}`);
+    const outside = schedule.tasksOutside ?? SCHEDULE_DEFAULTS.tasksOutside;
+    if (!Number.isInteger(outside) || outside < 0 || outside > minTasks) add("tasksOutside", `${outside} must be a whole number from 0 to minTasks ${minTasks}`);
+    return problems;
+}
+
 /**
  * How long `pulumi up` waits for a rollout to become steady: a start-up grace period, health checks,
  * then up to the deregistration delay (300 s for sticky apps) per batch of replaced tasks.
@@ -211,6 +247,7 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
     if (delay !== undefined && capacity !== "on-demand" && delay > SPOT_MAX_DEREGISTRATION_DELAY) {
         problems.push(`deregistrationDelaySeconds ${delay} must be under 120 on Fargate Spot (tasks get a 2-minute warning)`);
     }
+    if (args.schedule) problems.push(...scheduleProblems(args.schedule, min));
     if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
         problems.push(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch retention (${LOG_RETENTION_DAYS.join(", ")})`);
     }
@@ -716,7 +753,11 @@ export class DashboardService extends pulumi.ComponentResource {
             resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
             minCapacity: ctx.minTasks,
             maxCapacity: ctx.maxTasks,
-        }, parent);
+        }, args.schedule
+            // The scheduled actions own the capacity: a `pulumi up` outside the hours must not wake the service.
+            ? { ...parent, ignoreChanges: ["minCapacity", "maxCapacity"] }
+            : parent);
+        if (args.schedule) this.createSchedule(ctx, args.schedule, scalingTarget);
         // Websocket sessions die with their task: scale in slowly.
         const scaleInCooldown = ctx.sticky ? 600 : 300;
         const trackTarget = (suffix: string, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, targetValue: number) =>
@@ -734,6 +775,25 @@ export class DashboardService extends pulumi.ComponentResource {
             resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${targetGroup.arnSuffix}`,
         }, args.targetRequestsPerTask ?? 300);
         return scalingTarget;
+    }
+
+    /** Two scheduled actions: the hours' capacity at start, `tasksOutside` at stop, in the schedule's time zone. */
+    private createSchedule(ctx: ServiceContext, schedule: ServiceScheduleArgs, target: aws.appautoscaling.Target): void {
+        const days = schedule.days ?? SCHEDULE_DEFAULTS.days;
+        const outside = schedule.tasksOutside ?? SCHEDULE_DEFAULTS.tasksOutside;
+        const action = (suffix: string, time: string, min: number, max: number) =>
+            // https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-scheduled-scaling.html
+            new aws.appautoscaling.ScheduledAction(`${ctx.name}-${suffix}`, {
+                name: `${ctx.name}-${suffix}`,
+                serviceNamespace: target.serviceNamespace,
+                resourceId: target.resourceId,
+                scalableDimension: target.scalableDimension,
+                schedule: cronAt(time, days),
+                timezone: schedule.timeZone ?? SCHEDULE_DEFAULTS.timeZone,
+                scalableTargetAction: { minCapacity: min, maxCapacity: max },
+            }, { parent: this });
+        action("wake", schedule.start, ctx.minTasks, ctx.maxTasks);
+        action("sleep", schedule.stop, outside, outside);
     }
 
     /** A Route 53 alias to the load balancer for each host under the cluster's domain, when the cluster manages DNS. */

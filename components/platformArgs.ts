@@ -236,6 +236,22 @@ export interface PlatformExtraHostArgs {
     certificateArn?: string;
 }
 
+/** Office hours: when a dashboard runs. Each key a dashboard leaves out comes from `defaults.schedule`. */
+export interface PlatformScheduleArgs {
+    /** Days it runs: `MON-FRI`, `MON,WED,FRI`, or `*` for every day. @default "MON-FRI" */
+    days?: string;
+    /** Start of the hours, `HH:MM` (24 h) in `timeZone`; required once a schedule is set. */
+    start?: string;
+    /** End of the hours, `HH:MM`, later the same day; required once a schedule is set. */
+    stop?: string;
+    /** IANA time zone of `start` and `stop`. @default "UTC" @example "Europe/Zurich" */
+    timeZone?: string;
+    /** Tasks that keep running outside the hours (at most `minTasks`). @default 0 (asleep) */
+    tasksOutside?: number;
+    /** `false` keeps this dashboard running around the clock although `defaults.schedule` is set. @default true */
+    enabled?: boolean;
+}
+
 /** One dashboard: its own image, Fargate service, target group and host rule behind the login. */
 export interface PlatformDashboardArgs {
     /**
@@ -294,6 +310,8 @@ export interface PlatformDashboardArgs {
     logRetentionDays?: number;
     /** `pulumi up` waits until the rollout is steady, and fails when it is not. @default defaults.waitForSteadyState */
     waitForSteadyState?: boolean;
+    /** Office hours of this dashboard, over `defaults.schedule`. @default defaults.schedule (none: around the clock) */
+    schedule?: PlatformScheduleArgs;
 }
 
 /** Settings every dashboard takes unless it says otherwise. */
@@ -308,6 +326,8 @@ export interface PlatformDefaultsArgs {
     forceDeleteRepositories?: boolean;
     /** `pulumi up` waits until every rollout is steady, and fails when one is not. @default true */
     waitForSteadyState?: boolean;
+    /** Office hours of every dashboard (not the portal). @default none: dashboards run around the clock */
+    schedule?: PlatformScheduleArgs;
 }
 
 /** Alarm notifications. */

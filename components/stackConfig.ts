@@ -15,6 +15,7 @@ import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MA
 import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
+import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 
 // ---------------------------------------------------------------------------------------------
@@ -262,6 +263,30 @@ function logRetention() {
     });
 }
 
+/** A text checked by one of schedule.ts's checks (which names what is allowed). */
+function checked(check: (value: string) => string | undefined, max: number) {
+    return z.string({ error: (iss) => `expected text, got ${show(iss.input)}` }).superRefine((value, ctx) => {
+        const problem = value.length > max ? `is ${value.length} characters long; at most ${max}` : check(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+}
+
+/** Office hours: when a dashboard runs (Application Auto Scaling scheduled actions on its service). */
+const scheduleSchema = strict({
+    /** Days it runs: `MON-FRI`, `MON,WED,FRI`, `*`. */
+    days: checked(daysProblem, 64).optional(),
+    /** Start of the hours, `HH:MM` in `timeZone`. */
+    start: checked(timeProblem, 40).optional(),
+    /** End of the hours, `HH:MM`, later the same day. */
+    stop: checked(timeProblem, 40).optional(),
+    /** IANA time zone of start and stop. */
+    timeZone: checked(timeZoneProblem, 64).optional(),
+    /** Tasks that keep running outside the hours. */
+    tasksOutside: int(0, 100, "a task count").optional(),
+    /** `false` keeps a dashboard running around the clock although `defaults.schedule` is set. */
+    enabled: bool().optional(),
+});
+
 const defaultsSchema = strict({
     /** Where tasks run unless a dashboard says otherwise. */
     capacity: oneOf(CAPACITIES).optional(),
@@ -272,6 +297,8 @@ const defaultsSchema = strict({
     forceDeleteRepositories: bool().optional(),
     /** `pulumi up` waits (up to 30 minutes per service) until every rollout is steady, and fails when one is not. */
     waitForSteadyState: bool().optional(),
+    /** Office hours of every dashboard (a dashboard's own `schedule` keys override these). */
+    schedule: scheduleSchema.optional(),
 });
 
 const alarmsSchema = strict({
@@ -472,6 +499,8 @@ const dashboardSchema = strict({
     logRetentionDays: logRetention().optional(),
     /** `pulumi up` waits until the rollout is steady and fails when it is not; default from `defaults.waitForSteadyState`. */
     waitForSteadyState: bool().optional(),
+    /** Office hours; each key defaults to `defaults.schedule`'s. */
+    schedule: scheduleSchema.optional(),
 });
 
 /** The whole stack file, one property per `dashboards:<key>` config key. */
@@ -536,6 +565,8 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     capacity: Capacity;
     logRetentionDays: number;
     waitForSteadyState: boolean;
+    /** Office hours, resolved over `defaults.schedule`; absent: runs around the clock. */
+    schedule?: Schedule;
 }
 
 export type Capacity = (typeof CAPACITIES)[number];
@@ -616,6 +647,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             capacity: d.capacity ?? defaults.capacity,
             logRetentionDays: d.logRetentionDays ?? defaults.logRetentionDays,
             waitForSteadyState: d.waitForSteadyState ?? defaults.waitForSteadyState,
+            schedule: resolvedSchedule(raw.defaults?.schedule, d.schedule),
         })),
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],
@@ -627,6 +659,21 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             title: raw.portal?.title ?? STACK_DEFAULTS.portalTitle,
             host: `${portalName}.${raw.domain}`,
         },
+    };
+}
+
+type ScheduleConfig = z.infer<typeof scheduleSchema>;
+
+/** A dashboard's schedule: its own keys over `defaults.schedule`'s; none when off or not set. */
+function resolvedSchedule(defaults: ScheduleConfig | undefined, own: ScheduleConfig | undefined): Schedule | undefined {
+    const merged = { ...defaults, ...own };
+    if (merged.enabled === false || merged.start === undefined || merged.stop === undefined) return undefined;
+    return {
+        days: merged.days ?? SCHEDULE_DEFAULTS.days,
+        start: merged.start,
+        stop: merged.stop,
+        timeZone: merged.timeZone ?? SCHEDULE_DEFAULTS.timeZone,
+        tasksOutside: merged.tasksOutside ?? SCHEDULE_DEFAULTS.tasksOutside,
     };
 }
 
@@ -1154,6 +1201,7 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
         listenerHosts.push(...extraHostRules(d, i, ctx, hosts, certificates));
         imageRules(d, at, out, appFolderProblem);
         sizeRules(d, at, out, isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity);
+        scheduleRules(d, at, out, isObject(defaults.schedule) ? defaults.schedule : {});
         if (d.accessGroups !== undefined && ctx.provider === "oidc" && stringsOf(d.accessGroups).length > 0) {
             out.push({ path: at("accessGroups"), message: "needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool" });
         } else {
@@ -1278,6 +1326,30 @@ function sizeRules(d: Record<string, unknown>, at: At, out: PathProblem[], defau
     const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;
     if (typeof d.maxTasks === "number" && d.maxTasks < min) {
         out.push({ path: at("maxTasks"), message: `${d.maxTasks} is less than minTasks ${min}; maxTasks must be >= minTasks` });
+    }
+}
+
+/**
+ * A dashboard's schedule over `defaults.schedule`: once either sets a key, start and stop are
+ * needed, start before stop, and no more tasks outside the hours than inside.
+ */
+function scheduleRules(d: Record<string, unknown>, at: At, out: PathProblem[], defaults: Record<string, unknown>): void {
+    const own = isObject(d.schedule) ? d.schedule : {};
+    const merged = { ...defaults, ...own };
+    if (merged.enabled === false || (Object.keys(own).length === 0 && Object.keys(defaults).length === 0)) return;
+    // The key that holds the value, or, for a missing one, where the dashboard's schedule comes from.
+    const inherited = Object.keys(own).length === 0;
+    const where = (key: string) => (own[key] !== undefined || (defaults[key] === undefined && !inherited) ? at("schedule", key) : ["defaults", "schedule", key]);
+    for (const key of ["start", "stop"] as const) {
+        if (merged[key] === undefined) out.push({ path: where(key), message: `is required for a schedule (HH:MM); set it here or in defaults.schedule, or set schedule.enabled: false` });
+    }
+    const { start, stop } = merged;
+    if (isString(start) && isString(stop) && !timeProblem(start) && !timeProblem(stop) && minutesOf(stop) <= minutesOf(start)) {
+        out.push({ path: where("stop"), message: `${stop} is not after start ${start}; office hours start and stop on the same day` });
+    }
+    const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;
+    if (typeof merged.tasksOutside === "number" && merged.tasksOutside > min) {
+        out.push({ path: where("tasksOutside"), message: `${merged.tasksOutside} is more than minTasks ${min}; outside the hours a dashboard runs fewer tasks, not more` });
     }
 }
 

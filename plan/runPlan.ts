@@ -34,6 +34,8 @@ export interface PlannedResource {
     retainOnDelete: boolean;
     dependsOn: string[];
     deleteBeforeReplace: boolean;
+    /** Inputs whose drift `pulumi up` leaves alone (someone else owns them at run time). */
+    ignoreChanges?: string[];
     additionalSecretOutputs: string[];
     /** How long the provider may take, e.g. `{ create: "30m" }` (only what the program set). */
     customTimeouts?: { create?: string; update?: string; delete?: string };
@@ -56,6 +58,7 @@ interface RegisterRequest {
     getRetainondelete(): boolean | undefined;
     getDependenciesList(): string[];
     getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
     getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
@@ -141,6 +144,7 @@ export async function runUnderMocks(
                     retainOnDelete: req.getRetainondelete() ?? false,
                     dependsOn: req.getDependenciesList(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
+                    ignoreChanges: req.getIgnorechangesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                     customTimeouts: timeoutsOf(req),
                 });

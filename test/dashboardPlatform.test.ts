@@ -131,6 +131,11 @@ describe("DashboardPlatform", () => {
         }
     });
 
+    it("schedules the dashboards on defaults.schedule, never the portal (everyone's way in)", async () => {
+        const scheduled = await planPlatform({ ...SMALL, defaults: { schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } }, dashboards: [SMALL.dashboards[0], { ...SMALL.dashboards[1], schedule: { enabled: false } }] });
+        expect(ofType(scheduled, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name).sort()).to.deep.equal(["finance-sleep", "finance-wake"]);
+    });
+
     it("refuses a region that is not the AWS provider's (it would check certificates against the wrong region)", async () => {
         const { error } = await failure({ ...SMALL, region: "eu-central-1" });
         expect(error.message).to.contain('  - region: "eu-central-1" is not the AWS provider\'s region eu-west-1 (aws:region)');

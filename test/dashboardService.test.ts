@@ -469,3 +469,48 @@ describe("DashboardService", () => {
         });
     });
 });
+
+describe("DashboardService office hours (schedule)", () => {
+    const SCHEDULE = { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" };
+
+    it("wakes the service at start and puts it to sleep at stop, in the schedule's time zone", async () => {
+        const plan = await planServices({ sales: { minTasks: 2, maxTasks: 4, schedule: SCHEDULE } });
+        const target = named(plan, "aws:appautoscaling/target:Target", "sales-scaling");
+        const actions = ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction");
+        expect(actions.map((a) => a.name).sort()).to.deep.equal(["sales-sleep", "sales-wake"]);
+        const wake = named(plan, "aws:appautoscaling/scheduledAction:ScheduledAction", "sales-wake");
+        const sleep = named(plan, "aws:appautoscaling/scheduledAction:ScheduledAction", "sales-sleep");
+        expect(wake.inputs).to.deep.include({ schedule: "cron(0 7 ? * MON-FRI *)", timezone: "Europe/Zurich", scalableTargetAction: { minCapacity: 2, maxCapacity: 4 } });
+        expect(sleep.inputs).to.deep.include({ schedule: "cron(0 20 ? * MON-FRI *)", timezone: "Europe/Zurich", scalableTargetAction: { minCapacity: 0, maxCapacity: 0 } });
+        // Both act on this service's own scalable target.
+        for (const a of [wake, sleep]) {
+            expect(a.inputs.resourceId).to.equal(target.inputs.resourceId);
+            expect(a.inputs.scalableDimension).to.equal("ecs:service:DesiredCount");
+        }
+    });
+
+    it("leaves the capacity to the scheduled actions (a deploy outside the hours does not wake it), and the desired count to scaling", async () => {
+        const plan = await planServices({ sales: { schedule: SCHEDULE }, ops: {} });
+        expect(named(plan, "aws:appautoscaling/target:Target", "sales-scaling").ignoreChanges).to.have.members(["minCapacity", "maxCapacity"]);
+        expect(named(plan, "aws:appautoscaling/target:Target", "ops-scaling").ignoreChanges).to.deep.equal([]);
+        expect(ofType(plan, "aws:ecs/service:Service").map((s) => s.ignoreChanges)).to.deep.equal([["desiredCount"], ["desiredCount"]]);
+        // Without a schedule nothing is scheduled.
+        expect(ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name).sort()).to.deep.equal(["sales-sleep", "sales-wake"]);
+    });
+
+    it("keeps tasksOutside running outside the hours", async () => {
+        const plan = await planServices({ sales: { minTasks: 3, maxTasks: 6, schedule: { ...SCHEDULE, tasksOutside: 1 } } });
+        expect(named(plan, "aws:appautoscaling/scheduledAction:ScheduledAction", "sales-sleep").inputs.scalableTargetAction).to.deep.equal({ minCapacity: 1, maxCapacity: 1 });
+    });
+
+    it("refuses a schedule it cannot run, naming each argument, before declaring anything", async () => {
+        try {
+            await planServices({ sales: { minTasks: 1, schedule: { days: "WEEKDAYS", start: "20:00", stop: "7:00", timeZone: "Mars/Olympus", tasksOutside: 2 } } });
+            expect.fail("expected the schedule to be refused");
+        } catch (e) {
+            expect(e).to.be.instanceOf(ComponentArgsError);
+            const message = (e as Error).message;
+            for (const key of ["schedule.days", "schedule.stop", "schedule.timeZone", "schedule.tasksOutside"]) expect(message).to.contain(`  - ${key} `);
+        }
+    });
+});

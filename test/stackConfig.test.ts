@@ -209,7 +209,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -685,5 +685,61 @@ describe("stack configuration", () => {
             "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" } },
         }));
         expect(problems).to.include("dashboards:dashboards[0].accessGroups: needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool");
+    });
+});
+
+describe("stack configuration: office hours (schedule)", () => {
+    const HOURS = { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" };
+    const configOf = (changes: Record<string, unknown>) => {
+        const result = validateStackConfig(devStackWith(changes).config, PROJECT);
+        if (!result.ok) throw new Error(lines(result.problems).join("\n"));
+        return result.config;
+    };
+
+    it("gives every dashboard defaults.schedule, and lets one override a key or turn it off", () => {
+        const config = configOf({
+            "dashboards:defaults": { schedule: HOURS },
+            "dashboards:dashboards": [
+                { name: "a", framework: "dash" },
+                { name: "b", framework: "dash", schedule: { days: "MON-SAT", stop: "18:30" } },
+                { name: "c", framework: "dash", schedule: { enabled: false } },
+            ],
+        });
+        const byName = Object.fromEntries(config.dashboards.map((d) => [d.name, d.schedule]));
+        expect(byName.a).to.deep.equal({ days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich", tasksOutside: 0 });
+        expect(byName.b).to.deep.equal({ days: "MON-SAT", start: "07:00", stop: "18:30", timeZone: "Europe/Zurich", tasksOutside: 0 });
+        expect(byName.c).to.equal(undefined);
+    });
+
+    it("runs around the clock without any schedule key", () => {
+        expect(configOf({ "dashboards:dashboards": [{ name: "a", framework: "dash" }] }).dashboards[0].schedule).to.equal(undefined);
+    });
+
+    it("reports every schedule problem at once, at the key that holds the value", () => {
+        expect(lines(problemsOf({
+            "dashboards:defaults": { schedule: { timeZone: "Mars/Olympus", days: "weekdays" } },
+            "dashboards:dashboards": [
+                { name: "a", framework: "dash", schedule: { start: "20:00", stop: "07:00" } },
+                { name: "b", framework: "dash", minTasks: 1, schedule: { start: "7:00", stop: "18:00", tasksOutside: 2 } },
+                { name: "c", framework: "dash", schedule: { stop: "18:00" } },
+            ],
+        }))).to.include.members([
+            'dashboards:defaults.schedule.days: "weekdays" is not a list of days; use names SUN, MON, TUE, WED, THU, FRI, SAT, ranges such as MON-FRI, lists such as MON,WED,FRI, or * for every day',
+            'dashboards:defaults.schedule.timeZone: "Mars/Olympus" is not an IANA time zone such as Europe/Zurich or America/New_York',
+            "dashboards:dashboards[0].schedule.stop: 07:00 is not after start 20:00; office hours start and stop on the same day",
+            'dashboards:dashboards[1].schedule.start: "7:00" is not a time of day as HH:MM (00:00 to 23:59)',
+            "dashboards:dashboards[1].schedule.tasksOutside: 2 is more than minTasks 1; outside the hours a dashboard runs fewer tasks, not more",
+            "dashboards:dashboards[2].schedule.start: is required for a schedule (HH:MM); set it here or in defaults.schedule, or set schedule.enabled: false",
+        ]);
+    });
+
+    it("names defaults.schedule when the missing key belongs there", () => {
+        expect(lines(problemsOf({ "dashboards:defaults": { schedule: { start: "07:00" } }, "dashboards:dashboards": [{ name: "a", framework: "dash" }] })))
+            .to.include("dashboards:defaults.schedule.stop: is required for a schedule (HH:MM); set it here or in defaults.schedule, or set schedule.enabled: false");
+    });
+
+    it("refuses unknown schedule keys with the allowed ones", () => {
+        expect(lines(problemsOf({ "dashboards:dashboards": [{ name: "a", framework: "dash", schedule: { start: "07:00", stop: "20:00", timezone: "UTC" } }] })).join("\n"))
+            .to.contain('dashboards:dashboards[0].schedule.timezone: unknown key (did you mean "timeZone"?); allowed keys: days, start, stop, timeZone, tasksOutside, enabled');
     });
 });
