@@ -49,6 +49,8 @@ export interface ServiceCost {
     onDemandTasks: number;
     spotTasks: number;
     monthlyUsd: number;
+    /** Office hours it is priced for, e.g. `MON-FRI 07:00-20:00 Europe/Zurich`; absent: around the clock. */
+    hours?: string;
 }
 
 export interface CostEstimate {
@@ -95,8 +97,26 @@ function fargateTaskMonth(vcpu: number, memoryGb: number, spot: boolean, p: Pric
     return spot ? onDemand * (1 - p.prices.fargateSpotDiscount.fraction) : onDemand;
 }
 
+/** Share of the month a service runs its minimum tasks: its office hours, or all of it. */
+export function runningShare(s: ServiceModel): number {
+    return s.schedule ? s.schedule.hoursPerWeek / HOURS_PER_WEEK : 1;
+}
+
+const HOURS_PER_WEEK = 168;
+
+/** Tasks running on average over the month: the minimum in the hours, `tasksOutside` outside them. */
+function averageTasks(s: ServiceModel): number {
+    const f = runningShare(s);
+    return s.minTasks * f + (s.schedule?.tasksOutside ?? s.minTasks) * (1 - f);
+}
+
 function serviceCost(s: ServiceModel, p: Prices): ServiceCost {
-    const { onDemand, spot } = splitTasks(s.strategies, s.minTasks);
+    // Task-hours in the hours and outside them, each split over the capacity providers as ECS places them.
+    const f = runningShare(s);
+    const inside = splitTasks(s.strategies, s.minTasks);
+    const outside = splitTasks(s.strategies, s.schedule?.tasksOutside ?? s.minTasks);
+    const onDemand = inside.onDemand * f + outside.onDemand * (1 - f);
+    const spot = inside.spot * f + outside.spot * (1 - f);
     return {
         name: s.name,
         vcpu: s.vcpu,
@@ -105,6 +125,7 @@ function serviceCost(s: ServiceModel, p: Prices): ServiceCost {
         capacity: s.capacity,
         onDemandTasks: onDemand,
         spotTasks: spot,
+        hours: s.schedule && `${s.schedule.days} ${s.schedule.start}-${s.schedule.stop} ${s.schedule.timeZone}`,
         monthlyUsd: onDemand * fargateTaskMonth(s.vcpu, s.memoryGb, false, p) + spot * fargateTaskMonth(s.vcpu, s.memoryGb, true, p),
     };
 }
@@ -141,7 +162,7 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
 
     // Public IPv4: the ALB has one address per AZ (subnet) at least, tasks with public IPs, one EIP per NAT.
     const albIps = model.loadBalancers.reduce((n, a) => n + a.azs, 0);
-    const taskIps = model.services.filter((s) => s.publicIp).reduce((n, s) => n + s.minTasks, 0);
+    const taskIps = round(model.services.filter((s) => s.publicIp).reduce((n, s) => n + averageTasks(s), 0));
     const ips = albIps + taskIps + nat;
     add("Public IPv4 addresses", `(${albIps} ALB + ${taskIps} task + ${nat} NAT) x ${h} h x ${usd(pr.publicIpv4Hour.usd)}`, ips * h * pr.publicIpv4Hour.usd);
 
@@ -202,9 +223,16 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
 
     const notes = [
         `Priced at ${p.region} list prices (${p.asOf})${model.region && model.region !== p.region ? `; the stack is in ${model.region}, whose prices differ (often a little higher)` : ""}. Sources: plan/prices.json.`,
-        "Fargate counts each service's MINIMUM tasks all month; autoscaling up to maxTasks adds to it.",
+        "Fargate counts each service's MINIMUM tasks all month (inside its office hours, when it has a schedule); autoscaling up to maxTasks adds to it.",
         "Not counted: data transfer out, S3 access-log storage, Lambda, SSM and KMS calls (free tier), SNS emails.",
     ];
+    const scheduled = model.services.filter((s) => s.schedule);
+    if (scheduled.length > 0) {
+        const alwaysOn = estimateCost(alwaysOnPlan(plan), assumptions, p).totalUsd;
+        const hours = [...new Set(scheduled.map((s) => `${s.schedule!.days} ${s.schedule!.start}-${s.schedule!.stop} ${s.schedule!.timeZone}`))].join("; ");
+        notes.push(`Office hours: ${plural(scheduled.length, "dashboard")} priced for the hours they run (${hours}), ` +
+            `${round(scheduled.reduce((n, s) => n + s.schedule!.hoursPerWeek, 0) / scheduled.length)} h a week on average: ${money(alwaysOn - sum(lines))}/month less than around the clock.`);
+    }
     if (model.ecsCluster?.containerInsights) notes.push("Not counted: Container Insights metrics (enabled on the cluster), billed as custom metrics per task and service.");
 
     return {
@@ -241,7 +269,7 @@ export function renderCost(e: CostEstimate): string {
         `  ${"Total".padEnd(width)}  ${money(e.totalUsd).padStart(9)}`,
         "",
         "  Fargate by service (minimum tasks):",
-        ...e.services.map((s) => `    ${s.name.padEnd(width - 2)}  ${money(s.monthlyUsd).padStart(9)}  ${s.vcpu} vCPU / ${s.memoryGb} GB x ${s.minTasks}, ${s.capacity}`),
+        ...e.services.map((s) => `    ${s.name.padEnd(width - 2)}  ${money(s.monthlyUsd).padStart(9)}  ${s.vcpu} vCPU / ${s.memoryGb} GB x ${s.minTasks}, ${s.capacity}${s.hours ? `, ${s.hours}` : ""}`),
         "",
         `  One more dashboard (0.25 vCPU / 0.5 GB, 1 task, ${e.marginal.capacity}): ${money(e.marginal.totalUsd)}/month`,
         ...e.marginal.lines.map((l) => row(`  ${l.item}`, l.monthlyUsd, l.basis)),
@@ -251,4 +279,9 @@ export function renderCost(e: CostEstimate): string {
         ...e.notes.map((n) => `  ${n}`),
     ];
     return out.join("\n");
+}
+
+/** The same plan without scheduled actions: what the stack would cost around the clock. */
+function alwaysOnPlan(plan: Plan): Plan {
+    return { ...plan, resources: plan.resources.filter((r) => r.type !== "aws:appautoscaling/scheduledAction:ScheduledAction") };
 }

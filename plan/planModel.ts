@@ -7,6 +7,7 @@
  * `service/<cluster>/<service>`, a task's image lives in a repository URL. Parents (the
  * DashboardService component) only give the dashboard its name and count its alarms.
  */
+import { hoursPerWeek } from "../components/schedule";
 import { FRAMEWORK_PRESETS } from "../components/frameworks";
 import { Plan, PlannedResource } from "./runPlan";
 
@@ -21,6 +22,7 @@ export const T = {
     ecsService: "aws:ecs/service:Service",
     taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
     scalingTarget: "aws:appautoscaling/target:Target",
+    scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
     repository: "aws:ecr/repository:Repository",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -65,6 +67,8 @@ export interface ServiceModel {
     memoryMiB: number;
     minTasks: number;
     maxTasks: number;
+    /** Office hours, read from the service's `-wake` and `-sleep` scheduled actions; absent: around the clock. */
+    schedule?: { days: string; start: string; stop: string; timeZone: string; hoursPerWeek: number; tasksOutside: number };
     capacity: Capacity;
     strategies: CapacityStrategy[];
     publicIp: boolean;
@@ -243,6 +247,7 @@ export function modelOf(plan: Plan): PlanModel {
             memoryMiB,
             minTasks,
             maxTasks: Number(scaling?.inputs.maxCapacity ?? minTasks),
+            schedule: scaling ? scheduleOf(plan, scaling) : undefined,
             capacity: capacityOf(strategies),
             strategies,
             publicIp: svc.inputs.networkConfiguration?.assignPublicIp === true,
@@ -350,5 +355,29 @@ export function modelOf(plan: Plan): PlanModel {
         alarmTopics: ofType(plan, T.topic).length,
         kmsKeys: ofType(plan, T.kmsKey).length,
         listenerCertificates: ofType(plan, T.listenerCertificate).length,
+    };
+}
+
+/** `cron(M H ? * DAYS *)` as DashboardService writes it: the time and the days. */
+function cronTime(expression: unknown): { time: string; days: string } | undefined {
+    const m = /^cron\((\d{1,2}) (\d{1,2}) \? \* (\S+) \*\)$/.exec(String(expression ?? ""));
+    return m ? { time: `${m[2].padStart(2, "0")}:${m[1].padStart(2, "0")}`, days: m[3] } : undefined;
+}
+
+/** The office hours of a scalable target, from its wake and sleep actions (both needed, on the same days). */
+function scheduleOf(plan: Plan, target: PlannedResource): ServiceModel["schedule"] {
+    const actions = ofType(plan, T.scheduledAction).filter((a) => a.inputs.resourceId === target.inputs.resourceId);
+    const wake = actions.find((a) => a.name.endsWith("-wake"));
+    const sleep = actions.find((a) => a.name.endsWith("-sleep"));
+    const start = cronTime(wake?.inputs.schedule);
+    const stop = cronTime(sleep?.inputs.schedule);
+    if (!wake || !sleep || !start || !stop || start.days !== stop.days) return undefined;
+    return {
+        days: start.days,
+        start: start.time,
+        stop: stop.time,
+        timeZone: String(wake.inputs.timezone ?? "UTC"),
+        hoursPerWeek: hoursPerWeek({ days: start.days, start: start.time, stop: stop.time }),
+        tasksOutside: Number(sleep.inputs.scalableTargetAction?.minCapacity ?? 0),
     };
 }

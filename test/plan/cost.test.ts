@@ -44,6 +44,24 @@ describe("cost estimate", () => {
         expect(line(e, "ECR storage")).to.be.closeTo(0.4, CENT); // 4 repositories (3 dashboards + portal) x 1 GB x 0.10
     });
 
+    it("prices a dashboard on office hours for the hours it runs, and says what that saves against around the clock", async () => {
+        // All four dev dashboards MON-FRI 07:00-20:00: 65 h of 168 a week; the portal stays on.
+        const always = estimateCost(await sharedPlan("dev"));
+        const e = estimateCost(await planConfig(devStackWith({ "dashboards:defaults": { ...JSON.parse(devStackWith().config["dashboards:defaults"] ?? "{}"), schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } } })));
+        const share = 65 / 168;
+        // Dev runs everything on Spot with public IPs: Fargate and task IPv4 scale with the hours, the portal's do not.
+        const portal = always.services.find((s) => s.name === "portal")!.monthlyUsd;
+        const dashboards = always.services.filter((s) => s.name !== "portal").reduce((n, s) => n + s.monthlyUsd, 0);
+        expect(line(e, "Fargate Spot")).to.be.closeTo(portal + dashboards * share, CENT * 2);
+        const ipv4Always = line(always, "Public IPv4");
+        expect(line(e, "Public IPv4")).to.be.closeTo(ipv4Always - 4 * 730 * 0.005 * (1 - share), CENT * 2);
+        expect(e.services.find((s) => s.name === "kpis")!.hours).to.equal("MON-FRI 07:00-20:00 Europe/Zurich");
+        const saving = always.totalUsd - e.totalUsd;
+        expect(saving).to.be.above(10);
+        expect(e.notes.join("\n")).to.contain(`Office hours: 4 dashboards priced for the hours they run (MON-FRI 07:00-20:00 Europe/Zurich), 65 h a week on average: $${saving.toFixed(2)}/month less than around the clock.`);
+        expect(always.notes.join("\n")).not.to.contain("Office hours");
+    });
+
     describe("dev (no NAT, 2 AZs, Fargate Spot, one task each)", () => {
         let e: CostEstimate;
         before(async () => {
