@@ -281,6 +281,8 @@ function portalEnvironment(config: StackConfig, cognito: CognitoAuth): Record<st
             adminGroups: config.auth.adminGroups ?? [],
             dashboards: config.dashboards.map((d) => ({
                 name: d.name, displayName: d.displayName, description: d.description, framework: d.framework, url: `https://${d.host}`, accessGroups: d.accessGroups,
+                // The portal shows a dashboard outside its hours as asleep; absent (around the clock), it is left out.
+                schedule: d.schedule,
             })),
         }),
         COGNITO_USER_POOL_ID: cognito.userPoolId,

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../components/component";
 import { DashboardPlatform, DashboardPlatformArgs, validateDashboardPlatformArgs } from "../components/dashboardPlatform";
 import { validateStackConfig } from "../components/stackConfig";
+import { portalConfigSchema } from "../apps/portal/src/config";
 import { declaredBeforeFailure, Plan, planConfig, PROJECT_DIR, runUnderMocks } from "../plan/runPlan";
 import { devStackWith, one, ofType } from "./helpers";
 
@@ -134,6 +135,14 @@ describe("DashboardPlatform", () => {
     it("schedules the dashboards on defaults.schedule, never the portal (everyone's way in)", async () => {
         const scheduled = await planPlatform({ ...SMALL, defaults: { schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } }, dashboards: [SMALL.dashboards[0], { ...SMALL.dashboards[1], schedule: { enabled: false } }] });
         expect(ofType(scheduled, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name).sort()).to.deep.equal(["finance-sleep", "finance-wake"]);
+        // The portal learns each dashboard's hours (to show it asleep), in the shape its own config schema reads.
+        const portalTask = one(scheduled, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name.startsWith("portal"));
+        const env = JSON.parse(portalTask.inputs.containerDefinitions)[0].environment as { name: string; value: string }[];
+        const portalConfig = portalConfigSchema.parse(JSON.parse(env.find((e) => e.name === "PORTAL_CONFIG")!.value));
+        expect(portalConfig.dashboards.map((d) => [d.name, d.schedule])).to.deep.equal([
+            ["finance", { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich", tasksOutside: 0 }],
+            ["ops", undefined],
+        ]);
     });
 
     it("refuses a region that is not the AWS provider's (it would check certificates against the wrong region)", async () => {

@@ -16,6 +16,21 @@ const dashboardSchema = z.strictObject({
     url: httpUrl,
     /** Cognito groups allowed to open the dashboard; empty = every signed-in user. */
     accessGroups: z.array(nonEmpty).default([]),
+    /** Office hours (as the stack file resolved them); absent: runs around the clock. */
+    schedule: z.strictObject({
+        days: z.string().regex(/^(\*|(SUN|MON|TUE|WED|THU|FRI|SAT)(-(SUN|MON|TUE|WED|THU|FRI|SAT))?(,(SUN|MON|TUE|WED|THU|FRI|SAT)(-(SUN|MON|TUE|WED|THU|FRI|SAT))?)*)$/),
+        start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+        stop: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+        timeZone: z.string().refine((zone) => {
+            try {
+                new Intl.DateTimeFormat("en", { timeZone: zone });
+                return true;
+            } catch {
+                return false;
+            }
+        }, "expected an IANA time zone"),
+        tasksOutside: z.number().int().min(0),
+    }).optional(),
 });
 
 export const portalConfigSchema = z

@@ -1,4 +1,5 @@
 import type { Dashboard } from "./config.js";
+import { openingState } from "./hours.js";
 import { SESSION_GUARD_PATH } from "./sessionGuard.js";
 
 /** HTML that is already safe to emit; everything else interpolated into `html` is escaped. */
@@ -35,15 +36,19 @@ export interface PageModel {
     user?: { displayName: string };
     dashboards: readonly Dashboard[];
     portalUrl?: string;
+    /** When the page is rendered: decides which dashboards are outside their office hours. @default now */
+    now?: Date;
 }
 
-function tile(d: Dashboard): SafeHtml {
+function tile(d: Dashboard, now: Date): SafeHtml {
     const headingId = `dash-${d.name}`;
+    const state = openingState(d.schedule, now);
     return html`
-        <li class="tile">
+        <li class="tile${state.asleep ? " asleep" : ""}">
           <article aria-labelledby="${headingId}">
             <h2 id="${headingId}"><a href="${d.url}">${d.displayName}</a></h2>
             <p class="description">${d.description || "No description."}</p>
+            ${state.asleep ? html`<p class="status">Asleep outside its office hours: opens ${state.opens}.</p>` : ""}
             <p class="framework"><span class="visually-hidden">Framework: </span>${d.framework}</p>
           </article>
         </li>`;
@@ -68,7 +73,7 @@ function content(model: PageModel): SafeHtml {
     const count = model.dashboards.length;
     return html`
       <p class="count">${count === 1 ? "1 dashboard is" : `${count} dashboards are`} available to you.</p>
-      <ul class="tiles" aria-label="Your dashboards">${model.dashboards.map(tile)}</ul>`;
+      <ul class="tiles" aria-label="Your dashboards">${model.dashboards.map((d) => tile(d, model.now ?? new Date()))}</ul>`;
 }
 
 export function renderPortalPage(model: PageModel): string {
@@ -145,6 +150,7 @@ h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
 .tile h2 a:focus-visible { outline: none; }
 .tile h2 a:focus-visible::after { outline: 3px solid var(--focus); outline-offset: 2px; }
 .description { margin: 0 0 1rem; flex: 1; }
+.status { margin: 0; font-weight: 600; color: var(--muted); }
 .framework { margin: 0; align-self: flex-start; font-size: .875rem; font-weight: 600; color: var(--muted); border: 1px solid var(--border); border-radius: 999px; padding: .125rem .75rem; }
 .notice { background: var(--card); border: 1px solid var(--border); border-left: .375rem solid var(--focus); border-radius: .5rem; padding: 1rem 1.25rem; margin-top: 1.5rem; max-width: 48rem; }
 .notice h2 { font-size: 1.25rem; margin: 0 0 .5rem; }
