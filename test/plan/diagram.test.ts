@@ -18,6 +18,17 @@ function pngSize(png: Buffer): { width: number; height: number } {
     return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
+describe("architecture diagram: office hours", () => {
+    it("marks a scheduled dashboard with its hours and what runs outside them; others carry no mark", async () => {
+        const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) =>
+            d.name === "kpis" ? { ...d, schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } } : d);
+        const { svg } = await renderDiagram(await planConfig(devStackWith({ "dashboards:dashboards": list })));
+        expect(svgNode(svg, "svc_kpis")).to.contain("office hours MON-FRI 07:00–20:00 Europe/Zurich · asleep outside");
+        expect(svgNode(svg, "svc_sentiment")).not.to.contain("office hours");
+        expect(svgNode(svg, "svc_portal")).not.to.contain("office hours");
+    });
+});
+
 describe("architecture diagram", () => {
     let dev: Plan;
     let svg: string;
