@@ -155,6 +155,7 @@ export class AwsDouble implements ProviderDouble {
 
     /** Single-resource API rules (the type system cannot express them). */
     private validate(type: string, i: Props): void {
+        if (type === "aws:appautoscaling/scheduledAction:ScheduledAction") validateScheduledAction(i);
         if (type === "aws:ecs/taskDefinition:TaskDefinition" && (i.requiresCompatibilities ?? []).includes("FARGATE")) {
             if (i.networkMode !== "awsvpc") throw new Error("creating ECS Task Definition: ClientException: Fargate only supports network mode 'awsvpc'.");
             const cpu = Number(i.cpu);
@@ -181,6 +182,11 @@ export class AwsDouble implements ProviderDouble {
             const subnets = (all.subnets ?? []).map((s: string) => live.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.id === s));
             const zones = new Set(subnets.map((s: CloudRecord | undefined) => s?.props?.availabilityZone));
             if (subnets.every(Boolean) && zones.size < 2) throw new Error("creating ELBv2 application Load Balancer: ValidationError: At least two subnets in two different Availability Zones must be specified");
+        }
+        if (type === "aws:appautoscaling/scheduledAction:ScheduledAction"
+            && !live.some((r) => r.type === "aws:appautoscaling/target:Target" && r.id === all.resourceId && r.props?.scalableDimension === all.scalableDimension)) {
+            // PutScheduledAction needs a registered scalable target: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html
+            throw new Error(`creating Application Auto Scaling Scheduled Action (${all.name}): ObjectNotFoundException: No scalable target registered for service namespace: ${all.serviceNamespace}, resource ID: ${all.resourceId}, scalable dimension: ${all.scalableDimension}`);
         }
         if (type === "aws:ecs/service:Service") {
             const cluster = lastSegment(String(all.cluster ?? "default"));
@@ -394,6 +400,26 @@ export class AwsDouble implements ProviderDouble {
 }
 
 /** Cognito can add custom attributes but never change or remove one (AddCustomAttributes only). */
+/**
+ * PutScheduledAction's own checks: an at/rate/cron expression (cron with six fields), an IANA time
+ * zone, and MinCapacity <= MaxCapacity.
+ * https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PutScheduledAction.html
+ */
+function validateScheduledAction(i: Props): void {
+    const fail = (why: string) => { throw new Error(`creating Application Auto Scaling Scheduled Action (${i.name}): ValidationException: ${why}`); };
+    const schedule = String(i.schedule ?? "");
+    if (!/^(at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\))$/.test(schedule)) fail(`Schedule expression ${schedule} is invalid`);
+    if (i.timezone !== undefined) {
+        try {
+            new Intl.DateTimeFormat("en", { timeZone: String(i.timezone) });
+        } catch {
+            fail(`Timezone ${i.timezone} is invalid`);
+        }
+    }
+    const a = i.scalableTargetAction ?? {};
+    if (a.minCapacity !== undefined && a.maxCapacity !== undefined && Number(a.minCapacity) > Number(a.maxCapacity)) fail("Minimum capacity cannot be greater than maximum capacity");
+}
+
 function checkSchemaChange(olds: unknown, news: unknown): void {
     const key = (s: Props) => JSON.stringify(reveal(s));
     const before = (reveal(olds) ?? []) as Props[];

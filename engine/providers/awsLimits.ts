@@ -139,6 +139,7 @@ export const NAME_RULES: Record<string, Record<string, NameRule>> = {
     "aws:codeconnections/connection:Connection": { name: { min: 1, max: 32 } },
     "aws:codestarnotifications/notificationRule:NotificationRule": { name: { min: 1, max: 64, chars: /^[A-Za-z0-9_ -]*$/, charsText: "letters, numbers, spaces, hyphens and underscores" } },
     "aws:appautoscaling/policy:Policy": { name: { min: 1, max: 256 } },
+    "aws:appautoscaling/scheduledAction:ScheduledAction": { name: { min: 1, max: 256, chars: /^[^:/|]*$/, charsText: "characters other than : / |" } },
 };
 
 /** Rules that depend on other inputs. */
@@ -213,6 +214,7 @@ export const REPLACE_ON: Record<string, string[] | "*"> = {
     "aws:sns/topicPolicy:TopicPolicy": ["arn"],
     "aws:appautoscaling/target:Target": ["resourceId", "scalableDimension", "serviceNamespace"],
     "aws:appautoscaling/policy:Policy": ["name", "resourceId", "scalableDimension", "serviceNamespace"],
+    "aws:appautoscaling/scheduledAction:ScheduledAction": ["name", "resourceId", "scalableDimension", "serviceNamespace"],
     "aws:codebuild/project:Project": ["name"],
     "aws:codepipeline/pipeline:Pipeline": ["name"],
     "aws:codeconnections/connection:Connection": ["name", "providerType", "hostArn"],

@@ -130,6 +130,27 @@ describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
     });
 
     describe("create, with what AWS rejects at the API", () => {
+        it("schedules an action only on a registered scalable target, with a valid expression, time zone and range", async () => {
+            const target = { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/dash/sched", minCapacity: 1, maxCapacity: 2 };
+            const action = (more: object = {}) => ({
+                name: "sched-wake", serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/dash/sched",
+                schedule: "cron(0 7 ? * MON-FRI *)", timezone: "Europe/Zurich", scalableTargetAction: { minCapacity: 1, maxCapacity: 2 }, ...more,
+            });
+            expect(await rejection(aws.checkAndCreate("aws:appautoscaling/scheduledAction:ScheduledAction", "early", action()))).to.contain("ObjectNotFoundException: No scalable target registered");
+            await aws.checkAndCreate("aws:appautoscaling/target:Target", "sched-scaling", target);
+            for (const [more, why] of [
+                [{ schedule: "cron(0 7 * * MON-FRI)" }, "Schedule expression cron(0 7 * * MON-FRI) is invalid"],
+                [{ schedule: "every weekday" }, "is invalid"],
+                [{ timezone: "Mars/Olympus" }, "Timezone Mars/Olympus is invalid"],
+                [{ scalableTargetAction: { minCapacity: 3, maxCapacity: 2 } }, "Minimum capacity cannot be greater than maximum capacity"],
+            ] as const) {
+                expect(await rejection(aws.checkAndCreate("aws:appautoscaling/scheduledAction:ScheduledAction", "bad", action(more))), JSON.stringify(more)).to.contain(why);
+            }
+            const ok = await aws.checkAndCreate("aws:appautoscaling/scheduledAction:ScheduledAction", "sched-wake", action());
+            expect(ok.id).to.be.a("string").and.not.equal("");
+            expect((await aws.check("aws:appautoscaling/scheduledAction:ScheduledAction", "n", action({ name: "a:b" }))).failures.map((f) => f.reason).join()).to.contain("characters other than : / |");
+        });
+
         it("rejects a Fargate task size that does not exist, and accepts one that does", async () => {
             const msg = await rejection(aws.checkAndCreate(TASK, "task", fargate("256", "4096")));
             expect(msg).to.contain("No Fargate configuration exists for given values: 256 CPU, 4096 memory");
