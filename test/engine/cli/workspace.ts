@@ -32,7 +32,7 @@ export interface CliResult {
 }
 
 /** Linked into the copy: everything the program, the Lambda bundling and the image builds read. */
-const LINKED = ["index.ts", "components", "functions", "apps", "tsconfig.json", "package.json"];
+export const LINKED = ["index.ts", "components", "functions", "apps", "tsconfig.json", "package.json"];
 
 export class EngineWorkspace {
     readonly dir: string;
@@ -69,8 +69,8 @@ export class EngineWorkspace {
      * Points the project copy's program sources (index.ts, components/, functions/, apps/, ...) at
      * `root`: this checkout, or an older version of it (see `sourcesAt`), keeping stacks and state.
      */
-    linkSources(root: string): void {
-        for (const name of LINKED) {
+    linkSources(root: string, names: readonly string[] = LINKED): void {
+        for (const name of names) {
             const link = path.join(this.projectDir, name);
             fs.rmSync(link, { force: true });
             fs.symlinkSync(path.join(root, name), link);
