@@ -107,6 +107,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
 
         const cluster = this.createCluster(config);
         const portal = portalDashboard(config);
+        this.portalUrl = portal ? `https://${portal.host}` : undefined;
         const services = [...config.dashboards, ...(portal ? [portal] : [])];
         const login = this.createLogin(config, services);
         const deployed = this.createServices(config, services, portal, cluster, login, appsDir);
@@ -117,7 +118,6 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         this.dashboardUrls = Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.url]));
         this.dashboardImages = pulumi.output(Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.imageReference])));
         this.dashboardAccessGroups = Object.fromEntries(config.dashboards.map((d) => [d.name, d.accessGroups]));
-        this.portalUrl = portal ? `https://${portal.host}` : undefined;
         this.loginUrl = login.cognito?.loginUrl;
         this.userPoolId = login.cognito?.userPoolId;
         this.albDnsName = cluster.albDnsName;
@@ -208,7 +208,6 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         appsDir: string,
     ): Map<string, DashboardService> {
         const priorities = rulePriorities(services.map((d) => d.name));
-        const portalUrl = portal ? `https://${portal.host}` : undefined;
         return new Map(services.map((d) => [d.name, new DashboardService(d.name, {
             cluster: cluster.forServices,
             login: login.loginFor(d),
@@ -236,7 +235,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             logRetentionDays: d.logRetentionDays,
             imagesToKeep: config.defaults.imagesToKeep,
             forceDeleteRepository: config.defaults.forceDeleteRepositories,
-            portalUrl: d === portal ? undefined : portalUrl,
+            portalUrl: d === portal ? undefined : this.portalUrl,
             waitForSteadyState: d.waitForSteadyState,
             schedule: d.schedule,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL })]));

@@ -97,12 +97,12 @@ function fargateTaskMonth(vcpu: number, memoryGb: number, spot: boolean, p: Pric
     return spot ? onDemand * (1 - p.prices.fargateSpotDiscount.fraction) : onDemand;
 }
 
+const HOURS_PER_WEEK = 168;
+
 /** Share of the month a service runs its minimum tasks: its office hours, or all of it. */
-export function runningShare(s: ServiceModel): number {
+function runningShare(s: ServiceModel): number {
     return s.schedule ? s.schedule.hoursPerWeek / HOURS_PER_WEEK : 1;
 }
-
-const HOURS_PER_WEEK = 168;
 
 /** Tasks running on average over the month: the minimum in the hours, `tasksOutside` outside them. */
 function averageTasks(s: ServiceModel): number {
