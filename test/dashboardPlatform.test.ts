@@ -154,5 +154,9 @@ describe("DashboardPlatform", () => {
         expect(validateDashboardPlatformArgs(SMALL)).to.deep.equal([]);
         expect(validateDashboardPlatformArgs({ ...SMALL, dashboards: [] })).to.deep.equal(["dashboards: is empty; configure at least one dashboard"]);
         expect(validateDashboardPlatformArgs(null as unknown as DashboardPlatformArgs)).to.deep.equal(["args: expected an object with domain, dns and dashboards"]);
+        // An object that refers to itself (a JavaScript or YAML caller's mistake) is a problem, not a hang or a crash.
+        const dns: Record<string, unknown> = { hostedZoneId: "Z0123456789PLATFORM" };
+        dns.self = dns;
+        expect(validateDashboardPlatformArgs({ ...SMALL, dns })).to.deep.equal(["dns.self: unknown key; allowed keys: hostedZoneId, certificateArn"]);
     });
 });
