@@ -45,6 +45,8 @@ export const PREREQUISITES = {
     rVerifier: [rscript, fromSetup("R packages openssl, curl, jsonlite (Debian r-cran-*)", ...["openssl", "curl", "jsonlite"].map(rPackage))],
     venv: (app: "flask" | "dash" | "streamlit") => fromSetup(`apps/${app}/.venv`, path.join(ROOT, "apps", app, ".venv", "bin", "python")),
     tool: (name: "hadolint" | "actionlint" | "shellcheck") => fromSetup(`${name} (apps/.venv-tools/bin)`, path.join(ROOT, "apps", ".venv-tools", "bin", name)),
+    /** moto's server mode (pinned in scripts/requirements-tools.txt): the AWS API peer of the wake-on-request tests. */
+    moto: fromSetup("moto (apps/.venv-tools/bin/moto_server)", path.join(ROOT, "apps", ".venv-tools", "bin", "moto_server")),
     portalPackages: { name: "apps/portal/node_modules", files: [path.join(ROOT, "apps", "portal", "node_modules", ".package-lock.json")], install: "npm --prefix apps/portal ci" } as Prerequisite,
 };
 
