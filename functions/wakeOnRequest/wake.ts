@@ -1,0 +1,126 @@
+/**
+ * The wake path for one Lambda instance: reads the dashboard's state (cached briefly), plans with
+ * decide.ts, and carries the plan out, with per-instance rate limits so that a thousand reloads
+ * cost a handful of reads and exactly one wake.
+ *
+ * Lambda runs one invocation at a time per instance, so this state is per instance; concurrent
+ * callers in one process (tests) share one read in flight, and the rate limits are claimed before
+ * any await, so they hold there too.
+ */
+import type { DashboardAws, ServiceCounts } from "./aws";
+import type { WakeConfig } from "./config";
+import { planWake, type WakePlan, type WakeStep } from "./decide";
+import { actionsWithWeights, AWAKE_WEIGHTS, readRule, type RuleView } from "./rule";
+
+/** A read of the state is reused this long. */
+export const STATE_TTL_MS = 3000;
+/** A failed read is not retried before this (throttling must not be answered with more calls). */
+export const ERROR_TTL_MS = 2000;
+/** At most one wake (RegisterScalableTarget + UpdateService) per instance in this interval... */
+export const WAKE_INTERVAL_MS = 60_000;
+/** ...or in this shorter one after a wake that failed. */
+export const WAKE_RETRY_MS = 10_000;
+/** At most one rule change to the app per instance in this interval. */
+export const ROUTE_INTERVAL_MS = 5000;
+
+/** The dashboard's state as read from AWS. */
+export interface Snapshot {
+    service: ServiceCounts;
+    healthy: number;
+    rule: RuleView;
+}
+
+/** What one wake request found and did. */
+export interface WakeOutcome {
+    state: "starting" | "ready" | "failed";
+    failure?: "error" | "timeout";
+    reason: WakePlan["reason"] | "could not read the state" | "a step failed" | "no healthy target within the start timeout";
+    /** Steps carried out (or attempted, when `error` is set). */
+    steps: WakeStep[];
+    /** The state came from this instance's cache. */
+    cached?: boolean;
+    observed?: { desired: number; running: number; healthy: number; routing: RuleView["routing"] };
+    /** Seconds since this instance first saw the start under way. */
+    startingSeconds?: number;
+    error?: unknown;
+}
+
+/** Creates the wake path of one instance. */
+export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () => number): () => Promise<WakeOutcome> {
+    const targets = { app: config.appTargetGroupArn, waker: config.wakerTargetGroupArn };
+    let cache: { at: number; snapshot?: Snapshot; error?: unknown } | undefined;
+    let inFlight: Promise<Snapshot> | undefined;
+    let lastWake = { at: -Infinity, failed: false };
+    let lastRouteAt = -Infinity;
+    let startingSince: number | undefined;
+
+    async function fetchSnapshot(): Promise<Snapshot> {
+        const [service, healthy, rule] = await Promise.all([aws.describeService(), aws.healthyTargets(), aws.describeRule()]);
+        return { service, healthy, rule: readRule(rule, targets) };
+    }
+
+    async function read(): Promise<{ snapshot: Snapshot; cached: boolean }> {
+        const t = now();
+        if (cache && t - cache.at < (cache.error !== undefined ? ERROR_TTL_MS : STATE_TTL_MS)) {
+            if (cache.error !== undefined) throw cache.error;
+            return { snapshot: cache.snapshot!, cached: true };
+        }
+        inFlight ??= fetchSnapshot().finally(() => (inFlight = undefined));
+        try {
+            const snapshot = await inFlight;
+            cache = { at: t, snapshot };
+            return { snapshot, cached: false };
+        } catch (err) {
+            cache = { at: t, error: err };
+            throw err;
+        }
+    }
+
+    return async () => {
+        let current: { snapshot: Snapshot; cached: boolean };
+        try {
+            current = await read();
+        } catch (error) {
+            return { state: "failed", failure: "error", reason: "could not read the state", steps: [], error };
+        }
+        const { snapshot, cached } = current;
+        const t = now();
+        const observed = () => ({ desired: snapshot.service.desired, running: snapshot.service.running, healthy: snapshot.healthy, routing: snapshot.rule.routing });
+        const plan = planWake(observed(), {
+            wake: t - lastWake.at >= (lastWake.failed ? WAKE_RETRY_MS : WAKE_INTERVAL_MS),
+            route: t - lastRouteAt >= ROUTE_INTERVAL_MS,
+        });
+        const before = observed();
+        const done: WakeStep[] = [];
+        try {
+            for (const step of plan.steps) {
+                done.push(step);
+                if (step === "scale-up") {
+                    lastWake = { at: t, failed: true };
+                    await aws.scale(config.awakeMinTasks, config.awakeMaxTasks, config.awakeMinTasks);
+                    lastWake.failed = false;
+                    snapshot.service = { ...snapshot.service, desired: config.awakeMinTasks };
+                    startingSince = t;
+                } else {
+                    lastRouteAt = t;
+                    const actions = actionsWithWeights(snapshot.rule, AWAKE_WEIGHTS, targets);
+                    await aws.modifyRule(actions);
+                    snapshot.rule = readRule({ Actions: actions }, targets);
+                }
+            }
+        } catch (error) {
+            cache = undefined; // what the failed step left behind is unknown: read again next time
+            return { state: "failed", failure: "error", reason: "a step failed", steps: done, cached, observed: before, error };
+        }
+        if (plan.state === "ready") {
+            startingSince = undefined;
+            return { state: "ready", reason: plan.reason, steps: done, cached, observed: before };
+        }
+        startingSince ??= t;
+        const startingSeconds = Math.round((t - startingSince) / 1000);
+        if (startingSeconds >= config.startTimeoutSeconds) {
+            return { state: "failed", failure: "timeout", reason: "no healthy target within the start timeout", steps: done, cached, observed: before, startingSeconds };
+        }
+        return { state: "starting", reason: plan.reason, steps: done, cached, observed: before, startingSeconds };
+    };
+}

@@ -1,0 +1,371 @@
+/**
+ * The wake-on-request controller against moto's server mode: every AWS call the handler makes is
+ * a real API request to a dashboard set up in moto as the component deploys it. Nothing moto
+ * serves is faked. Where moto differs from AWS, the test says so at the step:
+ * - moto reports a registered ip target `healthy` at once (AWS: after its health checks pass);
+ *   the tests register the target when they mean "a task became healthy".
+ * - moto sets runningCount = desiredCount on UpdateService and never starts tasks for a service,
+ *   so ListTasks finds only tasks a test starts with RunTask (and moto ignores ListTasks'
+ *   serviceName filter: it lists the cluster's tasks).
+ * - moto's tasks have no startedAt: they count as "not started yet" (a start under way).
+ * - moto stores ModifyRule's actions as sent: with UseExistingClientSecret the secret is gone
+ *   from moto's copy (AWS keeps the rule's secret).
+ */
+import { CreateTargetGroupCommand, DescribeTargetGroupsCommand, ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ALBResult } from "aws-lambda";
+import { expect } from "chai";
+import { createHandler, type IdleSummary, type WakeLogEntry } from "../../functions/wakeOnRequest/handler";
+import type { PageStatus } from "../../functions/wakeOnRequest/page";
+import { WAKE_ON_REQUEST_ACTIONS } from "../../functions/wakeOnRequest/permissions";
+import { needs, PREREQUISITES } from "../prerequisites";
+import { type MotoServer, startMoto } from "./motoServer";
+import {
+    albEvent,
+    createMotoDashboard,
+    type MotoDashboard,
+    NAVIGATION_HEADERS,
+    OIDC_CONFIG,
+    POLL_HEADERS,
+    PROBE_HEADERS,
+    recordingClients,
+    scheduledEvent,
+    XHR_HEADERS,
+} from "./wakeOnRequest.fixtures";
+
+const MINUTE = 60_000;
+
+describe("wake on request against moto", function () {
+    needs(PREREQUISITES.moto);
+    this.timeout(60_000);
+
+    let moto: MotoServer;
+    /** Every IAM action the handlers sent in this file (for the permissions test). */
+    const everySent = new Set<string>();
+    let current: Scenario | undefined;
+
+    before(async () => {
+        moto = await startMoto();
+    });
+    afterEach(() => {
+        current?.sent.forEach((a) => everySent.add(a));
+        current = undefined;
+    });
+    after(async () => {
+        await moto?.stop();
+    });
+
+    interface Scenario {
+        dashboard: MotoDashboard;
+        /** IAM actions the handlers sent, in order. */
+        sent: string[];
+        logs: WakeLogEntry[];
+        clock: { ms: number };
+        advance(ms: number): void;
+        /** A new handler: another Lambda instance (own cache and rate limits), same clock. */
+        instance(): ReturnType<typeof createHandler>;
+        request(headers: Record<string, string>, opts?: { method?: string; handler?: ReturnType<typeof createHandler> }): Promise<ALBResult>;
+        poll(handler?: ReturnType<typeof createHandler>): Promise<PageStatus>;
+        idle(): Promise<IdleSummary>;
+        count(action: string): number;
+    }
+
+    /** A fresh dashboard in moto (asleep unless said) and one handler instance over it. */
+    async function scenario(opts: Parameters<typeof createMotoDashboard>[1] = {}): Promise<Scenario> {
+        await moto.reset();
+        const dashboard = await createMotoDashboard(moto, opts);
+        const sent: string[] = [];
+        const logs: WakeLogEntry[] = [];
+        const clock = { ms: Date.now() };
+        const instance = () => createHandler({ env: dashboard.env, clients: recordingClients(moto.clientConfig, sent), now: () => clock.ms, log: (e) => logs.push(e) });
+        const first = instance();
+        const request = async (headers: Record<string, string>, o: { method?: string; handler?: ReturnType<typeof createHandler> } = {}) =>
+            (await (o.handler ?? first)(albEvent({ targetGroupArn: dashboard.wakerTargetGroupArn, headers, method: o.method, path: "/reports" }), { awsRequestId: "7f1c-req" })) as ALBResult;
+        current = {
+            dashboard,
+            sent,
+            logs,
+            clock,
+            advance: (ms) => (clock.ms += ms),
+            instance,
+            request,
+            poll: async (handler) => {
+                const res = await request(POLL_HEADERS, { handler });
+                expect(res.statusCode, res.body).to.equal(200);
+                return JSON.parse(res.body!) as PageStatus;
+            },
+            idle: async () => (await first(scheduledEvent(), { awsRequestId: "idle-req" })) as IdleSummary,
+            count: (action) => sent.filter((a) => a === action).length,
+        };
+        return current;
+    }
+
+    /** An awake dashboard: scalable target 1..3, desired 1 (moto: 1 running), rule to the app, a healthy target. */
+    async function awake(s: Scenario): Promise<void> {
+        await s.request(NAVIGATION_HEADERS);
+        await s.dashboard.registerTarget();
+        s.advance(5000);
+        expect((await s.poll()).state).to.equal("ready");
+        expect(await s.dashboard.weights()).to.deep.equal({ app: 1, waker: 0 });
+        s.sent.length = 0;
+        s.logs.length = 0;
+    }
+
+    const authAction = (rule: Awaited<ReturnType<MotoDashboard["rule"]>>) => rule.Actions!.find((a) => a.Order === 1)!;
+
+    describe("wake path", () => {
+        it("a page load of a sleeping dashboard scales it up (scalable target 1..3, desired 1) and leaves the rule alone", async () => {
+            const s = await scenario();
+            const res = await s.request(NAVIGATION_HEADERS);
+            expect(res.statusCode).to.equal(503);
+            expect(res.headers).to.include({ "X-Dashboards-Asleep": "true", "Cache-Control": "no-store" });
+            expect(res.body).to.include("<h1 id=\"title\">Starting Sales…</h1>");
+            expect(await s.dashboard.scalableTarget()).to.deep.equal({ min: 1, max: 3 });
+            expect((await s.dashboard.service()).desired).to.equal(1);
+            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
+            expect(await s.dashboard.rule()).to.deep.equal(s.dashboard.createdRule);
+            // The scalable target first (so Application Auto Scaling's minimum does not undo the count), then the service.
+            expect(s.sent.slice(-2)).to.deep.equal(["application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"]);
+            expect(s.logs.at(-1)).to.deep.include({ message: "wake decision", decision: "starting", reason: "asleep: waking", requestKind: "navigate", desired: 0, steps: ["scale-up"] });
+        });
+
+        it("a thousand page loads and polls make one wake and a few reads; another instance does not wake again", async () => {
+            const s = await scenario();
+            for (let i = 0; i < 1000; i++) {
+                const res = await s.request(i % 2 === 0 ? NAVIGATION_HEADERS : POLL_HEADERS);
+                expect(res.statusCode).to.be.oneOf([200, 503]);
+                s.advance(100); // 1000 requests over 100 s
+            }
+            expect(s.count("ecs:UpdateService")).to.equal(1);
+            expect(s.count("application-autoscaling:RegisterScalableTarget")).to.equal(1);
+            // The state is read at most once per STATE_TTL_MS (3 s): about 100 s / 3 s reads, three calls each.
+            expect(s.count("ecs:DescribeServices")).to.be.within(30, 36);
+            expect(s.sent.length).to.be.below(120);
+            const other = s.instance();
+            await s.request(NAVIGATION_HEADERS, { handler: other });
+            expect(s.count("ecs:UpdateService")).to.equal(1);
+            expect((await s.dashboard.service()).desired).to.equal(1);
+        });
+
+        it("a service another instance already woke (desired 1) is not woken again and its count is not raised", async () => {
+            const s = await scenario();
+            await s.dashboard.setDesired(1);
+            const res = await s.request(NAVIGATION_HEADERS);
+            expect(res.body).to.include("Starting Sales…");
+            expect(s.count("ecs:UpdateService") + s.count("application-autoscaling:RegisterScalableTarget")).to.equal(0);
+            expect(s.logs.at(-1)).to.deep.include({ decision: "starting", reason: "starting: no healthy target yet", desired: 1 });
+        });
+
+        it("polls say starting until a target is healthy, then route the rule to the app with the authenticate action intact", async () => {
+            const s = await scenario();
+            await s.request(NAVIGATION_HEADERS);
+            s.advance(4000);
+            expect(await s.poll()).to.deep.include({ state: "starting", title: "Starting Sales…" });
+            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
+            expect(s.count("elasticloadbalancing:ModifyRule")).to.equal(0);
+
+            await s.dashboard.registerTarget(); // moto: healthy as soon as registered
+            s.advance(4000);
+            expect(await s.poll()).to.deep.include({ state: "ready", title: "Sales is ready" });
+            expect(s.count("elasticloadbalancing:ModifyRule")).to.equal(1);
+            const rule = await s.dashboard.rule();
+            expect(await s.dashboard.weights()).to.deep.equal({ app: 1, waker: 0 });
+            const { ClientSecret: _sent, ...withoutSecret } = OIDC_CONFIG;
+            expect(authAction(rule)).to.deep.equal({ Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...withoutSecret, UseExistingClientSecret: true } });
+            expect(rule.Conditions).to.deep.equal(s.dashboard.createdRule.Conditions);
+            expect(rule.Priority).to.equal(s.dashboard.createdRule.Priority);
+            const forward = rule.Actions!.find((a) => a.Type === "forward")!;
+            expect(forward.ForwardConfig!.TargetGroupStickinessConfig).to.deep.equal(s.dashboard.createdRule.Actions![1].ForwardConfig!.TargetGroupStickinessConfig);
+
+            s.advance(4000);
+            expect((await s.poll()).state).to.equal("ready");
+            expect(s.count("elasticloadbalancing:ModifyRule"), "no second rule change once awake").to.equal(1);
+        });
+
+        it("says failed (timeout) after START_TIMEOUT_SECONDS without a healthy target, and keeps the start going", async () => {
+            const s = await scenario();
+            await s.request(NAVIGATION_HEADERS);
+            s.advance(299_000);
+            expect((await s.poll()).state).to.equal("starting");
+            s.advance(2000);
+            const status = await s.poll();
+            expect(status).to.deep.include({ state: "failed", reason: "timeout", title: "Sales is taking longer than usual", reference: "7f1c-req" });
+            expect(status.message).to.include("has not started after 5 minutes");
+            expect(s.count("ecs:UpdateService")).to.equal(1);
+            expect((await s.dashboard.service()).desired).to.equal(1);
+            await s.dashboard.registerTarget();
+            s.advance(4000);
+            expect((await s.poll()).state, "a late start still opens").to.equal("ready");
+        });
+
+        const neverWake: Array<[string, Record<string, string>, string?]> = [
+            ["the session probe", PROBE_HEADERS],
+            ["an XHR", XHR_HEADERS],
+            ["a form POST from a stale tab", NAVIGATION_HEADERS, "POST"],
+            ["a websocket upgrade", { ...NAVIGATION_HEADERS, connection: "Upgrade", upgrade: "websocket", "sec-fetch-mode": "websocket" }],
+            ["a prefetch", { ...NAVIGATION_HEADERS, "sec-purpose": "prefetch" }],
+        ];
+        for (const [what, headers, method] of neverWake) {
+            it(`${what} gets 503 with X-Dashboards-Asleep and makes no AWS call`, async () => {
+                const s = await scenario();
+                const res = await s.request(headers, { method });
+                expect(res.statusCode).to.equal(503);
+                expect(res.headers).to.include({ "X-Dashboards-Asleep": "true" });
+                expect(res.body!.length).to.be.below(100);
+                expect(s.sent).to.deep.equal([]);
+                expect((await s.dashboard.service()).desired).to.equal(0);
+            });
+        }
+
+        it("refuses a request that came through another target group, without an AWS call", async () => {
+            const s = await scenario();
+            const handler = s.instance();
+            const res = (await handler(albEvent({ targetGroupArn: s.dashboard.appTargetGroupArn }))) as ALBResult;
+            expect(res.statusCode).to.equal(403);
+            expect(s.sent).to.deep.equal([]);
+            expect(s.logs.at(-1)).to.deep.include({ decision: "refused", level: "WARN" });
+        });
+
+        it("answers an AWS error with the failure page and poll JSON carrying the request id, never a stack trace", async () => {
+            const s = await scenario({ serviceNameInEnv: "no-such-service" });
+            const page = await s.request(NAVIGATION_HEADERS);
+            expect(page.statusCode).to.equal(503);
+            expect(page.body).to.include("Sales could not be started");
+            expect(page.body).to.include("7f1c-req");
+            expect(page.body).not.to.match(/Error|at \w+ \(|no-such-service/);
+            s.advance(ERROR_PAUSE);
+            const status = await s.poll();
+            expect(status).to.deep.include({ state: "failed", reason: "error", reference: "7f1c-req" });
+            expect(s.logs.at(-1)).to.deep.include({ level: "ERROR", decision: "failed", reason: "could not read the state" });
+            expect(s.logs.at(-1)!.error).to.include("no-such-service");
+            expect(s.count("ecs:UpdateService")).to.equal(0);
+        });
+
+        it("never modifies a rule without the authenticate action, nor one with a third target group", async () => {
+            const s = await scenario();
+            const { elb } = s.dashboard.setup;
+            const forwardOnly = [{ Type: "forward" as const, Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: s.dashboard.appTargetGroupArn, Weight: 0 }, { TargetGroupArn: s.dashboard.wakerTargetGroupArn, Weight: 1 }] } }];
+            await elb.send(new ModifyRuleCommand({ RuleArn: s.dashboard.ruleArn, Actions: forwardOnly }));
+            await s.dashboard.registerTarget();
+            const page = await s.request(NAVIGATION_HEADERS);
+            expect(page.body).to.include("Sales could not be started");
+            expect(s.logs.at(-1)).to.deep.include({ reason: "rule-shape" });
+            expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
+
+            const vpcId = (await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [s.dashboard.appTargetGroupArn] }))).TargetGroups![0].VpcId;
+            const third = (await elb.send(new CreateTargetGroupCommand({ Name: "sales-extra", Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "ip" }))).TargetGroups![0];
+            const { ClientSecret: _x, ...oidc } = OIDC_CONFIG;
+            await elb.send(new ModifyRuleCommand({
+                RuleArn: s.dashboard.ruleArn,
+                Actions: [
+                    { Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } },
+                    { ...forwardOnly[0], ForwardConfig: { TargetGroups: [...forwardOnly[0].ForwardConfig.TargetGroups, { TargetGroupArn: third.TargetGroupArn, Weight: 0 }] } },
+                ],
+            }));
+            s.advance(ERROR_PAUSE);
+            const status = await s.poll();
+            expect(status).to.deep.include({ state: "failed", reason: "error" });
+            const idle = await s.idle();
+            expect(idle).to.deep.include({ decision: "error", reason: "rule-shape" });
+            expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
+        });
+    });
+
+    describe("idle check", () => {
+        it("puts an idle awake dashboard to sleep: the rule to the waker first, then scalable target 0..0, then desired 0", async () => {
+            const s = await scenario();
+            await awake(s);
+            s.advance(20 * MINUTE);
+            const summary = await s.idle();
+            expect(summary).to.deep.equal({ decision: "sleep", reason: "idle", steps: ["route-to-waker", "scale-to-zero"] });
+            const changes = s.sent.filter((a) => !/:(Describe|List|Get)/.test(a));
+            expect(changes).to.deep.equal(["elasticloadbalancing:ModifyRule", "application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"]);
+            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
+            expect(await s.dashboard.scalableTarget()).to.deep.equal({ min: 0, max: 0 });
+            expect((await s.dashboard.service()).desired).to.equal(0);
+            expect(authAction(await s.dashboard.rule()).AuthenticateOidcConfig).to.deep.include({ ClientId: OIDC_CONFIG.ClientId, Issuer: OIDC_CONFIG.Issuer, UseExistingClientSecret: true });
+            expect(s.logs.at(-1)).to.deep.include({ message: "idle decision", decision: "sleep", requestsInWindow: 0, desired: 1, running: 1, routing: "awake" });
+
+            // And it wakes again on the next page load.
+            s.advance(2 * MINUTE);
+            expect((await s.request(NAVIGATION_HEADERS)).body).to.include("Starting Sales…");
+            expect((await s.dashboard.service()).desired).to.equal(1);
+        });
+
+        for (const which of ["app", "waker"] as const) {
+            it(`keeps a dashboard awake while its ${which} target group had requests within IDLE_MINUTES`, async () => {
+                const s = await scenario();
+                await awake(s);
+                s.clock.ms = Date.now();
+                await s.dashboard.putRequests(which, 3, new Date(s.clock.ms - 4 * MINUTE));
+                expect(await s.idle()).to.deep.include({ decision: "none", reason: "in use" });
+                expect(s.logs.at(-1)).to.deep.include({ requestsInWindow: 3 });
+                expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
+                expect((await s.dashboard.service()).desired).to.equal(1);
+            });
+        }
+
+        it("does not count requests from before the idle window", async () => {
+            const s = await scenario();
+            await awake(s);
+            s.clock.ms = Date.now();
+            await s.dashboard.putRequests("app", 50, new Date(s.clock.ms - 40 * MINUTE));
+            expect(await s.idle()).to.deep.include({ decision: "sleep" });
+        });
+
+        it("keeps a dashboard awake while a task has not started yet (moto: RunTask's task has no startedAt)", async () => {
+            const s = await scenario();
+            await awake(s);
+            await s.dashboard.runServiceTask();
+            s.advance(20 * MINUTE);
+            expect(await s.idle()).to.deep.include({ decision: "none", reason: "recently started" });
+            expect(s.logs.at(-1)).to.deep.include({ unstartedTasks: 1 });
+            expect(s.sent).to.include.members(["ecs:ListTasks", "ecs:DescribeTasks"]);
+        });
+
+        it("treats desired > 0 with no running task as starting, not idle", async () => {
+            const s = await scenario({ desiredCount: 1 }); // moto: a new service reports 0 running
+            await s.dashboard.setWeights(1, 0);
+            s.advance(20 * MINUTE);
+            expect(await s.idle()).to.deep.include({ decision: "none", reason: "starting: no running task yet" });
+            expect(s.sent).to.deep.equal(["ecs:DescribeServices", "elasticloadbalancing:DescribeRules"]);
+        });
+
+        it("repairs a sleeping dashboard whose rule routes to the app, without touching the service", async () => {
+            const s = await scenario();
+            await s.dashboard.setWeights(1, 0);
+            expect(await s.idle()).to.deep.equal({ decision: "repair", reason: "asleep but the rule routes to the app", steps: ["route-to-waker"] });
+            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
+            expect(s.count("ecs:UpdateService") + s.count("application-autoscaling:RegisterScalableTarget")).to.equal(0);
+            expect(s.logs.at(-1)).to.deep.include({ level: "WARN", decision: "repair" });
+        });
+
+        it("leaves a sleeping dashboard alone: two reads, no change", async () => {
+            const s = await scenario();
+            expect(await s.idle()).to.deep.include({ decision: "none", reason: "asleep" });
+            expect(s.sent).to.deep.equal(["ecs:DescribeServices", "elasticloadbalancing:DescribeRules"]);
+        });
+
+        it("ignores any other event without an AWS call", async () => {
+            const s = await scenario();
+            const handler = s.instance();
+            expect(await handler({ source: "aws.s3", "detail-type": "Object Created", detail: {} })).to.equal(undefined);
+            expect(await handler(null)).to.equal(undefined);
+            expect(s.sent).to.deep.equal([]);
+            expect(s.logs.at(-1)).to.deep.include({ message: "ignored event" });
+        });
+    });
+
+    describe("IAM actions (permissions.ts)", () => {
+        it("a whole cycle sends exactly the listed actions, and no test in this file sent any other", async () => {
+            const s = await scenario();
+            await awake(s); // DescribeServices, DescribeTargetHealth, DescribeRules, RegisterScalableTarget, UpdateService, ModifyRule
+            await s.dashboard.runServiceTask();
+            await s.idle(); // ListTasks, DescribeTasks, GetMetricData (the task keeps it awake)
+            const cycle = new Set([...s.sent, ...everySent]);
+            expect([...cycle].sort()).to.deep.equal([...WAKE_ON_REQUEST_ACTIONS].sort());
+        });
+    });
+});
+
+/** Longer than the handler's pause after a failed read (ERROR_TTL_MS). */
+const ERROR_PAUSE = 2500;
