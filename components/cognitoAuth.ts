@@ -23,8 +23,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
-import { buildSync } from "esbuild";
 import { ComponentArgsError, PACKAGE } from "./component";
+import { bundleHandler, handlerPath } from "./lambdaBundle";
 import {
     accessMapJson, accessMapParameterName, callbackUrls, cognitoLogoutUrl, derivedDomainPrefix, derivedPrefixBase,
     domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, sesSenderProblems, signedOutUrl,
@@ -501,38 +501,12 @@ function checkArgs(args: CognitoAuthArgs): void {
 // The Lambda bundle
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Entry point of the pre-token trigger: the TypeScript source in this repository, or the compiled
- * JavaScript when the components are used from the built package (`bin/`).
- */
-export const PRE_TOKEN_HANDLER_PATH = [".ts", ".js"]
-    .map((ext) => path.resolve(__dirname, "..", "functions", "preTokenGeneration", `handler${ext}`))
-    .find((file) => fs.existsSync(file)) ?? path.resolve(__dirname, "..", "functions", "preTokenGeneration", "handler.ts");
+/** Entry point of the pre-token trigger (functions/preTokenGeneration). */
+export const PRE_TOKEN_HANDLER_PATH = handlerPath("preTokenGeneration");
 
-let cachedBundle: string | undefined;
-
-/**
- * Bundles the pre-token handler into one CommonJS file. The AWS SDK v3 ships with the nodejs22.x
- * runtime, so it stays external (smaller bundle, faster cold start). esbuild output is
- * deterministic, so an unchanged handler never shows a diff.
- */
+/** The pre-token handler bundled into one CommonJS file (see lambdaBundle.ts). */
 export function bundlePreTokenHandler(): string {
-    if (cachedBundle !== undefined) return cachedBundle;
-    const result = buildSync({
-        entryPoints: [PRE_TOKEN_HANDLER_PATH],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        // https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
-        external: ["@aws-sdk/*"],
-        write: false,
-        legalComments: "none",
-        logLevel: "silent",
-    });
-    cachedBundle = result.outputFiles[0].text;
-    return cachedBundle;
+    return bundleHandler("preTokenGeneration");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import { DashboardPipeline } from "./dashboardPipeline";
 import { DashboardService } from "./dashboardService";
 import type { DashboardPlatformArgs } from "./platformArgs";
 import { rulePriorities } from "./routing";
+import { WAKE_RULE_SUFFIX } from "./wake";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 
 export type * from "./platformArgs";
@@ -207,7 +208,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         login: { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin },
         appsDir: string,
     ): Map<string, DashboardService> {
-        const priorities = rulePriorities(services.map((d) => d.name));
+        // A scale-to-zero dashboard's waker rule takes a slot of its own, by name like the others.
+        const priorities = rulePriorities(services.flatMap((d) => (d.minTasks === 0 ? [d.name, `${d.name}${WAKE_RULE_SUFFIX}`] : [d.name])));
         return new Map(services.map((d) => [d.name, new DashboardService(d.name, {
             cluster: cluster.forServices,
             login: login.loginFor(d),
@@ -218,11 +220,15 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             imageDigest: d.imageDigest,
             framework: d.framework,
             rulePriority: priorities.get(d.name)!,
+            wakeRulePriority: priorities.get(`${d.name}${WAKE_RULE_SUFFIX}`),
             extraHosts: d.extraHosts,
             cpu: d.cpu,
             memory: d.memory,
             minTasks: d.minTasks,
             maxTasks: d.maxTasks,
+            idleMinutes: d.idleMinutes,
+            displayName: d.displayName,
+            platformName: config.portal.title,
             port: d.port,
             healthCheckPath: d.healthCheckPath,
             sticky: d.sticky,
@@ -269,6 +275,7 @@ function portalDashboard(config: StackConfig): NormalizedDashboard | undefined {
         capacity: config.defaults.capacity,
         logRetentionDays: config.defaults.logRetentionDays,
         waitForSteadyState: config.defaults.waitForSteadyState,
+        schedule: config.portal.schedule,
     };
 }
 
@@ -282,6 +289,8 @@ function portalEnvironment(config: StackConfig, cognito: CognitoAuth): Record<st
                 name: d.name, displayName: d.displayName, description: d.description, framework: d.framework, url: `https://${d.host}`, accessGroups: d.accessGroups,
                 // The portal shows a dashboard outside its hours as asleep; absent (around the clock), it is left out.
                 schedule: d.schedule,
+                // A scale-to-zero dashboard: the portal says its first open may take a minute.
+                ...(d.idleMinutes !== undefined ? { idleMinutes: d.idleMinutes } : {}),
             })),
         }),
         COGNITO_USER_POOL_ID: cognito.userPoolId,

@@ -17,8 +17,10 @@ import type { ServiceClusterArgs } from "./serviceClusterArgs";
 export type { ServiceClusterArgs };
 import { fargateMemoryOptions, FARGATE_CPU_VALUES } from "./fargate";
 import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, FrameworkPreset, SPOT_MAX_DEREGISTRATION_DELAY } from "./frameworks";
+import { bundleHandler } from "./lambdaBundle";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
 import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
+import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings, wakePriorities } from "./wake";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
@@ -91,15 +93,34 @@ export interface DashboardServiceArgs {
      */
     memory?: number;
     /**
-     * Fewest tasks; also the count after a deploy.
+     * Fewest tasks; also the count after a deploy. `0` scales to zero: the service sleeps after
+     * `idleMinutes` without requests and wakes when a signed-in user who may open it arrives; they
+     * see a "Starting <displayName>..." page until a task is healthy (about the framework's start
+     * time plus two health checks). Needs `wakeRulePriority`; not with `schedule`.
      * @default 1
      */
     minTasks?: number;
     /**
      * Most tasks autoscaling may run.
-     * @default 2
+     * @default the larger of 2 and minTasks
      */
     maxTasks?: number;
+    /**
+     * With `minTasks: 0`: minutes without a request (to the dashboard or its starting page) after
+     * which the service scales to zero (10 to 1440). Websocket messages are not requests: the
+     * templates' session guard sends one while the user is active (apps/shared/js/session-guard.js).
+     * @default 30
+     */
+    idleMinutes?: number;
+    /**
+     * With `minTasks: 0`: the priority of the waker rule, unique on the listener and not
+     * `rulePriority`. The two rules swap priorities when the dashboard wakes and sleeps.
+     */
+    wakeRulePriority?: number;
+    /** Name shown on the starting page of a scale-to-zero dashboard. @default the dashboard's name */
+    displayName?: string;
+    /** Platform name shown on the starting page. @default "Dashboards" */
+    platformName?: string;
     /** Container port. @default the framework preset (shiny 3838, streamlit 8501, dash 8050, flask 8000, custom 8080) */
     port?: number;
     /** Health check path. @default the framework preset (`/`, `/_stcore/health`, `/health`) */
@@ -236,9 +257,23 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
     else if (!options.includes(memory)) problems.push(`memory ${memory} is not valid with cpu ${cpu} (allowed: ${options.join(", ")})`);
     const min = args.minTasks ?? 1;
     const max = args.maxTasks ?? Math.max(2, min);
-    if (!Number.isInteger(min) || min < 1) problems.push(`minTasks ${min} must be a whole number >= 1`);
-    if (max < min) problems.push(`maxTasks ${max} is less than minTasks ${min}`);
-    if (!Number.isInteger(args.rulePriority) || args.rulePriority < 1 || args.rulePriority > 50000) problems.push(`rulePriority ${args.rulePriority} must be 1..50000`);
+    if (!Number.isInteger(min) || min < 0) problems.push(`minTasks ${min} must be a whole number >= 0 (0: scale to zero)`);
+    if (!Number.isInteger(max) || max < 1) problems.push(`maxTasks ${max} must be a whole number >= 1`);
+    else if (max < min) problems.push(`maxTasks ${max} is less than minTasks ${min}`);
+    const isPriority = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 50000;
+    if (!isPriority(args.rulePriority)) problems.push(`rulePriority ${args.rulePriority} must be 1..50000`);
+    if (min === 0) {
+        if (args.wakeRulePriority === undefined) problems.push("wakeRulePriority is required with minTasks 0 (the waker rule's priority)");
+        else if (!isPriority(args.wakeRulePriority) || args.wakeRulePriority === args.rulePriority) problems.push(`wakeRulePriority ${args.wakeRulePriority} must be 1..50000 and differ from rulePriority`);
+        if (args.idleMinutes !== undefined) {
+            const problem = idleMinutesProblem(args.idleMinutes);
+            if (problem) problems.push(`idleMinutes ${problem}`);
+        }
+        if (args.schedule) problems.push("schedule and minTasks 0 both decide when the service sleeps; use one of them");
+    } else {
+        if (args.idleMinutes !== undefined) problems.push("idleMinutes needs minTasks 0 (scale to zero)");
+        if (args.wakeRulePriority !== undefined) problems.push("wakeRulePriority needs minTasks 0 (scale to zero)");
+    }
     if ((args.extraHosts ?? []).length > 4) problems.push("extraHosts allows at most 4 hosts (5 host names per rule)");
     const capacity = args.capacity ?? "on-demand";
     if (!CAPACITIES.includes(capacity)) problems.push(`capacity "${capacity}" is not one of ${CAPACITIES.join(", ")}`);
@@ -247,7 +282,7 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
     if (delay !== undefined && capacity !== "on-demand" && delay > SPOT_MAX_DEREGISTRATION_DELAY) {
         problems.push(`deregistrationDelaySeconds ${delay} must be under 120 on Fargate Spot (tasks get a 2-minute warning)`);
     }
-    if (args.schedule) problems.push(...scheduleProblems(args.schedule, min));
+    if (args.schedule && min > 0) problems.push(...scheduleProblems(args.schedule, min));
     if (args.logRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
         problems.push(`logRetentionDays ${args.logRetentionDays} is not a CloudWatch retention (${LOG_RETENTION_DAYS.join(", ")})`);
     }
@@ -276,6 +311,8 @@ interface ServiceContext {
     usesSpot: boolean;
     minTasks: number;
     maxTasks: number;
+    /** `minTasks` 0: the waker decides when the service runs. */
+    scaleToZero: boolean;
     waitForSteady: boolean;
     stack: string;
     project: string;
@@ -321,6 +358,12 @@ export class DashboardService extends pulumi.ComponentResource {
     public readonly taskDefinition: aws.ecs.TaskDefinition;
     public readonly targetGroup: aws.lb.TargetGroup;
     public readonly listenerRule: aws.lb.ListenerRule;
+    /** With `minTasks: 0`: the rule that sends the host to the waker while the dashboard sleeps. */
+    public readonly wakeRule?: aws.lb.ListenerRule;
+    /** With `minTasks: 0`: the Lambda target group of the waker. */
+    public readonly wakerTargetGroup?: aws.lb.TargetGroup;
+    /** With `minTasks: 0`: the controller that shows the starting page, wakes the service and puts it to sleep. */
+    public readonly wakeFunction?: aws.lambda.Function;
     public readonly service: aws.ecs.Service;
     public readonly securityGroup: aws.ec2.SecurityGroup;
     public readonly scalingTarget: aws.appautoscaling.Target;
@@ -351,11 +394,20 @@ export class DashboardService extends pulumi.ComponentResource {
 
         this.securityGroup = this.createTaskSecurityGroup(ctx);
         this.targetGroup = this.createTargetGroup(ctx);
-        this.listenerRule = this.createListenerRule(ctx, this.hosts, this.targetGroup);
+        // Scale to zero: a second rule on the same hosts, to the waker, winning while the dashboard sleeps.
+        const priorities = ctx.scaleToZero ? wakePriorities(args.rulePriority, args.wakeRulePriority!) : { app: args.rulePriority, waker: 0 };
+        this.listenerRule = this.createListenerRule(ctx, "rule", this.hosts, this.targetGroup, priorities.app);
+        if (ctx.scaleToZero) {
+            this.wakerTargetGroup = this.createWakerTargetGroup(ctx);
+            this.wakeRule = this.createListenerRule(ctx, "wake-rule", this.hosts, this.wakerTargetGroup, priorities.waker);
+        }
         this.service = this.createService(ctx, this.taskDefinition, this.securityGroup, this.targetGroup, this.listenerRule);
         const settledTaskDefinition = this.settledTaskDefinition(ctx, this.service, this.taskDefinition);
 
         this.scalingTarget = this.createAutoscaling(ctx, this.service, this.targetGroup);
+        if (this.wakeRule && this.wakerTargetGroup) {
+            this.wakeFunction = this.createWaker(ctx, { service: this.service, scalingTarget: this.scalingTarget, appRule: this.listenerRule, wakeRule: this.wakeRule, appTargetGroup: this.targetGroup, wakerTargetGroup: this.wakerTargetGroup });
+        }
         this.records.push(...this.createDnsRecords(ctx, this.hosts));
         this.createAlarms(ctx, this.targetGroup);
 
@@ -379,6 +431,7 @@ export class DashboardService extends pulumi.ComponentResource {
             usesSpot: capacity !== "on-demand",
             minTasks,
             maxTasks: args.maxTasks ?? Math.max(2, minTasks),
+            scaleToZero: minTasks === 0,
             waitForSteady: args.waitForSteadyState ?? true,
             stack: pulumi.getStack(),
             project: pulumi.getProject(),
@@ -662,11 +715,11 @@ export class DashboardService extends pulumi.ComponentResource {
         }, { parent: this, deleteBeforeReplace: false });
     }
 
-    /** The host rule on the HTTPS listener: authenticate, then forward to the target group. */
-    private createListenerRule(ctx: ServiceContext, hosts: string[], targetGroup: aws.lb.TargetGroup): aws.lb.ListenerRule {
-        return new aws.lb.ListenerRule(`${ctx.name}-rule`, {
+    /** A host rule on the HTTPS listener: authenticate, then forward to the target group. */
+    private createListenerRule(ctx: ServiceContext, suffix: string, hosts: string[], targetGroup: aws.lb.TargetGroup, priority: number): aws.lb.ListenerRule {
+        return new aws.lb.ListenerRule(`${ctx.name}-${suffix}`, {
             listenerArn: ctx.cluster.httpsListenerArn,
-            priority: ctx.args.rulePriority,
+            priority,
             // At most 5 host names per rule; authenticate (order 1) runs before forward (order 2).
             // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
             conditions: [{ hostHeader: { values: hosts } }],
@@ -674,6 +727,21 @@ export class DashboardService extends pulumi.ComponentResource {
                 pulumi.output(ctx.args.login.authenticateAction).apply((a) => ({ ...a, order: 1 })),
                 { type: "forward", order: 2, targetGroupArn: targetGroup.arn },
             ],
+        }, ctx.scaleToZero
+            // The waker swaps the two rules' priorities when the dashboard wakes and sleeps; `pulumi up` leaves them be.
+            ? { parent: this, ignoreChanges: ["priority"] }
+            : { parent: this });
+    }
+
+    /** The waker's Lambda target group (no health check: a Lambda target is healthy while it can be invoked). */
+    private createWakerTargetGroup(ctx: ServiceContext): aws.lb.TargetGroup {
+        // A name of the same form as the app's group, from an identity no ip group has.
+        const identity = { port: 0, protocol: "", protocolVersion: "", targetType: "lambda", ipAddressType: "", vpcId: "" };
+        return new aws.lb.TargetGroup(`${ctx.name}-waker-tg`, {
+            name: targetGroupName(ctx.stack, ctx.name, identity),
+            targetType: "lambda",
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
+            healthCheck: { enabled: false },
         }, { parent: this });
     }
 
@@ -752,12 +820,13 @@ export class DashboardService extends pulumi.ComponentResource {
             // https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking.html
             resourceId: pulumi.interpolate`service/${cluster.clusterName}/${service.name}`,
             minCapacity: ctx.minTasks,
-            maxCapacity: ctx.maxTasks,
-        }, args.schedule
-            // The scheduled actions own the capacity: a `pulumi up` outside the hours must not wake the service.
+            // Scale to zero starts asleep (0..0); the waker registers minTasks..maxTasks when it wakes the service.
+            maxCapacity: ctx.scaleToZero ? 0 : ctx.maxTasks,
+        }, args.schedule || ctx.scaleToZero
+            // The scheduled actions (or the waker) own the capacity: a `pulumi up` while asleep must not wake the service.
             ? { ...parent, ignoreChanges: ["minCapacity", "maxCapacity"] }
             : parent);
-        if (args.schedule) this.createSchedule(ctx, args.schedule, scalingTarget);
+        if (args.schedule && !ctx.scaleToZero) this.createSchedule(ctx, args.schedule, scalingTarget);
         // Websocket sessions die with their task: scale in slowly.
         const scaleInCooldown = ctx.sticky ? 600 : 300;
         const trackTarget = (suffix: string, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, targetValue: number) =>
@@ -775,6 +844,97 @@ export class DashboardService extends pulumi.ComponentResource {
             resourceLabel: pulumi.interpolate`${cluster.albArnSuffix}/${targetGroup.arnSuffix}`,
         }, args.targetRequestsPerTask ?? 300);
         return scalingTarget;
+    }
+
+    /**
+     * Scale to zero: the controller Lambda (functions/wakeOnRequest) behind the waker target group,
+     * with a role that may act on this dashboard's service, rules and scalable target only, and the
+     * idle check that invokes it every few minutes. No VPC: it calls AWS APIs only, so it needs no
+     * NAT and has no address. Costs nothing while nobody opens the dashboard but its invocations.
+     */
+    private createWaker(ctx: ServiceContext, parts: {
+        service: aws.ecs.Service; scalingTarget: aws.appautoscaling.Target; appRule: aws.lb.ListenerRule; wakeRule: aws.lb.ListenerRule;
+        appTargetGroup: aws.lb.TargetGroup; wakerTargetGroup: aws.lb.TargetGroup;
+    }): aws.lambda.Function {
+        const { name, args, cluster } = ctx;
+        const parent = { parent: this };
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const logGroup = new aws.cloudwatch.LogGroup(`${name}-waker-logs`, {
+            name: `/dashboards/${ctx.project}-${ctx.stack}/${name}/waker`,
+            retentionInDays: args.logRetentionDays ?? 30,
+        }, parent);
+        const role = new aws.iam.Role(`${name}-waker-role`, {
+            description: `Waker of ${name}: its own service, rules and scalable target, its own logs`,
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+        }, parent);
+        // The service's ARN from its documented form: arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-account-settings.html#ecs-resource-ids
+        const serviceArn = pulumi.interpolate`arn:${partition}:ecs:${ctx.region}:${ctx.account}:service/${cluster.clusterName}/${parts.service.name}`;
+        const policy = new aws.iam.RolePolicy(`${name}-waker-policy`, {
+            role: role.id,
+            policy: pulumi.all([partition, ctx.region, ctx.account, cluster.clusterName, cluster.clusterArn, serviceArn, parts.appRule.arn, parts.wakeRule.arn, parts.scalingTarget.arn, logGroup.arn])
+                .apply(([p, region, account, clusterName, clusterArn, svcArn, appRuleArn, wakeRuleArn, targetArn, logGroupArn]) => JSON.stringify(wakeControllerPolicy({
+                    partition: p, region, account, clusterName, clusterArn, serviceArn: svcArn, appRuleArn, wakeRuleArn, scalableTargetArn: targetArn, logGroupArn,
+                }))),
+        }, parent);
+        const grace = args.healthCheckGracePeriodSeconds ?? ctx.preset.healthCheckGracePeriodSeconds;
+        const environment = pulumi.all({
+            clusterArn: pulumi.output(cluster.clusterArn), serviceName: parts.service.name, scalableResourceId: parts.scalingTarget.resourceId,
+            appRuleArn: parts.appRule.arn, wakeRuleArn: parts.wakeRule.arn, appTargetGroupArn: parts.appTargetGroup.arn,
+            wakerTargetGroupArn: parts.wakerTargetGroup.arn, loadBalancerArnSuffix: pulumi.output(cluster.albArnSuffix),
+            portalUrl: pulumi.output(args.portalUrl ?? ""),
+        }).apply(({ portalUrl, ...resolved }) => wakeControllerEnvironment({
+                ...(resolved as Omit<WakeControllerSettings, "awakeMinTasks" | "awakeMaxTasks" | "idleMinutes" | "displayName" | "platformName" | "startTimeoutSeconds" | "portalUrl">),
+                portalUrl: portalUrl || undefined,
+                awakeMinTasks: 1,
+                awakeMaxTasks: ctx.maxTasks,
+                idleMinutes: args.idleMinutes ?? IDLE_MINUTES.default,
+                displayName: args.displayName ?? name,
+                platformName: args.platformName ?? "Dashboards",
+                // Placing a Fargate task and pulling its image take up to a few minutes, then the app starts and passes two checks.
+                startTimeoutSeconds: grace + 240,
+            }));
+        const fn = new aws.lambda.Function(`${name}-waker`, {
+            description: `Starts ${name} on the first request and stops it when idle`,
+            runtime: "nodejs22.x",
+            architectures: ["arm64"],
+            handler: "index.handler",
+            code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleHandler("wakeOnRequest")) }),
+            role: role.arn,
+            // The ALB waits for the answer; the page polls, so one invocation never waits for the start.
+            timeout: 10,
+            memorySize: 256,
+            environment: { variables: environment },
+            loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+        }, { ...parent, dependsOn: [policy, logGroup] });
+        // Only this dashboard's waker target group may invoke it from the load balancer.
+        // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#register-lambda-function
+        const albInvoke = new aws.lambda.Permission(`${name}-waker-invoke`, {
+            action: "lambda:InvokeFunction",
+            function: fn.name,
+            principal: "elasticloadbalancing.amazonaws.com",
+            sourceArn: parts.wakerTargetGroup.arn,
+        }, parent);
+        new aws.lb.TargetGroupAttachment(`${name}-waker-target`, {
+            targetGroupArn: parts.wakerTargetGroup.arn,
+            targetId: fn.arn,
+        }, { ...parent, dependsOn: [albInvoke] });
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html
+        const check = new aws.cloudwatch.EventRule(`${name}-idle-check`, {
+            description: `Puts ${name} to sleep after ${args.idleMinutes ?? IDLE_MINUTES.default} minutes without requests`,
+            scheduleExpression: `rate(${IDLE_CHECK_MINUTES} minutes)`,
+        }, parent);
+        const eventsInvoke = new aws.lambda.Permission(`${name}-idle-check-invoke`, {
+            action: "lambda:InvokeFunction",
+            function: fn.name,
+            principal: "events.amazonaws.com",
+            sourceArn: check.arn,
+        }, parent);
+        new aws.cloudwatch.EventTarget(`${name}-idle-check-target`, { rule: check.name, arn: fn.arn }, { ...parent, dependsOn: [eventsInvoke] });
+        return fn;
     }
 
     /** Two scheduled actions: the hours' capacity at start, `tasksOutside` at stop, in the schedule's time zone. */

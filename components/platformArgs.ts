@@ -280,10 +280,16 @@ export interface PlatformDashboardArgs {
     cpu?: number;
     /** Fargate memory in MiB; must pair with `cpu`. @default 512 */
     memory?: number;
-    /** Tasks that always run (1 to 100). @default 1 */
+    /**
+     * Tasks that always run (0 to 100). `0` scales to zero: the dashboard sleeps after `idleMinutes`
+     * without requests and wakes when a signed-in user who may open it arrives, who sees a
+     * "Starting..." page meanwhile. Not with office hours (`schedule`). @default 1
+     */
     minTasks?: number;
     /** Most tasks the service scales out to on CPU (1 to 100). @default the larger of 2 and minTasks */
     maxTasks?: number;
+    /** With `minTasks: 0`: minutes without a request after which it sleeps (10 to 1440). @default 30 */
+    idleMinutes?: number;
     /** Groups whose members may open this dashboard; empty = every signed-in user. @default [] */
     accessGroups?: string[];
     /** Further host names routed to this dashboard (at most 4). */
@@ -326,7 +332,7 @@ export interface PlatformDefaultsArgs {
     forceDeleteRepositories?: boolean;
     /** `pulumi up` waits until every rollout is steady, and fails when one is not. @default true */
     waitForSteadyState?: boolean;
-    /** Office hours of every dashboard (not the portal). @default none: dashboards run around the clock */
+    /** Office hours of every dashboard (the portal's only when it sets `portal.schedule`). @default none: dashboards run around the clock */
     schedule?: PlatformScheduleArgs;
 }
 
@@ -344,6 +350,8 @@ export interface PlatformPortalArgs {
     name?: string;
     /** Page title. @default "Dashboards" */
     title?: string;
+    /** Office hours of the portal, over `defaults.schedule`. @default none: around the clock */
+    schedule?: PlatformScheduleArgs;
 }
 
 /** Everything one dashboard platform is made of, in the stack file's words. */

@@ -17,6 +17,7 @@ import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./farg
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
+import { IDLE_MINUTES } from "./wake";
 
 // ---------------------------------------------------------------------------------------------
 // Patterns for AWS identifiers and names. Each carries the human description used in errors.
@@ -313,6 +314,8 @@ const portalSchema = strict({
     name: pattern(DNS_LABEL, "a DNS label").max(MAX_DASHBOARD_NAME_LENGTH).optional(),
     /** Page title. */
     title: z.string().min(1).max(80).optional(),
+    /** Office hours of the portal; each key defaults to `defaults.schedule`'s. Absent: around the clock. */
+    schedule: scheduleSchema.optional(),
 });
 
 const pipelineSchema = strict({
@@ -455,8 +458,11 @@ const dashboardSchema = strict({
     cpu: z.number({ error: (iss) => `expected a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")}), got ${show(iss.input)}` }).optional(),
     /** Fargate memory in MiB; must pair with `cpu`. */
     memory: z.number({ error: (iss) => `expected memory in MiB, got ${show(iss.input)}` }).optional(),
-    minTasks: int(1, 100, "a task count").optional(),
+    /** Tasks that always run; 0 scales to zero (sleeps when idle, wakes on the first request). */
+    minTasks: int(0, 100, "a task count").optional(),
     maxTasks: int(1, 100, "a task count").optional(),
+    /** With `minTasks: 0`: minutes without a request after which the dashboard sleeps. */
+    idleMinutes: int(IDLE_MINUTES.min, IDLE_MINUTES.max, "minutes").optional(),
     /** Groups whose members may open this dashboard; empty or absent = every signed-in user. */
     accessGroups: z.array(z.string()).optional(),
     /**
@@ -567,6 +573,8 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     waitForSteadyState: boolean;
     /** Office hours, resolved over `defaults.schedule`; absent: runs around the clock. */
     schedule?: Schedule;
+    /** Scale to zero (`minTasks` 0): minutes without a request before it sleeps. */
+    idleMinutes?: number;
 }
 
 export type Capacity = (typeof CAPACITIES)[number];
@@ -585,7 +593,7 @@ export interface StackConfig {
     dashboards: NormalizedDashboard[];
     defaults: { capacity: Capacity; logRetentionDays: number; imagesToKeep: number; forceDeleteRepositories: boolean; waitForSteadyState: boolean };
     alarmEmails: string[];
-    portal: { enabled: boolean; name: string; title: string; host: string };
+    portal: { enabled: boolean; name: string; title: string; host: string; schedule?: Schedule };
     pipeline?: z.infer<typeof pipelineSchema>;
 }
 
@@ -647,7 +655,9 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             capacity: d.capacity ?? defaults.capacity,
             logRetentionDays: d.logRetentionDays ?? defaults.logRetentionDays,
             waitForSteadyState: d.waitForSteadyState ?? defaults.waitForSteadyState,
-            schedule: resolvedSchedule(raw.defaults?.schedule, d.schedule),
+            // A scale-to-zero dashboard sleeps when idle instead (the rules refuse both).
+            schedule: d.minTasks === 0 ? undefined : resolvedSchedule(raw.defaults?.schedule, d.schedule),
+            idleMinutes: d.minTasks === 0 ? d.idleMinutes ?? IDLE_MINUTES.default : undefined,
         })),
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],
@@ -658,6 +668,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             name: portalName,
             title: raw.portal?.title ?? STACK_DEFAULTS.portalTitle,
             host: `${portalName}.${raw.domain}`,
+            schedule: raw.portal?.schedule ? resolvedSchedule(raw.defaults?.schedule, raw.portal.schedule) : undefined,
         },
     };
 }
@@ -1157,6 +1168,10 @@ function portalRules(input: Record<string, unknown>, ctx: RuleContext, appFolder
         ctx.out.push({ path: ["portal", "enabled"], message: "needs auth.provider cognito; the portal reads each user's groups from Cognito access tokens" });
         return;
     }
+    if (isObject(portal.schedule)) {
+        const defaults = isObject(input.defaults) && isObject(input.defaults.schedule) ? input.defaults.schedule : {};
+        scheduleRules({ schedule: portal.schedule, minTasks: 1 }, (...rest) => ["portal", ...rest], ctx.out, defaults);
+    }
     const problem = portalEnabled(input, ctx) ? appFolderProblem?.(STACK_DEFAULTS.portalApp) : undefined;
     if (problem) {
         // The finding alone ("<apps>/portal does not exist"), without the advice meant for a dashboard's app.
@@ -1201,7 +1216,9 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
         listenerHosts.push(...extraHostRules(d, i, ctx, hosts, certificates));
         imageRules(d, at, out, appFolderProblem);
         sizeRules(d, at, out, isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity);
-        scheduleRules(d, at, out, isObject(defaults.schedule) ? defaults.schedule : {});
+        const defaultSchedule = isObject(defaults.schedule) ? defaults.schedule : {};
+        if (d.minTasks !== 0) scheduleRules(d, at, out, defaultSchedule);
+        sleepRules(d, at, out);
         if (d.accessGroups !== undefined && ctx.provider === "oidc" && stringsOf(d.accessGroups).length > 0) {
             out.push({ path: at("accessGroups"), message: "needs auth.provider cognito; per-dashboard groups are enforced by the Cognito user pool" });
         } else {
@@ -1350,6 +1367,25 @@ function scheduleRules(d: Record<string, unknown>, at: At, out: PathProblem[], d
     const min = typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks;
     if (typeof merged.tasksOutside === "number" && merged.tasksOutside > min) {
         out.push({ path: where("tasksOutside"), message: `${merged.tasksOutside} is more than minTasks ${min}; outside the hours a dashboard runs fewer tasks, not more` });
+    }
+}
+
+/**
+ * Scale to zero (`minTasks: 0`): `idleMinutes` only with it, and not with a schedule of its own
+ * (`defaults.schedule` does not apply to it: it sleeps when idle instead).
+ */
+function sleepRules(d: Record<string, unknown>, at: At, out: PathProblem[]): void {
+    if (d.minTasks !== 0) {
+        if (d.idleMinutes !== undefined) {
+            out.push({ path: at("idleMinutes"), message: `needs minTasks 0 (scale to zero); with minTasks ${typeof d.minTasks === "number" ? d.minTasks : DASHBOARD_DEFAULTS.minTasks} the dashboard never sleeps when idle` });
+        }
+        return;
+    }
+    if (isObject(d.schedule) && d.schedule.enabled !== false) {
+        out.push({
+            path: at("schedule"),
+            message: "office hours and minTasks 0 (scale to zero) both decide when the dashboard sleeps; use one: remove schedule, or set minTasks 1 or more",
+        });
     }
 }
 

@@ -8,12 +8,17 @@
 import pricesJson from "./prices.json";
 import { Capacity, CapacityStrategy, modelOf, PlanModel, ServiceModel } from "./planModel";
 import { Plan } from "./runPlan";
+import { IDLE_CHECK_MINUTES } from "../components/wake";
 
 export type Prices = typeof pricesJson;
 export const PRICES: Prices = pricesJson;
 
 export interface CostAssumptions {
-    /** Average load balancer capacity units used all month (1 LCU = 25 new conn/s, 3,000 active conn, 1 GB/h, 1,000 rule evals/s). */
+    /**
+     * Average load balancer capacity units used all month (1 LCU = 25 new conn/s, 3,000 active conn,
+     * 1 GB/h, 1,000 rule evals/s; billed by the largest). Dashboards are light: 50 users each using
+     * them 2 h a working day at ~50 MB/h of pages and data move ~100 GB a month, 0.14 GB/h.
+     */
     albLcu: number;
     /** GB per month through the NAT gateways in total (image pulls, IdP and API calls from private subnets). */
     natGbPerMonth: number;
@@ -23,15 +28,24 @@ export interface CostAssumptions {
     logGbPerLogGroup: number;
     /** GB stored per ECR repository (the images kept by the lifecycle policy, after layer sharing). */
     ecrGbPerRepository: number;
+    /**
+     * Hours a month a scale-to-zero dashboard is awake: its visits plus `idleMinutes` after the last
+     * one (40: about two hours each working day).
+     */
+    awakeHoursPerMonth: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<CostAssumptions> = {
-    albLcu: 1,
+    albLcu: 0.25,
     natGbPerMonth: 20,
     cognitoMau: 50,
     logGbPerLogGroup: 1,
     ecrGbPerRepository: 1,
+    awakeHoursPerMonth: 40,
 };
+
+/** A waker's own use: the idle check every IDLE_CHECK_MINUTES, ~0.2 s at 256 MB each; a log line each (~300 bytes). */
+const WAKER = { gbSecondsPerCheck: 0.2 * 0.25, logGbPerCheck: 300 / 1e9, metricsPerAwakeCheck: 2 } as const;
 
 export interface CostLine {
     item: string;
@@ -49,7 +63,7 @@ export interface ServiceCost {
     onDemandTasks: number;
     spotTasks: number;
     monthlyUsd: number;
-    /** Office hours it is priced for, e.g. `MON-FRI 07:00-20:00 Europe/Zurich`; absent: around the clock. */
+    /** Office hours it is priced for, e.g. `MON-FRI 07:00-20:00 Europe/Zurich`, or the assumed awake hours of a scale-to-zero one; absent: around the clock. */
     hours?: string;
 }
 
@@ -99,22 +113,31 @@ function fargateTaskMonth(vcpu: number, memoryGb: number, spot: boolean, p: Pric
 
 const HOURS_PER_WEEK = 168;
 
-/** Share of the month a service runs its minimum tasks: its office hours, or all of it. */
-function runningShare(s: ServiceModel): number {
+/** Share of the month a service runs its minimum tasks: its office hours, its assumed awake hours (scale to zero), or all of it. */
+function runningShare(s: ServiceModel, a: CostAssumptions, p: Prices): number {
+    if (s.wake) return Math.min(1, a.awakeHoursPerMonth / p.hoursPerMonth);
     return s.schedule ? s.schedule.hoursPerWeek / HOURS_PER_WEEK : 1;
 }
 
-/** Tasks running on average over the month: the minimum in the hours, `tasksOutside` outside them. */
-function averageTasks(s: ServiceModel): number {
-    const f = runningShare(s);
-    return s.minTasks * f + (s.schedule?.tasksOutside ?? s.minTasks) * (1 - f);
+/** Tasks while running (awake, or in the hours), and otherwise. */
+function tasksInAndOut(s: ServiceModel): { inside: number; outside: number } {
+    if (s.wake) return { inside: s.wake.awakeMinTasks, outside: 0 };
+    return { inside: s.minTasks, outside: s.schedule?.tasksOutside ?? s.minTasks };
 }
 
-function serviceCost(s: ServiceModel, p: Prices): ServiceCost {
+/** Tasks running on average over the month. */
+function averageTasks(s: ServiceModel, a: CostAssumptions, p: Prices): number {
+    const f = runningShare(s, a, p);
+    const { inside, outside } = tasksInAndOut(s);
+    return inside * f + outside * (1 - f);
+}
+
+function serviceCost(s: ServiceModel, a: CostAssumptions, p: Prices): ServiceCost {
     // Task-hours in the hours and outside them, each split over the capacity providers as ECS places them.
-    const f = runningShare(s);
-    const inside = splitTasks(s.strategies, s.minTasks);
-    const outside = splitTasks(s.strategies, s.schedule?.tasksOutside ?? s.minTasks);
+    const f = runningShare(s, a, p);
+    const tasks = tasksInAndOut(s);
+    const inside = splitTasks(s.strategies, tasks.inside);
+    const outside = splitTasks(s.strategies, tasks.outside);
     const onDemand = inside.onDemand * f + outside.onDemand * (1 - f);
     const spot = inside.spot * f + outside.spot * (1 - f);
     return {
@@ -125,7 +148,7 @@ function serviceCost(s: ServiceModel, p: Prices): ServiceCost {
         capacity: s.capacity,
         onDemandTasks: onDemand,
         spotTasks: spot,
-        hours: s.schedule && `${s.schedule.days} ${s.schedule.start}-${s.schedule.stop} ${s.schedule.timeZone}`,
+        hours: s.wake ? `scale to zero, ${a.awakeHoursPerMonth} h awake (assumed)` : s.schedule && `${s.schedule.days} ${s.schedule.start}-${s.schedule.stop} ${s.schedule.timeZone}`,
         monthlyUsd: onDemand * fargateTaskMonth(s.vcpu, s.memoryGb, false, p) + spot * fargateTaskMonth(s.vcpu, s.memoryGb, true, p),
     };
 }
@@ -143,7 +166,11 @@ function defaultService(model: PlanModel): ServiceModel | undefined {
 const SMALLEST = { vcpu: 0.25, memoryGb: 0.5 };
 
 export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS, p: Prices = PRICES): CostEstimate {
-    const model = modelOf(plan);
+    return estimateModel(modelOf(plan), assumptions, p);
+}
+
+/** `compare`: add the notes that price the stack another way (asleep, around the clock); off for those estimates themselves. */
+function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices, compare = true): CostEstimate {
     const h = p.hoursPerMonth;
     const pr = p.prices;
     const lines: CostLine[] = [];
@@ -162,12 +189,12 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
 
     // Public IPv4: the ALB has one address per AZ (subnet) at least, tasks with public IPs, one EIP per NAT.
     const albIps = model.loadBalancers.reduce((n, a) => n + a.azs, 0);
-    const taskIps = round(model.services.filter((s) => s.publicIp).reduce((n, s) => n + averageTasks(s), 0));
+    const taskIps = round(model.services.filter((s) => s.publicIp).reduce((n, s) => n + averageTasks(s, assumptions, p), 0));
     const ips = albIps + taskIps + nat;
     add("Public IPv4 addresses", `(${albIps} ALB + ${taskIps} task + ${nat} NAT) x ${h} h x ${usd(pr.publicIpv4Hour.usd)}`, ips * h * pr.publicIpv4Hour.usd);
 
     // Fargate: the minimum tasks of every service (portal included), on demand and on Spot.
-    const services = model.services.map((s) => serviceCost(s, p));
+    const services = model.services.map((s) => serviceCost(s, assumptions, p));
     let odVcpu = 0, odGb = 0, spVcpu = 0, spGb = 0;
     for (const s of services) {
         odVcpu += s.onDemandTasks * s.vcpu;
@@ -191,8 +218,29 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
             : `${assumptions.cognitoMau} MAU (assumed), ${pr.cognitoFreeMau.count} free, ${billable} x ${usd(perMau)}`, perMau === undefined ? 0 : billable * perMau);
     }
 
-    add("CloudWatch Logs ingestion", `${plural(model.logGroups, "log group")} x ${assumptions.logGbPerLogGroup} GB (assumed) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`,
-        model.logGroups * assumptions.logGbPerLogGroup * pr.cloudwatchLogsIngestGb.usd);
+    // Logs: a service logs while it runs, so its group is scaled by its running share; a waker logs a line per check.
+    const wakers = model.services.filter((s) => s.wake);
+    const checksPerMonth = (h * 60) / IDLE_CHECK_MINUTES;
+    const partTime = model.services.filter((s) => s.logGroup && runningShare(s, assumptions, p) < 1);
+    const fullTimeGroups = model.logGroups - partTime.length - wakers.filter((s) => s.wake!.logGroup).length;
+    const partTimeGb = partTime.reduce((n, s) => n + runningShare(s, assumptions, p) * assumptions.logGbPerLogGroup, 0);
+    const wakerLogGb = wakers.length * checksPerMonth * WAKER.logGbPerCheck;
+    const logBasis = [
+        `${plural(fullTimeGroups, "log group")} x ${assumptions.logGbPerLogGroup} GB (assumed)`,
+        ...(partTime.length > 0 ? [`${round(partTimeGb)} GB from ${plural(partTime.length, "service")} that run part time (by the hours they run)`] : []),
+        ...(wakers.length > 0 ? [`${round(wakerLogGb)} GB from ${plural(wakers.length, "waker")}`] : []),
+    ].join(" + ");
+    add("CloudWatch Logs ingestion", `(${logBasis}) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`,
+        (fullTimeGroups * assumptions.logGbPerLogGroup + partTimeGb + wakerLogGb) * pr.cloudwatchLogsIngestGb.usd);
+    if (wakers.length > 0) {
+        // Each waker: the idle check's invocations all month, and its two metric reads while awake.
+        const awakeChecks = (Math.min(h, assumptions.awakeHoursPerMonth) * 60) / IDLE_CHECK_MINUTES;
+        const perWaker = checksPerMonth * (pr.lambdaRequests.usd / 1e6 + WAKER.gbSecondsPerCheck * pr.lambdaArmGbSecond.usd) +
+            (awakeChecks * WAKER.metricsPerAwakeCheck * pr.cloudwatchGetMetricDataThousandMetrics.usd) / 1000;
+        add("Wakers (scale to zero)", `${plural(wakers.length, "Lambda")}: ${checksPerMonth} idle checks x (${usd(pr.lambdaRequests.usd)}/M requests + ` +
+            `${WAKER.gbSecondsPerCheck} GB-s x ${usd(pr.lambdaArmGbSecond.usd)}) + ${awakeChecks} awake checks x ${WAKER.metricsPerAwakeCheck} metrics x ${usd(pr.cloudwatchGetMetricDataThousandMetrics.usd)}/1,000`,
+        wakers.length * perWaker);
+    }
     if (model.listenerCertificates > 0) {
         add("Listener certificates", `${plural(model.listenerCertificates, "extra certificate")} on the HTTPS listener (extra hosts): ACM public certificates and attaching them are free`,
             model.listenerCertificates * pr.acmPublicCertificate.usd);
@@ -223,15 +271,26 @@ export function estimateCost(plan: Plan, assumptions: CostAssumptions = DEFAULT_
 
     const notes = [
         `Priced at ${p.region} list prices (${p.asOf})${model.region && model.region !== p.region ? `; the stack is in ${model.region}, whose prices differ (often a little higher)` : ""}. Sources: plan/prices.json.`,
-        "Fargate counts each service's MINIMUM tasks all month (inside its office hours, when it has a schedule); autoscaling up to maxTasks adds to it.",
-        "Not counted: data transfer out, S3 access-log storage, Lambda, SSM and KMS calls (free tier), SNS emails.",
+        "Fargate counts each service's MINIMUM tasks all month (inside its office hours, or for its assumed awake hours when it scales to zero); autoscaling up to maxTasks adds to it.",
+        "Not counted: data transfer out, S3 access-log storage, the login trigger's Lambda calls, SSM and KMS calls (free tier), SNS emails.",
     ];
     const scheduled = model.services.filter((s) => s.schedule);
     if (scheduled.length > 0) {
-        const alwaysOn = estimateCost(alwaysOnPlan(plan), assumptions, p).totalUsd;
         const hours = [...new Set(scheduled.map((s) => `${s.schedule!.days} ${s.schedule!.start}-${s.schedule!.stop} ${s.schedule!.timeZone}`))].join("; ");
-        notes.push(`Office hours: ${plural(scheduled.length, "dashboard")} priced for the hours they run (${hours}), ` +
-            `${round(scheduled.reduce((n, s) => n + s.schedule!.hoursPerWeek, 0) / scheduled.length)} h a week on average: ${money(alwaysOn - sum(lines))}/month less than around the clock.`);
+        notes.push(`Office hours: ${plural(scheduled.length, "service")} priced for the hours they run (${hours}), ` +
+            `${round(scheduled.reduce((n, s) => n + s.schedule!.hoursPerWeek, 0) / scheduled.length)} h a week on average.`);
+    }
+    if (compare && wakers.length > 0) {
+        const asleep = estimateModel({ ...model, services: wakers.map((s) => ({ ...s, logGroup: undefined })) }, { ...assumptions, awakeHoursPerMonth: 0 }, p, false);
+        const perAsleep = (asleep.lines.find((l) => l.item.startsWith("Wakers"))?.monthlyUsd ?? 0) / wakers.length +
+            (wakers.filter((s) => s.repository).length * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd) / wakers.length +
+            checksPerMonth * WAKER.logGbPerCheck * pr.cloudwatchLogsIngestGb.usd;
+        notes.push(`Scale to zero: ${plural(wakers.length, "dashboard")} (${wakers.map((s) => s.name).join(", ")}) priced for ${assumptions.awakeHoursPerMonth} h awake a month (assumed). ` +
+            `One that nobody opens costs ${money(perAsleep)}/month beyond the shared load balancer (its repository, idle checks and their logs): no task and no public IPv4 while asleep.`);
+    }
+    if (compare && (scheduled.length > 0 || wakers.length > 0)) {
+        const alwaysOn = estimateModel(alwaysOnModel(model), assumptions, p, false).totalUsd;
+        notes.push(`Against running every service around the clock (${money(alwaysOn)}), the hours they sleep save ${money(alwaysOn - sum(lines))}/month.`);
     }
     if (model.ecsCluster?.containerInsights) notes.push("Not counted: Container Insights metrics (enabled on the cluster), billed as custom metrics per task and service.");
 
@@ -275,13 +334,19 @@ export function renderCost(e: CostEstimate): string {
         ...e.marginal.lines.map((l) => row(`  ${l.item}`, l.monthlyUsd, l.basis)),
         "",
         `  Assumptions: ${e.assumptions.albLcu} LCU average, ${e.assumptions.natGbPerMonth} GB/month through NAT, ${e.assumptions.cognitoMau} monthly active users, ` +
-            `${e.assumptions.logGbPerLogGroup} GB logs per log group, ${e.assumptions.ecrGbPerRepository} GB images per repository.`,
+            `${e.assumptions.logGbPerLogGroup} GB logs per log group (running all month), ${e.assumptions.ecrGbPerRepository} GB images per repository, ` +
+            `${e.assumptions.awakeHoursPerMonth} h awake a month per scale-to-zero dashboard.`,
         ...e.notes.map((n) => `  ${n}`),
     ];
     return out.join("\n");
 }
 
-/** The same plan without scheduled actions: what the stack would cost around the clock. */
-function alwaysOnPlan(plan: Plan): Plan {
-    return { ...plan, resources: plan.resources.filter((r) => r.type !== "aws:appautoscaling/scheduledAction:ScheduledAction") };
+/** The same stack with every service running around the clock: no office hours, no scale to zero (and no wakers). */
+function alwaysOnModel(model: PlanModel): PlanModel {
+    const wakerLogs = model.services.filter((s) => s.wake?.logGroup).length;
+    return {
+        ...model,
+        logGroups: model.logGroups - wakerLogs,
+        services: model.services.map((s) => ({ ...s, schedule: undefined, wake: undefined, minTasks: s.wake ? s.wake.awakeMinTasks : s.minTasks })),
+    };
 }

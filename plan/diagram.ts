@@ -130,6 +130,7 @@ export function diagramDot(plan: Plan): string {
         line(`      ${id("svc", s.name)} [fillcolor="${colour}"${spot ? ', style="rounded,filled,dashed"' : ""}, label=${label(s.name, [
             `${FRAMEWORK_NAMES[s.framework] ?? s.framework} · ${size(s.vcpu, s.memoryGb)}`,
             `tasks ${s.minTasks}–${s.maxTasks} · ${capacityText(s)}${s.publicIp ? " · public IP" : ""}`,
+            ...(s.wake ? [`scale to zero · sleeps after ${s.wake.idleMinutes} min idle · wakes on the first request`] : []),
             ...(s.schedule ? [`office hours ${s.schedule.days} ${s.schedule.start}–${s.schedule.stop} ${s.schedule.timeZone} · ${s.schedule.tasksOutside === 0 ? "asleep" : `${s.schedule.tasksOutside} task${s.schedule.tasksOutside === 1 ? "" : "s"}`} outside`] : []),
         ])}];`);
     }

@@ -69,6 +69,8 @@ export interface ServiceModel {
     maxTasks: number;
     /** Office hours, read from the service's `-wake` and `-sleep` scheduled actions; absent: around the clock. */
     schedule?: { days: string; start: string; stop: string; timeZone: string; hoursPerWeek: number; tasksOutside: number };
+    /** Scale to zero: the waker Lambda whose environment names this service's target group. */
+    wake?: { idleMinutes: number; awakeMinTasks: number; awakeMaxTasks: number; function: string; logGroup?: string };
     capacity: Capacity;
     strategies: CapacityStrategy[];
     publicIp: boolean;
@@ -204,6 +206,12 @@ export function modelOf(plan: Plan): PlanModel {
         const m = /^service\/[^/]+\/(.+)$/.exec(String(t.inputs.resourceId ?? ""));
         if (m) scalingByService.set(m[1], t);
     }
+    // Wakers (scale to zero) by the app target group their environment names.
+    const wakerByTargetGroup = new Map<string, PlannedResource>();
+    for (const fn of ofType(plan, T.lambda)) {
+        const env = fn.inputs.environment?.variables ?? {};
+        if (typeof env.APP_TARGET_GROUP_ARN === "string" && typeof env.WAKER_TARGET_GROUP_ARN === "string") wakerByTargetGroup.set(env.APP_TARGET_GROUP_ARN, fn);
+    }
     const repositories = ofType(plan, T.repository);
     const alarmsUnder = (urn: string) => plan.resources.filter((r) => r.type === T.alarm && r.parent === urn).length;
 
@@ -224,6 +232,8 @@ export function modelOf(plan: Plan): PlanModel {
         const first = actions[0];
         const clientId: string | undefined = first?.authenticateOidc?.clientId ?? first?.authenticateCognito?.userPoolClientId;
         const scaling = scalingByService.get(String(svc.outputs.name ?? svc.inputs.name));
+        const waker = tgArn ? wakerByTargetGroup.get(tgArn) : undefined;
+        const wakeEnv = waker?.inputs.environment?.variables ?? {};
         const minTasks = Number(scaling?.inputs.minCapacity ?? svc.inputs.desiredCount ?? 1);
         const strategies: CapacityStrategy[] = (svc.inputs.capacityProviderStrategies ?? []).map((s: any) => ({
             capacityProvider: s.capacityProvider, base: Number(s.base ?? 0), weight: Number(s.weight ?? 0),
@@ -246,8 +256,15 @@ export function modelOf(plan: Plan): PlanModel {
             cpuUnits,
             memoryMiB,
             minTasks,
-            maxTasks: Number(scaling?.inputs.maxCapacity ?? minTasks),
+            maxTasks: waker ? Number(wakeEnv.AWAKE_MAX_TASKS) : Number(scaling?.inputs.maxCapacity ?? minTasks),
             schedule: scaling ? scheduleOf(plan, scaling) : undefined,
+            wake: waker ? {
+                idleMinutes: Number(wakeEnv.IDLE_MINUTES),
+                awakeMinTasks: Number(wakeEnv.AWAKE_MIN_TASKS),
+                awakeMaxTasks: Number(wakeEnv.AWAKE_MAX_TASKS),
+                function: waker.name,
+                logGroup: waker.inputs.loggingConfig?.logGroup,
+            } : undefined,
             capacity: capacityOf(strategies),
             strategies,
             publicIp: svc.inputs.networkConfiguration?.assignPublicIp === true,

@@ -329,16 +329,24 @@ export const cognitoProdProtection: ResourceRule<{ prodLike?: boolean; prodStack
     },
 };
 
-/** Actions with no resource-level permissions, which therefore need `Resource: "*"`. */
-export const WILDCARD_RESOURCE_ACTIONS = ["ecr:GetAuthorizationToken"];
+/**
+ * Read-only actions with no resource-level permissions, which therefore need `Resource: "*"`:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+ */
+export const WILDCARD_RESOURCE_ACTIONS = ["ecr:GetAuthorizationToken", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetHealth", "cloudwatch:GetMetricData"];
+/**
+ * Actions allowed on `Resource: "*"` only with the condition key that scopes them, as AWS's own
+ * examples do (ListTasks of one cluster: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_id-based-policy-examples.html).
+ */
+export const CONDITIONED_WILDCARD_ACTIONS: Record<string, string> = { "ecs:ListTasks": "ecs:cluster" };
 
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export const iamNoWildcardResource: ResourceRule<{ allowedWildcardActions: string[] }> = {
     kind: "resource",
     id: "iam-no-wildcard-resource",
-    description: "IAM policies grant actions on named resources: no Action \"*\" and no Resource \"*\" except for actions without resource-level permissions (ecr:GetAuthorizationToken).",
-    remediation: "Scope each Allow statement to the ARNs it needs (the dashboard's own repository, log group, parameters); keep Resource \"*\" only for ecr:GetAuthorizationToken.",
+    description: "IAM policies grant actions on named resources: no Action \"*\" and no Resource \"*\" except for read-only actions without resource-level permissions (ecr:GetAuthorizationToken, ELB Describe*, cloudwatch:GetMetricData) and ecs:ListTasks scoped by its ecs:cluster condition.",
+    remediation: "Scope each Allow statement to the ARNs it needs (the dashboard's own repository, log group, parameters); keep Resource \"*\" only for ecr:GetAuthorizationToken, ELB Describe*, cloudwatch:GetMetricData, and ecs:ListTasks with an ecs:cluster condition.",
     enforcementLevel: "mandatory",
     severity: "high",
     types: [...T.iamPolicyDocs],
@@ -364,7 +372,10 @@ export const iamNoWildcardResource: ResourceRule<{ allowedWildcardActions: strin
             if (actions.some((a) => a === "*") || s.NotAction !== undefined) problems.push(`${label} allows every action.`);
             if (s.NotResource !== undefined) problems.push(`${label} uses NotResource, which grants everything else.`);
             if (asList(s.Resource).some((res) => res === "*")) {
-                const extra = actions.filter((a) => !config.allowedWildcardActions.includes(a));
+                const conditionKeys = new Set(Object.values(s.Condition && typeof s.Condition === "object" ? s.Condition : {})
+                    .flatMap((c) => (c && typeof c === "object" ? Object.keys(c) : [])));
+                const scoped = (a: string) => CONDITIONED_WILDCARD_ACTIONS[a] !== undefined && conditionKeys.has(CONDITIONED_WILDCARD_ACTIONS[a]);
+                const extra = actions.filter((a) => !config.allowedWildcardActions.includes(a) && !scoped(a));
                 if (extra.length > 0) problems.push(`${label} allows ${extra.join(", ")} on Resource "*".`);
             }
         });

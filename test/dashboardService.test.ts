@@ -58,6 +58,7 @@ const container = (plan: Plan, name: string) => {
 };
 const envOf = (c: { environment: { name: string; value: string }[] }) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
 const named = (plan: Plan, type: string, name: string): PlannedResource => one(plan, type, (r) => r.name === name);
+const SCHEDULE = { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" };
 
 describe("DashboardService", () => {
     let plan: Plan;
@@ -471,7 +472,6 @@ describe("DashboardService", () => {
 });
 
 describe("DashboardService office hours (schedule)", () => {
-    const SCHEDULE = { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" };
 
     it("wakes the service at start and puts it to sleep at stop, in the schedule's time zone", async () => {
         const plan = await planServices({ sales: { minTasks: 2, maxTasks: 4, schedule: SCHEDULE } });
@@ -512,5 +512,138 @@ describe("DashboardService office hours (schedule)", () => {
             const message = (e as Error).message;
             for (const key of ["schedule.days", "schedule.stop", "schedule.timeZone", "schedule.tasksOutside"]) expect(message).to.contain(`  - ${key} `);
         }
+    });
+});
+
+describe("DashboardService scale to zero (minTasks 0)", () => {
+    const RULE = "aws:lb/listenerRule:ListenerRule";
+    const TG = "aws:lb/targetGroup:TargetGroup";
+    let plan: Plan;
+    before(async () => {
+        plan = await planServices({
+            sales: { minTasks: 0, maxTasks: 3, wakeRulePriority: 900, idleMinutes: 45, displayName: "Sales & Co", capacity: "spot", extraHosts: ["sales.example.org"] },
+            ops: { minTasks: 0, wakeRulePriority: 2000, capacity: "mixed" },
+            always: {},
+        });
+    });
+    const policyOf = (name: string) => JSON.parse(named(plan, "aws:iam/rolePolicy:RolePolicy", `${name}-waker-policy`).inputs.policy);
+    const envOfWaker = (name: string) => named(plan, "aws:lambda/function:Function", `${name}-waker`).inputs.environment.variables;
+
+    it("starts asleep: no task, a 0..0 scalable target, and the waker's rule winning on the same hosts behind the same login", () => {
+        expect(named(plan, "aws:ecs/service:Service", "sales-service").inputs.desiredCount).to.equal(0);
+        expect(named(plan, "aws:appautoscaling/target:Target", "sales-scaling").inputs).to.deep.include({ minCapacity: 0, maxCapacity: 0 });
+        const app = named(plan, RULE, "sales-rule");
+        const wake = named(plan, RULE, "sales-wake-rule");
+        // The lower number wins: the waker's while asleep.
+        expect(wake.inputs.priority).to.be.lessThan(app.inputs.priority);
+        expect(wake.inputs.conditions).to.deep.equal(app.inputs.conditions);
+        expect(wake.inputs.conditions[0].hostHeader.values).to.deep.equal(["sales.dashboards.example.com", "sales.example.org"]);
+        for (const rule of [app, wake]) {
+            const ordered = [...rule.inputs.actions].sort((a: any, b: any) => a.order - b.order);
+            expect(ordered.map((a: any) => a.type)).to.deep.equal(["authenticate-oidc", "forward"]);
+            expect(ordered[0].authenticateOidc.clientId).to.equal("client-id");
+        }
+        const waker = named(plan, TG, "sales-waker-tg");
+        expect(waker.inputs.targetType).to.equal("lambda");
+        expect(wake.inputs.actions[1].targetGroupArn).to.equal(waker.outputs.arn);
+        expect(app.inputs.actions[1].targetGroupArn).to.equal(named(plan, TG, "sales-tg").outputs.arn);
+        expect(String(waker.inputs.name).length).to.be.at.most(32);
+        expect(waker.inputs.name).to.not.equal(named(plan, TG, "sales-tg").inputs.name);
+    });
+
+    it("lets the waker own exactly the rules' priorities, the desired count and the capacity: pulumi up leaves them as the waker set them", () => {
+        for (const name of ["sales", "ops"]) {
+            expect(named(plan, RULE, `${name}-rule`).ignoreChanges).to.deep.equal(["priority"]);
+            expect(named(plan, RULE, `${name}-wake-rule`).ignoreChanges).to.deep.equal(["priority"]);
+            expect(named(plan, "aws:ecs/service:Service", `${name}-service`).ignoreChanges).to.deep.equal(["desiredCount"]);
+            expect(named(plan, "aws:appautoscaling/target:Target", `${name}-scaling`).ignoreChanges).to.have.members(["minCapacity", "maxCapacity"]);
+        }
+        // An always-on dashboard keeps its rule and capacity managed by Pulumi.
+        expect(named(plan, RULE, "always-rule").ignoreChanges).to.deep.equal([]);
+        expect(named(plan, "aws:appautoscaling/target:Target", "always-scaling").ignoreChanges).to.deep.equal([]);
+        expect(ofType(plan, RULE).filter((r) => r.name.startsWith("always-"))).to.have.length(1);
+    });
+
+    it("gives the waker its own resources: the service, both rules, both target groups, the capacity range and the wake page's texts", () => {
+        const env = envOfWaker("sales");
+        expect(env).to.deep.include({
+            SERVICE_NAME: named(plan, "aws:ecs/service:Service", "sales-service").outputs.name,
+            APP_RULE_ARN: named(plan, RULE, "sales-rule").outputs.arn,
+            WAKE_RULE_ARN: named(plan, RULE, "sales-wake-rule").outputs.arn,
+            APP_TARGET_GROUP_ARN: named(plan, TG, "sales-tg").outputs.arn,
+            WAKER_TARGET_GROUP_ARN: named(plan, TG, "sales-waker-tg").outputs.arn,
+            SCALABLE_RESOURCE_ID: named(plan, "aws:appautoscaling/target:Target", "sales-scaling").inputs.resourceId,
+            AWAKE_MIN_TASKS: "1",
+            AWAKE_MAX_TASKS: "3",
+            IDLE_MINUTES: "45",
+            DISPLAY_NAME: "Sales & Co",
+        });
+        expect(envOfWaker("ops")).to.deep.include({ IDLE_MINUTES: "30", AWAKE_MAX_TASKS: "2", DISPLAY_NAME: "ops" });
+        expect(Number(env.START_TIMEOUT_SECONDS)).to.be.greaterThan(FRAMEWORK_PRESETS.dash.healthCheckGracePeriodSeconds);
+    });
+
+    it("lets the waker act on its own dashboard only; its only * resources are read-only calls", () => {
+        const sales = policyOf("sales");
+        const resourcesOf = (doc: any, action: string) => doc.Statement.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
+        expect(resourcesOf(sales, "elasticloadbalancing:SetRulePriorities")).to.have.members([named(plan, RULE, "sales-rule").outputs.arn, named(plan, RULE, "sales-wake-rule").outputs.arn]);
+        expect(resourcesOf(sales, "application-autoscaling:RegisterScalableTarget")).to.deep.equal([named(plan, "aws:appautoscaling/target:Target", "sales-scaling").outputs.arn]);
+        expect(resourcesOf(sales, "ecs:UpdateService")).to.have.length(1);
+        expect(resourcesOf(sales, "ecs:UpdateService")[0]).to.match(/^arn:aws:ecs:[a-z0-9-]+:\d{12}:service\/[^/*]+\/[^/*]+$/);
+        expect(resourcesOf(sales, "ecs:UpdateService")[0]).to.contain(`/${named(plan, "aws:ecs/service:Service", "sales-service").outputs.name}`);
+        for (const s of sales.Statement) {
+            const actions: string[] = [s.Action].flat();
+            const resources: string[] = [s.Resource].flat();
+            if (resources.includes("*")) {
+                // Reads, or ListTasks bound to this cluster by its condition.
+                expect(actions.every((a) => /:(Describe|Get|List)/.test(a)), JSON.stringify(s)).to.equal(true);
+                if (actions.includes("ecs:ListTasks")) expect(s.Condition.ArnEquals["ecs:cluster"]).to.match(/^arn:aws:ecs:/);
+            } else {
+                for (const r of resources) expect(r.replace(/\/\*$/, "").replace(/:\*$/, ""), r).to.not.contain("*");
+            }
+            expect(actions.some((a) => a.endsWith(":*") || a === "*"), JSON.stringify(s)).to.equal(false);
+        }
+        // Nothing of one dashboard's is in the other's policy.
+        const ops = JSON.stringify(policyOf("ops"));
+        for (const arn of [named(plan, RULE, "sales-rule").outputs.arn, named(plan, "aws:appautoscaling/target:Target", "sales-scaling").outputs.arn]) expect(ops).to.not.contain(arn);
+    });
+
+    it("is invoked only by its own target group and its own idle check, every 5 minutes", () => {
+        const permissions = ofType(plan, "aws:lambda/permission:Permission").filter((p) => p.name.startsWith("sales-"));
+        const bySource = Object.fromEntries(permissions.map((p) => [p.inputs.principal, p.inputs.sourceArn]));
+        expect(bySource).to.deep.equal({
+            "elasticloadbalancing.amazonaws.com": named(plan, TG, "sales-waker-tg").outputs.arn,
+            "events.amazonaws.com": named(plan, "aws:cloudwatch/eventRule:EventRule", "sales-idle-check").outputs.arn,
+        });
+        expect(named(plan, "aws:cloudwatch/eventRule:EventRule", "sales-idle-check").inputs.scheduleExpression).to.equal("rate(5 minutes)");
+        expect(named(plan, "aws:cloudwatch/eventTarget:EventTarget", "sales-idle-check-target").inputs.arn).to.equal(named(plan, "aws:lambda/function:Function", "sales-waker").outputs.arn);
+        const attachment = named(plan, "aws:lb/targetGroupAttachment:TargetGroupAttachment", "sales-waker-target");
+        expect(attachment.inputs).to.deep.include({ targetGroupArn: named(plan, TG, "sales-waker-tg").outputs.arn, targetId: named(plan, "aws:lambda/function:Function", "sales-waker").outputs.arn });
+        // No VPC: it calls AWS APIs only, with no address of its own.
+        expect(named(plan, "aws:lambda/function:Function", "sales-waker").inputs.vpcConfig).to.equal(undefined);
+    });
+
+    it("keeps Spot and mixed capacity as configured", () => {
+        const strategies = (name: string) => named(plan, "aws:ecs/service:Service", `${name}-service`).inputs.capacityProviderStrategies;
+        expect(strategies("sales")).to.deep.equal([{ capacityProvider: "FARGATE_SPOT", weight: 1, base: 0 }]);
+        expect(strategies("ops")).to.deep.equal([{ capacityProvider: "FARGATE", weight: 1, base: 1 }, { capacityProvider: "FARGATE_SPOT", weight: 3, base: 0 }]);
+    });
+
+    it("refuses scale-to-zero arguments it cannot run, naming each, before declaring anything", async () => {
+        const refused = async (options: ServiceOptions) => {
+            try {
+                await planServices({ sales: options });
+            } catch (e) {
+                expect(e).to.be.instanceOf(ComponentArgsError);
+                return (e as Error).message;
+            }
+            return expect.fail(`expected ${JSON.stringify(options)} to be refused`);
+        };
+        expect(await refused({ minTasks: 0 })).to.contain("wakeRulePriority is required with minTasks 0");
+        expect(await refused({ minTasks: 0, wakeRulePriority: 1000 })).to.contain("wakeRulePriority 1000 must be 1..50000 and differ from rulePriority");
+        expect(await refused({ minTasks: 0, wakeRulePriority: 5, idleMinutes: 5 })).to.contain("idleMinutes 5 must be a whole number of minutes from 10 to 1440");
+        expect(await refused({ minTasks: 0, wakeRulePriority: 5, schedule: SCHEDULE })).to.contain("schedule and minTasks 0 both decide when the service sleeps");
+        expect(await refused({ minTasks: 1, idleMinutes: 30 })).to.contain("idleMinutes needs minTasks 0");
+        expect(await refused({ minTasks: 0, wakeRulePriority: 5, maxTasks: 0 })).to.contain("maxTasks 0 must be a whole number >= 1");
+        expect(await refused({ minTasks: -1 })).to.contain("minTasks -1 must be a whole number >= 0");
     });
 });

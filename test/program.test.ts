@@ -66,7 +66,8 @@ describe("the program (index.ts) under the offline plan", () => {
         it(`${stack}: every listener rule that forwards authenticates first`, () => {
             const plan = plans[stack];
             const forwarding = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
-            expect(forwarding).to.have.length(DASHBOARDS.length + 1);
+            // One per dashboard and the portal, and a waker's rule per scale-to-zero dashboard (dev: 3).
+            expect(forwarding).to.have.length(DASHBOARDS.length + 1 + { dev: 3, prod: 0 }[stack]);
             for (const rule of forwarding) {
                 const actions = [...rule.inputs.actions].sort((a: { order: number }, b: { order: number }) => a.order - b.order);
                 expect(actions[0].type, rule.name).to.match(/^authenticate-(oidc|cognito)$/);
@@ -140,16 +141,21 @@ describe("the program (index.ts) under the offline plan", () => {
         expect(records).to.have.members(["kpis.dev.dashboards.example.com", "kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com"]);
     });
 
-    it("dev runs on Fargate Spot with one task each, a week of logs and force-deletable repositories", () => {
+    it("dev runs on Fargate Spot, one task in office hours or none until woken, a week of logs and force-deletable repositories", () => {
         const plan = plans.dev;
+        const tasks: Record<string, number> = {};
         for (const name of DASHBOARDS) {
             const parts = childrenOf(plan, name);
             const service = parts.find((r) => r.type === "aws:ecs/service:Service")!;
             expect(service.inputs.capacityProviderStrategies.map((s: { capacityProvider: string }) => s.capacityProvider)).to.deep.equal(["FARGATE_SPOT"]);
-            expect(service.inputs.desiredCount).to.equal(1);
-            expect(parts.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!.inputs.retentionInDays).to.equal(7);
+            tasks[name] = service.inputs.desiredCount;
+            for (const logs of parts.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")) expect(logs.inputs.retentionInDays, logs.name).to.equal(7);
             expect(parts.find((r) => r.type === "aws:ecr/repository:Repository")!.inputs.forceDelete).to.equal(true);
         }
+        expect(tasks).to.deep.equal({ "ridge-lasso": 1, sentiment: 0, explorer: 0, kpis: 0 });
+        const actions = ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name).sort();
+        expect(actions).to.deep.equal(["portal-sleep", "portal-wake", "ridge-lasso-sleep", "ridge-lasso-wake"]);
+        expect(ofType(plan, "aws:lambda/function:Function").map((f) => f.name).filter((n) => n.endsWith("-waker")).sort()).to.deep.equal(["explorer-waker", "kpis-waker", "sentiment-waker"]);
     });
 
     it("prod runs at least two on-demand tasks per dashboard spread over AZs, keeps logs a year and protects the user pool", () => {
@@ -179,7 +185,7 @@ describe("the program (index.ts) under the offline plan", () => {
         const dashboards = () => JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[];
 
         it("when one is added at the front of the list", async () => {
-            const more = await planConfig(devStackWith({ "dashboards:dashboards": [{ name: "churn", framework: "dash", app: "dash" }, ...dashboards()] }));
+            const more = await planConfig(devStackWith({ "dashboards:dashboards": [{ name: "churn", framework: "dash", app: "dash", minTasks: 0 }, ...dashboards()] }));
             for (const name of DASHBOARDS) expect(fingerprint(more, name), name).to.deep.equal(fingerprint(plans.dev, name));
             expect(childrenOf(more, "churn").length).to.equal(childrenOf(plans.dev, "sentiment").length);
         });
@@ -192,7 +198,7 @@ describe("the program (index.ts) under the offline plan", () => {
     });
 
     it("plans a stack that logs in through an external OIDC provider, without Cognito or a portal", async () => {
-        const open = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => ({ ...d, accessGroups: undefined }));
+        const open = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => ({ ...d, accessGroups: undefined, minTasks: undefined }));
         const plan = await planConfig(devStackWith({
             "dashboards:auth": { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/authorize", tokenEndpoint: "https://idp.example.com/token", userInfoEndpoint: "https://idp.example.com/userinfo", clientId: "dashboards", clientSecret: "s3cret" } },
             "dashboards:dashboards": open,

@@ -209,7 +209,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, framework, cpu, memory, minTasks, maxTasks, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, framework, cpu, memory, minTasks, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -712,7 +712,8 @@ describe("stack configuration: office hours (schedule)", () => {
     });
 
     it("runs around the clock without any schedule key", () => {
-        expect(configOf({ "dashboards:dashboards": [{ name: "a", framework: "dash" }] }).dashboards[0].schedule).to.equal(undefined);
+        // Dev sets defaults.schedule; without it (and a dashboard's own), nothing is scheduled.
+        expect(configOf({ "dashboards:dashboards": [{ name: "a", framework: "dash" }], "dashboards:defaults": { capacity: "spot" }, "dashboards:portal": {} }).dashboards[0].schedule).to.equal(undefined);
     });
 
     it("reports every schedule problem at once, at the key that holds the value", () => {
@@ -741,5 +742,64 @@ describe("stack configuration: office hours (schedule)", () => {
     it("refuses unknown schedule keys with the allowed ones", () => {
         expect(lines(problemsOf({ "dashboards:dashboards": [{ name: "a", framework: "dash", schedule: { start: "07:00", stop: "20:00", timezone: "UTC" } }] })).join("\n"))
             .to.contain('dashboards:dashboards[0].schedule.timezone: unknown key (did you mean "timeZone"?); allowed keys: days, start, stop, timeZone, tasksOutside, enabled');
+    });
+});
+
+describe("stack configuration: scale to zero (minTasks 0) and the portal's office hours", () => {
+    const HOURS = { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" };
+    const configOf = (changes: Record<string, unknown>) => {
+        const result = validateStackConfig(devStackWith(changes).config, PROJECT);
+        if (!result.ok) throw new Error(lines(result.problems).join("\n"));
+        return result.config;
+    };
+
+    it("reads minTasks 0 with idleMinutes (30 by default), and leaves an always-on dashboard without it", () => {
+        const config = configOf({
+            "dashboards:dashboards": [
+                { name: "a", framework: "dash", minTasks: 0 },
+                { name: "b", framework: "dash", minTasks: 0, idleMinutes: 90, maxTasks: 4 },
+                { name: "c", framework: "dash" },
+            ],
+        });
+        expect(config.dashboards.map((d) => [d.name, d.minTasks, d.maxTasks, d.idleMinutes])).to.deep.equal([["a", 0, 2, 30], ["b", 0, 4, 90], ["c", 1, 2, undefined]]);
+    });
+
+    it("refuses idleMinutes out of range or without minTasks 0, and scale to zero with a schedule of its own, naming the key", () => {
+        const problems = lines(problemsOf({
+            "dashboards:defaults": { schedule: HOURS },
+            "dashboards:dashboards": [
+                { name: "a", framework: "dash", minTasks: 0, idleMinutes: 5 },
+                { name: "b", framework: "dash", minTasks: 2, idleMinutes: 30 },
+                { name: "c", framework: "dash", minTasks: 0, schedule: { enabled: false } },
+                { name: "d", framework: "dash", minTasks: 0, schedule: { stop: "18:00" } },
+                { name: "e", framework: "dash", minTasks: 0, idleMinutes: 15.5 },
+            ],
+        }));
+        expect(problems).to.deep.equal([
+            "dashboards:dashboards[0].idleMinutes: 5 is below the minimum; allowed: 10 to 1440",
+            "dashboards:dashboards[1].idleMinutes: needs minTasks 0 (scale to zero); with minTasks 2 the dashboard never sleeps when idle",
+            "dashboards:dashboards[3].schedule: office hours and minTasks 0 (scale to zero) both decide when the dashboard sleeps; use one: remove schedule, or set minTasks 1 or more",
+            "dashboards:dashboards[4].idleMinutes: expected minutes from 10 to 1440, got 15.5",
+        ]);
+    });
+
+    it("does not give a scale-to-zero dashboard defaults.schedule: it sleeps when idle instead", () => {
+        const config = configOf({ "dashboards:defaults": { schedule: HOURS }, "dashboards:dashboards": [{ name: "a", framework: "dash", minTasks: 0 }, { name: "b", framework: "dash" }] });
+        expect(config.dashboards.map((d) => [d.name, d.schedule?.start, d.idleMinutes])).to.deep.equal([["a", undefined, 30], ["b", "07:00", undefined]]);
+    });
+
+    it("puts the portal on office hours only when portal.schedule is set, over defaults.schedule", () => {
+        expect(configOf({ "dashboards:defaults": { schedule: HOURS }, "dashboards:portal": { title: "Dashboards" } }).portal.schedule).to.equal(undefined);
+        // Dev's portal takes the hours from defaults.schedule.
+        expect(configOf({}).portal.schedule).to.deep.equal({ days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich", tasksOutside: 0 });
+        expect(configOf({ "dashboards:defaults": { schedule: HOURS }, "dashboards:portal": { schedule: { stop: "18:00" } } }).portal.schedule)
+            .to.deep.equal({ days: "MON-FRI", start: "07:00", stop: "18:00", timeZone: "Europe/Zurich", tasksOutside: 0 });
+        expect(lines(problemsOf({ "dashboards:portal": { schedule: { start: "19:00", stop: "08:00", timeZone: "Nowhere/Land" } } }))).to.have.members([
+            'dashboards:portal.schedule.timeZone: "Nowhere/Land" is not an IANA time zone such as Europe/Zurich or America/New_York',
+            "dashboards:portal.schedule.stop: 08:00 is not after start 19:00; office hours start and stop on the same day",
+        ]);
+        expect(lines(problemsOf({ "dashboards:portal": { schedule: { start: "19:00", stop: "08:00" } } }))).to.deep.equal([
+            "dashboards:portal.schedule.stop: 08:00 is not after start 19:00; office hours start and stop on the same day",
+        ]);
     });
 });

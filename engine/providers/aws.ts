@@ -142,8 +142,21 @@ export class AwsDouble implements ProviderDouble {
         });
     }
 
+    /**
+     * Refresh: gone, or what the cloud holds. Top-level plain values (numbers, strings, booleans) that
+     * something outside Pulumi changed in the record (e.g. a rule priority the waker swapped) come
+     * back in both the state and the inputs, as the bridged provider reads them; nested values and
+     * secrets are returned as they were (the record does not keep secrets).
+     */
     async read(args: ResourceArgs) {
-        return this.cloud.read().resources[recordKey(args.type, args.id)] ? { props: args.props, inputs: args.inputs } : undefined;
+        const record = this.cloud.read().resources[recordKey(args.type, args.id)];
+        if (!record) return undefined;
+        const live = record.props ?? {};
+        const changed = Object.fromEntries(Object.keys(args.props)
+            .filter((k) => ["number", "string", "boolean"].includes(typeof live[k]) && live[k] !== "[secret]" && !isSecret(args.props[k]) && live[k] !== args.props[k])
+            .map((k) => [k, live[k]]));
+        const inputs = Object.fromEntries(Object.entries(args.inputs).map(([k, v]) => [k, k in changed ? changed[k] : v]));
+        return { props: { ...args.props, ...changed }, inputs };
     }
 
     private record(type: string, id: string, urn: string, all: Props): CloudRecord {

@@ -328,5 +328,21 @@ describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
             await aws.delete("aws:iam/role:Role", "role", role.id, role.outs);
             expect((await aws.read("aws:iam/role:Role", "role", role.id, role.outs, role.inputs)).id).to.equal("");
         });
+
+        it("reads back a plain value changed outside Pulumi (a rule priority the waker swapped) into state and inputs, nothing else", async () => {
+            const fs = await import("fs");
+            const path = await import("path");
+            const inputs = { listenerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2", priority: 4100, conditions: [{ hostHeader: { values: ["a.example.com"] } }], actions: [{ type: "forward", order: 1, targetGroupArn: "tg" }] };
+            const rule = await aws.checkAndCreate("aws:lb/listenerRule:ListenerRule", "rule", inputs);
+            const file = path.join(cloudDir, "fake-cloud.json");
+            const cloud = JSON.parse(fs.readFileSync(file, "utf8"));
+            cloud.resources[`aws:lb/listenerRule:ListenerRule|${rule.id}`].props.priority = 4200;
+            fs.writeFileSync(file, JSON.stringify(cloud));
+            const read = await aws.read("aws:lb/listenerRule:ListenerRule", "rule", rule.id, rule.outs, rule.inputs);
+            expect(read.props.priority).to.equal(4200);
+            expect(read.inputs.priority).to.equal(4200);
+            expect(read.inputs.conditions).to.deep.equal(inputs.conditions);
+            expect(read.inputs.listenerArn).to.equal(inputs.listenerArn);
+        });
     });
 });

@@ -184,7 +184,7 @@ export class ProviderProcess {
         req.setProperties(toStruct(outs));
         req.setInputs(toStruct(inputs));
         const res: provproto.ReadResponse = await this.rpc("read", req);
-        return { id: res.getId(), props: fromStruct(res.getProperties()) };
+        return { id: res.getId(), props: fromStruct(res.getProperties()), inputs: fromStruct(res.getInputs()) };
     }
 
     async invoke(token: string, args: Props = {}): Promise<Props> {

@@ -6,8 +6,10 @@ import { devStackWith, sharedPlan } from "../helpers";
 // All figures below are worked by hand from plan/prices.json (us-east-1, late 2026) and a
 // 730-hour month: ALB $0.0225/h, LCU $0.008/h, NAT $0.045/h + $0.045/GB, public IPv4 $0.005/h,
 // Fargate $0.04048 per vCPU-h + $0.004445 per GB-h, Spot 70% off, logs $0.50/GB, alarm $0.10,
-// ECR $0.10/GB-month, Cognito Lite $0.0055/MAU after 10,000 free, KMS key $1/month. Default assumptions: 1 LCU,
-// 20 GB through NAT, 50 MAU, 1 GB logs per log group, 1 GB per repository.
+// ECR $0.10/GB-month, Cognito Lite $0.0055/MAU after 10,000 free, KMS key $1/month, Lambda $0.20 per million
+// requests + $0.0000133334 per GB-s (Arm), GetMetricData $0.01 per 1,000 metrics. Default assumptions: 0.25 LCU,
+// 20 GB through NAT, 50 MAU, 1 GB logs per log group running all month, 1 GB per repository, 40 h awake a
+// month per scale-to-zero dashboard. Office hours MON-FRI 07:00-20:00 are 65 of 168 hours a week.
 const line = (e: CostEstimate, item: string) => {
     const found = e.lines.find((l) => l.item.startsWith(item));
     if (!found) throw new Error(`no cost line ${item}: ${e.lines.map((l) => l.item).join(", ")}`);
@@ -44,25 +46,46 @@ describe("cost estimate", () => {
         expect(line(e, "ECR storage")).to.be.closeTo(0.4, CENT); // 4 repositories (3 dashboards + portal) x 1 GB x 0.10
     });
 
-    it("prices a dashboard on office hours for the hours it runs, and says what that saves against around the clock", async () => {
-        // All four dev dashboards MON-FRI 07:00-20:00: 65 h of 168 a week; the portal stays on.
-        const always = estimateCost(await sharedPlan("dev"));
-        const e = estimateCost(await planConfig(devStackWith({ "dashboards:defaults": { ...JSON.parse(devStackWith().config["dashboards:defaults"] ?? "{}"), schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } } })));
-        const share = 65 / 168;
-        // Dev runs everything on Spot with public IPs: Fargate and task IPv4 scale with the hours, the portal's do not.
-        const portal = always.services.find((s) => s.name === "portal")!.monthlyUsd;
-        const dashboards = always.services.filter((s) => s.name !== "portal").reduce((n, s) => n + s.monthlyUsd, 0);
-        expect(line(e, "Fargate Spot")).to.be.closeTo(portal + dashboards * share, CENT * 2);
-        const ipv4Always = line(always, "Public IPv4");
-        expect(line(e, "Public IPv4")).to.be.closeTo(ipv4Always - 4 * 730 * 0.005 * (1 - share), CENT * 2);
-        expect(e.services.find((s) => s.name === "kpis")!.hours).to.equal("MON-FRI 07:00-20:00 Europe/Zurich");
-        const saving = always.totalUsd - e.totalUsd;
-        expect(saving).to.be.above(10);
-        expect(e.notes.join("\n")).to.contain(`Office hours: 4 dashboards priced for the hours they run (MON-FRI 07:00-20:00 Europe/Zurich), 65 h a week on average: $${saving.toFixed(2)}/month less than around the clock.`);
-        expect(always.notes.join("\n")).not.to.contain("Office hours");
+    it("prices office hours and scale to zero for the hours they run, and says what that saves against around the clock", async () => {
+        // Dev as shipped: ridge-lasso and the portal on office hours, three dashboards scale to zero.
+        // The same stack with neither: every dashboard and the portal one task around the clock.
+        const e = estimateCost(await sharedPlan("dev"));
+        const defaults = JSON.parse(devStackWith().config["dashboards:defaults"]);
+        delete defaults.schedule;
+        const dashboards = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map(({ minTasks: _m, ...d }) => d);
+        const always = estimateCost(await planConfig(devStackWith({ "dashboards:defaults": defaults, "dashboards:dashboards": dashboards }, ["dashboards:portal"])));
+        expect(always.notes.join("\n")).not.to.match(/Office hours|Scale to zero|Against running/);
+        expect(always.totalUsd).to.be.closeTo(65.856, CENT);
+        expect(e.notes).to.include(`Against running every service around the clock ($${always.totalUsd.toFixed(2)}), the hours they sleep save $${(always.totalUsd - e.totalUsd).toFixed(2)}/month.`);
+        expect(e.notes).to.include("Office hours: 2 services priced for the hours they run (MON-FRI 07:00-20:00 Europe/Zurich), 65 h a week on average.");
+        expect(Object.fromEntries(e.services.map((s) => [s.name, s.hours]))).to.deep.equal({
+            explorer: "scale to zero, 40 h awake (assumed)",
+            kpis: "scale to zero, 40 h awake (assumed)",
+            sentiment: "scale to zero, 40 h awake (assumed)",
+            "ridge-lasso": "MON-FRI 07:00-20:00 Europe/Zurich",
+            portal: "MON-FRI 07:00-20:00 Europe/Zurich",
+        });
     });
 
-    describe("dev (no NAT, 2 AZs, Fargate Spot, one task each)", () => {
+    it("prices a scale-to-zero dashboard nobody opens at its repository and idle checks: no task, no public IPv4", async () => {
+        const e = estimateCost(await sharedPlan("dev"));
+        // Asleep all month: 8,760 checks x ($0.2e-6 + 0.05 GB-s x $0.0000133334) = $0.007592, + ECR 1 GB x $0.10,
+        // + their log lines 8,760 x 300 B x $0.50/GB = $0.001314.
+        const note = e.notes.find((n) => n.startsWith("Scale to zero:"))!;
+        expect(note).to.equal("Scale to zero: 3 dashboards (explorer, kpis, sentiment) priced for 40 h awake a month (assumed). " +
+            "One that nobody opens costs $0.11/month beyond the shared load balancer (its repository, idle checks and their logs): no task and no public IPv4 while asleep.");
+        // Adding one that nobody opens adds that much, and nothing for Fargate or IPv4.
+        const asleep = { ...DEFAULT_ASSUMPTIONS, awakeHoursPerMonth: 0 };
+        const base = estimateCost(await sharedPlan("dev"), asleep);
+        const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
+        const more = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": [...dashboards, { name: "churn", framework: "dash", app: "dash", minTasks: 0 }] })), asleep);
+        expect(more.totalUsd - base.totalUsd).to.be.closeTo(0.007592 + 0.1 + 0.001314, 1e-4);
+        expect(more.totalUsd - base.totalUsd).to.be.at.most(0.5);
+        expect(line(more, "Fargate Spot")).to.be.closeTo(line(base, "Fargate Spot"), 1e-9);
+        expect(line(more, "Public IPv4")).to.be.closeTo(line(base, "Public IPv4"), 1e-9);
+    });
+
+    describe("dev (no NAT, 2 AZs, Fargate Spot, office hours and scale to zero)", () => {
         let e: CostEstimate;
         before(async () => {
             e = estimateCost(await sharedPlan("dev"));
@@ -70,23 +93,30 @@ describe("cost estimate", () => {
 
         it("prices each line by hand", () => {
             expect(line(e, "Application Load Balancer")).to.be.closeTo(16.425, CENT); // 730 x 0.0225
-            expect(line(e, "ALB capacity units")).to.be.closeTo(5.84, CENT); // 1 LCU x 730 x 0.008
+            expect(line(e, "ALB capacity units")).to.be.closeTo(1.46, CENT); // 0.25 LCU x 730 x 0.008
             expect(line(e, "NAT gateways")).to.equal(0); // strategy None
             expect(line(e, "NAT data processing")).to.equal(0);
-            // 2 ALB addresses (one per AZ) + 5 tasks with public IPs (4 dashboards + portal) = 7 x 730 x 0.005
-            expect(line(e, "Public IPv4 addresses")).to.be.closeTo(25.55, CENT);
+            // 2 ALB addresses + tasks with public IPs on average: ridge-lasso and portal 65/168 each (0.386905),
+            // three scale-to-zero dashboards 40/730 each (0.054795): 2.938193 x 730 x 0.005 = 10.7244
+            expect(line(e, "Public IPv4 addresses")).to.be.closeTo(10.7244, CENT);
             expect(line(e, "Fargate on-demand")).to.equal(0);
-            // vCPU 0.5 + 0.25 + 0.5 + 0.25 + 0.25 (portal) = 1.75; GB 1 + 0.5 + 1 + 0.5 + 0.5 = 3.5
-            // (1.75 x 0.04048 + 3.5 x 0.004445) x 730 = 63.070675; x 0.3 on Spot = 18.9212
-            expect(line(e, "Fargate Spot")).to.be.closeTo(18.9212, CENT);
+            // Task-months on Spot: 0.5 vCPU / 1 GB = 18.02005 x 0.3 = 5.406015; 0.25 / 0.5 = 9.010025 x 0.3 = 2.7030075.
+            // ridge-lasso 5.406015 x 0.386905 + portal 2.7030075 x 0.386905 + explorer 5.406015 x 0.054795
+            // + sentiment and kpis 2 x 2.7030075 x 0.054795 = 2.09162 + 1.04581 + 0.29622 + 0.29622 = 3.72987
+            expect(line(e, "Fargate Spot")).to.be.closeTo(3.72987, CENT);
             expect(line(e, "Cognito")).to.equal(0); // 50 MAU < 10,000 free
-            expect(line(e, "CloudWatch Logs")).to.be.closeTo(3, CENT); // 6 log groups (5 services + Lambda) x 1 GB x 0.50
+            // The login Lambda's group 1 GB + 5 part-time services 2 x 0.386905 + 3 x 0.054795 GB + 3 wakers x 8,760 lines x 300 B
+            // = 1 + 0.938194 + 0.007884 = 1.946078 GB x 0.50
+            expect(line(e, "CloudWatch Logs")).to.be.closeTo(0.97304, CENT);
+            // 3 x (8,760 x (0.2e-6 + 0.05 x 0.0000133334) + 480 awake checks x 2 metrics x 0.01/1,000) = 3 x 0.017192
+            expect(line(e, "Wakers")).to.be.closeTo(0.051576, 1e-4);
             expect(line(e, "ECR storage")).to.be.closeTo(0.5, CENT); // 5 repositories x 1 GB x 0.10
             expect(line(e, "Route 53")).to.equal(0); // existing zone, alias records only
             expect(e.lines.some((l) => l.item.startsWith("CloudWatch alarms"))).to.equal(false); // no alarm emails in dev
             expect(e.lines.some((l) => l.item.startsWith("KMS keys"))).to.equal(false); // so no alarm topic and no key
-            // 16.425 + 5.84 + 25.55 + 18.9212 + 3 + 0.5 = 70.2362
-            expect(e.totalUsd).to.be.closeTo(70.2362, CENT);
+            // 16.425 + 1.46 + 10.7244 + 3.72987 + 0.97304 + 0.05158 + 0.5 = 33.8639: the issue's target is <= $35
+            expect(e.totalUsd).to.be.closeTo(33.8639, CENT);
+            expect(e.totalUsd).to.be.at.most(35);
         });
 
         it("prices one more smallest dashboard on Spot with a public IP", () => {
@@ -98,7 +128,8 @@ describe("cost estimate", () => {
 
         it("grows by exactly that marginal figure when such a dashboard is added to the plan", async () => {
             const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
-            const more = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": [...dashboards, { name: "churn", framework: "dash", app: "dash" }] })));
+            // Around the clock (dev's defaults.schedule would put it on office hours).
+            const more = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": [...dashboards, { name: "churn", framework: "dash", app: "dash", schedule: { enabled: false } }] })));
             expect(more.totalUsd - e.totalUsd).to.be.closeTo(e.marginal.totalUsd, 1e-9);
         });
     });
@@ -120,8 +151,8 @@ describe("cost estimate", () => {
             expect(line(e, "Fargate Spot")).to.equal(0);
             expect(line(e, "CloudWatch alarms")).to.be.closeTo(1, CENT); // 2 per service x 5 x 0.10
             expect(line(e, "KMS keys")).to.be.closeTo(1, CENT); // the alarm topic's customer-managed key
-            // 16.425 + 5.84 + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 1 (alarms) + 1 (KMS) + 0.5 = 383.37565
-            expect(e.totalUsd).to.be.closeTo(383.3757, CENT);
+            // 16.425 + 1.46 (0.25 LCU) + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 1 (alarms) + 1 (KMS) + 0.5 = 378.99565
+            expect(e.totalUsd).to.be.closeTo(378.9957, CENT);
         });
 
         it("prices one more smallest dashboard on demand, with its two alarms", () => {
@@ -171,8 +202,8 @@ describe("cost estimate", () => {
             expect(line(e, "Fargate on-demand")).to.be.closeTo(54.0602, CENT);
             expect(line(e, "Fargate Spot")).to.be.closeTo(16.2180, CENT);
             expect(line(e, "Cognito")).to.be.closeTo(11, CENT); // (12,000 - 10,000) x 0.0055
-            // 16.425 + 5.84 + 32.85 + 0.9 + 14.6 + 54.06015 + 16.218045 + 11 (no log groups, repositories, records) = 151.893195
-            expect(e.totalUsd).to.be.closeTo(151.8932, CENT);
+            // 16.425 + 1.46 + 32.85 + 0.9 + 14.6 + 54.06015 + 16.218045 + 11 (no log groups, repositories, records) = 147.513195
+            expect(e.totalUsd).to.be.closeTo(147.5132, CENT);
             // Marginal: 1 task of a mixed strategy = its base, on demand; no public IP, log group or repository here.
             expect(e.marginal.capacity).to.equal("mixed");
             expect(e.marginal.totalUsd).to.be.closeTo(9.0100, CENT);

@@ -19,13 +19,19 @@ function pngSize(png: Buffer): { width: number; height: number } {
 }
 
 describe("architecture diagram: office hours", () => {
-    it("marks a scheduled dashboard with its hours and what runs outside them; others carry no mark", async () => {
+    it("marks scheduled and scale-to-zero dashboards as dev ships them; an always-on one carries no mark", async () => {
+        // Dev: ridge-lasso and the portal on office hours, sentiment, explorer and kpis scale to zero.
+        const { svg } = await renderDiagram(await sharedPlan("dev"));
+        for (const name of ["ridge_lasso", "portal"]) expect(svgNode(svg, `svc_${name}`), name).to.contain("office hours MON-FRI 07:00–20:00 Europe/Zurich · asleep outside");
+        for (const name of ["sentiment", "explorer", "kpis"]) {
+            expect(svgNode(svg, `svc_${name}`), name).to.contain("scale to zero · sleeps after 30 min idle · wakes on the first request");
+            expect(svgNode(svg, `svc_${name}`), name).not.to.contain("office hours");
+        }
         const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) =>
-            d.name === "kpis" ? { ...d, schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } } : d);
-        const { svg } = await renderDiagram(await planConfig(devStackWith({ "dashboards:dashboards": list })));
-        expect(svgNode(svg, "svc_kpis")).to.contain("office hours MON-FRI 07:00–20:00 Europe/Zurich · asleep outside");
-        expect(svgNode(svg, "svc_sentiment")).not.to.contain("office hours");
-        expect(svgNode(svg, "svc_portal")).not.to.contain("office hours");
+            d.name === "kpis" ? { ...d, minTasks: undefined, schedule: { enabled: false } } : d.name === "explorer" ? { ...d, idleMinutes: 90 } : d);
+        const other = await renderDiagram(await planConfig(devStackWith({ "dashboards:dashboards": list })));
+        expect(svgNode(other.svg, "svc_kpis")).not.to.match(/office hours|scale to zero/);
+        expect(svgNode(other.svg, "svc_explorer")).to.contain("sleeps after 90 min idle");
     });
 });
 
@@ -129,7 +135,7 @@ describe("architecture diagram", () => {
                 expect(result.stdout).to.contain(path.join(dir, f).replace(`${PROJECT_DIR}/`, ""));
             }
             expect(result.stdout).to.match(/Estimated monthly cost \(us-east-1 list prices/);
-            expect(result.stdout).to.match(/Total\s+\$70\.24/);
+            expect(result.stdout).to.match(/Total\s+\$33\.86/);
             expect(result.stdout).to.match(/One more dashboard \(0\.25 vCPU \/ 0\.5 GB, 1 task, spot\): \$6\.95\/month/);
             expect((await runPlanCli(["dev", "--bogus"])).status).to.equal(2);
         } finally {

@@ -93,10 +93,11 @@ describe("plan.json", () => {
         const json = planToJson(dev);
         const rules = json.resources.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule"
             && (r.inputs as any).conditions.some((c: any) => c.hostHeader));
-        expect(rules.map((r) => r.name).sort()).to.deep.equal(["explorer-rule", "kpis-rule", "portal-rule", "ridge-lasso-rule", "sentiment-rule"]);
+        // Each scale-to-zero dashboard (explorer, kpis, sentiment) also has its waker's rule, behind the same login.
+        expect(rules.map((r) => r.name).sort()).to.deep.equal(["explorer-rule", "explorer-wake-rule", "kpis-rule", "kpis-wake-rule", "portal-rule", "ridge-lasso-rule", "sentiment-rule", "sentiment-wake-rule"]);
         const issuer = (dev.outputs.loginUrl as string).replace(/^https:\/\//, "");
         for (const rule of rules) {
-            const dashboard = rule.name.replace(/-rule$/, "");
+            const dashboard = rule.name.replace(/(-wake)?-rule$/, "");
             const client = one(dev, "aws:cognito/userPoolClient:UserPoolClient", (c) => c.name === `auth-client-${dashboard}`);
             const actions = (rule.inputs as any).actions;
             expect(actions, rule.name).to.be.an("array");

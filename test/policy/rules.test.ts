@@ -236,8 +236,8 @@ describe("policy rules over the offline plan", () => {
             expect(messages(rule, p)).to.deep.equal(['Log group "explorer-logs" keeps its logs forever (retentionInDays is undefined).']);
             expect(messages(rule, mutate(dev, TYPES.logGroup, "explorer-logs", (i) => { i.retentionInDays = 0; }))).to.have.length(1);
         });
-        it("accepts the planned log groups (the dashboards' and the pre-token Lambda's)", () => {
-            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(6);
+        it("accepts the planned log groups (the dashboards', the pre-token Lambda's and the three wakers')", () => {
+            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(9);
             expect(messages(rule, dev)).to.deep.equal([]);
         });
     });
@@ -298,6 +298,20 @@ describe("policy rules over the offline plan", () => {
             expect(messages(rule, addStatement({ Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" }))).to.deep.equal([
                 'Policy "kpis-exec-policy" statement 3 allows every action.',
             ]);
+        });
+        it("accepts ecs:ListTasks on Resource \"*\" only with its ecs:cluster condition, and the read-only calls without resource-level permissions", () => {
+            const cluster = { ArnEquals: { "ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/c" } };
+            expect(messages(rule, addStatement({ Sid: "Tasks", Effect: "Allow", Action: "ecs:ListTasks", Resource: "*" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement "Tasks" allows ecs:ListTasks on Resource "*".',
+            ]);
+            expect(messages(rule, addStatement({ Sid: "Tasks", Effect: "Allow", Action: "ecs:ListTasks", Resource: "*", Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } } }))).to.have.length(1);
+            expect(messages(rule, addStatement({ Sid: "Tasks", Effect: "Allow", Action: "ecs:ListTasks", Resource: "*", Condition: cluster }))).to.deep.equal([]);
+            // The condition scopes ListTasks only: another action in the statement is still refused.
+            expect(messages(rule, addStatement({ Sid: "Tasks", Effect: "Allow", Action: ["ecs:ListTasks", "ecs:StopTask"], Resource: "*", Condition: cluster }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement "Tasks" allows ecs:StopTask on Resource "*".',
+            ]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: ["elasticloadbalancing:DescribeRules", "cloudwatch:GetMetricData"], Resource: "*" }))).to.deep.equal([]);
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: "*" }))).to.have.length(1);
         });
         it("accepts the planned policies: Resource \"*\" only for ecr:GetAuthorizationToken, and Deny statements", () => {
             expect(prod.resources.find((r) => r.name === "kpis-exec-policy")!.inputs.policy).to.contain('"Resource":"*"');

@@ -31,6 +31,8 @@ const dashboardSchema = z.strictObject({
         }, "expected an IANA time zone"),
         tasksOutside: z.number().int().min(0),
     }).optional(),
+    /** Scale to zero: minutes without use after which it sleeps; absent: it never sleeps when idle. */
+    idleMinutes: z.number().int().min(1).max(1440).optional(),
 });
 
 export const portalConfigSchema = z

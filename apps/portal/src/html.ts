@@ -49,6 +49,7 @@ function tile(d: Dashboard, now: Date): SafeHtml {
             <h2 id="${headingId}"><a href="${d.url}">${d.displayName}</a></h2>
             <p class="description">${d.description || "No description."}</p>
             ${state.asleep ? html`<p class="status">Asleep outside its office hours: opens ${state.opens}.</p>` : ""}
+            ${d.idleMinutes !== undefined ? html`<p class="status">Sleeps after ${String(d.idleMinutes)} minutes without use; if it is asleep, opening it starts it in about a minute.</p>` : ""}
             <p class="framework"><span class="visually-hidden">Framework: </span>${d.framework}</p>
           </article>
         </li>`;

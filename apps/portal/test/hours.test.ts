@@ -48,6 +48,15 @@ describe("office hours in the portal", () => {
         expect(awake).not.to.include("Asleep");
     });
 
+    it("says that a scale-to-zero dashboard sleeps when idle and how long opening it takes", () => {
+        const dashboards = [{ ...PORTAL_CONFIG.dashboards[0]!, idleMinutes: 30 }, PORTAL_CONFIG.dashboards[1]!];
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards, now: at("2026-12-02T09:00:00Z") });
+        expect(page.match(/Sleeps after 30 minutes without use; if it is asleep, opening it starts it in about a minute\./g)).to.have.length(1);
+        const bad = (idleMinutes: unknown) => portalConfigSchema.safeParse({ ...PORTAL_CONFIG, dashboards: [{ ...PORTAL_CONFIG.dashboards[0], idleMinutes }] }).success;
+        expect(bad(30)).to.equal(true);
+        for (const value of [0, -1, 1.5, "30", 10_000]) expect(bad(value), String(value)).to.equal(false);
+    });
+
     it("refuses a schedule in PORTAL_CONFIG it could not read", () => {
         const bad = (schedule: unknown) => portalConfigSchema.safeParse({ ...PORTAL_CONFIG, dashboards: [{ ...PORTAL_CONFIG.dashboards[0], schedule }] }).success;
         expect(bad(OFFICE)).to.equal(true);
