@@ -144,7 +144,8 @@ const SCRIPT = `(function () {
       })
       .catch(function () { later(${POLL_MS.failed}); });
   }
-  poll();
+  var first = root.getAttribute("data-state");
+  if (first === "ready") open(); else later(first === "starting" ? ${POLL_MS.starting} : ${POLL_MS.failed});
 })();`;
 
 const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;

@@ -12,9 +12,6 @@ export const REGION = "eu-west-1";
 /** moto's default account. */
 export const ACCOUNT = "123456789012";
 
-// The SDK warns once per process that Node 20 support ends in 2027; that is not news in a test run.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 export interface MotoServer {
     endpoint: string;
     /** Client options for this server: region, endpoint, dummy credentials, no retries. */

@@ -24,6 +24,9 @@ import type { ALBEvent, ScheduledEvent } from "aws-lambda";
 import type { AwsClients } from "../../functions/wakeOnRequest/aws";
 import type { MotoServer } from "./motoServer";
 
+// The SDK warns once per process that its releases after January 2027 need Node 22; not news in a test run.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 // ---------------------------------------------------------------------------------------------
 // Events
 

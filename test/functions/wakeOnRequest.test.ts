@@ -1,0 +1,511 @@
+/**
+ * The wake-on-request controller's pure parts (settings, event reading, request classification,
+ * rule rewrite, decisions, page) and every handler path that must make no AWS call, with clients
+ * that throw on any command. The AWS-calling paths are tested against moto
+ * (wakeOnRequest.moto.test.ts).
+ */
+import { createHash } from "node:crypto";
+import type { Action, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ALBResult } from "aws-lambda";
+import { expect } from "chai";
+import { ConfigError, readConfig } from "../../functions/wakeOnRequest/config";
+import { decideIdle, planWake } from "../../functions/wakeOnRequest/decide";
+import { createHandler, handler as defaultHandler, type WakeLogEntry } from "../../functions/wakeOnRequest/handler";
+import { escapeHtml, PAGE_CSP, pageStatus, renderPage } from "../../functions/wakeOnRequest/page";
+import { acceptsHtml, type AlbRequest, classifyRequest, readInvocation } from "../../functions/wakeOnRequest/request";
+import { actionsWithWeights, ASLEEP_WEIGHTS, AWAKE_WEIGHTS, readRule, RuleShapeError } from "../../functions/wakeOnRequest/rule";
+import { albEvent, forbiddenClients, NAVIGATION_HEADERS, POLL_HEADERS, PROBE_HEADERS, scheduledEvent, XHR_HEADERS } from "./wakeOnRequest.fixtures";
+
+const ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012";
+const APP_TG = `${ARN}:targetgroup/sales-app/73e2d6bc24d8a067`;
+const WAKER_TG = `${ARN}:targetgroup/sales-waker/943f017f100becff`;
+const OTHER_TG = `${ARN}:targetgroup/wiki-app/0123456789abcdef`;
+const TARGETS = { app: APP_TG, waker: WAKER_TG };
+
+/** An environment as the component writes it. */
+const ENV: Record<string, string> = {
+    CLUSTER_ARN: "arn:aws:ecs:eu-west-1:123456789012:cluster/dashboards",
+    SERVICE_NAME: "sales",
+    SCALABLE_RESOURCE_ID: "service/dashboards/sales",
+    RULE_ARN: `${ARN}:listener-rule/app/dashboards/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`,
+    APP_TARGET_GROUP_ARN: APP_TG,
+    WAKER_TARGET_GROUP_ARN: WAKER_TG,
+    LOAD_BALANCER_ARN_SUFFIX: "app/dashboards/50dc6c495c0c9188",
+    AWAKE_MIN_TASKS: "1",
+    AWAKE_MAX_TASKS: "4",
+    IDLE_MINUTES: "30",
+    DISPLAY_NAME: "Sales & Margins",
+    PLATFORM_NAME: "Dashboards",
+    PORTAL_URL: "https://portal.example.com/",
+    START_TIMEOUT_SECONDS: "300",
+};
+
+const OIDC: Action = {
+    Type: "authenticate-oidc",
+    Order: 1,
+    AuthenticateOidcConfig: {
+        Issuer: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE1",
+        AuthorizationEndpoint: "https://login.auth.eu-west-1.amazoncognito.com/oauth2/authorize",
+        TokenEndpoint: "https://login.auth.eu-west-1.amazoncognito.com/oauth2/token",
+        UserInfoEndpoint: "https://login.auth.eu-west-1.amazoncognito.com/oauth2/userInfo",
+        ClientId: "sales-client",
+        ClientSecret: "secret-from-describe",
+        Scope: "openid email",
+        SessionCookieName: "AWSELBAuthSessionCookie",
+        SessionTimeout: 28800,
+        OnUnauthenticatedRequest: "authenticate",
+        AuthenticationRequestExtraParams: { prompt: "login" },
+    },
+};
+const COGNITO: Action = {
+    Type: "authenticate-cognito",
+    Order: 1,
+    AuthenticateCognitoConfig: { UserPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_EXAMPLE1", UserPoolClientId: "sales-client", UserPoolDomain: "login" },
+};
+const forward = (app: number, waker: number, extra: { TargetGroupArn: string; Weight: number }[] = []): Action => ({
+    Type: "forward",
+    Order: 2,
+    ForwardConfig: { TargetGroups: [{ TargetGroupArn: APP_TG, Weight: app }, { TargetGroupArn: WAKER_TG, Weight: waker }, ...extra], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 } },
+});
+const rule = (...actions: Action[]): Rule => ({ RuleArn: ENV.RULE_ARN, Priority: "10", Actions: actions, Conditions: [], IsDefault: false });
+
+function request(headers: Record<string, string>, method = "GET"): AlbRequest {
+    const inv = readInvocation(albEvent({ targetGroupArn: WAKER_TG, headers, method }));
+    if (inv.kind !== "alb") throw new Error("not an ALB request");
+    return inv.request;
+}
+
+/** A handler whose AWS clients throw on any command; `sent` records attempts. */
+function offline(env: Record<string, string | undefined> = ENV) {
+    const sent: string[] = [];
+    const logs: WakeLogEntry[] = [];
+    const handler = createHandler({ env, clients: forbiddenClients(sent), log: (e) => logs.push(e) });
+    return { handler: (event: unknown) => handler(event, { awsRequestId: "req-42" }), sent, logs };
+}
+
+describe("wakeOnRequest: settings (config.ts)", () => {
+    it("reads the component's environment and derives the metric dimensions", () => {
+        const c = readConfig(ENV);
+        expect(c).to.deep.include({
+            region: "eu-west-1",
+            account: "123456789012",
+            clusterName: "dashboards",
+            serviceName: "sales",
+            loadBalancerDimension: "app/dashboards/50dc6c495c0c9188",
+            appTargetGroupDimension: "targetgroup/sales-app/73e2d6bc24d8a067",
+            wakerTargetGroupDimension: "targetgroup/sales-waker/943f017f100becff",
+            awakeMinTasks: 1,
+            awakeMaxTasks: 4,
+            idleMinutes: 30,
+            startTimeoutSeconds: 300,
+            portalUrl: "https://portal.example.com/",
+        });
+    });
+
+    it("treats PORTAL_URL as optional", () => {
+        expect(readConfig({ ...ENV, PORTAL_URL: "" }).portalUrl).to.equal(undefined);
+        expect(readConfig({ ...ENV, PORTAL_URL: undefined }).portalUrl).to.equal(undefined);
+    });
+
+    it("names every missing variable at once", () => {
+        try {
+            readConfig({});
+            expect.fail("expected a ConfigError");
+        } catch (err) {
+            expect(err).to.be.instanceOf(ConfigError);
+            const problems = (err as ConfigError).problems.join("\n");
+            for (const name of Object.keys(ENV).filter((n) => n !== "PORTAL_URL")) expect(problems).to.include(`${name} is not set`);
+        }
+    });
+
+    const bad: Array<[string, Record<string, string>, RegExp]> = [
+        ["a scalable resource id of another service", { SCALABLE_RESOURCE_ID: "service/dashboards/wiki" }, /SCALABLE_RESOURCE_ID must be service\/dashboards\/sales/],
+        ["the same target group twice", { WAKER_TARGET_GROUP_ARN: APP_TG }, /are the same target group/],
+        ["a rule of another load balancer", { LOAD_BALANCER_ARN_SUFFIX: "app/other/0123456789abcdef" }, /belongs to load balancer app\/dashboards/],
+        ["ARNs in two regions", { APP_TARGET_GROUP_ARN: APP_TG.replace("eu-west-1", "us-east-1") }, /not all in one region and account/],
+        ["max below min", { AWAKE_MIN_TASKS: "3", AWAKE_MAX_TASKS: "2" }, /AWAKE_MAX_TASKS 2 is less than AWAKE_MIN_TASKS 3/],
+        ["min 0 (asleep is not a waking size)", { AWAKE_MIN_TASKS: "0" }, /AWAKE_MIN_TASKS must be a whole number from 1/],
+        ["idle below 10 minutes", { IDLE_MINUTES: "9" }, /IDLE_MINUTES must be a whole number from 10 to 1440/],
+        ["idle above a day", { IDLE_MINUTES: "1441" }, /IDLE_MINUTES/],
+        ["a fractional idle", { IDLE_MINUTES: "15.5" }, /IDLE_MINUTES/],
+        ["an exponent", { IDLE_MINUTES: "1e2" }, /IDLE_MINUTES/],
+        ["a start timeout of 0", { START_TIMEOUT_SECONDS: "0" }, /START_TIMEOUT_SECONDS/],
+        ["a cluster ARN of another service", { CLUSTER_ARN: "arn:aws:ec2:eu-west-1:123456789012:cluster/dashboards" }, /CLUSTER_ARN must be an ECS cluster ARN/],
+        ["a target group ARN with a path", { APP_TARGET_GROUP_ARN: `${APP_TG}/../x` }, /APP_TARGET_GROUP_ARN must be a target group ARN/],
+        ["a display name with a line break (header injection)", { DISPLAY_NAME: "Sales\r\nSet-Cookie: x=1" }, /DISPLAY_NAME contains a control character/],
+        ["a display name of 201 characters", { DISPLAY_NAME: "x".repeat(201) }, /DISPLAY_NAME is longer than 200/],
+        ["a javascript: portal link", { PORTAL_URL: "javascript:alert(1)" }, /PORTAL_URL must be an absolute https/],
+        ["a relative portal link", { PORTAL_URL: "/portal" }, /PORTAL_URL/],
+        ["a portal link with credentials", { PORTAL_URL: "https://user:pw@portal.example.com/" }, /without credentials/],
+    ];
+    for (const [what, change, message] of bad) {
+        it(`rejects ${what}`, () => {
+            expect(() => readConfig({ ...ENV, ...change })).to.throw(ConfigError, message);
+        });
+    }
+});
+
+describe("wakeOnRequest: reading events (request.ts)", () => {
+    it("reads the ALB developer guide's example request", () => {
+        const inv = readInvocation({
+            requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambda-279XGJDqGZ5rsrHC2Fjr/49e9d65c45c6791a" } },
+            httpMethod: "GET",
+            path: "/lambda",
+            queryStringParameters: { query: "1234ABCD" },
+            headers: {
+                accept: "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,image/apng,*/*;q=0.8",
+                "accept-encoding": "gzip",
+                "accept-language": "en-US,en;q=0.9",
+                connection: "keep-alive",
+                host: "lambda-alb-123578498.us-east-1.elb.amazonaws.com",
+                "upgrade-insecure-requests": "1",
+                "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/71.0.3578.98 Safari/537.36",
+                "x-amzn-trace-id": "Root=1-5c536348-3d683b8b04734faae651f476",
+                "x-forwarded-for": "72.12.164.125",
+                "x-forwarded-port": "80",
+                "x-forwarded-proto": "http",
+                "x-imforwards": "20",
+            },
+            body: "",
+            isBase64Encoded: false,
+        });
+        expect(inv.kind).to.equal("alb");
+        if (inv.kind !== "alb") return;
+        expect(inv.request).to.deep.include({ method: "GET", path: "/lambda", multiValue: false, traceId: "Root=1-5c536348-3d683b8b04734faae651f476" });
+        expect(inv.request.targetGroupArn).to.match(/targetgroup\/lambda-279XGJDqGZ5rsrHC2Fjr/);
+        // An old browser without Fetch Metadata: Accept decides.
+        expect(classifyRequest(inv.request)).to.equal("navigate");
+    });
+
+    it("reads multi-value headers (the last value of a repeated header, as ALB does without them)", () => {
+        const inv = readInvocation({
+            requestContext: { elb: { targetGroupArn: WAKER_TG } },
+            httpMethod: "GET",
+            path: "/",
+            multiValueQueryStringParameters: { a: ["1", "2"] },
+            multiValueHeaders: { "Sec-Fetch-Mode": ["cors", "navigate"], accept: ["*/*"] },
+            body: "",
+            isBase64Encoded: false,
+        });
+        if (inv.kind !== "alb") expect.fail(inv.kind);
+        expect(inv.request.multiValue).to.equal(true);
+        expect(inv.request.headers.get("sec-fetch-mode")).to.equal("navigate");
+    });
+
+    it("reads the EventBridge scheduled event", () => {
+        expect(readInvocation(scheduledEvent())).to.deep.equal({ kind: "schedule" });
+    });
+
+    const junk: Array<[string, unknown]> = [
+        ["null", null],
+        ["undefined", undefined],
+        ["a string (non-JSON payload)", "GET / HTTP/1.1"],
+        ["a number", 42],
+        ["an array", [{ httpMethod: "GET" }]],
+        ["an empty object", {}],
+        ["an S3 event", { Records: [{ eventSource: "aws:s3" }] }],
+        ["an EventBridge event of another type", { source: "aws.ecs", "detail-type": "ECS Task State Change", detail: {} }],
+        ["a scheduled event from a custom source", { source: "my.app", "detail-type": "Scheduled Event" }],
+    ];
+    for (const [what, event] of junk) {
+        it(`calls ${what} unknown`, () => {
+            expect(readInvocation(event).kind).to.equal("unknown");
+        });
+    }
+
+    it("reads a request without requestContext as a request without a target group (so it is refused)", () => {
+        const inv = readInvocation({ httpMethod: "GET", path: "/", headers: NAVIGATION_HEADERS });
+        if (inv.kind !== "alb") expect.fail(inv.kind);
+        expect(inv.request.targetGroupArn).to.equal(undefined);
+    });
+
+    it("survives huge, many and odd headers", () => {
+        const many: Record<string, unknown> = {};
+        for (let i = 0; i < 5000; i++) many[`x-h${i}`] = "v";
+        const inv = readInvocation({
+            requestContext: { elb: { targetGroupArn: WAKER_TG } },
+            httpMethod: "get",
+            path: `/${"a".repeat(100_000)}`,
+            headers: { accept: `${"x/y,".repeat(250_000)}text/html`, "x-amzn-trace-id": "Root=1\r\nInjected: yes", cookie: 42, "sec-fetch-mode": { navigate: true }, ...many },
+        });
+        if (inv.kind !== "alb") expect.fail(inv.kind);
+        expect(inv.request.method).to.equal("GET");
+        expect(inv.request.path.length).to.equal(200);
+        expect(inv.request.headers.get("accept")!.length).to.equal(4096);
+        expect(inv.request.headers.has("cookie")).to.equal(false);
+        expect(inv.request.headers.has("sec-fetch-mode")).to.equal(false);
+        expect(inv.request.headers.size).to.be.at.most(100);
+        expect(inv.request.traceId).to.equal(undefined);
+        // text/html was past the part looked at: not a page load.
+        expect(classifyRequest(inv.request)).to.equal("other");
+    });
+
+    it("reads Accept with quality values", () => {
+        expect(acceptsHtml("text/html")).to.equal(true);
+        expect(acceptsHtml("application/json, TEXT/HTML;q=0.5")).to.equal(true);
+        expect(acceptsHtml("text/html;q=0, */*")).to.equal(false);
+        expect(acceptsHtml("text/htmlx, application/json")).to.equal(false);
+        expect(acceptsHtml(undefined)).to.equal(false);
+    });
+
+    const kinds: Array<[string, Record<string, string>, string, string]> = [
+        ["a Chrome page load", NAVIGATION_HEADERS, "GET", "navigate"],
+        ["a HEAD page load", NAVIGATION_HEADERS, "HEAD", "navigate"],
+        ["a page in a frame", { ...NAVIGATION_HEADERS, "sec-fetch-dest": "iframe" }, "GET", "navigate"],
+        ["an old browser's page load (Accept only)", { accept: "text/html", "user-agent": "Mozilla/4.0" }, "GET", "navigate"],
+        ["the starting page's poll", POLL_HEADERS, "GET", "poll"],
+        ["a poll header on a POST", POLL_HEADERS, "POST", "other"],
+        ["the session probe", PROBE_HEADERS, "GET", "probe"],
+        ["the session probe dressed as a page load", { ...NAVIGATION_HEADERS, "x-dashboards-probe": "1" }, "GET", "probe"],
+        ["an XHR", XHR_HEADERS, "GET", "other"],
+        ["a fetch that accepts HTML", { ...XHR_HEADERS, accept: "text/html" }, "GET", "other"],
+        ["a form POST (a navigation, but not GET)", NAVIGATION_HEADERS, "POST", "other"],
+        ["a websocket upgrade", { ...NAVIGATION_HEADERS, upgrade: "websocket" }, "GET", "other"],
+        ["a prefetch", { ...NAVIGATION_HEADERS, "sec-purpose": "prefetch" }, "GET", "other"],
+        ["a prerender", { ...NAVIGATION_HEADERS, "sec-purpose": "prefetch;prerender" }, "GET", "other"],
+        ["an old-style prefetch", { ...NAVIGATION_HEADERS, purpose: "prefetch" }, "GET", "other"],
+        ["an image", { ...NAVIGATION_HEADERS, accept: "image/avif,image/webp,*/*", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" }, "GET", "other"],
+        ["the ALB health checker", { "user-agent": "ELB-HealthChecker/2.0" }, "GET", "health-check"],
+        ["curl", { accept: "*/*", "user-agent": "curl/8.5.0" }, "GET", "other"],
+        ["OPTIONS", NAVIGATION_HEADERS, "OPTIONS", "other"],
+    ];
+    for (const [what, headers, method, kind] of kinds) {
+        it(`classifies ${what} as ${kind}`, () => {
+            expect(classifyRequest(request(headers, method))).to.equal(kind);
+        });
+    }
+});
+
+describe("wakeOnRequest: the rule (rule.ts)", () => {
+    it("reads the weights of an asleep and an awake rule, with either authenticate action", () => {
+        expect(readRule(rule(OIDC, forward(0, 1)), TARGETS)).to.deep.include({ weights: { app: 0, waker: 1 }, routing: "asleep" });
+        expect(readRule(rule(COGNITO, forward(1, 0)), TARGETS)).to.deep.include({ weights: { app: 1, waker: 0 }, routing: "awake" });
+        expect(readRule(rule(forward(5, 5), OIDC), TARGETS).routing, "actions in any array order, by Order").to.equal("mixed");
+        expect(readRule(rule(OIDC, forward(0, 0)), TARGETS).routing).to.equal("mixed");
+    });
+
+    const shapes: Array<[string, Rule | undefined, RegExp]> = [
+        ["no rule", undefined, /not returned/],
+        ["a rule without the authenticate action", rule({ ...forward(0, 1), Order: 1 }), /expected 2 actions/],
+        ["a rule whose first action is a forward", rule({ ...OIDC, Order: 3 }, forward(0, 1)), /first action is "forward"/],
+        ["an authenticate action without its config", rule({ Type: "authenticate-oidc", Order: 1 }, forward(0, 1)), /not an authenticate action/],
+        ["a fixed response instead of authenticate", rule({ Type: "fixed-response", Order: 1, FixedResponseConfig: { StatusCode: "200" } }, forward(0, 1)), /"fixed-response"/],
+        ["a third target group", rule(OIDC, forward(0, 1, [{ TargetGroupArn: OTHER_TG, Weight: 0 }])), /exactly the app and waker target groups, found 3/],
+        ["another app's target group", rule(OIDC, { ...forward(0, 1), ForwardConfig: { TargetGroups: [{ TargetGroupArn: OTHER_TG, Weight: 0 }, { TargetGroupArn: WAKER_TG, Weight: 1 }] } }), /exactly the app and waker/],
+        ["the waker twice", rule(OIDC, { ...forward(0, 1), ForwardConfig: { TargetGroups: [{ TargetGroupArn: WAKER_TG, Weight: 0 }, { TargetGroupArn: WAKER_TG, Weight: 1 }] } }), /exactly the app and waker/],
+        ["a single TargetGroupArn as well", rule(OIDC, { ...forward(0, 1), TargetGroupArn: APP_TG }), /single TargetGroupArn/],
+        ["a weight of 1000", rule(OIDC, forward(1000, 0)), /weight 1000/],
+        ["a fractional weight", rule(OIDC, forward(0.5, 0)), /weight 0.5/],
+        ["actions without Order", rule({ ...OIDC, Order: undefined }, forward(0, 1)), /no Order/],
+        ["two actions of the same Order", rule(OIDC, { ...forward(0, 1), Order: 1 }), /same Order/],
+        ["a third action", rule(OIDC, forward(0, 1), { Type: "redirect", Order: 3, RedirectConfig: { StatusCode: "HTTP_302" } }), /expected 2 actions/],
+    ];
+    for (const [what, r, message] of shapes) {
+        it(`refuses ${what}`, () => {
+            expect(() => readRule(r, TARGETS)).to.throw(RuleShapeError, message);
+        });
+    }
+
+    it("rewrites only the weights; the OIDC action keeps every field but the secret, which it asks ALB to keep", () => {
+        const original = rule(OIDC, forward(0, 1));
+        const before = structuredClone(original);
+        const actions = actionsWithWeights(readRule(original, TARGETS), AWAKE_WEIGHTS, TARGETS);
+        expect(original, "the input is not changed").to.deep.equal(before);
+        const { ClientSecret: _secret, ...kept } = OIDC.AuthenticateOidcConfig!;
+        expect(actions[0]).to.deep.equal({ Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...kept, UseExistingClientSecret: true } });
+        expect(actions[1]).to.deep.equal(forward(1, 0));
+        expect(JSON.stringify(actions)).not.to.include("secret-from-describe");
+    });
+
+    it("keeps an authenticate-cognito action exactly", () => {
+        const actions = actionsWithWeights(readRule(rule(forward(1, 0), COGNITO), TARGETS), ASLEEP_WEIGHTS, TARGETS);
+        expect(actions).to.deep.equal([COGNITO, forward(0, 1)]);
+    });
+});
+
+describe("wakeOnRequest: decisions (decide.ts)", () => {
+    const allowed = { wake: true, route: true };
+    it("wakes a sleeping service once, then waits", () => {
+        expect(planWake({ desired: 0, running: 0, healthy: 0, routing: "asleep" }, allowed)).to.deep.equal({ steps: ["scale-up"], state: "starting", reason: "asleep: waking" });
+        expect(planWake({ desired: 0, running: 0, healthy: 0, routing: "asleep" }, { wake: false, route: true }).steps).to.deep.equal([]);
+        expect(planWake({ desired: 2, running: 0, healthy: 0, routing: "asleep" }, allowed)).to.deep.include({ steps: [], state: "starting" });
+    });
+    it("routes to the app once a target is healthy", () => {
+        expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "asleep" }, allowed)).to.deep.include({ steps: ["route-to-app"], state: "ready" });
+        expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "mixed" }, allowed).steps).to.deep.equal(["route-to-app"]);
+        expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "asleep" }, { wake: true, route: false })).to.deep.include({ steps: [], state: "starting" });
+        expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "awake" }, allowed)).to.deep.equal({ steps: [], state: "ready", reason: "awake" });
+    });
+    it("wakes a service scaled to 0 even while its draining tasks are healthy", () => {
+        expect(planWake({ desired: 0, running: 1, healthy: 1, routing: "awake" }, allowed).steps).to.deep.equal(["scale-up"]);
+    });
+
+    const now = Date.parse("2026-12-01T12:00:00Z");
+    const quiet = { unstartedTasks: 0, requests: 0 };
+    it("sleeps only an awake, running, unused service, routing to the waker first", () => {
+        const awake = { desired: 1, running: 1, routing: "awake" as const };
+        expect(decideIdle(awake, undefined, now, 30)).to.deep.equal({ decision: "needs-activity" });
+        expect(decideIdle(awake, { ...quiet, newestTaskStartMs: now - 31 * 60_000 }, now, 30)).to.deep.equal({ decision: "sleep", reason: "idle", steps: ["route-to-waker", "scale-to-zero"] });
+        expect(decideIdle(awake, quiet, now, 30).decision, "no task listed").to.equal("sleep");
+        expect(decideIdle({ ...awake, routing: "asleep" }, quiet, now, 30)).to.deep.include({ steps: ["scale-to-zero"] });
+        expect(decideIdle(awake, { ...quiet, newestTaskStartMs: now - 29 * 60_000 }, now, 30)).to.deep.include({ decision: "none", reason: "recently started" });
+        expect(decideIdle(awake, { ...quiet, unstartedTasks: 1 }, now, 30)).to.deep.include({ reason: "recently started" });
+        expect(decideIdle(awake, { ...quiet, requests: 1 }, now, 30)).to.deep.include({ decision: "none", reason: "in use" });
+        expect(decideIdle({ ...awake, running: 0 }, undefined, now, 30)).to.deep.include({ decision: "none", reason: "starting: no running task yet" });
+    });
+    it("repairs a sleeping service routed to the app, and leaves a sleeping one alone", () => {
+        expect(decideIdle({ desired: 0, running: 0, routing: "awake" }, undefined, now, 30)).to.deep.include({ decision: "repair", steps: ["route-to-waker"] });
+        expect(decideIdle({ desired: 0, running: 0, routing: "mixed" }, undefined, now, 30).decision).to.equal("repair");
+        expect(decideIdle({ desired: 0, running: 0, routing: "asleep" }, undefined, now, 30)).to.deep.equal({ decision: "none", reason: "asleep" });
+    });
+});
+
+describe("wakeOnRequest: the page (page.ts)", () => {
+    const brand = { displayName: "Sales & Margins", platformName: "Dashboards", portalUrl: "https://portal.example.com/?a=1&b=2" };
+    const html = renderPage(brand, pageStatus(brand, "starting"));
+    const blocks = (tag: string) => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
+    const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+
+    it("shows Starting <name>… as the heading, with the progress in a polite status region", () => {
+        expect(html).to.include("<h1 id=\"title\">Starting Sales &#38; Margins…</h1>");
+        expect(html).to.match(/<p id="status" role="status" aria-live="polite">Sales &#38; Margins was asleep/);
+        expect(html).to.match(/^<!doctype html>\n<html lang="en" data-state="starting">/);
+    });
+
+    it("allows exactly its one inline style and one inline script by hash, fetches only to itself", () => {
+        expect(blocks("style")).to.have.length(1);
+        expect(blocks("script")).to.have.length(1);
+        expect(PAGE_CSP).to.include(`style-src ${hash(blocks("style")[0])}`);
+        expect(PAGE_CSP).to.include(`script-src ${hash(blocks("script")[0])}`);
+        expect(PAGE_CSP).to.include("default-src 'none'");
+        expect(PAGE_CSP).to.include("connect-src 'self'");
+        expect(PAGE_CSP).not.to.include("unsafe");
+        expect(html, "no external assets").not.to.match(/\ssrc=|<link|@import|url\(/);
+    });
+
+    it("works without JavaScript (meta refresh in noscript), respects reduced motion and shows focus", () => {
+        expect(html).to.match(/<noscript><meta http-equiv="refresh" content="10"><\/noscript>/);
+        expect(blocks("style")[0]).to.include("prefers-reduced-motion:reduce");
+        expect(blocks("style")[0]).to.include(":focus-visible{outline:3px");
+    });
+
+    it("links back to the portal when set (escaped), and not otherwise", () => {
+        expect(html).to.include('<a href="https://portal.example.com/?a=1&#38;b=2">Back to Dashboards</a>');
+        expect(renderPage({ ...brand, portalUrl: undefined }, pageStatus(brand, "starting"))).not.to.include("Back to");
+    });
+
+    it("escapes every value from the environment", () => {
+        const evil = { displayName: `</title><script>alert(1)</script><img src=x onerror=alert(2)> "'`, platformName: "<b>P</b>", portalUrl: `https://x.example/"><script>alert(3)</script>` };
+        const page = renderPage(evil, pageStatus(evil, "failed", { reason: "error", reference: "<ref>" }));
+        expect(page).not.to.match(/<script>alert|<img|<b>|"><script/);
+        expect(page.match(/<script>/g)).to.have.length(1);
+        expect(page).to.include("&#60;/title&#62;&#60;script&#62;alert(1)");
+        expect(escapeHtml(`&<>"'`)).to.equal("&#38;&#60;&#62;&#34;&#39;");
+    });
+
+    it("says what failed and gives the reference, in the error and timeout states", () => {
+        expect(pageStatus(brand, "failed", { reason: "error", reference: "abc-123" })).to.deep.include({ title: "Sales & Margins could not be started", reference: "abc-123" });
+        expect(pageStatus(brand, "failed", { reason: "error", reference: "abc-123" }).message).to.match(/try again in a minute.*platform team.*abc-123/);
+        const late = pageStatus(brand, "failed", { reason: "timeout", reference: "abc-123", timeoutSeconds: 300 });
+        expect(late).to.deep.include({ reason: "timeout", title: "Sales & Margins is taking longer than usual" });
+        expect(late.message).to.include("has not started after 5 minutes");
+    });
+
+    it("stays small", () => {
+        expect(Buffer.byteLength(html)).to.be.below(6000);
+    });
+});
+
+describe("wakeOnRequest: handler paths without an AWS call", () => {
+    it("refuses a request from another target group, or without requestContext", async () => {
+        const { handler, sent, logs } = offline();
+        for (const event of [albEvent({ targetGroupArn: OTHER_TG }), { httpMethod: "GET", path: "/", headers: NAVIGATION_HEADERS }]) {
+            const res = (await handler(event)) as ALBResult;
+            expect(res.statusCode).to.equal(403);
+            expect(res.body).to.equal("Forbidden.\n");
+        }
+        expect(sent).to.deep.equal([]);
+        expect(logs.map((l) => l.decision)).to.deep.equal(["refused", "refused"]);
+    });
+
+    it("answers the probe 503 with X-Dashboards-Asleep and a tiny body", async () => {
+        const { handler, sent } = offline();
+        const res = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: PROBE_HEADERS }))) as ALBResult;
+        expect(res).to.deep.include({ statusCode: 503, statusDescription: "503 Service Unavailable", isBase64Encoded: false });
+        expect(res.headers).to.include({ "X-Dashboards-Asleep": "true", "Cache-Control": "no-store", "Retry-After": "30" });
+        expect(res.body!.length).to.be.below(64);
+        expect(sent).to.deep.equal([]);
+    });
+
+    it("answers in multi-value headers when the event used them, and without a body for HEAD", async () => {
+        const { handler } = offline();
+        const res = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: PROBE_HEADERS, multiValue: true, method: "HEAD" }))) as ALBResult;
+        expect(res.headers).to.equal(undefined);
+        expect(res.multiValueHeaders).to.deep.include({ "X-Dashboards-Asleep": ["true"], "Cache-Control": ["no-store"] });
+        expect(res.body).to.equal("");
+    });
+
+    it("answers the ALB health checker 200 without waking", async () => {
+        const { handler, sent } = offline();
+        const res = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: { "user-agent": "ELB-HealthChecker/2.0" } }))) as ALBResult;
+        expect(res.statusCode).to.equal(200);
+        expect(sent).to.deep.equal([]);
+    });
+
+    it("ignores events of any other shape, null included, and logs one line", async () => {
+        const { handler, sent, logs } = offline();
+        for (const event of [null, "not json", [], {}, { source: "aws.s3" }]) expect(await handler(event)).to.equal(undefined);
+        expect(sent).to.deep.equal([]);
+        expect(logs).to.have.length(5);
+        expect(logs.every((l) => l.message === "ignored event" && l.level === "WARN")).to.equal(true);
+    });
+
+    it("with a bad setting: fails safe on every path, makes no AWS call, and logs every problem", async () => {
+        const { handler, sent, logs } = offline({ ...ENV, IDLE_MINUTES: "5", DISPLAY_NAME: "Sales\nX-Injected: 1" });
+        const page = (await handler(albEvent({ targetGroupArn: WAKER_TG }))) as ALBResult;
+        expect(page.statusCode).to.equal(503);
+        expect(page.body).to.include("this dashboard could not be started");
+        expect(page.body).to.include("req-42");
+        expect(page.body).not.to.include("X-Injected");
+        const poll = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: POLL_HEADERS }))) as ALBResult;
+        expect(JSON.parse(poll.body!)).to.deep.include({ state: "failed", reason: "error", reference: "req-42" });
+        const probe = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: PROBE_HEADERS }))) as ALBResult;
+        expect(probe.body).to.equal("This dashboard is asleep or starting.\n");
+        expect(await handler(scheduledEvent())).to.deep.equal({ decision: "error", reason: "config-error", steps: [] });
+        expect(sent).to.deep.equal([]);
+        expect(logs.map((l) => l.reason)).to.deep.equal(["config-error", "config-error", "config-error", "config-error"]);
+        expect(logs[0].error).to.include("IDLE_MINUTES must be a whole number from 10 to 1440").and.include("DISPLAY_NAME contains a control character");
+    });
+
+    it("never puts a configured value in a response header", async () => {
+        const { handler } = offline();
+        for (const headers of [NAVIGATION_HEADERS, PROBE_HEADERS, POLL_HEADERS]) {
+            const res = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers }))) as ALBResult;
+            const values = Object.values(res.headers ?? {}).map(String);
+            expect(values.some((v) => /Sales|[\r\n]/.test(v))).to.equal(false);
+        }
+    });
+
+    it("a broken logger does not change the answer", async () => {
+        const handler = createHandler({ env: ENV, clients: forbiddenClients(), log: () => { throw new Error("log sink down"); } });
+        const res = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: PROBE_HEADERS }))) as ALBResult;
+        expect(res.statusCode).to.equal(503);
+    });
+
+    it("the Lambda entry point loads without an environment and fails safe on first use", async () => {
+        expect(defaultHandler).to.be.a("function");
+        const saved = { ...process.env };
+        const write = process.stdout.write;
+        const lines: string[] = [];
+        try {
+            for (const name of Object.keys(ENV)) delete process.env[name];
+            process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
+            const res = (await defaultHandler(albEvent({ targetGroupArn: WAKER_TG, headers: PROBE_HEADERS }))) as ALBResult;
+            expect(res.statusCode).to.equal(503);
+        } finally {
+            process.stdout.write = write;
+            process.env = saved;
+        }
+        expect(JSON.parse(lines.join(""))).to.deep.include({ level: "ERROR", message: "wake decision", reason: "config-error" });
+    });
+});
