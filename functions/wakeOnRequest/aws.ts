@@ -56,16 +56,25 @@ export interface TaskStarts {
     unstarted: number;
 }
 
-const deadline = () => ({ abortSignal: AbortSignal.timeout(CALL_DEADLINE_MS) });
-
 /** The controller's view of AWS for one dashboard. */
 export class DashboardAws {
-    constructor(private readonly config: WakeConfig, private readonly clients: AwsClients) {}
+    /**
+     * @param config The settings.
+     * @param clients The SDK clients.
+     * @param invocationEnd When the current invocation must have its answer (ms since the epoch,
+     *   wall clock): no call runs past it, so a slow AWS answer becomes a "could not start" page
+     *   instead of a Lambda timeout (which the ALB turns into a 502).
+     */
+    constructor(private readonly config: WakeConfig, private readonly clients: AwsClients, private readonly invocationEnd: () => number = () => Infinity) {}
+
+    private deadline(): { abortSignal: AbortSignal } {
+        return { abortSignal: AbortSignal.timeout(Math.max(1, Math.min(CALL_DEADLINE_MS, this.invocationEnd() - Date.now()))) };
+    }
 
     /** DescribeServices: desired, running and pending counts; throws when the service is missing or not ACTIVE. */
     async describeService(): Promise<ServiceCounts> {
         const { clusterArn, serviceName } = this.config;
-        const out = await this.clients.ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: [serviceName] }), deadline());
+        const out = await this.clients.ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: [serviceName] }), this.deadline());
         const service = out.services?.find((s) => s.serviceName === serviceName);
         if (!service) {
             const failure = out.failures?.[0];
@@ -78,19 +87,19 @@ export class DashboardAws {
 
     /** DescribeTargetHealth on the app target group: how many targets are `healthy`. */
     async healthyTargets(): Promise<number> {
-        const out = await this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: this.config.appTargetGroupArn }), deadline());
+        const out = await this.clients.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: this.config.appTargetGroupArn }), this.deadline());
         return (out.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === "healthy").length;
     }
 
     /** DescribeRules for the dashboard's rule. */
     async describeRule(): Promise<Rule | undefined> {
-        const out = await this.clients.elb.send(new DescribeRulesCommand({ RuleArns: [this.config.ruleArn] }), deadline());
+        const out = await this.clients.elb.send(new DescribeRulesCommand({ RuleArns: [this.config.ruleArn] }), this.deadline());
         return out.Rules?.find((r) => r.RuleArn === this.config.ruleArn);
     }
 
     /** ModifyRule with new actions; the conditions are left as they are (not sent). */
     async modifyRule(actions: Action[]): Promise<void> {
-        await this.clients.elb.send(new ModifyRuleCommand({ RuleArn: this.config.ruleArn, Actions: actions }), deadline());
+        await this.clients.elb.send(new ModifyRuleCommand({ RuleArn: this.config.ruleArn, Actions: actions }), this.deadline());
     }
 
     /** RegisterScalableTarget (updates min and max of the existing target), then UpdateService desiredCount. */
@@ -104,10 +113,10 @@ export class DashboardAws {
                 MinCapacity: min,
                 MaxCapacity: max,
             }),
-            deadline(),
+            this.deadline(),
         );
         const { clusterArn, serviceName } = this.config;
-        await this.clients.ecs.send(new UpdateServiceCommand({ cluster: clusterArn, service: serviceName, desiredCount: desired }), deadline());
+        await this.clients.ecs.send(new UpdateServiceCommand({ cluster: clusterArn, service: serviceName, desiredCount: desired }), this.deadline());
     }
 
     /** ListTasks (the service's tasks that should be running) and DescribeTasks: the newest start. */
@@ -116,7 +125,7 @@ export class DashboardAws {
         const arns: string[] = [];
         let nextToken: string | undefined;
         for (let page = 0; page < MAX_TASK_PAGES; page++) {
-            const out = await this.clients.ecs.send(new ListTasksCommand({ cluster: clusterArn, serviceName, desiredStatus: "RUNNING", nextToken }), deadline());
+            const out = await this.clients.ecs.send(new ListTasksCommand({ cluster: clusterArn, serviceName, desiredStatus: "RUNNING", nextToken }), this.deadline());
             arns.push(...(out.taskArns ?? []));
             nextToken = out.nextToken;
             if (!nextToken) break;
@@ -124,7 +133,7 @@ export class DashboardAws {
         const starts: TaskStarts = { listed: arns.length, unstarted: 0 };
         // DescribeTasks takes up to 100 tasks: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html
         for (let i = 0; i < arns.length; i += 100) {
-            const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: arns.slice(i, i + 100) }), deadline());
+            const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: clusterArn, tasks: arns.slice(i, i + 100) }), this.deadline());
             for (const task of out.tasks ?? []) {
                 const started = task.startedAt?.getTime();
                 if (started === undefined || Number.isNaN(started)) starts.unstarted++;
@@ -167,7 +176,7 @@ export class DashboardAws {
                     MetricDataQueries: [query("app", c.appTargetGroupDimension), query("waker", c.wakerTargetGroupDimension)],
                     NextToken: nextToken,
                 }),
-                deadline(),
+                this.deadline(),
             );
             for (const result of out.MetricDataResults ?? []) {
                 // StatusCode Complete or PartialData (more pages) carries data; others mean it could not be read: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDataResult.html

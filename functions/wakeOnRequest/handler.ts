@@ -72,8 +72,24 @@ export interface HandlerDependencies {
     log?: (entry: WakeLogEntry) => void;
 }
 
+/** The parts of the Lambda context the handler reads. */
+export type WakeContext = Pick<Context, "awsRequestId"> & Partial<Pick<Context, "getRemainingTimeInMillis">>;
+
 /** The handler: an ALB result for ALB requests, the idle outcome for scheduled events, nothing otherwise. */
-export type WakeHandler = (event: unknown, context?: Pick<Context, "awsRequestId">) => Promise<ALBResult | IdleSummary | undefined>;
+export type WakeHandler = (event: unknown, context?: WakeContext) => Promise<ALBResult | IdleSummary | undefined>;
+
+/** Time kept back from the function's timeout to build and return the answer. */
+export const ANSWER_MARGIN_MS = 1000;
+/** The AWS calls' budget when the context does not tell the remaining time (tests, manual runs). */
+export const DEFAULT_BUDGET_MS = 8000;
+
+/** When this invocation's AWS calls must be done (wall clock, ms since the epoch). */
+function invocationEnd(context: WakeContext | undefined): number {
+    // The context's getRemainingTimeInMillis counts down to the function's timeout: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-context.html
+    const remaining = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : NaN;
+    const budget = Number.isFinite(remaining) ? remaining - ANSWER_MARGIN_MS : DEFAULT_BUDGET_MS;
+    return Date.now() + Math.max(500, budget);
+}
 
 /** What the idle check returns (EventBridge ignores it; tests and manual invocations read it). */
 export interface IdleSummary {
@@ -107,12 +123,14 @@ export function createHandler(deps: HandlerDependencies = {}): WakeHandler {
         }
     };
     let setup: { ready?: Ready; error?: ConfigError } | undefined;
+    // Lambda runs one invocation at a time per instance: the current one's end, read by every AWS call.
+    let end = Infinity;
 
     function configured(): { ready?: Ready; error?: ConfigError } {
         if (setup) return setup;
         try {
             const config = readConfig(deps.env ?? process.env);
-            const aws = new DashboardAws(config, deps.clients ?? createClients(config.region));
+            const aws = new DashboardAws(config, deps.clients ?? createClients(config.region), () => end);
             setup = { ready: { config, aws, wake: createWakePath(config, aws, now) } };
         } catch (err) {
             setup = { error: err instanceof ConfigError ? err : new ConfigError([describeError(err)]) };
@@ -192,6 +210,7 @@ export function createHandler(deps: HandlerDependencies = {}): WakeHandler {
 
     return async (event, context) => {
         const requestId = context?.awsRequestId;
+        end = invocationEnd(context);
         const invocation = readInvocation(event);
         if (invocation.kind === "alb") {
             let answer: Awaited<ReturnType<typeof onRequest>>;

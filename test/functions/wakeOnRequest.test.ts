@@ -5,6 +5,7 @@
  * (wakeOnRequest.moto.test.ts).
  */
 import { createHash } from "node:crypto";
+import * as net from "node:net";
 import type { Action, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ALBResult } from "aws-lambda";
 import { expect } from "chai";
@@ -14,7 +15,7 @@ import { createHandler, handler as defaultHandler, type WakeLogEntry } from "../
 import { escapeHtml, PAGE_CSP, pageStatus, renderPage } from "../../functions/wakeOnRequest/page";
 import { acceptsHtml, type AlbRequest, classifyRequest, readInvocation } from "../../functions/wakeOnRequest/request";
 import { actionsWithWeights, ASLEEP_WEIGHTS, AWAKE_WEIGHTS, readRule, RuleShapeError } from "../../functions/wakeOnRequest/rule";
-import { albEvent, forbiddenClients, NAVIGATION_HEADERS, POLL_HEADERS, PROBE_HEADERS, scheduledEvent, XHR_HEADERS } from "./wakeOnRequest.fixtures";
+import { albEvent, forbiddenClients, NAVIGATION_HEADERS, POLL_HEADERS, PROBE_HEADERS, recordingClients, scheduledEvent, XHR_HEADERS } from "./wakeOnRequest.fixtures";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012";
 const APP_TG = `${ARN}:targetgroup/sales-app/73e2d6bc24d8a067`;
@@ -483,6 +484,31 @@ describe("wakeOnRequest: handler paths without an AWS call", () => {
             const res = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers }))) as ALBResult;
             const values = Object.values(res.headers ?? {}).map(String);
             expect(values.some((v) => /Sales|[\r\n]/.test(v))).to.equal(false);
+        }
+    });
+
+    it("answers within the function's remaining time when AWS does not answer at all", async () => {
+        // A peer on 127.0.0.1 that accepts connections and never answers: every AWS call hangs.
+        const sockets = new Set<net.Socket>();
+        const silent = net.createServer((socket) => sockets.add(socket));
+        await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+        const endpoint = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+        try {
+            const sent: string[] = [];
+            const handler = createHandler({ env: ENV, clients: recordingClients({ region: "eu-west-1", endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" } }, sent), log: () => {} });
+            const context = { awsRequestId: "slow-1", getRemainingTimeInMillis: () => 2000 }; // a 2 s timeout: 1 s for the calls
+            let started = Date.now();
+            const page = (await handler(albEvent({ targetGroupArn: WAKER_TG }), context)) as ALBResult;
+            expect(Date.now() - started).to.be.below(1900);
+            expect(page.statusCode).to.equal(503);
+            expect(page.body).to.include("could not be started").and.include("slow-1");
+            started = Date.now();
+            expect(await handler(scheduledEvent(), context)).to.deep.include({ decision: "error", reason: "could not read the state" });
+            expect(Date.now() - started).to.be.below(1900);
+            expect(sent).to.include("ecs:DescribeServices");
+        } finally {
+            sockets.forEach((s) => s.destroy());
+            await new Promise((resolve) => silent.close(resolve));
         }
     });
 
