@@ -38,7 +38,7 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         const dashboard = await createMotoDashboard(moto, { serviceNameInEnv: opts.serviceNameInEnv });
         const sent: string[] = [];
         const handler = createHandler({ env: dashboard.env, clients: recordingClients(moto.clientConfig, sent), log: () => {} });
-        const alb = await startStandInWakeAlb({ dashboard, handler, bootMs: 3000, ...opts });
+        const alb = await startStandInWakeAlb({ dashboard, handler, bootMs: 2000, ...opts });
         const context = await browser.newContext();
         open.push({ context, alb });
         const page: Page = await context.newPage();
@@ -46,11 +46,11 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         page.on("console", (m) => {
             if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
         });
-        return { dashboard, sent, alb, page, cspErrors, count: (a: string) => sent.filter((s) => s === a).length };
+        return { dashboard, sent, alb, context, page, cspErrors, count: (a: string) => sent.filter((s) => s === a).length };
     }
 
     it("says Starting Sales… in a status region, then reloads itself into the dashboard once it is healthy", async () => {
-        const w = await world({ propagationMs: 2500 });
+        const w = await world({ propagationMs: 1500 });
         await w.page.goto(`${w.alb.url}/reports?tab=margins`);
         expect(await w.page.locator("h1").textContent()).to.equal("Starting Sales…");
         expect(await w.page.title()).to.equal("Starting Sales…");
@@ -62,7 +62,7 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         await w.page.locator("#dashboard").waitFor({ timeout: 40_000 });
         expect(w.page.url(), "the same address, now served by the dashboard").to.equal(`${w.alb.url}/reports?tab=margins`);
         const navigations = w.alb.toHandler.filter((t) => t.endsWith("navigate"));
-        expect(navigations.length, w.alb.toHandler.join("\n")).to.be.within(2, 1 + MAX_RELOADS); // the rule change took 2.5 s to arrive
+        expect(navigations.length, w.alb.toHandler.join("\n")).to.be.within(2, 1 + MAX_RELOADS); // the rule change took 1.5 s to arrive
         expect(w.alb.toHandler.filter((t) => t.endsWith("poll")).length).to.be.at.least(2);
         expect(w.alb.toHandler.filter((t) => t.startsWith("502"))).to.deep.equal([]);
         expect(w.count("ecs:UpdateService")).to.equal(1);
@@ -72,14 +72,17 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
 
     it("shows the failure message with a reference when waking fails, and keeps it while polls fail", async () => {
         const w = await world({ serviceNameInEnv: "no-such-service" });
+        // The page's timers run on Playwright's clock (the whole context, across reloads); requests are real.
+        await w.context.clock.install();
         await w.page.goto(`${w.alb.url}/`);
         expect(await w.page.locator("h1").textContent()).to.equal("Sales could not be started");
         const status = w.page.getByRole("status");
         expect(await status.textContent()).to.match(/Something went wrong while starting Sales\. Please try again in a minute\. .*platform team .*reference: req-1\./);
         expect(await w.page.getByRole("link", { name: "Reload" }).isVisible()).to.equal(true);
         await screenshot(w.page, "wake-on-request-failed");
-        // The page polls (10 s after a failure); the poll fails too and the page says so, with the poll's reference.
-        await w.page.waitForFunction(() => /reference: req-2\./.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 20_000 });
+        // After a failure the page polls every 10 s; the poll fails too and the page says so, with the poll's reference.
+        await w.context.clock.runFor(10_500);
+        await w.page.waitForFunction(() => /reference: req-2\./.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 10_000 });
         expect(await w.page.locator("html").getAttribute("data-state")).to.equal("failed");
         expect(w.count("ecs:UpdateService")).to.equal(0);
         expect(w.cspErrors).to.deep.equal([]);
@@ -87,8 +90,14 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
 
     it(`stops reloading after ${MAX_RELOADS} tries when the rule change never reaches the load balancer, and says so`, async () => {
         const w = await world({ neverRouteToApp: true, bootMs: 0 });
+        await w.context.clock.install();
         await w.page.goto(`${w.alb.url}/`);
-        await w.page.locator("html[data-state=stuck]").waitFor({ timeout: 60_000 });
+        const stuck = w.page.locator("html[data-state=stuck]");
+        for (let i = 0; i < 120 && (await stuck.count()) === 0; i++) {
+            await w.context.clock.runFor(1000).catch(() => undefined); // fails while a reload replaces the page
+            await new Promise((r) => setTimeout(r, 150));
+        }
+        await stuck.waitFor({ timeout: 5000 });
         expect(await w.page.getByRole("status").textContent()).to.equal("Sales is ready, but this browser keeps reaching the start page. Use Reload; if that does not help, tell the platform team.");
         expect(w.alb.toHandler.filter((t) => t.endsWith("navigate")).length).to.equal(1 + MAX_RELOADS);
         expect(w.alb.toDashboard).to.deep.equal([]);
