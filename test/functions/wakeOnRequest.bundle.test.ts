@@ -1,8 +1,8 @@
 /**
- * The controller as Lambda runs it: bundled by esbuild with the settings the component uses
- * (one CommonJS file, the AWS SDK left to the nodejs22.x runtime), loaded in a fresh Node process
- * that has nothing but the bundle, node_modules for the SDK (the runtime's copy in Lambda) and
- * the environment.
+ * The controller as Lambda runs it: the very bundle the component deploys (components/lambdaBundle.ts:
+ * esbuild, bundle, platform node, target node22, CommonJS, `@aws-sdk/*` external), loaded in a
+ * fresh Node process that has nothing but the bundle, node_modules for the SDK (the runtime's
+ * copy in Lambda) and the environment.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,29 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ALBResult } from "aws-lambda";
 import { expect } from "chai";
-import { buildSync } from "esbuild";
+import { bundleHandler } from "../../components/lambdaBundle";
 import { needs, PREREQUISITES } from "../prerequisites";
 import { type MotoServer, startMoto } from "./motoServer";
 import { albEvent, createMotoDashboard, NAVIGATION_HEADERS, PROBE_HEADERS, scheduledEvent } from "./wakeOnRequest.fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const ENTRY = path.join(ROOT, "functions", "wakeOnRequest", "handler.ts");
-
-function bundle(): string {
-    const result = buildSync({
-        entryPoints: [ENTRY],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        external: ["@aws-sdk/*"],
-        write: false,
-        legalComments: "none",
-        logLevel: "silent",
-    });
-    return result.outputFiles[0].text;
-}
 
 /** Loads the bundle in a new Node process, invokes `handler` with each event, returns the results. */
 function invokeBundled(file: string, env: Record<string, string>, events: unknown[]): { results: unknown[]; stdout: string } {
@@ -60,7 +43,7 @@ describe("wakeOnRequest: the Lambda bundle", function () {
     let code: string;
 
     before(() => {
-        code = bundle();
+        code = bundleHandler("wakeOnRequest");
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "wake-bundle-"));
         file = path.join(dir, "handler.js");
         fs.writeFileSync(file, code);
