@@ -22,6 +22,11 @@ export const WAKE_INTERVAL_MS = 60_000;
 export const WAKE_RETRY_MS = 10_000;
 /** At most one rule change to the app per instance in this interval. */
 export const ROUTE_INTERVAL_MS = 5000;
+/**
+ * An instance that has not seen the start for this long (no poll reached it) no longer knows when
+ * it began, and counts from now: it may say "taking longer" late, never early.
+ */
+export const START_TRACKING_GAP_MS = 60_000;
 
 /** The dashboard's state as read from AWS. */
 export interface Snapshot {
@@ -52,7 +57,8 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
     let inFlight: Promise<Snapshot> | undefined;
     let lastWake = { at: -Infinity, failed: false };
     let lastRouteAt = -Infinity;
-    let startingSince: number | undefined;
+    /** When this instance first saw the current start, and when it last saw it. */
+    let starting: { since: number; seen: number } | undefined;
 
     async function fetchSnapshot(): Promise<Snapshot> {
         const [service, healthy, rule] = await Promise.all([aws.describeService(), aws.healthyTargets(), aws.describeRule()]);
@@ -100,7 +106,7 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
                     await aws.scale(config.awakeMinTasks, config.awakeMaxTasks, config.awakeMinTasks);
                     lastWake.failed = false;
                     snapshot.service = { ...snapshot.service, desired: config.awakeMinTasks };
-                    startingSince = t;
+                    starting = { since: t, seen: t };
                 } else {
                     lastRouteAt = t;
                     const actions = actionsWithWeights(snapshot.rule, AWAKE_WEIGHTS, targets);
@@ -113,11 +119,12 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
             return { state: "failed", failure: "error", reason: "a step failed", steps: done, cached, observed: before, error };
         }
         if (plan.state === "ready") {
-            startingSince = undefined;
+            starting = undefined;
             return { state: "ready", reason: plan.reason, steps: done, cached, observed: before };
         }
-        startingSince ??= t;
-        const startingSeconds = Math.round((t - startingSince) / 1000);
+        if (!starting || t - starting.seen > START_TRACKING_GAP_MS) starting = { since: t, seen: t };
+        starting.seen = t;
+        const startingSeconds = Math.round((t - starting.since) / 1000);
         if (startingSeconds >= config.startTimeoutSeconds) {
             return { state: "failed", failure: "timeout", reason: "no healthy target within the start timeout", steps: done, cached, observed: before, startingSeconds };
         }
