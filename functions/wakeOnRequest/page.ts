@@ -29,7 +29,7 @@ export interface PageStatus {
 export type Branding = Pick<WakeConfig, "displayName" | "platformName" | "portalUrl">;
 
 /** Branding when the configuration itself is invalid (nothing from it is trusted). */
-export const FALLBACK_BRANDING: Branding = { displayName: "this dashboard", platformName: "Dashboards" };
+export const FALLBACK_BRANDING: Branding = { displayName: "the dashboard", platformName: "Dashboards" };
 
 /** How often the page polls while the dashboard starts, and after a failure. */
 export const POLL_MS = { starting: 2000, failed: 10_000 } as const;
@@ -52,14 +52,15 @@ export function escapeHtml(text: string): string {
  * @param detail For "failed": the reason, the request id, and the start timeout (for "timeout").
  */
 export function pageStatus(brand: Branding, state: PageState, detail: { reason?: "error" | "timeout"; reference?: string; timeoutSeconds?: number } = {}): PageStatus {
+    // The name is never first in a sentence: the fallback name is lower case, and display names keep their case.
     const name = brand.displayName;
     const tell = `If it keeps happening, tell the platform team and give them this reference: ${detail.reference ?? "none"}.`;
-    if (state === "ready") return { state, title: `${name} is ready`, message: `Opening ${name}…` };
+    if (state === "ready") return { state, title: `Opening ${name}…`, message: `Ready. Opening ${name}…` };
     if (state === "starting") {
         return {
             state,
             title: `Starting ${name}…`,
-            message: `${name} was asleep to save costs and is starting now. This usually takes a minute or two; this page opens it by itself when it is ready.`,
+            message: "This dashboard was asleep to save costs and is starting now. This usually takes a minute or two; this page opens it by itself when it is ready.",
         };
     }
     if (detail.reason === "timeout") {
@@ -67,15 +68,15 @@ export function pageStatus(brand: Branding, state: PageState, detail: { reason?:
         return {
             state,
             reason: "timeout",
-            title: `${name} is taking longer than usual`,
-            message: `${name} has not started after ${minutes} minute${minutes === 1 ? "" : "s"}. You can keep this page open (it keeps checking) or try again later. ${tell}`,
+            title: `Starting ${name} is taking longer than usual`,
+            message: `It has not started after ${minutes} minute${minutes === 1 ? "" : "s"}. You can keep this page open (it keeps checking) or try again later. ${tell}`,
             reference: detail.reference,
         };
     }
     return {
         state,
         reason: "error",
-        title: `${name} could not be started`,
+        title: `Could not start ${name}`,
         message: `Something went wrong while starting ${name}. Please try again in a minute. ${tell}`,
         reference: detail.reference,
     };
@@ -173,7 +174,7 @@ export const NOSCRIPT_REFRESH_SECONDS = 10;
 export function renderPage(brand: Branding, status: PageStatus): string {
     const e = escapeHtml;
     const name = brand.displayName;
-    const stuck = `${name} is ready, but this browser keeps reaching the start page. Use Reload; if that does not help, tell the platform team.`;
+    const stuck = `Ready, but this browser keeps reaching this start page instead of ${name}. Use Reload; if that does not help, tell the platform team.`;
     const stopped = `This page stopped checking on ${name}. Use Reload to try again.`;
     const portal = brand.portalUrl ? ` <a href="${e(brand.portalUrl)}">Back to ${e(brand.platformName)}</a>` : "";
     return `<!doctype html>

@@ -54,7 +54,7 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         await w.page.goto(`${w.alb.url}/reports?tab=margins`);
         expect(await w.page.locator("h1").textContent()).to.equal("Starting Sales…");
         expect(await w.page.title()).to.equal("Starting Sales…");
-        expect(await w.page.getByRole("status").textContent()).to.include("Sales was asleep to save costs and is starting now");
+        expect(await w.page.getByRole("status").textContent()).to.include("This dashboard was asleep to save costs and is starting now");
         expect(await w.page.locator("html").getAttribute("lang")).to.equal("en");
         expect(await w.page.getByRole("link", { name: "Back to Dashboards" }).getAttribute("href")).to.equal("https://portal.dashboards.example.com/");
         await screenshot(w.page, "wake-on-request-starting");
@@ -75,7 +75,7 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         // The page's timers run on Playwright's clock (the whole context, across reloads); requests are real.
         await w.context.clock.install();
         await w.page.goto(`${w.alb.url}/`);
-        expect(await w.page.locator("h1").textContent()).to.equal("Sales could not be started");
+        expect(await w.page.locator("h1").textContent()).to.equal("Could not start Sales");
         const status = w.page.getByRole("status");
         expect(await status.textContent()).to.match(/Something went wrong while starting Sales\. Please try again in a minute\. .*platform team .*reference: req-1\./);
         expect(await w.page.getByRole("link", { name: "Reload" }).isVisible()).to.equal(true);
@@ -98,7 +98,7 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
             await new Promise((r) => setTimeout(r, 150));
         }
         await stuck.waitFor({ timeout: 5000 });
-        expect(await w.page.getByRole("status").textContent()).to.equal("Sales is ready, but this browser keeps reaching the start page. Use Reload; if that does not help, tell the platform team.");
+        expect(await w.page.getByRole("status").textContent()).to.equal("Ready, but this browser keeps reaching this start page instead of Sales. Use Reload; if that does not help, tell the platform team.");
         expect(w.alb.toHandler.filter((t) => t.endsWith("navigate")).length).to.equal(1 + MAX_RELOADS);
         expect(w.alb.toDashboard).to.deep.equal([]);
     });

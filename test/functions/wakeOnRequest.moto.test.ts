@@ -165,7 +165,7 @@ describe("wake on request against moto", function () {
 
             await s.dashboard.registerTarget(); // moto: healthy as soon as registered
             s.advance(4000);
-            expect(await s.poll()).to.deep.include({ state: "ready", title: "Sales is ready" });
+            expect(await s.poll()).to.deep.include({ state: "ready", title: "Opening Sales…" });
             expect(s.count("elasticloadbalancing:ModifyRule")).to.equal(1);
             const rule = await s.dashboard.rule();
             expect(await s.dashboard.weights()).to.deep.equal({ app: 1, waker: 0 });
@@ -190,8 +190,8 @@ describe("wake on request against moto", function () {
             }
             s.advance(11_000);
             const status = await s.poll();
-            expect(status).to.deep.include({ state: "failed", reason: "timeout", title: "Sales is taking longer than usual", reference: "7f1c-req" });
-            expect(status.message).to.include("has not started after 5 minutes");
+            expect(status).to.deep.include({ state: "failed", reason: "timeout", title: "Starting Sales is taking longer than usual", reference: "7f1c-req" });
+            expect(status.message).to.include("It has not started after 5 minutes");
             expect(s.count("ecs:UpdateService")).to.equal(1);
             expect((await s.dashboard.service()).desired).to.equal(1);
             await s.dashboard.registerTarget();
@@ -238,7 +238,7 @@ describe("wake on request against moto", function () {
             const s = await scenario({ serviceNameInEnv: "no-such-service" });
             const page = await s.request(NAVIGATION_HEADERS);
             expect(page.statusCode).to.equal(503);
-            expect(page.body).to.include("Sales could not be started");
+            expect(page.body).to.include("Could not start Sales");
             expect(page.body).to.include("7f1c-req");
             expect(page.body).not.to.match(/Error|at \w+ \(|no-such-service/);
             s.advance(ERROR_PAUSE);
@@ -256,7 +256,7 @@ describe("wake on request against moto", function () {
             await elb.send(new ModifyRuleCommand({ RuleArn: s.dashboard.ruleArn, Actions: forwardOnly }));
             await s.dashboard.registerTarget();
             const page = await s.request(NAVIGATION_HEADERS);
-            expect(page.body).to.include("Sales could not be started");
+            expect(page.body).to.include("Could not start Sales");
             expect(s.logs.at(-1)).to.deep.include({ reason: "rule-shape" });
             expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
 

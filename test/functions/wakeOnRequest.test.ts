@@ -369,7 +369,7 @@ describe("wakeOnRequest: the page (page.ts)", () => {
 
     it("shows Starting <name>… as the heading, with the progress in a polite status region", () => {
         expect(html).to.include("<h1 id=\"title\">Starting Sales &#38; Margins…</h1>");
-        expect(html).to.match(/<p id="status" role="status" aria-live="polite">Sales &#38; Margins was asleep/);
+        expect(html).to.match(/<p id="status" role="status" aria-live="polite">This dashboard was asleep/);
         expect(html).to.match(/^<!doctype html>\n<html lang="en" data-state="starting">/);
     });
 
@@ -405,11 +405,11 @@ describe("wakeOnRequest: the page (page.ts)", () => {
     });
 
     it("says what failed and gives the reference, in the error and timeout states", () => {
-        expect(pageStatus(brand, "failed", { reason: "error", reference: "abc-123" })).to.deep.include({ title: "Sales & Margins could not be started", reference: "abc-123" });
+        expect(pageStatus(brand, "failed", { reason: "error", reference: "abc-123" })).to.deep.include({ title: "Could not start Sales & Margins", reference: "abc-123" });
         expect(pageStatus(brand, "failed", { reason: "error", reference: "abc-123" }).message).to.match(/try again in a minute.*platform team.*abc-123/);
         const late = pageStatus(brand, "failed", { reason: "timeout", reference: "abc-123", timeoutSeconds: 300 });
-        expect(late).to.deep.include({ reason: "timeout", title: "Sales & Margins is taking longer than usual" });
-        expect(late.message).to.include("has not started after 5 minutes");
+        expect(late).to.deep.include({ reason: "timeout", title: "Starting Sales & Margins is taking longer than usual" });
+        expect(late.message).to.include("It has not started after 5 minutes");
     });
 
     it("stays small", () => {
@@ -465,7 +465,7 @@ describe("wakeOnRequest: handler paths without an AWS call", () => {
         const { handler, sent, logs } = offline({ ...ENV, IDLE_MINUTES: "5", DISPLAY_NAME: "Sales\nX-Injected: 1" });
         const page = (await handler(albEvent({ targetGroupArn: WAKER_TG }))) as ALBResult;
         expect(page.statusCode).to.equal(503);
-        expect(page.body).to.include("this dashboard could not be started");
+        expect(page.body).to.include("<h1 id=\"title\">Could not start the dashboard</h1>");
         expect(page.body).to.include("req-42");
         expect(page.body).not.to.include("X-Injected");
         const poll = (await handler(albEvent({ targetGroupArn: WAKER_TG, headers: POLL_HEADERS }))) as ALBResult;
@@ -501,7 +501,7 @@ describe("wakeOnRequest: handler paths without an AWS call", () => {
             const page = (await handler(albEvent({ targetGroupArn: WAKER_TG }), context)) as ALBResult;
             expect(Date.now() - started).to.be.below(1900);
             expect(page.statusCode).to.equal(503);
-            expect(page.body).to.include("could not be started").and.include("slow-1");
+            expect(page.body).to.include("Could not start Sales &#38; Margins").and.include("slow-1");
             started = Date.now();
             expect(await handler(scheduledEvent(), context)).to.deep.include({ decision: "error", reason: "could not read the state" });
             expect(Date.now() - started).to.be.below(1900);
