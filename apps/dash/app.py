@@ -6,6 +6,7 @@ Run locally:  PYTHONPATH=../shared/python PORT=8050 gunicorn -c ../shared/python
 from __future__ import annotations
 
 import os
+from html import escape
 from pathlib import Path
 
 from dash import Dash, Input, Output, State, dcc, html
@@ -20,11 +21,21 @@ TITLE = os.environ.get("DASHBOARD_NAME", "Sentiment analysis")
 
 # The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
 # the page through the ALB's sign-in once the session has ended, e.g. when a callback gets the
-# ALB's redirect. Served by the blueprint below; assets/ stays free for the dashboard's own files.
+# ALB's redirect, and while the user is active sends the periodic request (to /health) that keeps
+# a dashboard that scales to zero awake. Served by the blueprint below; assets/ stays free for the
+# dashboard's own files. SESSION_GUARD_INTERVAL_SECONDS and SESSION_GUARD_ACTIVE_SECONDS override
+# its defaults. Dash writes these attributes unescaped: escape them here.
 SHARED_JS = Path(__file__).resolve().parent.parent / "shared" / "js"
 SESSION_GUARD_URL = "/session-guard/session-guard.js"
+SESSION_GUARD = {
+    "src": SESSION_GUARD_URL,
+    "data-probe": "/health",
+    "data-name": escape(TITLE),
+    "data-interval": escape(os.environ.get("SESSION_GUARD_INTERVAL_SECONDS", "")),
+    "data-active-seconds": escape(os.environ.get("SESSION_GUARD_ACTIVE_SECONDS", "")),
+}
 
-app = Dash(__name__, title=TITLE, external_scripts=[SESSION_GUARD_URL])
+app = Dash(__name__, title=TITLE, external_scripts=[SESSION_GUARD])
 server = app.server  # the Flask app gunicorn serves (app:server)
 # One proxy hop (the ALB): X-Forwarded-For and -Proto. Not X-Forwarded-Host: the ALB sets none
 # (it keeps the Host header), so one that arrives is the client's.

@@ -25,7 +25,10 @@ app = Flask(__name__)
 app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
 install_routes(app)
 # The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
-# the page through the ALB's sign-in once the session has ended: /session-guard/session-guard.js.
+# the page through the ALB's sign-in once the session has ended, and while the user is active
+# sends the periodic request (to /health) that keeps a dashboard that scales to zero awake:
+# /session-guard/session-guard.js. SESSION_GUARD_INTERVAL_SECONDS and SESSION_GUARD_ACTIVE_SECONDS
+# override its defaults (templates/index.html).
 SHARED_JS = Path(__file__).resolve().parent.parent / "shared" / "js"
 app.register_blueprint(Blueprint("session_guard", __name__, static_folder=SHARED_JS, static_url_path="/session-guard"))
 
@@ -47,6 +50,8 @@ def index() -> str:
         regions=REGIONS,
         user=flask_user(),
         portal_url=portal_url(),
+        guard_interval=os.environ.get("SESSION_GUARD_INTERVAL_SECONDS", ""),
+        guard_active=os.environ.get("SESSION_GUARD_ACTIVE_SECONDS", ""),
     )
 
 

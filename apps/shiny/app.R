@@ -9,9 +9,19 @@ source("alb_auth.R", local = TRUE)
 
 TITLE <- Sys.getenv("DASHBOARD_NAME", "Ridge & Lasso regularisation")
 # The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads
-# the page through the ALB's sign-in once the session has ended: a websocket that closes cannot
-# reconnect through the ALB's redirect. Inlined in <head>, before Shiny opens its websocket.
-SESSION_GUARD <- includeScript(file.path("..", "shared", "js", "session-guard.js"))
+# the page through the ALB's sign-in once the session has ended (a websocket that closes cannot
+# reconnect through the ALB's redirect), and while the user is active sends the periodic request
+# that keeps a dashboard that scales to zero awake. Served as a file (no inline code) by httpuv,
+# off the R thread; loaded in <head>, before Shiny opens its websocket. It checks with that same
+# static file: Shiny has no health route, and `/` would run ui() in the app's one R process.
+# SESSION_GUARD_INTERVAL_SECONDS and SESSION_GUARD_ACTIVE_SECONDS override the guard's defaults.
+addResourcePath("session-guard", file.path("..", "shared", "js"))
+SESSION_GUARD_JS <- "session-guard/session-guard.js"
+SESSION_GUARD <- tags$script(
+  src = SESSION_GUARD_JS, `data-probe` = SESSION_GUARD_JS, `data-name` = TITLE,
+  `data-interval` = Sys.getenv("SESSION_GUARD_INTERVAL_SECONDS"),
+  `data-active-seconds` = Sys.getenv("SESSION_GUARD_ACTIVE_SECONDS")
+)
 TRUE_BETA <- c(x1 = 2, x2 = -1.5, x3 = 1, x4 = 0, x5 = 0, x6 = 0)
 
 simulate_sets <- function(n_sets, n_obs = 100, seed = 42) {

@@ -59,12 +59,23 @@ def read_csv(data: bytes) -> pd.DataFrame:
 
 def session_guard() -> None:
     """The shared session guard (served by server.py): reloads the page through the ALB's sign-in
-    once the session has ended, since Streamlit's reconnects cannot follow the ALB's redirect."""
+    once the session has ended, since Streamlit's reconnects cannot follow the ALB's redirect, and
+    while the user is active sends the periodic request (to /_stcore/health) that keeps a
+    dashboard that scales to zero awake: user input travels on the websocket, which the ALB's
+    request count does not see. SESSION_GUARD_INTERVAL_SECONDS and SESSION_GUARD_ACTIVE_SECONDS
+    override its defaults."""
+    attributes = {
+        "data-probe": "/_stcore/health",
+        "data-name": TITLE,
+        "data-interval": os.environ.get("SESSION_GUARD_INTERVAL_SECONDS", ""),
+        "data-active-seconds": os.environ.get("SESSION_GUARD_ACTIVE_SECONDS", ""),
+    }
+    tag = "".join(f' {k}="{html.escape(v)}"' for k, v in attributes.items())
     # Scripts in st.markdown never run. st.html runs them when allowed, in the page itself (not
     # an iframe), so the guard sees the page's own websocket reconnects and fetches. Once loaded
     # it stays for the life of the page, even through a run that stops early.
     with st.container(key="session-guard"):
-        st.html('<script src="/session-guard/session-guard.js"></script>', unsafe_allow_javascript=True)
+        st.html(f'<script src="/session-guard/session-guard.js"{tag}></script>', unsafe_allow_javascript=True)
     # Cosmetic: the script shows nothing, so hide its container's layout wrapper, which would add
     # a gap below the identity bar (style-only HTML takes no space itself).
     st.html("<style>div:has(> .st-key-session-guard) { display: none; }</style>")
