@@ -18,8 +18,7 @@ import { DashboardCluster } from "./dashboardCluster";
 import { DashboardPipeline } from "./dashboardPipeline";
 import { DashboardService } from "./dashboardService";
 import type { DashboardPlatformArgs } from "./platformArgs";
-import { rulePriorities } from "./routing";
-import { WAKE_RULE_SUFFIX } from "./wake";
+import { rulePriorities, wakeRuleSlots } from "./routing";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 
 export type * from "./platformArgs";
@@ -208,8 +207,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         login: { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin },
         appsDir: string,
     ): Map<string, DashboardService> {
-        // A scale-to-zero dashboard's waker rule takes a slot of its own, by name like the others.
-        const priorities = rulePriorities(services.flatMap((d) => (d.minTasks === 0 ? [d.name, `${d.name}${WAKE_RULE_SUFFIX}`] : [d.name])));
+        // A scale-to-zero dashboard's waker rule gets the free slots just below and above its rule.
+        const { priorities, slots } = wakeRuleSlots(rulePriorities(services.map((d) => d.name)), services.filter((d) => d.minTasks === 0).map((d) => d.name));
         return new Map(services.map((d) => [d.name, new DashboardService(d.name, {
             cluster: cluster.forServices,
             login: login.loginFor(d),
@@ -220,7 +219,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             imageDigest: d.imageDigest,
             framework: d.framework,
             rulePriority: priorities.get(d.name)!,
-            wakeRulePriority: priorities.get(`${d.name}${WAKE_RULE_SUFFIX}`),
+            wakeRuleSlots: slots.get(d.name),
             extraHosts: d.extraHosts,
             cpu: d.cpu,
             memory: d.memory,

@@ -20,7 +20,8 @@ import { defaultDeregistrationDelay, FRAMEWORK_PRESETS, FrameworkPreset, SPOT_MA
 import { bundleHandler } from "./lambdaBundle";
 import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupName } from "./naming";
 import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
-import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings, wakePriorities } from "./wake";
+import type { WakeRuleSlots } from "./routing";
+import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
@@ -96,7 +97,7 @@ export interface DashboardServiceArgs {
      * Fewest tasks; also the count after a deploy. `0` scales to zero: the service sleeps after
      * `idleMinutes` without requests and wakes when a signed-in user who may open it arrives; they
      * see a "Starting <displayName>..." page until a task is healthy (about the framework's start
-     * time plus two health checks). Needs `wakeRulePriority`; not with `schedule`.
+     * time plus two health checks). Needs `wakeRuleSlots`; not with `schedule`.
      * @default 1
      */
     minTasks?: number;
@@ -113,10 +114,12 @@ export interface DashboardServiceArgs {
      */
     idleMinutes?: number;
     /**
-     * With `minTasks: 0`: the priority of the waker rule, unique on the listener and not
-     * `rulePriority`. The two rules swap priorities when the dashboard wakes and sleeps.
+     * With `minTasks: 0`: the waker rule's two listener priorities, free on the listener: `asleep`
+     * below `rulePriority` (the waker wins) and `awake` above it (the dashboard's rule wins). See
+     * `wakeRuleSlots` for a stable choice.
+     * @example { asleep: 4099, awake: 4101 }
      */
-    wakeRulePriority?: number;
+    wakeRuleSlots?: WakeRuleSlots;
     /** Name shown on the starting page of a scale-to-zero dashboard. @default the dashboard's name */
     displayName?: string;
     /** Platform name shown on the starting page. @default "Dashboards" */
@@ -263,8 +266,11 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
     const isPriority = (p: unknown) => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 50000;
     if (!isPriority(args.rulePriority)) problems.push(`rulePriority ${args.rulePriority} must be 1..50000`);
     if (min === 0) {
-        if (args.wakeRulePriority === undefined) problems.push("wakeRulePriority is required with minTasks 0 (the waker rule's priority)");
-        else if (!isPriority(args.wakeRulePriority) || args.wakeRulePriority === args.rulePriority) problems.push(`wakeRulePriority ${args.wakeRulePriority} must be 1..50000 and differ from rulePriority`);
+        const slots = args.wakeRuleSlots;
+        if (slots === undefined) problems.push("wakeRuleSlots is required with minTasks 0 (the waker rule's priorities)");
+        else if (!isPriority(slots.asleep) || !isPriority(slots.awake) || !(slots.asleep < args.rulePriority && args.rulePriority < slots.awake)) {
+            problems.push(`wakeRuleSlots ${JSON.stringify(slots)} must be priorities 1..50000 with asleep < rulePriority ${args.rulePriority} < awake`);
+        }
         if (args.idleMinutes !== undefined) {
             const problem = idleMinutesProblem(args.idleMinutes);
             if (problem) problems.push(`idleMinutes ${problem}`);
@@ -272,7 +278,7 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
         if (args.schedule) problems.push("schedule and minTasks 0 both decide when the service sleeps; use one of them");
     } else {
         if (args.idleMinutes !== undefined) problems.push("idleMinutes needs minTasks 0 (scale to zero)");
-        if (args.wakeRulePriority !== undefined) problems.push("wakeRulePriority needs minTasks 0 (scale to zero)");
+        if (args.wakeRuleSlots !== undefined) problems.push("wakeRuleSlots needs minTasks 0 (scale to zero)");
     }
     if ((args.extraHosts ?? []).length > 4) problems.push("extraHosts allows at most 4 hosts (5 host names per rule)");
     const capacity = args.capacity ?? "on-demand";
@@ -394,12 +400,11 @@ export class DashboardService extends pulumi.ComponentResource {
 
         this.securityGroup = this.createTaskSecurityGroup(ctx);
         this.targetGroup = this.createTargetGroup(ctx);
-        // Scale to zero: a second rule on the same hosts, to the waker, winning while the dashboard sleeps.
-        const priorities = ctx.scaleToZero ? wakePriorities(args.rulePriority, args.wakeRulePriority!) : { app: args.rulePriority, waker: 0 };
-        this.listenerRule = this.createListenerRule(ctx, "rule", this.hosts, this.targetGroup, priorities.app);
+        this.listenerRule = this.createListenerRule(ctx, "rule", this.hosts, this.targetGroup, args.rulePriority);
         if (ctx.scaleToZero) {
+            // Scale to zero: a second rule on the same hosts, to the waker; it starts in its slot below (asleep).
             this.wakerTargetGroup = this.createWakerTargetGroup(ctx);
-            this.wakeRule = this.createListenerRule(ctx, "wake-rule", this.hosts, this.wakerTargetGroup, priorities.waker);
+            this.wakeRule = this.createListenerRule(ctx, "wake-rule", this.hosts, this.wakerTargetGroup, args.wakeRuleSlots!.asleep, true);
         }
         this.service = this.createService(ctx, this.taskDefinition, this.securityGroup, this.targetGroup, this.listenerRule);
         const settledTaskDefinition = this.settledTaskDefinition(ctx, this.service, this.taskDefinition);
@@ -716,7 +721,7 @@ export class DashboardService extends pulumi.ComponentResource {
     }
 
     /** A host rule on the HTTPS listener: authenticate, then forward to the target group. */
-    private createListenerRule(ctx: ServiceContext, suffix: string, hosts: string[], targetGroup: aws.lb.TargetGroup, priority: number): aws.lb.ListenerRule {
+    private createListenerRule(ctx: ServiceContext, suffix: string, hosts: string[], targetGroup: aws.lb.TargetGroup, priority: number, movedByWaker = false): aws.lb.ListenerRule {
         return new aws.lb.ListenerRule(`${ctx.name}-${suffix}`, {
             listenerArn: ctx.cluster.httpsListenerArn,
             priority,
@@ -727,8 +732,8 @@ export class DashboardService extends pulumi.ComponentResource {
                 pulumi.output(ctx.args.login.authenticateAction).apply((a) => ({ ...a, order: 1 })),
                 { type: "forward", order: 2, targetGroupArn: targetGroup.arn },
             ],
-        }, ctx.scaleToZero
-            // The waker swaps the two rules' priorities when the dashboard wakes and sleeps; `pulumi up` leaves them be.
+        }, movedByWaker
+            // The waker moves this rule between its two slots when the dashboard wakes and sleeps; `pulumi up` leaves it be.
             ? { parent: this, ignoreChanges: ["priority"] }
             : { parent: this });
     }
@@ -875,9 +880,9 @@ export class DashboardService extends pulumi.ComponentResource {
         const serviceArn = pulumi.interpolate`arn:${partition}:ecs:${ctx.region}:${ctx.account}:service/${cluster.clusterName}/${parts.service.name}`;
         const policy = new aws.iam.RolePolicy(`${name}-waker-policy`, {
             role: role.id,
-            policy: pulumi.all([partition, ctx.region, ctx.account, cluster.clusterName, cluster.clusterArn, serviceArn, parts.appRule.arn, parts.wakeRule.arn, parts.scalingTarget.arn, logGroup.arn])
-                .apply(([p, region, account, clusterName, clusterArn, svcArn, appRuleArn, wakeRuleArn, targetArn, logGroupArn]) => JSON.stringify(wakeControllerPolicy({
-                    partition: p, region, account, clusterName, clusterArn, serviceArn: svcArn, appRuleArn, wakeRuleArn, scalableTargetArn: targetArn, logGroupArn,
+            policy: pulumi.all([partition, ctx.region, ctx.account, cluster.clusterName, cluster.clusterArn, serviceArn, parts.wakeRule.arn, parts.scalingTarget.arn, logGroup.arn])
+                .apply(([p, region, account, clusterName, clusterArn, svcArn, wakeRuleArn, targetArn, logGroupArn]) => JSON.stringify(wakeControllerPolicy({
+                    partition: p, region, account, clusterName, clusterArn, serviceArn: svcArn, wakeRuleArn, scalableTargetArn: targetArn, logGroupArn,
                 }))),
         }, parent);
         const grace = args.healthCheckGracePeriodSeconds ?? ctx.preset.healthCheckGracePeriodSeconds;
@@ -887,7 +892,9 @@ export class DashboardService extends pulumi.ComponentResource {
             wakerTargetGroupArn: parts.wakerTargetGroup.arn, loadBalancerArnSuffix: pulumi.output(cluster.albArnSuffix),
             portalUrl: pulumi.output(args.portalUrl ?? ""),
         }).apply(({ portalUrl, ...resolved }) => wakeControllerEnvironment({
-                ...(resolved as Omit<WakeControllerSettings, "awakeMinTasks" | "awakeMaxTasks" | "idleMinutes" | "displayName" | "platformName" | "startTimeoutSeconds" | "portalUrl">),
+                ...(resolved as Omit<WakeControllerSettings, "awakeMinTasks" | "awakeMaxTasks" | "idleMinutes" | "displayName" | "platformName" | "startTimeoutSeconds" | "portalUrl" | "wakeRuleAsleepPriority" | "wakeRuleAwakePriority">),
+                wakeRuleAsleepPriority: args.wakeRuleSlots!.asleep,
+                wakeRuleAwakePriority: args.wakeRuleSlots!.awake,
                 portalUrl: portalUrl || undefined,
                 awakeMinTasks: 1,
                 awakeMaxTasks: ctx.maxTasks,

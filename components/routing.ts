@@ -32,3 +32,47 @@ export function rulePriorities(names: readonly string[]): Map<string, number> {
     }
     return result;
 }
+
+/** The waker rule's two slots around its dashboard's rule: below it (asleep: the waker wins) and above it (awake). */
+export interface WakeRuleSlots {
+    asleep: number;
+    awake: number;
+}
+
+/**
+ * Gives each scale-to-zero dashboard its waker rule's two slots: the nearest free priorities below
+ * and above its own rule's (`priorities`, from `rulePriorities`), in sorted name order so the
+ * result does not depend on the list order. Rules of different dashboards never match the same host,
+ * so only the order within one dashboard's pair matters. A dashboard whose rule has no free slot
+ * below it within the dashboard range moves up to the next slot that has one.
+ */
+export function wakeRuleSlots(priorities: Map<string, number>, scaleToZero: readonly string[]): { priorities: Map<string, number>; slots: Map<string, WakeRuleSlots> } {
+    const result = new Map(priorities);
+    const taken = new Set(result.values());
+    const slots = new Map<string, WakeRuleSlots>();
+    const freeFrom = (p: number, step: 1 | -1) => {
+        for (let q = p + step; q >= FIRST_DASHBOARD_PRIORITY && q <= LAST_PRIORITY; q += step) if (!taken.has(q)) return q;
+        return undefined;
+    };
+    for (const name of [...new Set(scaleToZero)].sort()) {
+        let own = result.get(name);
+        if (own === undefined) continue;
+        let below = freeFrom(own, -1);
+        let above = freeFrom(own, 1);
+        while (below === undefined || above === undefined) {
+            // Only at the very ends of the range: move the dashboard's own rule inwards.
+            taken.delete(own);
+            const next = freeFrom(own, below === undefined ? 1 : -1);
+            if (next === undefined) throw new Error(`no free listener-rule priorities left for ${name}'s waker`);
+            own = next;
+            taken.add(own);
+            result.set(name, own);
+            below = freeFrom(own, -1);
+            above = freeFrom(own, 1);
+        }
+        taken.add(below);
+        taken.add(above);
+        slots.set(name, { asleep: below, awake: above });
+    }
+    return { priorities: result, slots };
+}

@@ -1,38 +1,30 @@
 /**
  * Scale to zero with wake on request: the pure parts the DashboardService's waker is built from
- * (limits, the rule-priority pair, the controller's environment and its IAM policy).
+ * (limits, the controller's environment and its IAM policy).
  *
- * How it works: a dashboard with `minTasks: 0` has two listener rules on its host, both behind the
- * same authenticate action: the app rule (forward to the service's target group) and the waker
- * rule (forward to a Lambda target group). The rule with the lower priority number wins. Asleep,
- * the waker rule wins and the Lambda (functions/wakeOnRequest) shows a "Starting..." page and
- * starts the service; once a task is healthy it swaps the two priorities, and the app rule wins.
- * A scheduled idle check swaps them back and scales the service to 0 after `idleMinutes` without
- * requests. The controller owns exactly: both rules' `priority`, the service's `desiredCount`, and
- * the scalable target's `minCapacity`/`maxCapacity`; Pulumi ignores those fields (ignoreChanges)
- * and manages everything else, the authenticate actions included, which the controller never touches.
+ * How it works: a dashboard with `minTasks: 0` has two listener rules on its hosts, both behind the
+ * same authenticate action: its own rule (forward to the service's target group) at a fixed
+ * priority, and the waker rule (forward to a Lambda target group), which sits in one of two slots
+ * around it (routing.ts `wakeRuleSlots`). The lower number wins. Asleep, the waker rule sits below
+ * and the Lambda (functions/wakeOnRequest) shows a "Starting..." page and starts the service; once
+ * a task is healthy it moves the waker rule above, and the dashboard's own rule wins. A scheduled
+ * idle check moves it back below, then scales the service to 0, after `idleMinutes` without
+ * requests. The controller owns exactly: the waker rule's `priority`, the service's `desiredCount`
+ * and the scalable target's `minCapacity`/`maxCapacity`; Pulumi ignores those fields
+ * (ignoreChanges) and manages everything else. The controller never changes an action: the
+ * authenticate actions are Pulumi's alone.
  */
 
 /** `idleMinutes` bounds: ALB metrics arrive per minute with a delay, and a wake takes about a minute. */
 export const IDLE_MINUTES = { min: 10, max: 1440, default: 30 } as const;
 /** How often the idle check runs. */
 export const IDLE_CHECK_MINUTES = 5;
-/** Suffix of the waker rule's name in `rulePriorities`, so it gets a stable slot of its own. */
-export const WAKE_RULE_SUFFIX = "~wake";
 
 /** Why `minutes` is not a valid `idleMinutes`, or undefined. */
 export function idleMinutesProblem(minutes: unknown): string | undefined {
     return typeof minutes === "number" && Number.isInteger(minutes) && minutes >= IDLE_MINUTES.min && minutes <= IDLE_MINUTES.max
         ? undefined
         : `${JSON.stringify(minutes)} must be a whole number of minutes from ${IDLE_MINUTES.min} to ${IDLE_MINUTES.max}`;
-}
-
-/**
- * The two rules' starting priorities: the waker gets the lower number (it wins: the dashboard
- * starts asleep), the app rule the higher. The controller swaps them at run time.
- */
-export function wakePriorities(rulePriority: number, wakeRulePriority: number): { app: number; waker: number } {
-    return { app: Math.max(rulePriority, wakeRulePriority), waker: Math.min(rulePriority, wakeRulePriority) };
 }
 
 /** What the controller's environment tells it (functions/wakeOnRequest reads exactly these). */
@@ -43,6 +35,9 @@ export interface WakeControllerSettings {
     scalableResourceId: string;
     appRuleArn: string;
     wakeRuleArn: string;
+    /** The waker rule's slot below the dashboard's rule (asleep) and above it (awake). */
+    wakeRuleAsleepPriority: number;
+    wakeRuleAwakePriority: number;
     appTargetGroupArn: string;
     wakerTargetGroupArn: string;
     /** `app/<name>/<id>`: the LoadBalancer dimension of the ALB's metrics. */
@@ -64,6 +59,8 @@ export function wakeControllerEnvironment(s: WakeControllerSettings): Record<str
         SCALABLE_RESOURCE_ID: s.scalableResourceId,
         APP_RULE_ARN: s.appRuleArn,
         WAKE_RULE_ARN: s.wakeRuleArn,
+        WAKE_RULE_ASLEEP_PRIORITY: String(s.wakeRuleAsleepPriority),
+        WAKE_RULE_AWAKE_PRIORITY: String(s.wakeRuleAwakePriority),
         APP_TARGET_GROUP_ARN: s.appTargetGroupArn,
         WAKER_TARGET_GROUP_ARN: s.wakerTargetGroupArn,
         LOAD_BALANCER_ARN_SUFFIX: s.loadBalancerArnSuffix,
@@ -85,14 +82,13 @@ export interface WakeControllerResources {
     clusterName: string;
     clusterArn: string;
     serviceArn: string;
-    appRuleArn: string;
     wakeRuleArn: string;
     scalableTargetArn: string;
     logGroupArn: string;
 }
 
 /**
- * The controller's IAM policy: its own service, its two rules and its scalable target, by ARN.
+ * The controller's IAM policy: its own service, its waker rule and its scalable target, by ARN.
  * The only `*` resources are read-only calls that support no resource-level permission.
  */
 export function wakeControllerPolicy(r: WakeControllerResources): { Version: string; Statement: Record<string, unknown>[] } {
@@ -107,7 +103,8 @@ export function wakeControllerPolicy(r: WakeControllerResources): { Version: str
                 Sid: "DescribeOwnClusterTasks", Effect: "Allow", Action: "ecs:DescribeTasks",
                 Resource: `arn:${r.partition}:ecs:${r.region}:${r.account}:task/${r.clusterName}/*`, Condition: onCluster,
             },
-            { Sid: "SwapOwnRules", Effect: "Allow", Action: "elasticloadbalancing:SetRulePriorities", Resource: [r.appRuleArn, r.wakeRuleArn] },
+            // Only the waker rule moves; the dashboard's own rule is read, never changed.
+            { Sid: "MoveOwnWakeRule", Effect: "Allow", Action: "elasticloadbalancing:SetRulePriorities", Resource: r.wakeRuleArn },
             // https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_id-based-policy-examples.html
             { Sid: "OwnCapacity", Effect: "Allow", Action: "application-autoscaling:RegisterScalableTarget", Resource: r.scalableTargetArn },
             // Describe* of ELBv2 and GetMetricData have no resource-level permissions:
@@ -123,6 +120,6 @@ export function wakeControllerPolicy(r: WakeControllerResources): { Version: str
 
 /** The IAM actions of `wakeControllerPolicy`, for comparing with what the controller calls. */
 export function wakeControllerActions(): string[] {
-    const doc = wakeControllerPolicy({ partition: "p", region: "r", account: "a", clusterName: "c", clusterArn: "c", serviceArn: "s", appRuleArn: "r1", wakeRuleArn: "r2", scalableTargetArn: "t", logGroupArn: "l" });
+    const doc = wakeControllerPolicy({ partition: "p", region: "r", account: "a", clusterName: "c", clusterArn: "c", serviceArn: "s", wakeRuleArn: "r", scalableTargetArn: "t", logGroupArn: "l" });
     return doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[]).sort();
 }

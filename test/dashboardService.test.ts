@@ -521,8 +521,8 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
     let plan: Plan;
     before(async () => {
         plan = await planServices({
-            sales: { minTasks: 0, maxTasks: 3, wakeRulePriority: 900, idleMinutes: 45, displayName: "Sales & Co", capacity: "spot", extraHosts: ["sales.example.org"] },
-            ops: { minTasks: 0, wakeRulePriority: 2000, capacity: "mixed" },
+            sales: { minTasks: 0, maxTasks: 3, wakeRuleSlots: { asleep: 900, awake: 1100 }, idleMinutes: 45, displayName: "Sales & Co", capacity: "spot", extraHosts: ["sales.example.org"] },
+            ops: { minTasks: 0, wakeRuleSlots: { asleep: 950, awake: 2000 }, capacity: "mixed" },
             always: {},
         });
     });
@@ -534,8 +534,9 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
         expect(named(plan, "aws:appautoscaling/target:Target", "sales-scaling").inputs).to.deep.include({ minCapacity: 0, maxCapacity: 0 });
         const app = named(plan, RULE, "sales-rule");
         const wake = named(plan, RULE, "sales-wake-rule");
-        // The lower number wins: the waker's while asleep.
-        expect(wake.inputs.priority).to.be.lessThan(app.inputs.priority);
+        // The lower number wins: the waker's, in its slot below the dashboard's rule, while asleep.
+        expect(app.inputs.priority).to.equal(1000);
+        expect(wake.inputs.priority).to.equal(900);
         expect(wake.inputs.conditions).to.deep.equal(app.inputs.conditions);
         expect(wake.inputs.conditions[0].hostHeader.values).to.deep.equal(["sales.dashboards.example.com", "sales.example.org"]);
         for (const rule of [app, wake]) {
@@ -551,9 +552,10 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
         expect(waker.inputs.name).to.not.equal(named(plan, TG, "sales-tg").inputs.name);
     });
 
-    it("lets the waker own exactly the rules' priorities, the desired count and the capacity: pulumi up leaves them as the waker set them", () => {
+    it("lets the waker own exactly its rule's priority, the desired count and the capacity: pulumi up leaves them as the waker set them", () => {
         for (const name of ["sales", "ops"]) {
-            expect(named(plan, RULE, `${name}-rule`).ignoreChanges).to.deep.equal(["priority"]);
+            // The dashboard's own rule, its login included, stays Pulumi's.
+            expect(named(plan, RULE, `${name}-rule`).ignoreChanges).to.deep.equal([]);
             expect(named(plan, RULE, `${name}-wake-rule`).ignoreChanges).to.deep.equal(["priority"]);
             expect(named(plan, "aws:ecs/service:Service", `${name}-service`).ignoreChanges).to.deep.equal(["desiredCount"]);
             expect(named(plan, "aws:appautoscaling/target:Target", `${name}-scaling`).ignoreChanges).to.have.members(["minCapacity", "maxCapacity"]);
@@ -577,6 +579,8 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
             AWAKE_MAX_TASKS: "3",
             IDLE_MINUTES: "45",
             DISPLAY_NAME: "Sales & Co",
+            WAKE_RULE_ASLEEP_PRIORITY: "900",
+            WAKE_RULE_AWAKE_PRIORITY: "1100",
         });
         expect(envOfWaker("ops")).to.deep.include({ IDLE_MINUTES: "30", AWAKE_MAX_TASKS: "2", DISPLAY_NAME: "ops" });
         expect(Number(env.START_TIMEOUT_SECONDS)).to.be.greaterThan(FRAMEWORK_PRESETS.dash.healthCheckGracePeriodSeconds);
@@ -585,7 +589,10 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
     it("lets the waker act on its own dashboard only; its only * resources are read-only calls", () => {
         const sales = policyOf("sales");
         const resourcesOf = (doc: any, action: string) => doc.Statement.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
-        expect(resourcesOf(sales, "elasticloadbalancing:SetRulePriorities")).to.have.members([named(plan, RULE, "sales-rule").outputs.arn, named(plan, RULE, "sales-wake-rule").outputs.arn]);
+        // It may move its own waker rule only: never the dashboard's rule, never any action.
+        expect(resourcesOf(sales, "elasticloadbalancing:SetRulePriorities")).to.deep.equal([named(plan, RULE, "sales-wake-rule").outputs.arn]);
+        expect(JSON.stringify(sales)).to.not.contain(named(plan, RULE, "sales-rule").outputs.arn);
+        expect(JSON.stringify(sales)).to.not.contain("ModifyRule");
         expect(resourcesOf(sales, "application-autoscaling:RegisterScalableTarget")).to.deep.equal([named(plan, "aws:appautoscaling/target:Target", "sales-scaling").outputs.arn]);
         expect(resourcesOf(sales, "ecs:UpdateService")).to.have.length(1);
         expect(resourcesOf(sales, "ecs:UpdateService")[0]).to.match(/^arn:aws:ecs:[a-z0-9-]+:\d{12}:service\/[^/*]+\/[^/*]+$/);
@@ -604,7 +611,7 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
         }
         // Nothing of one dashboard's is in the other's policy.
         const ops = JSON.stringify(policyOf("ops"));
-        for (const arn of [named(plan, RULE, "sales-rule").outputs.arn, named(plan, "aws:appautoscaling/target:Target", "sales-scaling").outputs.arn]) expect(ops).to.not.contain(arn);
+        for (const arn of [named(plan, RULE, "sales-wake-rule").outputs.arn, named(plan, "aws:appautoscaling/target:Target", "sales-scaling").outputs.arn]) expect(ops).to.not.contain(arn);
     });
 
     it("is invoked only by its own target group and its own idle check, every 5 minutes", () => {
@@ -638,12 +645,16 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
             }
             return expect.fail(`expected ${JSON.stringify(options)} to be refused`);
         };
-        expect(await refused({ minTasks: 0 })).to.contain("wakeRulePriority is required with minTasks 0");
-        expect(await refused({ minTasks: 0, wakeRulePriority: 1000 })).to.contain("wakeRulePriority 1000 must be 1..50000 and differ from rulePriority");
-        expect(await refused({ minTasks: 0, wakeRulePriority: 5, idleMinutes: 5 })).to.contain("idleMinutes 5 must be a whole number of minutes from 10 to 1440");
-        expect(await refused({ minTasks: 0, wakeRulePriority: 5, schedule: SCHEDULE })).to.contain("schedule and minTasks 0 both decide when the service sleeps");
+        const slots = { asleep: 999, awake: 1001 };
+        expect(await refused({ minTasks: 0 })).to.contain("wakeRuleSlots is required with minTasks 0");
+        for (const bad of [{ asleep: 1001, awake: 1002 }, { asleep: 998, awake: 999 }, { asleep: 1000, awake: 1001 }, { asleep: 0, awake: 1001 }]) {
+            expect(await refused({ minTasks: 0, wakeRuleSlots: bad }), JSON.stringify(bad)).to.contain("must be priorities 1..50000 with asleep < rulePriority 1000 < awake");
+        }
+        expect(await refused({ minTasks: 0, wakeRuleSlots: slots, idleMinutes: 5 })).to.contain("idleMinutes 5 must be a whole number of minutes from 10 to 1440");
+        expect(await refused({ minTasks: 0, wakeRuleSlots: slots, schedule: SCHEDULE })).to.contain("schedule and minTasks 0 both decide when the service sleeps");
         expect(await refused({ minTasks: 1, idleMinutes: 30 })).to.contain("idleMinutes needs minTasks 0");
-        expect(await refused({ minTasks: 0, wakeRulePriority: 5, maxTasks: 0 })).to.contain("maxTasks 0 must be a whole number >= 1");
+        expect(await refused({ minTasks: 1, wakeRuleSlots: slots })).to.contain("wakeRuleSlots needs minTasks 0");
+        expect(await refused({ minTasks: 0, wakeRuleSlots: slots, maxTasks: 0 })).to.contain("maxTasks 0 must be a whole number >= 1");
         expect(await refused({ minTasks: -1 })).to.contain("minTasks -1 must be a whole number >= 0");
     });
 });

@@ -67,7 +67,8 @@ describe("the program (index.ts) under the offline plan", () => {
             const plan = plans[stack];
             const forwarding = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
             // One per dashboard and the portal, and a waker's rule per scale-to-zero dashboard (dev: 3).
-            expect(forwarding).to.have.length(DASHBOARDS.length + 1 + { dev: 3, prod: 0 }[stack]);
+            const wakers: Record<string, number> = { dev: 3, prod: 0 };
+            expect(forwarding).to.have.length(DASHBOARDS.length + 1 + wakers[stack]!);
             for (const rule of forwarding) {
                 const actions = [...rule.inputs.actions].sort((a: { order: number }, b: { order: number }) => a.order - b.order);
                 expect(actions[0].type, rule.name).to.match(/^authenticate-(oidc|cognito)$/);

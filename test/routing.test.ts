@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { FIRST_DASHBOARD_PRIORITY, LAST_PRIORITY, rulePriorities, SIGNED_OUT_RULE_PRIORITY } from "../components/routing";
+import { FIRST_DASHBOARD_PRIORITY, LAST_PRIORITY, rulePriorities, SIGNED_OUT_RULE_PRIORITY, wakeRuleSlots } from "../components/routing";
 
 describe("listener rule priorities", () => {
     const names = ["ridge-lasso", "sentiment", "explorer", "kpis", "portal"];
@@ -32,3 +32,40 @@ describe("listener rule priorities", () => {
         expect(rulePriorities([...many].reverse())).to.deep.equal(p);
     });
 });
+
+describe("waker rule slots (scale to zero)", () => {
+    const names = ["ridge-lasso", "sentiment", "explorer", "kpis", "portal"];
+
+    it("give each scale-to-zero dashboard a free slot just below its rule (asleep) and just above it (awake), all unique", () => {
+        const own = rulePriorities(names);
+        const { priorities, slots } = wakeRuleSlots(own, ["sentiment", "kpis"]);
+        expect(priorities).to.deep.equal(own); // nothing moves in the middle of the range
+        expect([...slots.keys()].sort()).to.deep.equal(["kpis", "sentiment"]);
+        for (const [name, s] of slots) {
+            expect(s.asleep, name).to.be.below(own.get(name)!);
+            expect(s.awake, name).to.be.above(own.get(name)!);
+        }
+        const all = [...priorities.values(), ...[...slots.values()].flatMap((s) => [s.asleep, s.awake])];
+        expect(new Set(all).size).to.equal(all.length);
+        for (const v of all) expect(v).to.be.within(FIRST_DASHBOARD_PRIORITY, LAST_PRIORITY);
+    });
+
+    it("skip slots other dashboards hold, do not depend on order, and leave the always-on dashboards alone", () => {
+        const own = new Map([["a", 2000], ["b", 2001], ["c", 1999], ["d", 3000]]);
+        const { priorities, slots } = wakeRuleSlots(own, ["b", "d"]);
+        expect(priorities).to.deep.equal(own);
+        expect(slots.get("b")).to.deep.equal({ asleep: 1998, awake: 2002 });
+        expect(slots.get("d")).to.deep.equal({ asleep: 2999, awake: 3001 });
+        expect(wakeRuleSlots(own, ["d", "b"]).slots).to.deep.equal(slots);
+    });
+
+    it("move a dashboard at the very ends of the range inwards so both slots exist", () => {
+        const own = new Map([["low", FIRST_DASHBOARD_PRIORITY], ["high", LAST_PRIORITY]]);
+        const { priorities, slots } = wakeRuleSlots(own, ["low", "high"]);
+        expect(slots.get("low")!.asleep).to.be.at.least(FIRST_DASHBOARD_PRIORITY);
+        expect(slots.get("low")!.asleep).to.be.below(priorities.get("low")!);
+        expect(slots.get("high")!.awake).to.be.at.most(LAST_PRIORITY);
+        expect(slots.get("high")!.awake).to.be.above(priorities.get("high")!);
+    });
+});
+
