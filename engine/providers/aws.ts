@@ -191,6 +191,17 @@ export class AwsDouble implements ProviderDouble {
             const rules = live.filter((r) => r.type === type && r.id !== id && listeners.has(r.props?.listenerArn));
             if (lb && rules.length + 1 > MAX_RULES_PER_ALB) throw new Error(`creating ELBv2 Listener Rule: api error TooManyRules: The maximum number of rules (${MAX_RULES_PER_ALB}) on load balancer '${lb}' has been reached`);
         }
+        if (type === "aws:lb/targetGroupAttachment:TargetGroupAttachment") {
+            // A Lambda target registers only once ELB may invoke it from that target group:
+            // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#register-lambda-function
+            const tg = live.find((r) => r.type === "aws:lb/targetGroup:TargetGroup" && r.id === all.targetGroupArn);
+            if (tg?.props?.targetType === "lambda") {
+                const fn = live.find((r) => r.type === "aws:lambda/function:Function" && (r.props?.arn === all.targetId || r.id === all.targetId));
+                const allowed = fn && live.some((r) => r.type === "aws:lambda/permission:Permission" && r.props?.principal === "elasticloadbalancing.amazonaws.com"
+                    && (r.props?.function === fn.id || r.props?.function === fn.props?.arn) && (r.props?.sourceArn === undefined || r.props?.sourceArn === tg.id));
+                if (!allowed) throw new Error(`registering ELBv2 Target Group (${all.targetGroupArn}) target: AccessDenied: elasticloadbalancing principal does not have permission to invoke ${all.targetId} from target group ${all.targetGroupArn}`);
+            }
+        }
         if (type === "aws:lb/loadBalancer:LoadBalancer" && (all.loadBalancerType ?? "application") === "application") {
             const subnets = (all.subnets ?? []).map((s: string) => live.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.id === s));
             const zones = new Set(subnets.map((s: CloudRecord | undefined) => s?.props?.availabilityZone));
@@ -336,6 +347,7 @@ export class AwsDouble implements ProviderDouble {
                 return set(n, { arn: a, qualifiedArn: `${a}:$LATEST`, version: "$LATEST", invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${a}/invocations`, sourceCodeHash: hex(43) });
             }
             case "aws:lambda/permission:Permission": return set(String(i.statementId), {});
+            case "aws:cloudwatch/eventRule:EventRule": return set(n, { arn: arn("events", `rule/${n}`) });
             case "aws:ssm/parameter:Parameter": return set(n, { arn: arn("ssm", `parameter/${n.replace(/^\//, "")}`), version: 1, tier: i.tier ?? "Standard" });
             case "aws:sns/topic:Topic": return set(arn("sns", n), { arn: arn("sns", n), owner: ACCOUNT });
             case "aws:sns/topicSubscription:TopicSubscription": { const a = `${i.topic}:${uuid()}`; return set(a, { arn: a, ownerId: ACCOUNT, pendingConfirmation: i.protocol === "email" }); }

@@ -42,6 +42,7 @@ export const AUTONAME: Record<string, AutonameSpec> = {
     "aws:codestarnotifications/notificationRule:NotificationRule": named(255, []),
     "aws:appautoscaling/policy:Policy": named(255, []),
     "aws:kms/alias:Alias": { prop: "name", maxlen: 238, conflicts: ["namePrefix"] },
+    "aws:cloudwatch/eventRule:EventRule": named(64),
 };
 
 // --- Naming rules ------------------------------------------------------------------------------
@@ -105,6 +106,7 @@ export const NAME_RULES: Record<string, Record<string, NameRule>> = {
     "aws:iam/rolePolicy:RolePolicy": { name: { min: 1, max: 128, ...IAM_CHARS } },
     "aws:iam/policy:Policy": { name: { min: 1, max: 128, ...IAM_CHARS } },
     "aws:lambda/function:Function": { name: { min: 1, max: 64, chars: /^[a-zA-Z0-9_-]*$/, charsText: "letters, numbers, hyphens and underscores" } },
+    "aws:cloudwatch/eventRule:EventRule": { name: { min: 1, max: 64, chars: /^[.\-_A-Za-z0-9]*$/, charsText: "letters, numbers, periods, hyphens and underscores" } },
     "aws:lambda/permission:Permission": { statementId: { min: 1, max: 100, chars: /^[a-zA-Z0-9_-]*$/, charsText: "letters, numbers, hyphens and underscores" } },
     "aws:s3/bucket:Bucket": {
         bucket: { min: 3, max: 63, chars: /^[a-z0-9.-]*$/, charsText: "lowercase letters, numbers, periods and hyphens", extra: s3Extra },
@@ -168,6 +170,9 @@ export const REPLACE_ON: Record<string, string[] | "*"> = {
     "aws:lb/loadBalancer:LoadBalancer": ["name", "namePrefix", "internal", "loadBalancerType"],
     "aws:lb/listener:Listener": ["loadBalancerArn"],
     "aws:lb/listenerRule:ListenerRule": ["listenerArn"],
+    "aws:lb/targetGroupAttachment:TargetGroupAttachment": ["targetGroupArn", "targetId", "port", "availabilityZone"],
+    "aws:cloudwatch/eventRule:EventRule": ["name", "namePrefix", "eventBusName"],
+    "aws:cloudwatch/eventTarget:EventTarget": ["rule", "targetId", "eventBusName"],
     "aws:lb/listenerCertificate:ListenerCertificate": ["listenerArn", "certificateArn"],
     "aws:ec2/securityGroup:SecurityGroup": ["name", "namePrefix", "description", "vpcId"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["securityGroupId"],

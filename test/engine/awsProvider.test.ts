@@ -130,6 +130,19 @@ describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
     });
 
     describe("create, with what AWS rejects at the API", () => {
+        it("registers a Lambda target only once the load balancer may invoke it from that target group", async () => {
+            const tg = await aws.checkAndCreate("aws:lb/targetGroup:TargetGroup", "waker-tg", { name: "dev-waker-abc123", targetType: "lambda", healthCheck: { enabled: false } });
+            const fn = await aws.checkAndCreate("aws:lambda/function:Function", "waker", { runtime: "nodejs22.x", handler: "index.handler", role: "arn:aws:iam::123456789012:role/r" });
+            const attach = { targetGroupArn: tg.id, targetId: fn.outs.arn };
+            expect(await rejection(aws.checkAndCreate("aws:lb/targetGroupAttachment:TargetGroupAttachment", "early", attach)))
+                .to.contain("AccessDenied: elasticloadbalancing principal does not have permission to invoke");
+            // A permission for another source does not count.
+            await aws.checkAndCreate("aws:lambda/permission:Permission", "other", { action: "lambda:InvokeFunction", function: fn.id, principal: "elasticloadbalancing.amazonaws.com", sourceArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/other/1" });
+            expect(await rejection(aws.checkAndCreate("aws:lb/targetGroupAttachment:TargetGroupAttachment", "early", attach))).to.contain("AccessDenied");
+            await aws.checkAndCreate("aws:lambda/permission:Permission", "invoke", { action: "lambda:InvokeFunction", function: fn.id, principal: "elasticloadbalancing.amazonaws.com", sourceArn: tg.id });
+            expect((await aws.checkAndCreate("aws:lb/targetGroupAttachment:TargetGroupAttachment", "target", attach)).id).to.be.a("string").and.not.equal("");
+        });
+
         it("schedules an action only on a registered scalable target, with a valid expression, time zone and range", async () => {
             const target = { serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/dash/sched", minCapacity: 1, maxCapacity: 2 };
             const action = (more: object = {}) => ({

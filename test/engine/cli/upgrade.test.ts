@@ -11,6 +11,7 @@
  * and must list, here, exactly the steps it expects with the reason, like a release note does.
  */
 import { expect } from "chai";
+import { execFileSync } from "child_process";
 import * as path from "path";
 import { EngineWorkspace, LINKED, REPO, sourcesAt, tail } from "./workspace";
 
@@ -46,7 +47,9 @@ for (const stack of ["dev", "prod"]) {
         before(() => {
             ws = new EngineWorkspace(`upgrade-${stack}`);
             ws.linkSources(sourcesAt(RELEASED_BEFORE_PLATFORM, path.join(ws.dir, "released")));
-            ws.addStack(stack);
+            // The release's stack file: dev's own has since turned on office hours and scale to zero, a
+            // configuration change of its own (test/engine/cli/schedule.test.ts deploys it), not layout.
+            ws.addStack(stack, execFileSync("git", ["-C", REPO, "show", `${RELEASED_BEFORE_PLATFORM}:Pulumi.${stack}.yaml`], { encoding: "utf8" }));
         });
         after(() => ws?.dispose());
 

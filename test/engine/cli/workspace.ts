@@ -115,6 +115,17 @@ export class EngineWorkspace {
         });
     }
 
+    /**
+     * Changes the fake cloud as something outside Pulumi would change AWS (the waker swapping rule
+     * priorities, setting a desired count): `change` edits the records' props in place.
+     */
+    changeCloud(change: (resources: { type: string; id: string; name?: string; props?: Record<string, any> }[]) => void): void {
+        const file = path.join(this.cloudDir, "fake-cloud.json");
+        const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { resources: Record<string, { type: string; id: string; props?: Record<string, any> }> };
+        change(Object.values(doc.resources));
+        fs.writeFileSync(file, JSON.stringify(doc, null, 1));
+    }
+
     dispose(): void {
         if (!process.env.ENGINE_KEEP_WORKSPACE) fs.rmSync(this.dir, { recursive: true, force: true });
     }
