@@ -6,14 +6,7 @@
 import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import {
-    type Action,
-    DescribeRulesCommand,
-    DescribeTargetHealthCommand,
-    ElasticLoadBalancingV2Client,
-    ModifyRuleCommand,
-    type Rule,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeRulesCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type Rule, SetRulePrioritiesCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { WakeConfig } from "./config";
 
 /** The four SDK clients. */
@@ -91,15 +84,19 @@ export class DashboardAws {
         return (out.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State === "healthy").length;
     }
 
-    /** DescribeRules for the dashboard's rule. */
-    async describeRule(): Promise<Rule | undefined> {
-        const out = await this.clients.elb.send(new DescribeRulesCommand({ RuleArns: [this.config.ruleArn] }), this.deadline());
-        return out.Rules?.find((r) => r.RuleArn === this.config.ruleArn);
+    /** One DescribeRules for both rules, the app rule's and the wake rule's. */
+    async describeRules(): Promise<Rule[]> {
+        const out = await this.clients.elb.send(new DescribeRulesCommand({ RuleArns: [this.config.appRuleArn, this.config.wakeRuleArn] }), this.deadline());
+        return out.Rules ?? [];
     }
 
-    /** ModifyRule with new actions; the conditions are left as they are (not sent). */
-    async modifyRule(actions: Action[]): Promise<void> {
-        await this.clients.elb.send(new ModifyRuleCommand({ RuleArn: this.config.ruleArn, Actions: actions }), this.deadline());
+    /**
+     * SetRulePriorities for the wake rule alone: moves it to `priority` (one of its two slots).
+     * Only the priority changes; the rule's conditions and actions, and the app rule, stay as they are.
+     */
+    // A rule's priority is changed with SetRulePriorities; the lowest number is evaluated first: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html
+    async setWakeRulePriority(priority: number): Promise<void> {
+        await this.clients.elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: this.config.wakeRuleArn, Priority: priority }] }), this.deadline());
     }
 
     /** RegisterScalableTarget (updates min and max of the existing target), then UpdateService desiredCount. */

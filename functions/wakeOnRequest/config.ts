@@ -11,7 +11,10 @@ export const ENV = {
     clusterArn: "CLUSTER_ARN",
     serviceName: "SERVICE_NAME",
     scalableResourceId: "SCALABLE_RESOURCE_ID",
-    ruleArn: "RULE_ARN",
+    appRuleArn: "APP_RULE_ARN",
+    wakeRuleArn: "WAKE_RULE_ARN",
+    wakeRuleAsleepPriority: "WAKE_RULE_ASLEEP_PRIORITY",
+    wakeRuleAwakePriority: "WAKE_RULE_AWAKE_PRIORITY",
     appTargetGroupArn: "APP_TARGET_GROUP_ARN",
     wakerTargetGroupArn: "WAKER_TARGET_GROUP_ARN",
     loadBalancerArnSuffix: "LOAD_BALANCER_ARN_SUFFIX",
@@ -30,6 +33,8 @@ export const LIMITS = {
     maxTasks: 1000,
     idleMinutes: { min: 10, max: 1440 },
     startTimeoutSeconds: { min: 30, max: 3600 },
+    // Listener rule priorities are 1 to 50000: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RulePriorityPair.html
+    rulePriority: { min: 1, max: 50000 },
     /** Longest display or platform name (the page stays small; names are shown in a heading). */
     nameLength: 200,
 } as const;
@@ -43,7 +48,14 @@ export interface WakeConfig {
     serviceName: string;
     /** `service/<cluster>/<service>`, the Application Auto Scaling resource id. */
     scalableResourceId: string;
-    ruleArn: string;
+    /** The dashboard's own rule (forward to the app): read only, its priority is Pulumi's. */
+    appRuleArn: string;
+    /** The waker's rule (forward to the waker): the only thing this controller moves. */
+    wakeRuleArn: string;
+    /** The wake rule's priority while asleep: below the app rule's, so the wake rule wins. */
+    wakeRuleAsleepPriority: number;
+    /** The wake rule's priority while awake: above the app rule's, so the app rule wins. */
+    wakeRuleAwakePriority: number;
     appTargetGroupArn: string;
     wakerTargetGroupArn: string;
     /** `app/<name>/<id>`: the `LoadBalancer` dimension of the ALB's CloudWatch metrics. */
@@ -80,7 +92,8 @@ const HEX_ID = "[0-9a-f]{1,32}";
 const CLUSTER_ARN = new RegExp(`^arn:${PARTITION}:ecs:(${REGION}):(${ACCOUNT}):cluster/(${ECS_NAME})$`);
 const SERVICE_NAME = new RegExp(`^${ECS_NAME}$`);
 const TARGET_GROUP_ARN = new RegExp(`^arn:${PARTITION}:elasticloadbalancing:(${REGION}):(${ACCOUNT}):(targetgroup/${ELB_NAME}/${HEX_ID})$`);
-const RULE_ARN = new RegExp(`^arn:${PARTITION}:elasticloadbalancing:(${REGION}):(${ACCOUNT}):listener-rule/(app/${ELB_NAME}/${HEX_ID})/${HEX_ID}/${HEX_ID}$`);
+// Groups: region, account, load balancer suffix, listener id.
+const RULE_ARN = new RegExp(`^arn:${PARTITION}:elasticloadbalancing:(${REGION}):(${ACCOUNT}):listener-rule/(app/${ELB_NAME}/${HEX_ID})/(${HEX_ID})/${HEX_ID}$`);
 const LOAD_BALANCER_SUFFIX = new RegExp(`^app/${ELB_NAME}/${HEX_ID}$`);
 // C0 and C1 control characters, and the Unicode line/paragraph separators.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
@@ -122,7 +135,11 @@ export function readConfig(env: Record<string, string | undefined>): WakeConfig 
     const cluster = matching(ENV.clusterArn, CLUSTER_ARN, "an ECS cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)");
     const serviceName = matching(ENV.serviceName, SERVICE_NAME, "an ECS service name")?.[0] ?? "";
     const scalableResourceId = text(ENV.scalableResourceId);
-    const rule = matching(ENV.ruleArn, RULE_ARN, "an ALB listener rule ARN");
+    const appRule = matching(ENV.appRuleArn, RULE_ARN, "an ALB listener rule ARN");
+    const wakeRule = matching(ENV.wakeRuleArn, RULE_ARN, "an ALB listener rule ARN");
+    const { min: pMin, max: pMax } = LIMITS.rulePriority;
+    const asleepPriority = integer(ENV.wakeRuleAsleepPriority, pMin, pMax);
+    const awakePriority = integer(ENV.wakeRuleAwakePriority, pMin, pMax);
     const appTg = matching(ENV.appTargetGroupArn, TARGET_GROUP_ARN, "a target group ARN");
     const wakerTg = matching(ENV.wakerTargetGroupArn, TARGET_GROUP_ARN, "a target group ARN");
     const lbSuffix = matching(ENV.loadBalancerArnSuffix, LOAD_BALANCER_SUFFIX, "a load balancer ARN suffix (app/<name>/<id>)")?.[0];
@@ -139,11 +156,21 @@ export function readConfig(env: Record<string, string | undefined>): WakeConfig 
         problems.push(`${ENV.scalableResourceId} must be service/${cluster[3]}/${serviceName} (from ${ENV.clusterArn} and ${ENV.serviceName}), got ${JSON.stringify(scalableResourceId.slice(0, 300))}`);
     }
     if (appTg && wakerTg && appTg[0] === wakerTg[0]) problems.push(`${ENV.appTargetGroupArn} and ${ENV.wakerTargetGroupArn} are the same target group`);
-    if (rule && lbSuffix && rule[3] !== lbSuffix) problems.push(`${ENV.ruleArn} belongs to load balancer ${rule[3]}, not ${ENV.loadBalancerArnSuffix} ${lbSuffix}`);
-    const places = [cluster, rule, appTg, wakerTg].filter((m): m is RegExpMatchArray => m !== undefined);
+    for (const [variable, rule] of [[ENV.appRuleArn, appRule], [ENV.wakeRuleArn, wakeRule]] as const) {
+        if (rule && lbSuffix && rule[3] !== lbSuffix) problems.push(`${variable} belongs to load balancer ${rule[3]}, not ${ENV.loadBalancerArnSuffix} ${lbSuffix}`);
+    }
+    if (appRule && wakeRule) {
+        if (appRule[0] === wakeRule[0]) problems.push(`${ENV.appRuleArn} and ${ENV.wakeRuleArn} are the same rule`);
+        // Priorities order the rules of one listener only.
+        else if (appRule[3] !== wakeRule[3] || appRule[4] !== wakeRule[4]) problems.push(`${ENV.appRuleArn} and ${ENV.wakeRuleArn} are not rules of the same listener`);
+    }
+    if (asleepPriority >= awakePriority) {
+        problems.push(`${ENV.wakeRuleAsleepPriority} ${asleepPriority} must be less than ${ENV.wakeRuleAwakePriority} ${awakePriority} (the lower number wins: asleep, the wake rule must win)`);
+    }
+    const places = [cluster, appRule, wakeRule, appTg, wakerTg].filter((m): m is RegExpMatchArray => m !== undefined);
     if (new Set(places.map((m) => `${m[1]}:${m[2]}`)).size > 1) problems.push("the ARNs are not all in one region and account");
 
-    if (problems.length > 0 || !cluster || !rule || !appTg || !wakerTg || !lbSuffix) throw new ConfigError(problems);
+    if (problems.length > 0 || !cluster || !appRule || !wakeRule || !appTg || !wakerTg || !lbSuffix) throw new ConfigError(problems);
     return {
         region: cluster[1],
         account: cluster[2],
@@ -151,7 +178,10 @@ export function readConfig(env: Record<string, string | undefined>): WakeConfig 
         clusterName: cluster[3],
         serviceName,
         scalableResourceId,
-        ruleArn: rule[0],
+        appRuleArn: appRule[0],
+        wakeRuleArn: wakeRule[0],
+        wakeRuleAsleepPriority: asleepPriority,
+        wakeRuleAwakePriority: awakePriority,
         appTargetGroupArn: appTg[0],
         wakerTargetGroupArn: wakerTg[0],
         loadBalancerDimension: lbSuffix,

@@ -13,11 +13,11 @@ export interface Observed {
     running: number;
     /** Targets of the app target group in state `healthy`. */
     healthy: number;
-    /** Where the listener rule sends requests. */
+    /** Where the two listener rules send requests (rule.ts). */
     routing: Routing;
 }
 
-/** A step of the wake path: scale the service up, or route the rule to the app. */
+/** A step of the wake path: scale the service up, or route to the app (the wake rule to its awake slot). */
 export type WakeStep = "scale-up" | "route-to-app";
 
 /** The answer to a waiting user, with the steps to take first. */
@@ -38,7 +38,7 @@ export interface WakePlan {
  * Plans the wake path for a navigation or a poll.
  *
  * - desired 0: scale up (unless this instance asked less than the wake interval ago), "starting";
- * - a healthy target: route the rule to the app (unless just asked), then "ready";
+ * - a healthy target: route to the app (unless just asked), then "ready";
  * - otherwise the start is under way: "starting", nothing to do (never a second wake).
  *
  * @param o The observed state.
@@ -57,7 +57,7 @@ export function planWake(o: Observed, allowed: { wake: boolean; route: boolean }
         : { steps: [], state: "starting", reason: "healthy: rule change already requested by this instance" };
 }
 
-/** A step of the idle path, in the order they must run. */
+/** A step of the idle path, in the order they must run: route to the waker (the wake rule to its asleep slot), scale to zero. */
 export type SleepStep = "route-to-waker" | "scale-to-zero";
 
 /** What the idle check found and does. */
@@ -81,7 +81,7 @@ export interface Activity {
 /**
  * Decides the idle check.
  *
- * Order of the sleep steps matters: the rule is routed to the waker first, so no user is ever
+ * Order of the sleep steps matters: requests are routed to the waker first, so no user is ever
  * sent to an empty target group, and only then is the service scaled to zero.
  *
  * @param o The observed state (the app's health is not needed).

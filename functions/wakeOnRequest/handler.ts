@@ -1,23 +1,28 @@
 /**
  * Wake on request: the controller of a dashboard that scales to zero (`minTasks: 0`).
  *
- * The dashboard's listener rule authenticates, then forwards with weights to two target groups:
- * the app's (its ECS tasks) and a "waker" target group whose only target is this function.
- * Asleep, the weights are app 0 / waker 1; awake, app 1 / waker 0. This function is invoked
+ * The dashboard has two listener rules on its hosts, each authenticating, then forwarding: the app
+ * rule to the app's target group (its ECS tasks), at a priority Pulumi manages, and the wake rule
+ * to a "waker" target group whose only target is this function. The lower priority wins. Asleep,
+ * the wake rule sits at WAKE_RULE_ASLEEP_PRIORITY (below the app rule's: requests reach the
+ * waker); awake, at WAKE_RULE_AWAKE_PRIORITY (above it: requests reach the app). This function
+ * moves only the wake rule, with SetRulePriorities, and never writes a rule's actions. It is invoked
  *
- * - by the ALB, for requests that reach the waker (only after the rule's authenticate action):
+ * - by the ALB, for requests that reach the waker (only after the wake rule's authenticate action):
  *   a page load scales the service up to AWAKE_MIN_TASKS and answers the "Starting …" page, which
- *   polls (header `X-Dashboards-Wake: poll`) until a target is healthy; the poll then routes the
- *   rule to the app and answers "ready", and the page reloads into the dashboard. Requests that
- *   are not page loads (the templates' session probe, POSTs, XHR) never wake: 503, tiny body.
+ *   polls (header `X-Dashboards-Wake: poll`) until a target is healthy; the poll then moves the
+ *   wake rule to its awake slot and answers "ready", and the page reloads into the dashboard.
+ *   Requests that are not page loads (the templates' session probe, POSTs, XHR) never wake: 503,
+ *   tiny body.
  * - by an EventBridge schedule (every 5 minutes): the idle check. A dashboard with no request to
  *   either target group for IDLE_MINUTES (and no task started within them) is put to sleep: the
- *   rule to the waker first, then the scalable target and the service to 0. A sleeping service
- *   whose rule still routes to the app is repaired.
+ *   wake rule to its asleep slot first, then the scalable target and the service to 0. A sleeping
+ *   service still routed to the app is repaired.
  *
  * Fail safe: any error answers the page or poll with "could not start" and a request id, never a
- * stack trace or a 502; a rule that is not exactly [authenticate, weighted forward to the two
- * target groups] is never modified. One JSON line per decision goes to stdout (CloudWatch Logs).
+ * stack trace or a 502; rules that are not exactly the expected pair (rule.ts: each
+ * [authenticate, forward to its own target group only], the app rule's priority between the wake
+ * rule's two slots) are never moved. One JSON line per decision goes to stdout (CloudWatch Logs).
  *
  * Environment: see config.ts (ENV); every variable is checked on the first invocation, and a bad
  * one makes every invocation fail safe (no AWS call) with `config-error` in the log.
@@ -49,6 +54,8 @@ export interface WakeLogEntry {
     running?: number;
     healthy?: number;
     routing?: string;
+    appRulePriority?: number;
+    wakeRulePriority?: number;
     steps?: string[];
     cached?: boolean;
     startingSeconds?: number;

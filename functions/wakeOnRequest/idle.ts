@@ -1,21 +1,21 @@
 /**
- * The scheduled idle check: puts an unused dashboard to sleep (rule to the waker first, then the
- * service to zero) and repairs a rule left routing to the app of a sleeping service. Always reads
- * fresh state (no cache): it runs every few minutes, not per request.
+ * The scheduled idle check: puts an unused dashboard to sleep (the wake rule to its asleep slot
+ * first, then the service to zero) and repairs the routing of a sleeping service left on the app.
+ * Always reads fresh state (no cache): it runs every few minutes, not per request.
  */
 import type { DashboardAws } from "./aws";
 import type { WakeConfig } from "./config";
 import { type Activity, decideIdle, type IdleDecision, type SleepStep } from "./decide";
-import { actionsWithWeights, ASLEEP_WEIGHTS, readRule, type Routing } from "./rule";
+import { readRules, type Routing, wakePriorityFor } from "./rule";
 
 /** What one idle check found and did. */
 export interface IdleOutcome {
     decision: Exclude<IdleDecision, { decision: "needs-activity" }>;
-    observed: { desired: number; running: number; routing: Routing };
+    observed: { desired: number; running: number; routing: Routing; appRulePriority: number; wakeRulePriority: number };
     activity?: Activity;
     /** Steps carried out, in order. */
     steps: SleepStep[];
-    /** A wake routed the rule to the app while the service was being scaled to zero; it was routed back. */
+    /** A wake moved the wake rule to its awake slot while the service was being scaled to zero; it was moved back. */
     rerouted?: boolean;
 }
 
@@ -33,10 +33,9 @@ export class IdleStepError extends Error {
  * @throws whatever a read throws (nothing was changed), or IdleStepError when a change failed.
  */
 export async function runIdleCheck(config: WakeConfig, aws: DashboardAws, now: () => number): Promise<IdleOutcome> {
-    const targets = { app: config.appTargetGroupArn, waker: config.wakerTargetGroupArn };
-    const [service, rule] = await Promise.all([aws.describeService(), aws.describeRule()]);
-    const view = readRule(rule, targets);
-    const observed = { desired: service.desired, running: service.running, routing: view.routing };
+    const [service, rules] = await Promise.all([aws.describeService(), aws.describeRules()]);
+    const pair = readRules(rules, config);
+    const observed = { desired: service.desired, running: service.running, routing: pair.routing, appRulePriority: pair.appPriority, wakeRulePriority: pair.wakePriority };
     const t = now();
     let decision = decideIdle(observed, undefined, t, config.idleMinutes);
     let activity: Activity | undefined;
@@ -52,15 +51,15 @@ export async function runIdleCheck(config: WakeConfig, aws: DashboardAws, now: (
     try {
         for (const step of decision.steps) {
             done.push(step);
-            if (step === "route-to-waker") await aws.modifyRule(actionsWithWeights(view, ASLEEP_WEIGHTS, targets));
+            if (step === "route-to-waker") await aws.setWakeRulePriority(wakePriorityFor("asleep", config));
             else await aws.scale(0, 0, 0);
         }
         let rerouted = false;
         if (decision.decision === "sleep") {
-            // A request may have found a healthy task between the two steps and routed the rule back to the app.
-            const after = readRule(await aws.describeRule(), targets);
+            // A request may have found a healthy task between the two steps and moved the wake rule back to its awake slot.
+            const after = readRules(await aws.describeRules(), config);
             if (after.routing !== "asleep") {
-                await aws.modifyRule(actionsWithWeights(after, ASLEEP_WEIGHTS, targets));
+                await aws.setWakeRulePriority(wakePriorityFor("asleep", config));
                 rerouted = true;
             }
         }

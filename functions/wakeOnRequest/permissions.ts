@@ -12,7 +12,7 @@ export const WAKE_ON_REQUEST_ACTIONS = [
     "ecs:DescribeTasks",
     "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetHealth",
-    "elasticloadbalancing:ModifyRule",
+    "elasticloadbalancing:SetRulePriorities",
     "application-autoscaling:RegisterScalableTarget",
     "cloudwatch:GetMetricData",
 ] as const;

@@ -1,109 +1,139 @@
 /**
- * The listener rule that routes a dashboard: `[authenticate (order 1), forward (order 2)]`, the
- * forward weighted between the app target group and the waker target group. Waking and sleeping
- * change only the two weights; this module reads them and writes the actions for ModifyRule,
- * which replaces all of a rule's actions. Pure: no I/O.
+ * The two listener rules that route a dashboard, both on its hosts and both
+ * `[authenticate (order 1), forward (order 2)]`:
+ *
+ * - the app rule forwards to the app target group, at a priority P that Pulumi manages;
+ * - the wake rule forwards to the waker target group (this function). It sits at its asleep slot
+ *   (below P: it wins, requests reach the waker) or at its awake slot (above P: the app rule wins).
+ *
+ * On a listener the lowest matching priority wins. Waking and sleeping move only the wake rule,
+ * between its two slots (SetRulePriorities); no action of either rule is ever written. This
+ * module checks the two rules' shape and reads where they route. Pure: no I/O.
  */
-import type { Action, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+// The lowest priority number is evaluated first: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rules.html
+import type { Action, Rule, RuleCondition } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { WakeConfig } from "./config";
 
-/** The two forward weights. */
-export interface Weights {
-    app: number;
-    waker: number;
-}
+/** Where the rules send requests: to the app (the app rule wins) or to the waker (the wake rule wins). */
+export type Routing = "awake" | "asleep";
 
-/** Where the rule sends requests: all to the app, all to the waker, or split (a half-done change). */
-export type Routing = "awake" | "asleep" | "mixed";
+/** What the rule checks need from the settings. */
+export type RuleSettings = Pick<WakeConfig, "appRuleArn" | "wakeRuleArn" | "appTargetGroupArn" | "wakerTargetGroupArn" | "wakeRuleAsleepPriority" | "wakeRuleAwakePriority">;
 
-/** Weights of an awake dashboard: every request to the app. */
-export const AWAKE_WEIGHTS: Weights = { app: 1, waker: 0 };
-/** Weights of a sleeping dashboard: every request to the waker (this function). */
-export const ASLEEP_WEIGHTS: Weights = { app: 0, waker: 1 };
-
-/** The rule does not have the shape this controller manages; it is left alone. */
+/** A rule does not have the shape this controller expects; the rules are left alone. */
 export class RuleShapeError extends Error {
     override name = "RuleShapeError";
 }
 
-/** The rule, understood: its actions in order and the current weights. */
-export interface RuleView {
-    authenticate: Action;
-    forward: Action;
-    weights: Weights;
+/** The two rules, understood. */
+export interface RulePair {
+    appPriority: number;
+    wakePriority: number;
     routing: Routing;
 }
 
-/** Routing for a pair of weights. */
-export function routingOf(weights: Weights): Routing {
-    if (weights.app > 0 && weights.waker === 0) return "awake";
-    if (weights.app === 0 && weights.waker > 0) return "asleep";
-    return "mixed";
+/** Routing for a pair of priorities: the lower number wins. */
+export function routingOf(appPriority: number, wakePriority: number): Routing {
+    return wakePriority > appPriority ? "awake" : "asleep";
+}
+
+/** The wake rule's priority that routes as asked. */
+export function wakePriorityFor(routing: Routing, settings: Pick<RuleSettings, "wakeRuleAsleepPriority" | "wakeRuleAwakePriority">): number {
+    return routing === "awake" ? settings.wakeRuleAwakePriority : settings.wakeRuleAsleepPriority;
+}
+
+/** The pair after the wake rule was moved to the slot for `routing`. */
+export function movedTo(pair: RulePair, routing: Routing, settings: RuleSettings): RulePair {
+    const wakePriority = wakePriorityFor(routing, settings);
+    return { appPriority: pair.appPriority, wakePriority, routing: routingOf(pair.appPriority, wakePriority) };
+}
+
+// DescribeRules gives a rule's priority as a string, "default" for the listener's default rule: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Rule.html
+function priorityOf(rule: Rule, which: string): number {
+    if (rule.IsDefault) throw new RuleShapeError(`the ${which} rule is the listener's default rule`);
+    const text = rule.Priority;
+    const n = typeof text === "string" && /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+    if (!(n >= 1 && n <= 50000)) throw new RuleShapeError(`the ${which} rule's priority ${JSON.stringify(text)} is not a whole number from 1 to 50000`);
+    return n;
 }
 
 // Forward weights are whole numbers from 0 to 999: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetGroupTuple.html
-function weightOf(value: unknown, which: string): number {
-    if (value === undefined) return 1; // the API's default weight is 1
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 999) {
-        throw new RuleShapeError(`the ${which} target group's weight ${JSON.stringify(value)} is not a whole number from 0 to 999`);
+function checkForward(forward: Action, targetGroupArn: string, which: string): void {
+    if (forward.Type !== "forward") throw new RuleShapeError(`the ${which} rule's second action is ${JSON.stringify(forward.Type)}, not a forward`);
+    // AWS reports a forward to one target group with TargetGroupArn and a ForwardConfig of that one group (moto: TargetGroupArn only): https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html
+    if (forward.TargetGroupArn === undefined && forward.ForwardConfig === undefined) throw new RuleShapeError(`the ${which} rule's forward names no target group`);
+    if (forward.TargetGroupArn !== undefined && forward.TargetGroupArn !== targetGroupArn) {
+        throw new RuleShapeError(`the ${which} rule forwards to ${forward.TargetGroupArn}, not to its own target group ${targetGroupArn}`);
     }
-    return value;
+    if (forward.ForwardConfig !== undefined) {
+        const groups = forward.ForwardConfig.TargetGroups ?? [];
+        if (groups.length !== 1 || groups[0].TargetGroupArn !== targetGroupArn) {
+            throw new RuleShapeError(`the ${which} rule must forward to ${targetGroupArn} only, found ${groups.length} target group(s): ${groups.map((g) => g.TargetGroupArn).join(", ")}`);
+        }
+        const weight = groups[0].Weight;
+        if (weight !== undefined && !(Number.isInteger(weight) && weight >= 1 && weight <= 999)) {
+            throw new RuleShapeError(`the ${which} rule forwards with weight ${JSON.stringify(weight)}, not a whole number from 1 to 999`);
+        }
+    }
 }
 
 /**
- * Checks that a rule is exactly the one this controller manages and reads its weights:
- * two actions, an `authenticate-oidc` or `authenticate-cognito` first (lower order), then a
- * `forward` whose ForwardConfig lists exactly the app and waker target groups.
- *
- * @throws RuleShapeError saying what differs; the caller must then leave the rule alone.
+ * One rule's actions: exactly two, an `authenticate-oidc` or `authenticate-cognito` with its config
+ * first (lower Order), then a forward to `targetGroupArn` only.
  */
-export function readRule(rule: Rule | undefined, targets: { app: string; waker: string }): RuleView {
-    if (!rule) throw new RuleShapeError("the rule was not returned");
+function checkActions(rule: Rule, targetGroupArn: string, which: string): void {
     const actions = rule.Actions ?? [];
-    if (actions.length !== 2) throw new RuleShapeError(`expected 2 actions (authenticate, forward), found ${actions.length}`);
+    if (actions.length !== 2) throw new RuleShapeError(`the ${which} rule has ${actions.length} action(s), expected 2 (authenticate, forward)`);
     // With several actions each has an Order, lowest first; authenticate must come before forward: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html
-    if (!actions.every((a) => typeof a.Order === "number")) throw new RuleShapeError("an action has no Order");
+    if (!actions.every((a) => typeof a.Order === "number")) throw new RuleShapeError(`an action of the ${which} rule has no Order`);
     const [authenticate, forward] = [...actions].sort((a, b) => a.Order! - b.Order!);
-    if (authenticate.Order === forward.Order) throw new RuleShapeError("both actions have the same Order");
+    if (authenticate.Order === forward.Order) throw new RuleShapeError(`both actions of the ${which} rule have the same Order`);
     const isOidc = authenticate.Type === "authenticate-oidc" && authenticate.AuthenticateOidcConfig !== undefined;
     const isCognito = authenticate.Type === "authenticate-cognito" && authenticate.AuthenticateCognitoConfig !== undefined;
-    if (!isOidc && !isCognito) throw new RuleShapeError(`the first action is ${JSON.stringify(authenticate.Type)}, not an authenticate action with its config`);
-    if (forward.Type !== "forward" || !forward.ForwardConfig) throw new RuleShapeError(`the second action is ${JSON.stringify(forward.Type)}, not a forward with ForwardConfig`);
-    // A forward with TargetGroupArn and ForwardConfig may name only that one target group: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Action.html
-    if (forward.TargetGroupArn !== undefined) throw new RuleShapeError("the forward action names a single TargetGroupArn");
-    const groups = forward.ForwardConfig.TargetGroups ?? [];
-    const app = groups.filter((g) => g.TargetGroupArn === targets.app);
-    const waker = groups.filter((g) => g.TargetGroupArn === targets.waker);
-    if (groups.length !== 2 || app.length !== 1 || waker.length !== 1) {
-        throw new RuleShapeError(`the forward must list exactly the app and waker target groups, found ${groups.length} target group(s): ${groups.map((g) => g.TargetGroupArn).join(", ")}`);
-    }
-    const weights = { app: weightOf(app[0].Weight, "app"), waker: weightOf(waker[0].Weight, "waker") };
-    return { authenticate, forward, weights, routing: routingOf(weights) };
+    if (!isOidc && !isCognito) throw new RuleShapeError(`the ${which} rule's first action is ${JSON.stringify(authenticate.Type)}, not an authenticate action with its config`);
+    checkForward(forward, targetGroupArn, which);
+}
+
+/** The conditions in a form that ignores the order of conditions and of their values. */
+function canonicalConditions(conditions: RuleCondition[] | undefined): string {
+    const canonical = (value: unknown): unknown => {
+        if (Array.isArray(value)) {
+            const items = value.map(canonical);
+            return items.map((i) => JSON.stringify(i)).sort();
+        }
+        if (value && typeof value === "object") {
+            return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]));
+        }
+        return value;
+    };
+    return JSON.stringify(canonical(conditions ?? []));
 }
 
 /**
- * The actions for ModifyRule that keep the rule as it is except for the two weights.
+ * Checks that the two rules are exactly the pair this controller moves between, and reads where
+ * they route (awake iff the wake rule's priority is above the app rule's):
+ * both returned, each authenticating then forwarding to its own target group only, matching the
+ * same requests (equal conditions), and the app rule's priority strictly between the wake rule's
+ * two slots, so that moving the wake rule switches the routing.
  *
- * The authenticate action is copied field for field; for `authenticate-oidc` the client secret
- * is not sent back (DescribeRules output is no place to take a secret from) and
- * `UseExistingClientSecret` keeps the one the rule has.
+ * @param rules What DescribeRules returned for the two rule ARNs.
+ * @throws RuleShapeError saying what differs; the caller must then leave the rules alone.
  */
-// ModifyRule with UseExistingClientSecret keeps the rule's secret: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_AuthenticateOidcActionConfig.html
-export function actionsWithWeights(view: RuleView, weights: Weights, targets: { app: string; waker: string }): Action[] {
-    const authenticate = structuredClone(view.authenticate);
-    if (authenticate.AuthenticateOidcConfig) {
-        delete authenticate.AuthenticateOidcConfig.ClientSecret;
-        authenticate.AuthenticateOidcConfig.UseExistingClientSecret = true;
+export function readRules(rules: Rule[] | undefined, settings: RuleSettings): RulePair {
+    const app = rules?.find((r) => r.RuleArn === settings.appRuleArn);
+    const wake = rules?.find((r) => r.RuleArn === settings.wakeRuleArn);
+    if (!app) throw new RuleShapeError("the app rule was not returned");
+    if (!wake) throw new RuleShapeError("the wake rule was not returned");
+    checkActions(wake, settings.wakerTargetGroupArn, "wake");
+    checkActions(app, settings.appTargetGroupArn, "app");
+    if (canonicalConditions(app.Conditions) !== canonicalConditions(wake.Conditions)) {
+        throw new RuleShapeError("the app and wake rules do not have the same conditions: moving the wake rule would not switch the routing of the dashboard's requests");
     }
-    const forward = structuredClone(view.forward);
-    forward.ForwardConfig!.TargetGroups = forward.ForwardConfig!.TargetGroups!.map((g) => ({
-        ...g,
-        Weight: g.TargetGroupArn === targets.app ? weights.app : weights.waker,
-    }));
-    const actions = [authenticate, forward];
-    // Defence in depth: whatever the input was, never send a rule whose first action does not authenticate.
-    const check = readRule({ Actions: actions }, targets);
-    if (check.authenticate.Type !== view.authenticate.Type || check.weights.app !== weights.app || check.weights.waker !== weights.waker) {
-        throw new RuleShapeError("the rewritten rule lost its shape");
+    const appPriority = priorityOf(app, "app");
+    const wakePriority = priorityOf(wake, "wake");
+    const { wakeRuleAsleepPriority: asleep, wakeRuleAwakePriority: awake } = settings;
+    if (!(asleep < appPriority && appPriority < awake)) {
+        throw new RuleShapeError(`the app rule's priority ${appPriority} is not between the wake rule's slots ${asleep} (asleep) and ${awake} (awake): moving the wake rule would not switch the routing`);
     }
-    return actions;
+    return { appPriority, wakePriority, routing: routingOf(appPriority, wakePriority) };
 }

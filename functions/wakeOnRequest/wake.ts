@@ -10,7 +10,7 @@
 import type { DashboardAws, ServiceCounts } from "./aws";
 import type { WakeConfig } from "./config";
 import { planWake, type WakePlan, type WakeStep } from "./decide";
-import { actionsWithWeights, AWAKE_WEIGHTS, readRule, type RuleView } from "./rule";
+import { movedTo, readRules, type RulePair, type Routing, wakePriorityFor } from "./rule";
 
 /** A read of the state is reused this long. */
 export const STATE_TTL_MS = 3000;
@@ -20,7 +20,7 @@ export const ERROR_TTL_MS = 2000;
 export const WAKE_INTERVAL_MS = 60_000;
 /** ...or in this shorter one after a wake that failed. */
 export const WAKE_RETRY_MS = 10_000;
-/** At most one rule change to the app per instance in this interval. */
+/** At most one move of the wake rule to its awake slot per instance in this interval. */
 export const ROUTE_INTERVAL_MS = 5000;
 /**
  * An instance that has not seen the start for this long (no poll reached it) no longer knows when
@@ -32,7 +32,7 @@ export const START_TRACKING_GAP_MS = 60_000;
 export interface Snapshot {
     service: ServiceCounts;
     healthy: number;
-    rule: RuleView;
+    rules: RulePair;
 }
 
 /** What one wake request found and did. */
@@ -44,7 +44,7 @@ export interface WakeOutcome {
     steps: WakeStep[];
     /** The state came from this instance's cache. */
     cached?: boolean;
-    observed?: { desired: number; running: number; healthy: number; routing: RuleView["routing"] };
+    observed?: { desired: number; running: number; healthy: number; routing: Routing; appRulePriority: number; wakeRulePriority: number };
     /** Seconds since this instance first saw the start under way. */
     startingSeconds?: number;
     error?: unknown;
@@ -52,7 +52,6 @@ export interface WakeOutcome {
 
 /** Creates the wake path of one instance. */
 export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () => number): () => Promise<WakeOutcome> {
-    const targets = { app: config.appTargetGroupArn, waker: config.wakerTargetGroupArn };
     let cache: { at: number; snapshot?: Snapshot; error?: unknown } | undefined;
     let inFlight: Promise<Snapshot> | undefined;
     let lastWake = { at: -Infinity, failed: false };
@@ -61,8 +60,8 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
     let starting: { since: number; seen: number } | undefined;
 
     async function fetchSnapshot(): Promise<Snapshot> {
-        const [service, healthy, rule] = await Promise.all([aws.describeService(), aws.healthyTargets(), aws.describeRule()]);
-        return { service, healthy, rule: readRule(rule, targets) };
+        const [service, healthy, rules] = await Promise.all([aws.describeService(), aws.healthyTargets(), aws.describeRules()]);
+        return { service, healthy, rules: readRules(rules, config) };
     }
 
     async function read(): Promise<{ snapshot: Snapshot; cached: boolean }> {
@@ -91,7 +90,14 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
         }
         const { snapshot, cached } = current;
         const t = now();
-        const observed = () => ({ desired: snapshot.service.desired, running: snapshot.service.running, healthy: snapshot.healthy, routing: snapshot.rule.routing });
+        const observed = () => ({
+            desired: snapshot.service.desired,
+            running: snapshot.service.running,
+            healthy: snapshot.healthy,
+            routing: snapshot.rules.routing,
+            appRulePriority: snapshot.rules.appPriority,
+            wakeRulePriority: snapshot.rules.wakePriority,
+        });
         const plan = planWake(observed(), {
             wake: t - lastWake.at >= (lastWake.failed ? WAKE_RETRY_MS : WAKE_INTERVAL_MS),
             route: t - lastRouteAt >= ROUTE_INTERVAL_MS,
@@ -109,9 +115,8 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
                     starting = { since: t, seen: t };
                 } else {
                     lastRouteAt = t;
-                    const actions = actionsWithWeights(snapshot.rule, AWAKE_WEIGHTS, targets);
-                    await aws.modifyRule(actions);
-                    snapshot.rule = readRule({ Actions: actions }, targets);
+                    await aws.setWakeRulePriority(wakePriorityFor("awake", config));
+                    snapshot.rules = movedTo(snapshot.rules, "awake", config);
                 }
             }
         } catch (error) {

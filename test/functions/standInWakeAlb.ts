@@ -2,9 +2,13 @@
  * A local stand-in for what surrounds the wake-on-request controller, on 127.0.0.1, for browser
  * tests of the starting page:
  *
- * - the "ALB": an HTTP server that reads the dashboard's rule from moto and, while its weights
- *   route to the waker, hands each request to the controller's handler as an ALB event (the
- *   handler is the Lambda target); once they route to the app, it proxies to the "dashboard".
+ * - the "ALB": an HTTP server that routes as a listener does: it reads the listener's rules from
+ *   moto and takes the one with the lowest priority whose conditions match the request (every
+ *   request is taken as addressed to the dashboard's host; only host-header conditions are known
+ *   here, a rule with any other condition does not match). When that rule forwards to the waker
+ *   target group, the request goes to the controller's handler as an ALB event (the handler is
+ *   the Lambda target); to the app target group, it is proxied to the "dashboard"; no rule: the
+ *   listener's 404. The rules' authenticate actions are not run (no identity provider here).
  *   A rule change reaches the stand-in after `propagationMs`, as it reaches real ALB nodes after a while.
  * - "ECS": when moto says the service's desired count is above 0, the dashboard starts; it
  *   answers its health check only `bootMs` after that.
@@ -13,9 +17,10 @@
  */
 import * as http from "node:http";
 import type * as net from "node:net";
+import type { Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import type { WakeHandler } from "../../functions/wakeOnRequest/handler";
-import type { MotoDashboard } from "./wakeOnRequest.fixtures";
+import { DASHBOARD_HOST, type MotoDashboard } from "./wakeOnRequest.fixtures";
 
 export interface StandInWakeAlb {
     /** What the browser opens. */
@@ -33,8 +38,35 @@ export interface StandInWakeAlbOptions {
     bootMs: number;
     /** How long a rule change takes to reach the stand-in ALB. */
     propagationMs?: number;
-    /** Never route to the app, whatever the rule says (a rule change that never arrives). */
+    /** Never route to the app, whatever the rules say (a rule change that never arrives). */
     neverRouteToApp?: boolean;
+}
+
+/** Where the winning rule sends a request: the app, the waker, or nowhere (no rule matched, or another target group). */
+type Target = "app" | "waker" | "none";
+
+/** Whether every condition of the rule matches a request to `host` (host-header only; host names compare case-insensitively). */
+function matches(rule: Rule, host: string): boolean {
+    return (rule.Conditions ?? []).every((c) => {
+        if (c.Field !== "host-header") return false;
+        const values = c.HostHeaderConfig?.Values ?? c.Values ?? [];
+        return values.some((v) => v.toLowerCase() === host.toLowerCase());
+    });
+}
+
+/** The rule a listener applies to a request to `host`: the lowest priority among the matching ones (the default rule is not considered). */
+// Rules are evaluated in priority order, from the lowest value to the highest: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rules.html
+export function winningRule(rules: Rule[], host: string): Rule | undefined {
+    return rules
+        .filter((r) => !r.IsDefault && r.Priority !== "default" && matches(r, host))
+        .sort((a, b) => Number(a.Priority) - Number(b.Priority))[0];
+}
+
+function targetOf(rule: Rule | undefined, dashboard: MotoDashboard): Target {
+    const forward = rule?.Actions?.find((a) => a.Type === "forward");
+    const groups = forward?.ForwardConfig?.TargetGroups?.map((g) => g.TargetGroupArn) ?? [forward?.TargetGroupArn];
+    if (groups.length !== 1) return "none";
+    return groups[0] === dashboard.appTargetGroupArn ? "app" : groups[0] === dashboard.wakerTargetGroupArn ? "waker" : "none";
 }
 
 async function listen(server: http.Server): Promise<string> {
@@ -82,22 +114,28 @@ export async function startStandInWakeAlb(opts: StandInWakeAlbOptions): Promise<
         }
     })();
 
-    // The rule as the stand-in ALB sees it: re-read from moto, applied `propagationMs` later.
-    let routing: { toApp: boolean; pending?: { toApp: boolean; at: number } } = { toApp: false };
-    async function routeToApp(): Promise<boolean> {
-        const weights = await dashboard.weights();
-        const toApp = (weights.app ?? 0) > 0 && weights.waker === 0 && !opts.neverRouteToApp;
+    // The rules as the stand-in ALB sees them: re-read from moto, a change applied `propagationMs` later.
+    let routing: { to: Target; pending?: { to: Target; at: number } } = { to: "waker" };
+    async function route(): Promise<Target> {
+        const winner = winningRule(await dashboard.listenerRules(), DASHBOARD_HOST);
+        let to = targetOf(winner, dashboard);
+        if (to === "app" && opts.neverRouteToApp) to = routing.to;
         const now = Date.now();
-        if (toApp !== routing.toApp && routing.pending?.toApp !== toApp) routing.pending = { toApp, at: now + (opts.propagationMs ?? 0) };
-        if (routing.pending && now >= routing.pending.at) routing = { toApp: routing.pending.toApp };
-        return routing.toApp;
+        if (to !== routing.to && routing.pending?.to !== to) routing.pending = { to, at: now + (opts.propagationMs ?? 0) };
+        if (routing.pending && now >= routing.pending.at) routing = { to: routing.pending.to };
+        return routing.to;
     }
 
     const alb = http.createServer(async (req, res) => {
         const url = new URL(req.url ?? "/", "http://alb");
         const tag = `${req.method} ${url.pathname} ${req.headers["x-dashboards-wake"] ? "poll" : (req.headers["sec-fetch-mode"] ?? "")}`;
         try {
-            if (await routeToApp()) {
+            const to = await route();
+            if (to === "none") {
+                res.writeHead(404, { "content-type": "text/plain" }).end("Not found");
+                return;
+            }
+            if (to === "app") {
                 toDashboard.push(tag);
                 const upstream = http.request(`${appUrl}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
                     res.writeHead(up.statusCode ?? 502, up.headers);

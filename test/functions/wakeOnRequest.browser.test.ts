@@ -1,9 +1,11 @@
 /**
- * The starting page in Debian's Chromium, end to end: a stand-in ALB (standInWakeAlb.ts) hands
- * requests to the real handler while the rule in moto routes to the waker and proxies to a local
- * "dashboard" once it routes to the app; the dashboard is healthy only a few seconds after the
- * wake. The page must say "Starting Sales…", reload itself into the dashboard, show the failure
- * message when waking fails, and stop reloading when the rule change never arrives.
+ * The starting page in Debian's Chromium, end to end: a stand-in ALB (standInWakeAlb.ts) routes
+ * by the listener's rules in moto as the ALB does (the lowest matching priority wins): while the
+ * wake rule sits below the app rule it hands requests to the real handler, and once the handler
+ * has moved the wake rule above the app rule it proxies to a local "dashboard"; the dashboard is
+ * healthy only a few seconds after the wake. The page must say "Starting Sales…", reload itself
+ * into the dashboard, show the failure message when waking fails, and stop reloading when the
+ * rule change never arrives.
  */
 import { expect } from "chai";
 import type { BrowserContext, Browser, Page } from "playwright-core";
@@ -13,7 +15,7 @@ import { launchBrowser, screenshot } from "../apps/harness";
 import { needs, PREREQUISITES } from "../prerequisites";
 import { type MotoServer, startMoto } from "./motoServer";
 import { type StandInWakeAlb, type StandInWakeAlbOptions, startStandInWakeAlb } from "./standInWakeAlb";
-import { createMotoDashboard, recordingClients } from "./wakeOnRequest.fixtures";
+import { createMotoDashboard, PRIORITIES, recordingClients } from "./wakeOnRequest.fixtures";
 
 describe("wakeOnRequest: the starting page in Chromium", function () {
     needs(PREREQUISITES.chromium, PREREQUISITES.moto);
@@ -66,7 +68,8 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         expect(w.alb.toHandler.filter((t) => t.endsWith("poll")).length).to.be.at.least(2);
         expect(w.alb.toHandler.filter((t) => t.startsWith("502"))).to.deep.equal([]);
         expect(w.count("ecs:UpdateService")).to.equal(1);
-        expect(w.count("elasticloadbalancing:ModifyRule")).to.equal(1);
+        expect(w.count("elasticloadbalancing:SetRulePriorities")).to.equal(1);
+        expect(await w.dashboard.priorities(), "the wake rule above the app rule: the app rule wins").to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.awake });
         expect(w.cspErrors).to.deep.equal([]);
     });
 

@@ -64,7 +64,10 @@ describe("wakeOnRequest: the Lambda bundle", function () {
             CLUSTER_ARN: "arn:aws:ecs:eu-west-1:123456789012:cluster/dashboards",
             SERVICE_NAME: "sales",
             SCALABLE_RESOURCE_ID: "service/dashboards/sales",
-            RULE_ARN: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/dashboards/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee",
+            APP_RULE_ARN: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/dashboards/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee",
+            WAKE_RULE_ARN: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener-rule/app/dashboards/50dc6c495c0c9188/f2f7dc8efc522ab2/1d4c7a30e5b2f981",
+            WAKE_RULE_ASLEEP_PRIORITY: "4999",
+            WAKE_RULE_AWAKE_PRIORITY: "5001",
             APP_TARGET_GROUP_ARN: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/sales-app/73e2d6bc24d8a067",
             WAKER_TARGET_GROUP_ARN: waker,
             LOAD_BALANCER_ARN_SUFFIX: "app/dashboards/50dc6c495c0c9188",
@@ -83,6 +86,7 @@ describe("wakeOnRequest: the Lambda bundle", function () {
         expect(results[1]).to.equal(null); // undefined, through JSON
         const logged = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
         expect(logged.map((l) => l.message)).to.deep.equal(["wake decision", "ignored event"]);
+        expect(logged[0], "the environment is valid: not a config-error").to.include({ decision: "asleep", level: "INFO" });
     });
 
     describe("with moto", () => {

@@ -1,24 +1,24 @@
 /**
  * Shared pieces of the wake-on-request tests: real-shaped ALB and EventBridge events, SDK clients
  * that record (or forbid) every command they send, and a dashboard set up in moto the way the
- * component deploys it (VPC, ALB, listener, app and waker target groups, a rule with
- * authenticate-oidc and a weighted forward, an ECS cluster and service, a scalable target).
+ * component deploys it (VPC, ALB, listener, app and waker target groups, the app rule and the wake
+ * rule on the dashboard's host, each authenticate-oidc then forward, another dashboard's rule next
+ * to them, an ECS cluster and service, a scalable target).
  */
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import {
-    type Action,
     CreateListenerCommand,
     CreateLoadBalancerCommand,
     CreateRuleCommand,
     CreateTargetGroupCommand,
     DescribeRulesCommand,
     ElasticLoadBalancingV2Client,
-    ModifyRuleCommand,
     RegisterTargetsCommand,
     type Rule,
+    SetRulePrioritiesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ALBEvent, ScheduledEvent } from "aws-lambda";
 import type { AwsClients } from "../../functions/wakeOnRequest/aws";
@@ -106,12 +106,25 @@ type ClientConfig = MotoServer["clientConfig"];
 /** The IAM service prefix of each client (what permissions.ts names). */
 const PREFIX = { ecs: "ecs", elb: "elasticloadbalancing", autoscaling: "application-autoscaling", cloudwatch: "cloudwatch" } as const;
 
+/** One command a recording client sent: its IAM action and its input as sent. */
+export interface SentCall {
+    action: string;
+    input: unknown;
+}
+
 /**
  * The four clients the controller uses, each with a middleware that appends
- * `<iam prefix>:<operation>` to `sent` for every command (before it is sent), and throws instead
- * when `forbid` is set (a tripwire for paths that must make no AWS call).
+ * `<iam prefix>:<operation>` to `sent` (and the action with its input to `calls`, when given) for
+ * every command (before it is sent), and throws instead when `forbid` is set (a tripwire for paths
+ * that must make no AWS call). `beforeSend` runs just before a command goes out (a test's way to
+ * change the world between two of the handler's calls).
  */
-export function recordingClients(config: ClientConfig | { region: string; endpoint: string; credentials: ClientConfig["credentials"] }, sent: string[], forbid = false): AwsClients {
+export function recordingClients(
+    config: ClientConfig | { region: string; endpoint: string; credentials: ClientConfig["credentials"] },
+    sent: string[],
+    options: { forbid?: boolean; calls?: SentCall[]; beforeSend?: (action: string) => Promise<void> } = {},
+): AwsClients {
+    const { forbid = false, calls, beforeSend } = options;
     const clients: AwsClients = {
         ecs: new ECSClient(config),
         elb: new ElasticLoadBalancingV2Client(config),
@@ -122,10 +135,12 @@ export function recordingClients(config: ClientConfig | { region: string; endpoi
         // The four clients' middleware stacks differ only in their input and output types.
         const stack = clients[key].middlewareStack as unknown as { add(m: unknown, o: { step: "initialize"; name: string }): void };
         stack.add(
-            (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+            (next: (args: { input: unknown }) => Promise<unknown>, context: { commandName?: string }) => async (args: { input: unknown }) => {
                 const action = `${PREFIX[key]}:${String(context.commandName).replace(/Command$/, "")}`;
                 sent.push(action);
+                calls?.push({ action, input: structuredClone(args.input) });
                 if (forbid) throw new Error(`unexpected AWS call ${action}`);
+                await beforeSend?.(action);
                 return next(args);
             },
             { step: "initialize", name: "recordIamAction" },
@@ -136,7 +151,7 @@ export function recordingClients(config: ClientConfig | { region: string; endpoi
 
 /** Clients that must never be used: any command throws (and is recorded). */
 export function forbiddenClients(sent: string[] = []): AwsClients {
-    return recordingClients({ region: "eu-west-1", endpoint: "http://127.0.0.1:9", credentials: { accessKeyId: "x", secretAccessKey: "x" } }, sent, true);
+    return recordingClients({ region: "eu-west-1", endpoint: "http://127.0.0.1:9", credentials: { accessKeyId: "x", secretAccessKey: "x" } }, sent, { forbid: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,26 +170,39 @@ export const OIDC_CONFIG = {
     OnUnauthenticatedRequest: "authenticate" as const,
 };
 
+/** The dashboard's host, the one condition of both its rules. */
+export const DASHBOARD_HOST = "sales.dashboards.example.com";
+/** Where the component puts the rules in these tests: the app rule, the wake rule's two slots around it. */
+export const PRIORITIES = { app: 5000, asleep: 4999, awake: 5001 } as const;
+
 export interface MotoDashboard {
     /** The handler's environment (the component's contract). */
     env: Record<string, string>;
-    ruleArn: string;
+    listenerArn: string;
+    appRuleArn: string;
+    wakeRuleArn: string;
+    /** Another dashboard's rule on the same listener, next to the awake slot (priority 5002). */
+    neighbourRuleArn: string;
     appTargetGroupArn: string;
     wakerTargetGroupArn: string;
     clusterArn: string;
     serviceName: string;
-    /** The rule as created (before any change by the handler). */
-    createdRule: Rule;
+    /** Every rule of the listener as created (before any change by the handler), as DescribeRules returns them. */
+    createdRules: Rule[];
     /** Setup clients (not recorded): what the test itself does and reads. */
     setup: { elb: ElasticLoadBalancingV2Client; ecs: ECSClient; autoscaling: ApplicationAutoScalingClient; cloudwatch: CloudWatchClient };
-    rule(): Promise<Rule>;
-    weights(): Promise<{ app?: number; waker?: number }>;
+    /** DescribeRules of the listener: every rule, the default one included. */
+    listenerRules(): Promise<Rule[]>;
+    /** One rule as DescribeRules returns it now. */
+    rule(arn: string): Promise<Rule>;
+    /** The app and wake rules' priorities now. */
+    priorities(): Promise<{ app: number; wake: number }>;
     service(): Promise<{ desired?: number; running?: number }>;
     scalableTarget(): Promise<{ min?: number; max?: number } | undefined>;
     /** Registers an ip target in the app target group (moto reports registered ip targets healthy). */
     registerTarget(ip?: string): Promise<void>;
-    /** The test (not the handler) sets the weights, e.g. to start from an awake dashboard. */
-    setWeights(app: number, waker: number): Promise<void>;
+    /** The test (not the handler) moves a rule, e.g. the wake rule to its awake slot to start from an awake dashboard. */
+    setPriority(arn: string, priority: number): Promise<void>;
     setDesired(count: number): Promise<void>;
     /**
      * Starts a task in the cluster as the service's deployment would (startedBy ecs-svc/..., group
@@ -190,8 +218,8 @@ export interface MotoDashboard {
 const suffix = (arn: string, kind: "loadbalancer" | "targetgroup") => arn.slice(arn.indexOf(`:${kind}/`) + 1).replace(/^loadbalancer\//, "");
 
 /**
- * Creates one dashboard in moto, asleep: desired count 0, scalable target 0..0, rule weights
- * app 0 / waker 1.
+ * Creates one dashboard in moto, asleep: desired count 0, scalable target 0..0, the wake rule at
+ * its asleep slot (4999) before the app rule (5000); another dashboard's rule at 5002.
  *
  * @param opts.desiredCount The service's desired count at creation (moto then reports 0 running).
  * @param opts.serviceNameInEnv A different SERVICE_NAME for the handler (to make its calls fail).
@@ -213,6 +241,7 @@ export async function createMotoDashboard(moto: MotoServer, opts: { desiredCount
     const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: "dashboards", Subnets: subnets, Type: "application", Scheme: "internet-facing" }))).LoadBalancers![0];
     const appTg = (await elb.send(new CreateTargetGroupCommand({ Name: "sales-app", Protocol: "HTTP", Port: 8050, VpcId: vpc.VpcId, TargetType: "ip", HealthCheckPath: "/health" }))).TargetGroups![0];
     const wakerTg = (await elb.send(new CreateTargetGroupCommand({ Name: "sales-waker", TargetType: "lambda" }))).TargetGroups![0];
+    const wikiTg = (await elb.send(new CreateTargetGroupCommand({ Name: "wiki-app", Protocol: "HTTP", Port: 8050, VpcId: vpc.VpcId, TargetType: "ip" }))).TargetGroups![0];
     // AWS allows authenticate actions only on HTTPS listeners; moto accepts them on HTTP, which needs no certificate here.
     const listener = (await elb.send(new CreateListenerCommand({
         LoadBalancerArn: lb.LoadBalancerArn,
@@ -220,16 +249,19 @@ export async function createMotoDashboard(moto: MotoServer, opts: { desiredCount
         Port: 80,
         DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404", ContentType: "text/plain", MessageBody: "Not found" } }],
     }))).Listeners![0];
-    const actions: Action[] = [
-        { Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...OIDC_CONFIG } },
-        { Type: "forward", Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: appTg.TargetGroupArn, Weight: 0 }, { TargetGroupArn: wakerTg.TargetGroupArn, Weight: 1 }] } },
-    ];
-    const created = (await elb.send(new CreateRuleCommand({
+    // As components/dashboardService.ts creates each rule: host condition, authenticate (order 1), forward to one target group (order 2).
+    const hostRule = async (host: string, targetGroupArn: string, priority: number) => (await elb.send(new CreateRuleCommand({
         ListenerArn: listener.ListenerArn,
-        Priority: 10,
-        Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: ["sales.dashboards.example.com"] } }],
-        Actions: actions,
-    }))).Rules![0];
+        Priority: priority,
+        Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: [host] } }],
+        Actions: [
+            { Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...OIDC_CONFIG } },
+            { Type: "forward", Order: 2, TargetGroupArn: targetGroupArn },
+        ],
+    }))).Rules![0].RuleArn!;
+    const appRuleArn = await hostRule(DASHBOARD_HOST, appTg.TargetGroupArn!, PRIORITIES.app);
+    const wakeRuleArn = await hostRule(DASHBOARD_HOST, wakerTg.TargetGroupArn!, PRIORITIES.asleep);
+    const neighbourRuleArn = await hostRule("wiki.dashboards.example.com", wikiTg.TargetGroupArn!, PRIORITIES.awake + 1);
 
     const cluster = (await ecs.send(new CreateClusterCommand({ clusterName: "dashboards" }))).cluster!;
     const taskDefinition = (await ecs.send(new RegisterTaskDefinitionCommand({
@@ -258,7 +290,10 @@ export async function createMotoDashboard(moto: MotoServer, opts: { desiredCount
         CLUSTER_ARN: cluster.clusterArn!,
         SERVICE_NAME: envService,
         SCALABLE_RESOURCE_ID: `service/${cluster.clusterName}/${envService}`,
-        RULE_ARN: created.RuleArn!,
+        APP_RULE_ARN: appRuleArn,
+        WAKE_RULE_ARN: wakeRuleArn,
+        WAKE_RULE_ASLEEP_PRIORITY: String(PRIORITIES.asleep),
+        WAKE_RULE_AWAKE_PRIORITY: String(PRIORITIES.awake),
         APP_TARGET_GROUP_ARN: appTg.TargetGroupArn!,
         WAKER_TARGET_GROUP_ARN: wakerTg.TargetGroupArn!,
         LOAD_BALANCER_ARN_SUFFIX: suffix(lb.LoadBalancerArn!, "loadbalancer"),
@@ -270,21 +305,23 @@ export async function createMotoDashboard(moto: MotoServer, opts: { desiredCount
         PORTAL_URL: "https://portal.dashboards.example.com/",
         START_TIMEOUT_SECONDS: "300",
     };
-    const readRule = async () => (await elb.send(new DescribeRulesCommand({ RuleArns: [created.RuleArn!] }))).Rules![0];
+    const listenerRules = async () => (await elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!;
+    const rule = async (arn: string) => (await elb.send(new DescribeRulesCommand({ RuleArns: [arn] }))).Rules![0];
     return {
         env,
-        ruleArn: created.RuleArn!,
+        listenerArn: listener.ListenerArn!,
+        appRuleArn,
+        wakeRuleArn,
+        neighbourRuleArn,
         appTargetGroupArn: appTg.TargetGroupArn!,
         wakerTargetGroupArn: wakerTg.TargetGroupArn!,
         clusterArn: cluster.clusterArn!,
         serviceName,
-        createdRule: await readRule(),
+        createdRules: await listenerRules(),
         setup: { elb, ecs, autoscaling, cloudwatch },
-        rule: readRule,
-        weights: async () => {
-            const groups = (await readRule()).Actions!.find((a) => a.Type === "forward")!.ForwardConfig!.TargetGroups!;
-            return { app: groups.find((g) => g.TargetGroupArn === appTg.TargetGroupArn)?.Weight, waker: groups.find((g) => g.TargetGroupArn === wakerTg.TargetGroupArn)?.Weight };
-        },
+        listenerRules,
+        rule,
+        priorities: async () => ({ app: Number((await rule(appRuleArn)).Priority), wake: Number((await rule(wakeRuleArn)).Priority) }),
         service: async () => {
             const s = (await ecs.send(new DescribeServicesCommand({ cluster: cluster.clusterArn, services: [serviceName] }))).services![0];
             return { desired: s.desiredCount, running: s.runningCount };
@@ -296,15 +333,8 @@ export async function createMotoDashboard(moto: MotoServer, opts: { desiredCount
         registerTarget: async (ip = "10.20.0.10") => {
             await elb.send(new RegisterTargetsCommand({ TargetGroupArn: appTg.TargetGroupArn, Targets: [{ Id: ip, Port: 8050 }] }));
         },
-        setWeights: async (app, waker) => {
-            const { ClientSecret: _secret, ...oidc } = OIDC_CONFIG;
-            await elb.send(new ModifyRuleCommand({
-                RuleArn: created.RuleArn,
-                Actions: [
-                    { Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } },
-                    { Type: "forward", Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: appTg.TargetGroupArn, Weight: app }, { TargetGroupArn: wakerTg.TargetGroupArn, Weight: waker }] } },
-                ],
-            }));
+        setPriority: async (arn, priority) => {
+            await elb.send(new SetRulePrioritiesCommand({ RulePriorities: [{ RuleArn: arn, Priority: priority }] }));
         },
         setDesired: async (count) => {
             await ecs.send(new UpdateServiceCommand({ cluster: cluster.clusterArn, service: serviceName, desiredCount: count }));

@@ -8,10 +8,15 @@
  *   so ListTasks finds only tasks a test starts with RunTask (and moto ignores ListTasks'
  *   serviceName filter: it lists the cluster's tasks).
  * - moto's tasks have no startedAt: they count as "not started yet" (a start under way).
- * - moto stores ModifyRule's actions as sent: with UseExistingClientSecret the secret is gone
- *   from moto's copy (AWS keeps the rule's secret).
+ * - SetRulePriorities with one rule (all the handler sends): moto moves that rule only and answers
+ *   with it alone, its new priority as a string; the other rules and every action stay as they
+ *   are. moto refuses with PriorityInUse a priority another rule of the listener holds, and also
+ *   the rule's own current priority (a no-op move; the handler never makes one); it accepts 0 and
+ *   50001, which AWS refuses (the handler's slots are checked to be 1..50000 at cold start).
+ * - moto reports a forward to one target group with TargetGroupArn only (AWS adds a ForwardConfig
+ *   of that one group); rule.ts accepts both.
  */
-import { CreateTargetGroupCommand, DescribeTargetGroupsCommand, ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { CreateTargetGroupCommand, DescribeTargetGroupsCommand, ModifyRuleCommand, type Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ALBResult } from "aws-lambda";
 import { expect } from "chai";
 import { createHandler, type IdleSummary, type WakeLogEntry } from "../../functions/wakeOnRequest/handler";
@@ -26,9 +31,11 @@ import {
     NAVIGATION_HEADERS,
     OIDC_CONFIG,
     POLL_HEADERS,
+    PRIORITIES,
     PROBE_HEADERS,
     recordingClients,
     scheduledEvent,
+    type SentCall,
     XHR_HEADERS,
 } from "./wakeOnRequest.fixtures";
 
@@ -58,6 +65,10 @@ describe("wake on request against moto", function () {
         dashboard: MotoDashboard;
         /** IAM actions the handlers sent, in order. */
         sent: string[];
+        /** The same, with each command's input. */
+        calls: SentCall[];
+        /** Runs just before each of the handlers' commands goes out (set by a test). */
+        beforeSend?: (action: string) => Promise<void>;
         logs: WakeLogEntry[];
         clock: { ms: number };
         advance(ms: number): void;
@@ -67,6 +78,8 @@ describe("wake on request against moto", function () {
         poll(handler?: ReturnType<typeof createHandler>): Promise<PageStatus>;
         idle(): Promise<IdleSummary>;
         count(action: string): number;
+        /** The inputs of the handlers' SetRulePriorities calls. */
+        moves(): unknown[];
     }
 
     /** A fresh dashboard in moto (asleep unless said) and one handler instance over it. */
@@ -74,15 +87,18 @@ describe("wake on request against moto", function () {
         await moto.reset();
         const dashboard = await createMotoDashboard(moto, opts);
         const sent: string[] = [];
+        const calls: SentCall[] = [];
         const logs: WakeLogEntry[] = [];
         const clock = { ms: Date.now() };
-        const instance = () => createHandler({ env: dashboard.env, clients: recordingClients(moto.clientConfig, sent), now: () => clock.ms, log: (e) => logs.push(e) });
+        const beforeSend = async (action: string) => current?.beforeSend?.(action);
+        const instance = () => createHandler({ env: dashboard.env, clients: recordingClients(moto.clientConfig, sent, { calls, beforeSend }), now: () => clock.ms, log: (e) => logs.push(e) });
         const first = instance();
         const request = async (headers: Record<string, string>, o: { method?: string; handler?: ReturnType<typeof createHandler> } = {}) =>
             (await (o.handler ?? first)(albEvent({ targetGroupArn: dashboard.wakerTargetGroupArn, headers, method: o.method, path: "/reports" }), { awsRequestId: "7f1c-req" })) as ALBResult;
         current = {
             dashboard,
             sent,
+            calls,
             logs,
             clock,
             advance: (ms) => (clock.ms += ms),
@@ -95,25 +111,40 @@ describe("wake on request against moto", function () {
             },
             idle: async () => (await first(scheduledEvent(), { awsRequestId: "idle-req" })) as IdleSummary,
             count: (action) => sent.filter((a) => a === action).length,
+            moves: () => calls.filter((c) => c.action === SET_PRIORITIES).map((c) => c.input),
         };
         return current;
     }
 
-    /** An awake dashboard: scalable target 1..3, desired 1 (moto: 1 running), rule to the app, a healthy target. */
+    /** An awake dashboard: scalable target 1..3, desired 1 (moto: 1 running), the wake rule at its awake slot, a healthy target. */
     async function awake(s: Scenario): Promise<void> {
         await s.request(NAVIGATION_HEADERS);
         await s.dashboard.registerTarget();
         s.advance(5000);
         expect((await s.poll()).state).to.equal("ready");
-        expect(await s.dashboard.weights()).to.deep.equal({ app: 1, waker: 0 });
+        expect(await s.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.awake });
         s.sent.length = 0;
+        s.calls.length = 0;
         s.logs.length = 0;
     }
 
-    const authAction = (rule: Awaited<ReturnType<MotoDashboard["rule"]>>) => rule.Actions!.find((a) => a.Order === 1)!;
+    /**
+     * Every rule of the listener, as DescribeRules returns it now, is JSON for JSON the rule as
+     * created, but for the wake rule's priority (at `wakePriority`): the app rule, the neighbour,
+     * both authenticate actions (their client secret included), conditions and forwards untouched.
+     */
+    async function expectOnlyWakeRuleAt(s: Scenario, wakePriority: number): Promise<void> {
+        const now = await s.dashboard.listenerRules();
+        const byArn = (rules: Rule[]) => new Map(rules.map((r) => [r.RuleArn, JSON.stringify(r)]));
+        const expected = s.dashboard.createdRules.map((r) => (r.RuleArn === s.dashboard.wakeRuleArn ? { ...r, Priority: String(wakePriority) } : r));
+        expect(byArn(now)).to.deep.equal(byArn(expected));
+    }
+
+    /** The one SetRulePriorities input the handler may send: the wake rule alone, to one of its slots. */
+    const moveWakeRule = (s: Scenario, priority: number) => ({ RulePriorities: [{ RuleArn: s.dashboard.wakeRuleArn, Priority: priority }] });
 
     describe("wake path", () => {
-        it("a page load of a sleeping dashboard scales it up (scalable target 1..3, desired 1) and leaves the rule alone", async () => {
+        it("a page load of a sleeping dashboard scales it up (scalable target 1..3, desired 1) and leaves the rules alone", async () => {
             const s = await scenario();
             const res = await s.request(NAVIGATION_HEADERS);
             expect(res.statusCode).to.equal(503);
@@ -121,11 +152,16 @@ describe("wake on request against moto", function () {
             expect(res.body).to.include("<h1 id=\"title\">Starting Sales…</h1>");
             expect(await s.dashboard.scalableTarget()).to.deep.equal({ min: 1, max: 3 });
             expect((await s.dashboard.service()).desired).to.equal(1);
-            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
-            expect(await s.dashboard.rule()).to.deep.equal(s.dashboard.createdRule);
+            await expectOnlyWakeRuleAt(s, PRIORITIES.asleep);
+            expect(s.count(SET_PRIORITIES)).to.equal(0);
+            // Both rules in one read.
+            expect(s.calls.find((c) => c.action === "elasticloadbalancing:DescribeRules")!.input).to.deep.equal({ RuleArns: [s.dashboard.appRuleArn, s.dashboard.wakeRuleArn] });
             // The scalable target first (so Application Auto Scaling's minimum does not undo the count), then the service.
             expect(s.sent.slice(-2)).to.deep.equal(["application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"]);
-            expect(s.logs.at(-1)).to.deep.include({ message: "wake decision", decision: "starting", reason: "asleep: waking", requestKind: "navigate", desired: 0, steps: ["scale-up"] });
+            expect(s.logs.at(-1)).to.deep.include({
+                message: "wake decision", decision: "starting", reason: "asleep: waking", requestKind: "navigate", desired: 0, steps: ["scale-up"],
+                routing: "asleep", appRulePriority: PRIORITIES.app, wakeRulePriority: PRIORITIES.asleep,
+            });
         });
 
         it("a thousand page loads and polls make one wake and a few reads; another instance does not wake again", async () => {
@@ -144,6 +180,7 @@ describe("wake on request against moto", function () {
             await s.request(NAVIGATION_HEADERS, { handler: other });
             expect(s.count("ecs:UpdateService")).to.equal(1);
             expect((await s.dashboard.service()).desired).to.equal(1);
+            expect(s.count(SET_PRIORITIES)).to.equal(0);
         });
 
         it("a service another instance already woke (desired 1) is not woken again and its count is not raised", async () => {
@@ -155,30 +192,44 @@ describe("wake on request against moto", function () {
             expect(s.logs.at(-1)).to.deep.include({ decision: "starting", reason: "starting: no healthy target yet", desired: 1 });
         });
 
-        it("polls say starting until a target is healthy, then route the rule to the app with the authenticate action intact", async () => {
+        it("polls say starting until a target is healthy, then move only the wake rule, to its awake slot; nothing else of any rule changes", async () => {
             const s = await scenario();
             await s.request(NAVIGATION_HEADERS);
             s.advance(4000);
             expect(await s.poll()).to.deep.include({ state: "starting", title: "Starting Sales…" });
-            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
-            expect(s.count("elasticloadbalancing:ModifyRule")).to.equal(0);
+            expect(s.count(SET_PRIORITIES)).to.equal(0);
+            await expectOnlyWakeRuleAt(s, PRIORITIES.asleep);
 
             await s.dashboard.registerTarget(); // moto: healthy as soon as registered
             s.advance(4000);
             expect(await s.poll()).to.deep.include({ state: "ready", title: "Opening Sales…" });
-            expect(s.count("elasticloadbalancing:ModifyRule")).to.equal(1);
-            const rule = await s.dashboard.rule();
-            expect(await s.dashboard.weights()).to.deep.equal({ app: 1, waker: 0 });
-            const { ClientSecret: _sent, ...withoutSecret } = OIDC_CONFIG;
-            expect(authAction(rule)).to.deep.equal({ Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...withoutSecret, UseExistingClientSecret: true } });
-            expect(rule.Conditions).to.deep.equal(s.dashboard.createdRule.Conditions);
-            expect(rule.Priority).to.equal(s.dashboard.createdRule.Priority);
-            const forward = rule.Actions!.find((a) => a.Type === "forward")!;
-            expect(forward.ForwardConfig!.TargetGroupStickinessConfig).to.deep.equal(s.dashboard.createdRule.Actions![1].ForwardConfig!.TargetGroupStickinessConfig);
+            expect(s.moves(), "one SetRulePriorities, for the wake rule alone").to.deep.equal([moveWakeRule(s, PRIORITIES.awake)]);
+            expect(await s.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.awake });
+            await expectOnlyWakeRuleAt(s, PRIORITIES.awake);
+            const authenticate = (arn: string, rules: Rule[]) => JSON.stringify(rules.find((r) => r.RuleArn === arn)!.Actions!.find((a) => a.Order === 1));
+            const now = await s.dashboard.listenerRules();
+            for (const arn of [s.dashboard.appRuleArn, s.dashboard.wakeRuleArn]) {
+                expect(authenticate(arn, now), "the authenticate action as created").to.equal(authenticate(arn, s.dashboard.createdRules));
+                expect(authenticate(arn, now)).to.include(OIDC_CONFIG.ClientSecret).and.not.include("UseExistingClientSecret");
+            }
+            expect(s.sent).not.to.include("elasticloadbalancing:ModifyRule");
 
             s.advance(4000);
             expect((await s.poll()).state).to.equal("ready");
-            expect(s.count("elasticloadbalancing:ModifyRule"), "no second rule change once awake").to.equal(1);
+            expect(s.count(SET_PRIORITIES), "no second move once awake").to.equal(1);
+        });
+
+        it("fails safe when the awake slot is taken by another rule (moto: PriorityInUse): the could-not-start answer, the wake rule stays", async () => {
+            const s = await scenario();
+            await s.dashboard.setPriority(s.dashboard.neighbourRuleArn, PRIORITIES.awake);
+            await s.request(NAVIGATION_HEADERS);
+            await s.dashboard.registerTarget();
+            s.advance(4000);
+            expect(await s.poll()).to.deep.include({ state: "failed", reason: "error", reference: "7f1c-req" });
+            expect(s.logs.at(-1)).to.deep.include({ level: "ERROR", decision: "failed", reason: "a step failed", steps: ["route-to-app"] });
+            expect(s.logs.at(-1)!.error).to.match(/PriorityInUse/);
+            expect(s.moves()).to.deep.equal([moveWakeRule(s, PRIORITIES.awake)]);
+            expect(await s.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.asleep });
         });
 
         it("says failed (timeout) after START_TIMEOUT_SECONDS without a healthy target, and keeps the start going", async () => {
@@ -222,6 +273,7 @@ describe("wake on request against moto", function () {
                 expect(res.body!.length).to.be.below(100);
                 expect(s.sent).to.deep.equal([]);
                 expect((await s.dashboard.service()).desired).to.equal(0);
+                await expectOnlyWakeRuleAt(s, PRIORITIES.asleep);
             });
         }
 
@@ -249,50 +301,72 @@ describe("wake on request against moto", function () {
             expect(s.count("ecs:UpdateService")).to.equal(0);
         });
 
-        it("never modifies a rule without the authenticate action, nor one with a third target group", async () => {
-            const s = await scenario();
-            const { elb } = s.dashboard.setup;
-            const forwardOnly = [{ Type: "forward" as const, Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: s.dashboard.appTargetGroupArn, Weight: 0 }, { TargetGroupArn: s.dashboard.wakerTargetGroupArn, Weight: 1 }] } }];
-            await elb.send(new ModifyRuleCommand({ RuleArn: s.dashboard.ruleArn, Actions: forwardOnly }));
-            await s.dashboard.registerTarget();
-            const page = await s.request(NAVIGATION_HEADERS);
-            expect(page.body).to.include("Could not start Sales");
-            expect(s.logs.at(-1)).to.deep.include({ reason: "rule-shape" });
-            expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
-
-            const vpcId = (await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [s.dashboard.appTargetGroupArn] }))).TargetGroups![0].VpcId;
-            const third = (await elb.send(new CreateTargetGroupCommand({ Name: "sales-extra", Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "ip" }))).TargetGroups![0];
-            const { ClientSecret: _x, ...oidc } = OIDC_CONFIG;
-            await elb.send(new ModifyRuleCommand({
-                RuleArn: s.dashboard.ruleArn,
-                Actions: [
-                    { Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...oidc, UseExistingClientSecret: true } },
-                    { ...forwardOnly[0], ForwardConfig: { TargetGroups: [...forwardOnly[0].ForwardConfig.TargetGroups, { TargetGroupArn: third.TargetGroupArn, Weight: 0 }] } },
-                ],
-            }));
-            s.advance(ERROR_PAUSE);
-            const status = await s.poll();
-            expect(status).to.deep.include({ state: "failed", reason: "error" });
-            const idle = await s.idle();
-            expect(idle).to.deep.include({ decision: "error", reason: "rule-shape" });
-            expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
-        });
+        /** Changes the test makes to the rules in moto that the handler must refuse to act on. */
+        const attacks: Array<[string, (s: Scenario) => Promise<void>, RegExp]> = [
+            ["a wake rule without the authenticate action", async (s) => {
+                await s.dashboard.setup.elb.send(new ModifyRuleCommand({ RuleArn: s.dashboard.wakeRuleArn, Actions: [{ Type: "forward", Order: 1, TargetGroupArn: s.dashboard.wakerTargetGroupArn }] }));
+            }, /wake rule has 1 action\(s\)/],
+            ["a wake rule forwarding to the app's target group", async (s) => {
+                await s.dashboard.setup.elb.send(new ModifyRuleCommand({
+                    RuleArn: s.dashboard.wakeRuleArn,
+                    Actions: [{ Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...OIDC_CONFIG } }, { Type: "forward", Order: 2, TargetGroupArn: s.dashboard.appTargetGroupArn }],
+                }));
+            }, /wake rule forwards to .*sales-app/],
+            ["an app rule with a third target group", async (s) => {
+                const { elb } = s.dashboard.setup;
+                const vpcId = (await elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [s.dashboard.appTargetGroupArn] }))).TargetGroups![0].VpcId;
+                const third = (await elb.send(new CreateTargetGroupCommand({ Name: "sales-extra", Protocol: "HTTP", Port: 80, VpcId: vpcId, TargetType: "ip" }))).TargetGroups![0];
+                await elb.send(new ModifyRuleCommand({
+                    RuleArn: s.dashboard.appRuleArn,
+                    Actions: [
+                        { Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...OIDC_CONFIG } },
+                        { Type: "forward", Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: s.dashboard.appTargetGroupArn, Weight: 1 }, { TargetGroupArn: third.TargetGroupArn, Weight: 1 }] } },
+                    ],
+                }));
+            }, /app rule must forward to .*sales-app.* only, found 2/],
+            ["the app rule moved outside the wake rule's slots", async (s) => {
+                await s.dashboard.setPriority(s.dashboard.appRuleArn, PRIORITIES.awake + 2);
+            }, /app rule's priority 5003 is not between the wake rule's slots 4999 \(asleep\) and 5001 \(awake\): moving the wake rule would not switch the routing/],
+        ];
+        for (const [what, attack, message] of attacks) {
+            it(`never moves a rule nor wakes with ${what}: could not start, rule-shape in the log, the rules as they were`, async () => {
+                const s = await scenario();
+                await attack(s);
+                const before = JSON.stringify(await s.dashboard.listenerRules());
+                await s.dashboard.registerTarget(); // a healthy target: the wake path would route to the app
+                const page = await s.request(NAVIGATION_HEADERS);
+                expect(page.statusCode).to.equal(503);
+                expect(page.body).to.include("Could not start Sales");
+                expect(s.logs.at(-1)).to.deep.include({ level: "ERROR", reason: "rule-shape", decision: "failed" });
+                expect(s.logs.at(-1)!.error).to.match(message);
+                s.advance(ERROR_PAUSE);
+                expect(await s.poll()).to.deep.include({ state: "failed", reason: "error" });
+                await s.dashboard.setDesired(1); // awake and idle: the idle check would route to the waker
+                expect(await s.idle()).to.deep.include({ decision: "error", reason: "rule-shape" });
+                expect(s.logs.at(-1)!.error).to.match(message);
+                expect(s.count(SET_PRIORITIES) + s.count("ecs:UpdateService") + s.count("application-autoscaling:RegisterScalableTarget")).to.equal(0);
+                expect(JSON.stringify(await s.dashboard.listenerRules())).to.equal(before);
+            });
+        }
     });
 
     describe("idle check", () => {
-        it("puts an idle awake dashboard to sleep: the rule to the waker first, then scalable target 0..0, then desired 0", async () => {
+        it("puts an idle awake dashboard to sleep: the wake rule to its asleep slot first, then scalable target 0..0, then desired 0", async () => {
             const s = await scenario();
             await awake(s);
             s.advance(20 * MINUTE);
             const summary = await s.idle();
             expect(summary).to.deep.equal({ decision: "sleep", reason: "idle", steps: ["route-to-waker", "scale-to-zero"] });
             const changes = s.sent.filter((a) => !/:(Describe|List|Get)/.test(a));
-            expect(changes).to.deep.equal(["elasticloadbalancing:ModifyRule", "application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"]);
-            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
+            expect(changes).to.deep.equal([SET_PRIORITIES, "application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"]);
+            expect(s.moves()).to.deep.equal([moveWakeRule(s, PRIORITIES.asleep)]);
+            await expectOnlyWakeRuleAt(s, PRIORITIES.asleep); // every rule JSON for JSON as created
             expect(await s.dashboard.scalableTarget()).to.deep.equal({ min: 0, max: 0 });
             expect((await s.dashboard.service()).desired).to.equal(0);
-            expect(authAction(await s.dashboard.rule()).AuthenticateOidcConfig).to.deep.include({ ClientId: OIDC_CONFIG.ClientId, Issuer: OIDC_CONFIG.Issuer, UseExistingClientSecret: true });
-            expect(s.logs.at(-1)).to.deep.include({ message: "idle decision", decision: "sleep", requestsInWindow: 0, desired: 1, running: 1, routing: "awake" });
+            expect(s.logs.at(-1)).to.deep.include({
+                message: "idle decision", decision: "sleep", requestsInWindow: 0, desired: 1, running: 1, routing: "awake", appRulePriority: PRIORITIES.app, wakeRulePriority: PRIORITIES.awake,
+            });
+            expect(s.logs.at(-1)!.rerouted, "nothing moved it back").to.equal(undefined);
 
             // And it wakes again on the next page load.
             s.advance(2 * MINUTE);
@@ -308,7 +382,7 @@ describe("wake on request against moto", function () {
                 await s.dashboard.putRequests(which, 3, new Date(s.clock.ms - 4 * MINUTE));
                 expect(await s.idle()).to.deep.include({ decision: "none", reason: "in use" });
                 expect(s.logs.at(-1)).to.deep.include({ requestsInWindow: 3 });
-                expect(s.count("elasticloadbalancing:ModifyRule") + s.count("ecs:UpdateService")).to.equal(0);
+                expect(s.count(SET_PRIORITIES) + s.count("ecs:UpdateService")).to.equal(0);
                 expect((await s.dashboard.service()).desired).to.equal(1);
             });
         }
@@ -333,17 +407,38 @@ describe("wake on request against moto", function () {
 
         it("treats desired > 0 with no running task as starting, not idle", async () => {
             const s = await scenario({ desiredCount: 1 }); // moto: a new service reports 0 running
-            await s.dashboard.setWeights(1, 0);
+            await s.dashboard.setPriority(s.dashboard.wakeRuleArn, PRIORITIES.awake);
             s.advance(20 * MINUTE);
             expect(await s.idle()).to.deep.include({ decision: "none", reason: "starting: no running task yet" });
             expect(s.sent).to.deep.equal(["ecs:DescribeServices", "elasticloadbalancing:DescribeRules"]);
         });
 
-        it("repairs a sleeping dashboard whose rule routes to the app, without touching the service", async () => {
+        it("moves the wake rule back when a wake moved it to the app between routing to the waker and scaling to zero", async () => {
             const s = await scenario();
-            await s.dashboard.setWeights(1, 0);
+            await awake(s);
+            s.advance(20 * MINUTE);
+            // Another instance's poll found the draining task healthy and routed to the app, just before the scale to zero.
+            let raced = false;
+            s.beforeSend = async (action) => {
+                if (action !== "application-autoscaling:RegisterScalableTarget" || raced) return;
+                raced = true;
+                await s.dashboard.setPriority(s.dashboard.wakeRuleArn, PRIORITIES.awake);
+            };
+            expect(await s.idle()).to.deep.equal({ decision: "sleep", reason: "idle", steps: ["route-to-waker", "scale-to-zero"] });
+            expect(raced).to.equal(true);
+            expect(s.moves()).to.deep.equal([moveWakeRule(s, PRIORITIES.asleep), moveWakeRule(s, PRIORITIES.asleep)]);
+            expect(s.sent.filter((a) => !/:(Describe|List|Get)/.test(a))).to.deep.equal([SET_PRIORITIES, "application-autoscaling:RegisterScalableTarget", "ecs:UpdateService", SET_PRIORITIES]);
+            expect(await s.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.asleep });
+            expect((await s.dashboard.service()).desired).to.equal(0);
+            expect(s.logs.at(-1)).to.deep.include({ level: "WARN", decision: "sleep", rerouted: true });
+        });
+
+        it("repairs a sleeping dashboard routed to the app (the wake rule at its awake slot), without touching the service", async () => {
+            const s = await scenario();
+            await s.dashboard.setPriority(s.dashboard.wakeRuleArn, PRIORITIES.awake);
             expect(await s.idle()).to.deep.equal({ decision: "repair", reason: "asleep but the rule routes to the app", steps: ["route-to-waker"] });
-            expect(await s.dashboard.weights()).to.deep.equal({ app: 0, waker: 1 });
+            expect(s.moves()).to.deep.equal([moveWakeRule(s, PRIORITIES.asleep)]);
+            await expectOnlyWakeRuleAt(s, PRIORITIES.asleep);
             expect(s.count("ecs:UpdateService") + s.count("application-autoscaling:RegisterScalableTarget")).to.equal(0);
             expect(s.logs.at(-1)).to.deep.include({ level: "WARN", decision: "repair" });
         });
@@ -367,7 +462,7 @@ describe("wake on request against moto", function () {
     describe("IAM actions (permissions.ts)", () => {
         it("a whole cycle sends exactly the listed actions, and no test in this file sent any other", async () => {
             const s = await scenario();
-            await awake(s); // DescribeServices, DescribeTargetHealth, DescribeRules, RegisterScalableTarget, UpdateService, ModifyRule
+            await awake(s); // DescribeServices, DescribeTargetHealth, DescribeRules, RegisterScalableTarget, UpdateService, SetRulePriorities
             await s.dashboard.runServiceTask();
             await s.idle(); // ListTasks, DescribeTasks, GetMetricData (the task keeps it awake)
             const cycle = new Set([...s.sent, ...everySent]);
@@ -378,3 +473,4 @@ describe("wake on request against moto", function () {
 
 /** Longer than the handler's pause after a failed read (ERROR_TTL_MS). */
 const ERROR_PAUSE = 2500;
+const SET_PRIORITIES = "elasticloadbalancing:SetRulePriorities";

@@ -1,12 +1,12 @@
 /**
  * The wake-on-request controller's pure parts (settings, event reading, request classification,
- * rule rewrite, decisions, page) and every handler path that must make no AWS call, with clients
+ * the two rules' shape and routing, decisions, page) and every handler path that must make no AWS call, with clients
  * that throw on any command. The AWS-calling paths are tested against moto
  * (wakeOnRequest.moto.test.ts).
  */
 import { createHash } from "node:crypto";
 import * as net from "node:net";
-import type { Action, Rule } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Action, Rule, RuleCondition } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ALBResult } from "aws-lambda";
 import { expect } from "chai";
 import { ConfigError, readConfig } from "../../functions/wakeOnRequest/config";
@@ -14,21 +14,25 @@ import { decideIdle, planWake } from "../../functions/wakeOnRequest/decide";
 import { createHandler, handler as defaultHandler, type WakeLogEntry } from "../../functions/wakeOnRequest/handler";
 import { escapeHtml, PAGE_CSP, pageStatus, renderPage } from "../../functions/wakeOnRequest/page";
 import { acceptsHtml, type AlbRequest, classifyRequest, readInvocation } from "../../functions/wakeOnRequest/request";
-import { actionsWithWeights, ASLEEP_WEIGHTS, AWAKE_WEIGHTS, readRule, RuleShapeError } from "../../functions/wakeOnRequest/rule";
+import { movedTo, readRules, routingOf, RuleShapeError, wakePriorityFor } from "../../functions/wakeOnRequest/rule";
+import { winningRule } from "./standInWakeAlb";
 import { albEvent, forbiddenClients, NAVIGATION_HEADERS, POLL_HEADERS, PROBE_HEADERS, recordingClients, scheduledEvent, XHR_HEADERS } from "./wakeOnRequest.fixtures";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012";
 const APP_TG = `${ARN}:targetgroup/sales-app/73e2d6bc24d8a067`;
 const WAKER_TG = `${ARN}:targetgroup/sales-waker/943f017f100becff`;
 const OTHER_TG = `${ARN}:targetgroup/wiki-app/0123456789abcdef`;
-const TARGETS = { app: APP_TG, waker: WAKER_TG };
+const LISTENER = `${ARN}:listener-rule/app/dashboards/50dc6c495c0c9188/f2f7dc8efc522ab2`;
 
 /** An environment as the component writes it. */
 const ENV: Record<string, string> = {
     CLUSTER_ARN: "arn:aws:ecs:eu-west-1:123456789012:cluster/dashboards",
     SERVICE_NAME: "sales",
     SCALABLE_RESOURCE_ID: "service/dashboards/sales",
-    RULE_ARN: `${ARN}:listener-rule/app/dashboards/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee`,
+    APP_RULE_ARN: `${LISTENER}/9683b2d02a6cabee`,
+    WAKE_RULE_ARN: `${LISTENER}/1d4c7a30e5b2f981`,
+    WAKE_RULE_ASLEEP_PRIORITY: "4999",
+    WAKE_RULE_AWAKE_PRIORITY: "5001",
     APP_TARGET_GROUP_ARN: APP_TG,
     WAKER_TARGET_GROUP_ARN: WAKER_TG,
     LOAD_BALANCER_ARN_SUFFIX: "app/dashboards/50dc6c495c0c9188",
@@ -63,12 +67,17 @@ const COGNITO: Action = {
     Order: 1,
     AuthenticateCognitoConfig: { UserPoolArn: "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_EXAMPLE1", UserPoolClientId: "sales-client", UserPoolDomain: "login" },
 };
-const forward = (app: number, waker: number, extra: { TargetGroupArn: string; Weight: number }[] = []): Action => ({
+/** A forward to one target group as AWS's DescribeRules reports it: TargetGroupArn and a ForwardConfig of that group. */
+const forward = (targetGroupArn: string): Action => ({
     Type: "forward",
     Order: 2,
-    ForwardConfig: { TargetGroups: [{ TargetGroupArn: APP_TG, Weight: app }, { TargetGroupArn: WAKER_TG, Weight: waker }, ...extra], TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 3600 } },
+    TargetGroupArn: targetGroupArn,
+    ForwardConfig: { TargetGroups: [{ TargetGroupArn: targetGroupArn, Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } },
 });
-const rule = (...actions: Action[]): Rule => ({ RuleArn: ENV.RULE_ARN, Priority: "10", Actions: actions, Conditions: [], IsDefault: false });
+const HOSTS: RuleCondition[] = [{ Field: "host-header", Values: ["sales.dashboards.example.com"], HostHeaderConfig: { Values: ["sales.dashboards.example.com"] } }];
+const appRule = (change: Partial<Rule> = {}): Rule => ({ RuleArn: ENV.APP_RULE_ARN, Priority: "5000", Conditions: HOSTS, Actions: [OIDC, forward(APP_TG)], IsDefault: false, ...change });
+const wakeRule = (change: Partial<Rule> = {}): Rule => ({ RuleArn: ENV.WAKE_RULE_ARN, Priority: "4999", Conditions: HOSTS, Actions: [OIDC, forward(WAKER_TG)], IsDefault: false, ...change });
+const SETTINGS = readConfig(ENV);
 
 function request(headers: Record<string, string>, method = "GET"): AlbRequest {
     const inv = readInvocation(albEvent({ targetGroupArn: WAKER_TG, headers, method }));
@@ -100,7 +109,29 @@ describe("wakeOnRequest: settings (config.ts)", () => {
             idleMinutes: 30,
             startTimeoutSeconds: 300,
             portalUrl: "https://portal.example.com/",
+            appRuleArn: ENV.APP_RULE_ARN,
+            wakeRuleArn: ENV.WAKE_RULE_ARN,
+            wakeRuleAsleepPriority: 4999,
+            wakeRuleAwakePriority: 5001,
         });
+        expect(c).not.to.have.property("ruleArn");
+    });
+
+    it("accepts the widest slots, 1 and 50000", () => {
+        expect(readConfig({ ...ENV, WAKE_RULE_ASLEEP_PRIORITY: "1", WAKE_RULE_AWAKE_PRIORITY: "50000" })).to.deep.include({ wakeRuleAsleepPriority: 1, wakeRuleAwakePriority: 50000 });
+    });
+
+    it("names every problem of the rules and their slots at once", () => {
+        try {
+            readConfig({ ...ENV, WAKE_RULE_ARN: ENV.WAKE_RULE_ARN.replace("dashboards/50dc6c495c0c9188", "other/0123456789abcdef"), WAKE_RULE_ASLEEP_PRIORITY: "5001", APP_RULE_ARN: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:rule/x" });
+            expect.fail("expected a ConfigError");
+        } catch (err) {
+            expect(err).to.be.instanceOf(ConfigError);
+            const problems = (err as ConfigError).problems;
+            expect(problems.some((p) => /^APP_RULE_ARN must be an ALB listener rule ARN/.test(p))).to.equal(true);
+            expect(problems.some((p) => /^WAKE_RULE_ARN belongs to load balancer app\/other/.test(p))).to.equal(true);
+            expect(problems.some((p) => /^WAKE_RULE_ASLEEP_PRIORITY 5001 must be less than WAKE_RULE_AWAKE_PRIORITY 5001/.test(p))).to.equal(true);
+        }
     });
 
     it("treats PORTAL_URL as optional", () => {
@@ -122,7 +153,20 @@ describe("wakeOnRequest: settings (config.ts)", () => {
     const bad: Array<[string, Record<string, string>, RegExp]> = [
         ["a scalable resource id of another service", { SCALABLE_RESOURCE_ID: "service/dashboards/wiki" }, /SCALABLE_RESOURCE_ID must be service\/dashboards\/sales/],
         ["the same target group twice", { WAKER_TARGET_GROUP_ARN: APP_TG }, /are the same target group/],
-        ["a rule of another load balancer", { LOAD_BALANCER_ARN_SUFFIX: "app/other/0123456789abcdef" }, /belongs to load balancer app\/dashboards/],
+        ["rules of another load balancer", { LOAD_BALANCER_ARN_SUFFIX: "app/other/0123456789abcdef" }, /APP_RULE_ARN belongs to load balancer app\/dashboards.*WAKE_RULE_ARN belongs to load balancer app\/dashboards/],
+        ["a wake rule of another load balancer", { WAKE_RULE_ARN: ENV.WAKE_RULE_ARN.replace("dashboards/50dc6c495c0c9188", "other/0123456789abcdef") }, /WAKE_RULE_ARN belongs to load balancer app\/other\/0123456789abcdef, not LOAD_BALANCER_ARN_SUFFIX/],
+        ["an app rule of another load balancer", { APP_RULE_ARN: ENV.APP_RULE_ARN.replace("dashboards/50dc6c495c0c9188", "other/0123456789abcdef") }, /APP_RULE_ARN belongs to load balancer app\/other/],
+        ["the same rule twice", { WAKE_RULE_ARN: `${LISTENER}/9683b2d02a6cabee` }, /APP_RULE_ARN and WAKE_RULE_ARN are the same rule/],
+        ["rules of two listeners", { WAKE_RULE_ARN: ENV.WAKE_RULE_ARN.replace("f2f7dc8efc522ab2", "0000dc8efc522ab2") }, /not rules of the same listener/],
+        ["a target group ARN as a rule", { WAKE_RULE_ARN: WAKER_TG }, /WAKE_RULE_ARN must be an ALB listener rule ARN/],
+        ["equal slots", { WAKE_RULE_ASLEEP_PRIORITY: "5000", WAKE_RULE_AWAKE_PRIORITY: "5000" }, /WAKE_RULE_ASLEEP_PRIORITY 5000 must be less than WAKE_RULE_AWAKE_PRIORITY 5000/],
+        ["the slots the wrong way round", { WAKE_RULE_ASLEEP_PRIORITY: "5001", WAKE_RULE_AWAKE_PRIORITY: "4999" }, /must be less than/],
+        ["a slot of 0", { WAKE_RULE_ASLEEP_PRIORITY: "0" }, /WAKE_RULE_ASLEEP_PRIORITY must be a whole number from 1 to 50000, got "0"/],
+        ["a slot of 50001", { WAKE_RULE_AWAKE_PRIORITY: "50001" }, /WAKE_RULE_AWAKE_PRIORITY must be a whole number from 1 to 50000/],
+        ["a negative slot", { WAKE_RULE_ASLEEP_PRIORITY: "-1" }, /WAKE_RULE_ASLEEP_PRIORITY must be a whole number/],
+        ["a fractional slot", { WAKE_RULE_AWAKE_PRIORITY: "5001.5" }, /WAKE_RULE_AWAKE_PRIORITY must be a whole number/],
+        ["a slot in hex", { WAKE_RULE_AWAKE_PRIORITY: "0x1389" }, /WAKE_RULE_AWAKE_PRIORITY must be a whole number/],
+        ["the listener's default slot", { WAKE_RULE_AWAKE_PRIORITY: "default" }, /WAKE_RULE_AWAKE_PRIORITY must be a whole number/],
         ["ARNs in two regions", { APP_TARGET_GROUP_ARN: APP_TG.replace("eu-west-1", "us-east-1") }, /not all in one region and account/],
         ["max below min", { AWAKE_MIN_TASKS: "3", AWAKE_MAX_TASKS: "2" }, /AWAKE_MAX_TASKS 2 is less than AWAKE_MIN_TASKS 3/],
         ["min 0 (asleep is not a waking size)", { AWAKE_MIN_TASKS: "0" }, /AWAKE_MIN_TASKS must be a whole number from 1/],
@@ -277,50 +321,94 @@ describe("wakeOnRequest: reading events (request.ts)", () => {
     }
 });
 
-describe("wakeOnRequest: the rule (rule.ts)", () => {
-    it("reads the weights of an asleep and an awake rule, with either authenticate action", () => {
-        expect(readRule(rule(OIDC, forward(0, 1)), TARGETS)).to.deep.include({ weights: { app: 0, waker: 1 }, routing: "asleep" });
-        expect(readRule(rule(COGNITO, forward(1, 0)), TARGETS)).to.deep.include({ weights: { app: 1, waker: 0 }, routing: "awake" });
-        expect(readRule(rule(forward(5, 5), OIDC), TARGETS).routing, "actions in any array order, by Order").to.equal("mixed");
-        expect(readRule(rule(OIDC, forward(0, 0)), TARGETS).routing).to.equal("mixed");
+describe("wakeOnRequest: the two rules (rule.ts)", () => {
+    const read = (...rules: Rule[]) => readRules(rules, SETTINGS);
+
+    it("reads asleep (wake rule below the app rule) and awake (above it), with either authenticate action", () => {
+        expect(read(appRule(), wakeRule())).to.deep.equal({ appPriority: 5000, wakePriority: 4999, routing: "asleep" });
+        expect(read(appRule(), wakeRule({ Priority: "5001" }))).to.deep.equal({ appPriority: 5000, wakePriority: 5001, routing: "awake" });
+        expect(read(appRule({ Actions: [COGNITO, forward(APP_TG)] }), wakeRule({ Actions: [COGNITO, forward(WAKER_TG)] })).routing).to.equal("asleep");
+        expect(read(wakeRule({ Priority: "5001" }), appRule()).routing, "in either order in DescribeRules' answer").to.equal("awake");
+        expect(read(appRule({ Actions: [forward(APP_TG), OIDC] }), wakeRule()).routing, "actions in any array order, by Order").to.equal("asleep");
     });
 
-    const shapes: Array<[string, Rule | undefined, RegExp]> = [
-        ["no rule", undefined, /not returned/],
-        ["a rule without the authenticate action", rule({ ...forward(0, 1), Order: 1 }), /expected 2 actions/],
-        ["a rule whose first action is a forward", rule({ ...OIDC, Order: 3 }, forward(0, 1)), /first action is "forward"/],
-        ["an authenticate action without its config", rule({ Type: "authenticate-oidc", Order: 1 }, forward(0, 1)), /not an authenticate action/],
-        ["a fixed response instead of authenticate", rule({ Type: "fixed-response", Order: 1, FixedResponseConfig: { StatusCode: "200" } }, forward(0, 1)), /"fixed-response"/],
-        ["a third target group", rule(OIDC, forward(0, 1, [{ TargetGroupArn: OTHER_TG, Weight: 0 }])), /exactly the app and waker target groups, found 3/],
-        ["another app's target group", rule(OIDC, { ...forward(0, 1), ForwardConfig: { TargetGroups: [{ TargetGroupArn: OTHER_TG, Weight: 0 }, { TargetGroupArn: WAKER_TG, Weight: 1 }] } }), /exactly the app and waker/],
-        ["the waker twice", rule(OIDC, { ...forward(0, 1), ForwardConfig: { TargetGroups: [{ TargetGroupArn: WAKER_TG, Weight: 0 }, { TargetGroupArn: WAKER_TG, Weight: 1 }] } }), /exactly the app and waker/],
-        ["a single TargetGroupArn as well", rule(OIDC, { ...forward(0, 1), TargetGroupArn: APP_TG }), /single TargetGroupArn/],
-        ["a weight of 1000", rule(OIDC, forward(1000, 0)), /weight 1000/],
-        ["a fractional weight", rule(OIDC, forward(0.5, 0)), /weight 0.5/],
-        ["actions without Order", rule({ ...OIDC, Order: undefined }, forward(0, 1)), /no Order/],
-        ["two actions of the same Order", rule(OIDC, { ...forward(0, 1), Order: 1 }), /same Order/],
-        ["a third action", rule(OIDC, forward(0, 1), { Type: "redirect", Order: 3, RedirectConfig: { StatusCode: "HTTP_302" } }), /expected 2 actions/],
+    it("reads a forward reported with TargetGroupArn only (moto) or ForwardConfig only", () => {
+        const arnOnly = (tg: string): Action => ({ Type: "forward", Order: 2, TargetGroupArn: tg });
+        const configOnly = (tg: string): Action => ({ Type: "forward", Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: tg }] } });
+        expect(read(appRule({ Actions: [OIDC, arnOnly(APP_TG)] }), wakeRule({ Actions: [OIDC, configOnly(WAKER_TG)] })).routing).to.equal("asleep");
+    });
+
+    it("routes by the two priorities even off the slots: the lower number wins", () => {
+        expect(read(appRule(), wakeRule({ Priority: "1200" })).routing).to.equal("asleep");
+        expect(read(appRule(), wakeRule({ Priority: "6000" })).routing).to.equal("awake");
+        expect(routingOf(5000, 4999)).to.equal("asleep");
+        expect(routingOf(5000, 5001)).to.equal("awake");
+    });
+
+    it("accepts the same conditions in another order", () => {
+        const two: RuleCondition[] = [{ Field: "host-header", HostHeaderConfig: { Values: ["a.example.com", "b.example.com"] } }, { Field: "http-request-method", HttpRequestMethodConfig: { Values: ["GET", "HEAD"] } }];
+        const reordered: RuleCondition[] = [{ HttpRequestMethodConfig: { Values: ["HEAD", "GET"] }, Field: "http-request-method" }, { Field: "host-header", HostHeaderConfig: { Values: ["b.example.com", "a.example.com"] } }];
+        expect(read(appRule({ Conditions: two }), wakeRule({ Conditions: reordered })).routing).to.equal("asleep");
+    });
+
+    it("moves only the wake rule, to the slot of the routing asked for", () => {
+        const pair = read(appRule(), wakeRule());
+        expect(wakePriorityFor("awake", SETTINGS)).to.equal(5001);
+        expect(wakePriorityFor("asleep", SETTINGS)).to.equal(4999);
+        expect(movedTo(pair, "awake", SETTINGS)).to.deep.equal({ appPriority: 5000, wakePriority: 5001, routing: "awake" });
+        expect(movedTo(movedTo(pair, "awake", SETTINGS), "asleep", SETTINGS)).to.deep.equal(pair);
+    });
+
+    const wakeOnly = (...actions: Action[]) => [appRule(), wakeRule({ Actions: actions })];
+    const appOnly = (...actions: Action[]) => [appRule({ Actions: actions }), wakeRule()];
+    const shapes: Array<[string, Rule[] | undefined, RegExp]> = [
+        ["no answer", undefined, /app rule was not returned/],
+        ["the app rule missing", [wakeRule()], /app rule was not returned/],
+        ["the wake rule missing", [appRule()], /wake rule was not returned/],
+        ["the wake rule answered under the app rule's ARN only", [appRule(), wakeRule({ RuleArn: ENV.APP_RULE_ARN })], /wake rule was not returned/],
+        ["a wake rule without the authenticate action (it would wake for anyone)", wakeOnly({ ...forward(WAKER_TG), Order: 1 }), /wake rule has 1 action\(s\), expected 2/],
+        ["a wake rule whose first action is the forward", wakeOnly({ ...OIDC, Order: 3 }, forward(WAKER_TG)), /wake rule's first action is "forward"/],
+        ["a wake rule with a fixed response instead of authenticate", wakeOnly({ Type: "fixed-response", Order: 1, FixedResponseConfig: { StatusCode: "200" } }, forward(WAKER_TG)), /wake rule's first action is "fixed-response"/],
+        ["a wake rule whose authenticate action has no config", wakeOnly({ Type: "authenticate-oidc", Order: 1 }, forward(WAKER_TG)), /not an authenticate action with its config/],
+        ["a wake rule forwarding to the app's target group (the login would be the only gate to the app)", wakeOnly(OIDC, forward(APP_TG)), /wake rule forwards to .*sales-app.*, not to its own target group .*sales-waker/],
+        ["a wake rule naming the waker but forwarding to the app", wakeOnly(OIDC, { ...forward(APP_TG), TargetGroupArn: WAKER_TG }), /wake rule must forward to .*sales-waker.* only, found 1 target group\(s\): .*sales-app/],
+        ["a wake rule forwarding to a second target group", wakeOnly(OIDC, { ...forward(WAKER_TG), TargetGroupArn: undefined, ForwardConfig: { TargetGroups: [{ TargetGroupArn: WAKER_TG, Weight: 1 }, { TargetGroupArn: OTHER_TG, Weight: 0 }] } }), /wake rule must forward to .* only, found 2 target group\(s\)/],
+        ["an app rule without the authenticate action (the dashboard open to anyone)", appOnly({ ...forward(APP_TG), Order: 1 }), /app rule has 1 action\(s\)/],
+        ["an app rule forwarding to the waker", appOnly(OIDC, forward(WAKER_TG)), /app rule forwards to .*sales-waker/],
+        ["an app rule split between the app and the waker (the old weighted forward)", appOnly(OIDC, { Type: "forward", Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: APP_TG, Weight: 1 }, { TargetGroupArn: WAKER_TG, Weight: 0 }] } }), /app rule must forward to .*sales-app.* only, found 2/],
+        ["an app rule with a third target group", appOnly(OIDC, { Type: "forward", Order: 2, ForwardConfig: { TargetGroups: [{ TargetGroupArn: OTHER_TG, Weight: 1 }] } }), /app rule must forward to .*sales-app.* only, found 1 target group\(s\): .*wiki-app/],
+        ["an app rule forwarding with weight 0", appOnly(OIDC, { ...forward(APP_TG), ForwardConfig: { TargetGroups: [{ TargetGroupArn: APP_TG, Weight: 0 }] } }), /app rule forwards with weight 0/],
+        ["a forward without any target group", appOnly(OIDC, { Type: "forward", Order: 2 }), /app rule's forward names no target group/],
+        ["a redirect instead of the forward", appOnly(OIDC, { Type: "redirect", Order: 2, RedirectConfig: { StatusCode: "HTTP_302" } }), /app rule's second action is "redirect"/],
+        ["actions without Order", appOnly({ ...OIDC, Order: undefined }, forward(APP_TG)), /app rule has no Order/],
+        ["two actions of the same Order", wakeOnly(OIDC, { ...forward(WAKER_TG), Order: 1 }), /both actions of the wake rule have the same Order/],
+        ["a third action", wakeOnly(OIDC, forward(WAKER_TG), { Type: "fixed-response", Order: 3, FixedResponseConfig: { StatusCode: "200" } }), /wake rule has 3 action\(s\)/],
+        ["a wake rule on another host", [appRule(), wakeRule({ Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: ["wiki.dashboards.example.com"] } }] })], /do not have the same conditions/],
+        ["a wake rule with an extra condition", [appRule(), wakeRule({ Conditions: [...HOSTS, { Field: "path-pattern", PathPatternConfig: { Values: ["/wake/*"] } }] })], /do not have the same conditions/],
+        ["the app rule below both slots", [appRule({ Priority: "4998" }), wakeRule()], /app rule's priority 4998 is not between the wake rule's slots 4999 \(asleep\) and 5001 \(awake\): moving the wake rule would not switch the routing/],
+        ["the app rule above both slots", [appRule({ Priority: "5002" }), wakeRule({ Priority: "5001" })], /app rule's priority 5002 is not between/],
+        ["the app rule on the asleep slot", [appRule({ Priority: "4999" }), wakeRule({ Priority: "5001" })], /app rule's priority 4999 is not between/],
+        ["the app rule on the awake slot", [appRule({ Priority: "5001" }), wakeRule()], /app rule's priority 5001 is not between/],
+        ["the listener's default rule as the app rule", [appRule({ Priority: "default", IsDefault: true }), wakeRule()], /app rule is the listener's default rule/],
+        ["a priority that is not a number", [appRule(), wakeRule({ Priority: "4999; DROP" })], /wake rule's priority "4999; DROP" is not a whole number from 1 to 50000/],
+        ["a priority of 0", [appRule(), wakeRule({ Priority: "0" })], /wake rule's priority "0"/],
+        ["no priority", [appRule({ Priority: undefined }), wakeRule()], /app rule's priority undefined/],
     ];
-    for (const [what, r, message] of shapes) {
+    for (const [what, rules, message] of shapes) {
         it(`refuses ${what}`, () => {
-            expect(() => readRule(r, TARGETS)).to.throw(RuleShapeError, message);
+            expect(() => readRules(rules, SETTINGS)).to.throw(RuleShapeError, message);
         });
     }
+});
 
-    it("rewrites only the weights; the OIDC action keeps every field but the secret, which it asks ALB to keep", () => {
-        const original = rule(OIDC, forward(0, 1));
-        const before = structuredClone(original);
-        const actions = actionsWithWeights(readRule(original, TARGETS), AWAKE_WEIGHTS, TARGETS);
-        expect(original, "the input is not changed").to.deep.equal(before);
-        const { ClientSecret: _secret, ...kept } = OIDC.AuthenticateOidcConfig!;
-        expect(actions[0]).to.deep.equal({ Type: "authenticate-oidc", Order: 1, AuthenticateOidcConfig: { ...kept, UseExistingClientSecret: true } });
-        expect(actions[1]).to.deep.equal(forward(1, 0));
-        expect(JSON.stringify(actions)).not.to.include("secret-from-describe");
-    });
-
-    it("keeps an authenticate-cognito action exactly", () => {
-        const actions = actionsWithWeights(readRule(rule(forward(1, 0), COGNITO), TARGETS), ASLEEP_WEIGHTS, TARGETS);
-        expect(actions).to.deep.equal([COGNITO, forward(0, 1)]);
+describe("wakeOnRequest: the browser test's stand-in ALB (standInWakeAlb.ts)", () => {
+    it("applies the matching rule with the lowest priority, as a listener does, whatever the answer's order", () => {
+        const neighbour: Rule = { ...appRule({ Priority: "10", Conditions: [{ Field: "host-header", HostHeaderConfig: { Values: ["wiki.dashboards.example.com"] } }] }), RuleArn: "wiki" };
+        const fallback: Rule = { RuleArn: "default", Priority: "default", IsDefault: true, Conditions: [], Actions: [] };
+        const host = "Sales.Dashboards.Example.com";
+        expect(winningRule([fallback, appRule(), neighbour, wakeRule()], host)?.RuleArn).to.equal(ENV.WAKE_RULE_ARN);
+        expect(winningRule([wakeRule({ Priority: "5001" }), neighbour, appRule(), fallback], host)?.RuleArn).to.equal(ENV.APP_RULE_ARN);
+        expect(winningRule([fallback, neighbour], host)).to.equal(undefined);
     });
 });
 
@@ -333,7 +421,6 @@ describe("wakeOnRequest: decisions (decide.ts)", () => {
     });
     it("routes to the app once a target is healthy", () => {
         expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "asleep" }, allowed)).to.deep.include({ steps: ["route-to-app"], state: "ready" });
-        expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "mixed" }, allowed).steps).to.deep.equal(["route-to-app"]);
         expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "asleep" }, { wake: true, route: false })).to.deep.include({ steps: [], state: "starting" });
         expect(planWake({ desired: 1, running: 1, healthy: 1, routing: "awake" }, allowed)).to.deep.equal({ steps: [], state: "ready", reason: "awake" });
     });
@@ -356,7 +443,6 @@ describe("wakeOnRequest: decisions (decide.ts)", () => {
     });
     it("repairs a sleeping service routed to the app, and leaves a sleeping one alone", () => {
         expect(decideIdle({ desired: 0, running: 0, routing: "awake" }, undefined, now, 30)).to.deep.include({ decision: "repair", steps: ["route-to-waker"] });
-        expect(decideIdle({ desired: 0, running: 0, routing: "mixed" }, undefined, now, 30).decision).to.equal("repair");
         expect(decideIdle({ desired: 0, running: 0, routing: "asleep" }, undefined, now, 30)).to.deep.equal({ decision: "none", reason: "asleep" });
     });
 });
@@ -476,6 +562,16 @@ describe("wakeOnRequest: handler paths without an AWS call", () => {
         expect(sent).to.deep.equal([]);
         expect(logs.map((l) => l.reason)).to.deep.equal(["config-error", "config-error", "config-error", "config-error"]);
         expect(logs[0].error).to.include("IDLE_MINUTES must be a whole number from 10 to 1440").and.include("DISPLAY_NAME contains a control character");
+    });
+
+    it("with bad rule settings (equal slots, the old RULE_ARN only): fails safe without an AWS call, naming each", async () => {
+        const { APP_RULE_ARN: _app, WAKE_RULE_ARN: _wake, ...rest } = ENV;
+        const { handler, sent, logs } = offline({ ...rest, RULE_ARN: ENV.APP_RULE_ARN, WAKE_RULE_ASLEEP_PRIORITY: "5001" });
+        const page = (await handler(albEvent({ targetGroupArn: WAKER_TG }))) as ALBResult;
+        expect(page.body).to.include("Could not start the dashboard");
+        expect(await handler(scheduledEvent())).to.deep.equal({ decision: "error", reason: "config-error", steps: [] });
+        expect(sent).to.deep.equal([]);
+        expect(logs[0].error).to.include("APP_RULE_ARN is not set").and.include("WAKE_RULE_ARN is not set").and.include("WAKE_RULE_ASLEEP_PRIORITY 5001 must be less than WAKE_RULE_AWAKE_PRIORITY 5001");
     });
 
     it("never puts a configured value in a response header", async () => {
