@@ -50,6 +50,8 @@ export async function freePort(): Promise<number> {
 export interface RunningApp {
     url: string;
     port: number;
+    /** Milliseconds from spawning the process to the first 200 from its health path (polled every 50 ms). */
+    startMs: number;
     logs(): string;
     stop(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export interface StartOptions {
 
 /** Starts the app in its own process group and resolves once `healthPath` answers 200. */
 export async function startApp(opts: StartOptions): Promise<RunningApp> {
+    const spawnedAt = performance.now();
     const child: ChildProcess = spawn(opts.command, opts.args, {
         cwd: opts.cwd,
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", LANG: "C.UTF-8", ...opts.env },
@@ -81,6 +84,7 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
     const app: RunningApp = {
         url,
         port: opts.port,
+        startMs: NaN,
         logs: () => output,
         async stop() {
             if (child.exitCode !== null || child.signalCode !== null) return;
@@ -113,11 +117,14 @@ export async function startApp(opts: StartOptions): Promise<RunningApp> {
         }
         try {
             const res = await fetch(url + opts.healthPath, { signal: AbortSignal.timeout(2000) });
-            if (res.status === 200) return app;
+            if (res.status === 200) {
+                app.startMs = performance.now() - spawnedAt;
+                return app;
+            }
         } catch {
             /* not listening yet */
         }
-        await new Promise((r) => setTimeout(r, 250));
+        await new Promise((r) => setTimeout(r, 50));
     }
     await app.stop();
     throw new Error(`${opts.name} did not answer ${opts.healthPath} within the timeout:\n${output}`);
@@ -339,14 +346,112 @@ export function useRunningApp(start: (id: Identity) => Promise<RunningApp>): Sui
 }
 
 /** Start function for a gunicorn-served template (Flask, Dash), with two workers as in production. */
-export function gunicornApp(app: string, wsgi: string): (identity: Identity) => Promise<RunningApp> {
-    return (identity) =>
+export function gunicornApp(app: string, wsgi: string): (identity: Identity, env?: Record<string, string>) => Promise<RunningApp> {
+    return (identity, env = {}) =>
         startPythonApp({
             app,
             command: "gunicorn",
             args: ["-c", "../shared/python/gunicorn.conf.py", wsgi],
             healthPath: "/health",
             identity,
-            env: { WEB_CONCURRENCY: "2" },
+            env: { WEB_CONCURRENCY: "2", ...env },
         });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The templates, started as their images start them (entry point, port from PORT), on loopback
+
+export type TemplateName = "shiny" | "streamlit" | "dash" | "flask";
+
+export interface Template {
+    name: TemplateName;
+    /** The path the target group's health check requests (components/frameworks.ts). */
+    healthPath: string;
+    /** The path the session guard checks (its data-probe): cheap for the app to answer. */
+    probePath: string;
+    /** Whether the page talks to the app over a websocket (user input never reaches the ALB as requests). */
+    websocket: boolean;
+    /** Starts it with the identity's environment plus `env` (later keys win). */
+    start(identity: Identity, env?: Record<string, string>): Promise<RunningApp>;
+}
+
+export const TEMPLATES: Record<TemplateName, Template> = {
+    shiny: {
+        name: "shiny",
+        healthPath: "/",
+        probePath: "/session-guard/session-guard.js",
+        websocket: true,
+        async start(identity, env = {}) {
+            const rscript = requireInstalled("/usr/bin/Rscript", "Rscript (Debian r-base-core)");
+            // Debian's plotly with the plotly.js that CRAN's plotly bundles (see the setup script).
+            const overlay = path.join(APPS, "shiny", ".r-lib");
+            requireInstalled(path.join(overlay, "plotly", "DESCRIPTION"), "R plotly overlay");
+            const port = await freePort();
+            return startApp({
+                name: "shiny",
+                command: rscript,
+                args: ["run.R"],
+                cwd: path.join(APPS, "shiny"),
+                env: { ...identity.env, PORT: String(port), HOST: "127.0.0.1", R_LIBS: overlay, ...env },
+                port,
+                healthPath: "/",
+            });
+        },
+    },
+    streamlit: {
+        name: "streamlit",
+        healthPath: "/_stcore/health",
+        probePath: "/_stcore/health",
+        websocket: true,
+        start: (identity, env = {}) =>
+            startPythonApp({
+                app: "streamlit",
+                command: "start.sh", // the image's entry point; runs the venv's streamlit from PATH
+                args: [],
+                healthPath: "/_stcore/health",
+                identity,
+                env: { STREAMLIT_SERVER_COOKIE_SECRET: "test-cookie-secret-0123456789abcdef", ...env },
+            }),
+    },
+    dash: { name: "dash", healthPath: "/health", probePath: "/health", websocket: false, start: gunicornApp("dash", "app:server") },
+    flask: { name: "flask", healthPath: "/health", probePath: "/health", websocket: false, start: gunicornApp("flask", "app:app") },
+};
+
+export const PORTAL = path.join(APPS, "portal");
+
+/**
+ * Starts the portal on loopback with `env` (apps/portal/test/support/settings.ts makes one). The
+ * container's entry point (src/main.ts) listens on every interface; this imports the same modules
+ * and listens on 127.0.0.1. `built`: the compiled dist/ (`npm --prefix apps/portal run build`),
+ * which the image runs; otherwise the sources through tsx.
+ */
+export async function startPortal(env: Record<string, string>, built = false): Promise<RunningApp> {
+    const port = await freePort();
+    const dir = built ? "./dist" : "./src";
+    const ext = built ? "js" : "ts";
+    if (built) requireInstalled(path.join(PORTAL, "dist", "server.js"), "the built portal (npm --prefix apps/portal run build)");
+    const launch = `const { loadSettings } = await import("${dir}/config.${ext}"); const { createServer } = await import("${dir}/server.${ext}");`
+        + ' await createServer({ settings: loadSettings(process.env), host: "127.0.0.1" });';
+    return startApp({
+        name: "portal",
+        command: process.execPath,
+        args: [...(built ? [] : ["--import", "tsx"]), "--input-type=module", "-e", launch],
+        cwd: PORTAL,
+        env: { ...env, PORT: String(port) },
+        port,
+        healthPath: "/health",
+    });
+}
+
+/** Drags the slider handle of `inputId` (a Shiny sliderInput) to `fraction` of its track, like a user would. */
+export async function dragSlider(page: Page, inputId: string, fraction: number): Promise<void> {
+    const container = page.locator(`.form-group:has(#${inputId}) .irs`);
+    const handle = container.locator(".irs-handle").first();
+    const line = await container.locator(".irs-line").boundingBox();
+    const box = await handle.boundingBox();
+    if (!line || !box) throw new Error(`slider ${inputId} not rendered`);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(line.x + line.width * fraction, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
 }

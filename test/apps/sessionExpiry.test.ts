@@ -9,17 +9,12 @@
  * X-Forwarded-Host cannot change the URLs they generate.
  */
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as http from "node:http";
-import * as net from "node:net";
 import * as path from "node:path";
 import { expect } from "chai";
-import { Browser, BrowserContext, Page } from "playwright-core";
-import {
-    APPS, freePort, gunicornApp, Identity, launchBrowser, requireInstalled, RunningApp, startApp, startIdentity,
-    startPythonApp, USER_EMAIL, venvBin,
-} from "./harness";
-import { SESSION_COOKIE, StandInAlb, startStandInAlb } from "./standInAlb";
+import { Browser, Page } from "playwright-core";
+import { APPS, Identity, launchBrowser, RunningApp, startIdentity, startPortal, TEMPLATES, USER_EMAIL, venvBin } from "./harness";
+import { GuardPage, OpenedGuardPage, serveGuardPage } from "./guardPage";
+import { SESSION_COOKIE, StandInAlb, useAppBehindAlb } from "./standInAlb";
 import { needs, Prerequisite, PREREQUISITES, requirePrerequisites } from "../prerequisites";
 
 /** A dashboard URL with a query, to show the user comes back to exactly where they were. */
@@ -27,7 +22,6 @@ const DASHBOARD_PATH = "/?view=regional";
 // Generous: two shared cores, and the guard's own throttling of its checks.
 const LOGIN_TIMEOUT_MS = 45_000;
 const READY_TIMEOUT_MS = 60_000;
-const PORTAL = path.join(APPS, "portal");
 const SUB = "0d6f0f8e-1111-2222-3333-444455556666";
 
 interface PortalKeys {
@@ -72,13 +66,7 @@ const CASES: Case[] = [
         name: "shiny",
         needs: PREREQUISITES.shinyTemplate,
         websocket: true,
-        async start(w, alb) {
-            const rscript = requireInstalled("/usr/bin/Rscript", "Rscript (Debian r-base-core)");
-            const overlay = requireInstalled(path.join(APPS, "shiny", ".r-lib"), "R plotly overlay");
-            const port = await freePort();
-            const env = { ...templateEnv(w, alb), PORT: String(port), HOST: "127.0.0.1", R_LIBS: overlay };
-            return startApp({ name: "shiny", command: rscript, args: ["run.R"], cwd: path.join(APPS, "shiny"), env, port, healthPath: "/" });
-        },
+        start: (w, alb) => TEMPLATES.shiny.start(w.id, templateEnv(w, alb)),
         headers: templateHeaders,
         async ready(page) {
             await page.waitForFunction(() => (document.getElementById("coefs") as unknown as { data?: unknown[] } | null)?.data?.length === 2, null, { timeout: READY_TIMEOUT_MS });
@@ -90,15 +78,7 @@ const CASES: Case[] = [
         name: "streamlit",
         needs: [PREREQUISITES.venv("streamlit")],
         websocket: true,
-        start: (w, alb) =>
-            startPythonApp({
-                app: "streamlit",
-                command: "start.sh",
-                args: [],
-                healthPath: "/_stcore/health",
-                identity: w.id,
-                env: { ...templateEnv(w, alb), STREAMLIT_SERVER_COOKIE_SECRET: "test-cookie-secret-0123456789abcdef" },
-            }),
+        start: (w, alb) => TEMPLATES.streamlit.start(w.id, templateEnv(w, alb)),
         headers: templateHeaders,
         async ready(page) {
             await page.locator('[data-testid="stMetricValue"]', { hasText: "500 of 500" }).waitFor({ timeout: READY_TIMEOUT_MS });
@@ -110,7 +90,7 @@ const CASES: Case[] = [
         name: "dash",
         needs: [PREREQUISITES.venv("dash")],
         websocket: false,
-        start: (w, alb) => gunicornApp("dash", "app:server")({ ...w.id, env: templateEnv(w, alb) }),
+        start: (w, alb) => TEMPLATES.dash.start(w.id, templateEnv(w, alb)),
         headers: templateHeaders,
         async ready(page) {
             await page.locator("#text").fill("What a wonderful, delightful morning.", { timeout: READY_TIMEOUT_MS });
@@ -128,7 +108,7 @@ const CASES: Case[] = [
         name: "flask",
         needs: [PREREQUISITES.venv("flask")],
         websocket: false,
-        start: (w, alb) => gunicornApp("flask", "app:app")({ ...w.id, env: templateEnv(w, alb) }),
+        start: (w, alb) => TEMPLATES.flask.start(w.id, templateEnv(w, alb)),
         headers: templateHeaders,
         async ready(page) {
             await page.locator("#chart rect").nth(11).waitFor({ timeout: READY_TIMEOUT_MS });
@@ -141,21 +121,7 @@ const CASES: Case[] = [
         name: "portal",
         needs: [PREREQUISITES.portalPackages],
         websocket: false,
-        async start(w, alb) {
-            const port = await freePort();
-            // The container's entry point (src/main.ts) listens on every interface; tests stay on loopback.
-            const launch = 'const { loadSettings } = await import("./src/config.ts"); const { createServer } = await import("./src/server.ts");'
-                + ' await createServer({ settings: loadSettings(process.env), host: "127.0.0.1" });';
-            return startApp({
-                name: "portal",
-                command: process.execPath,
-                args: ["--import", "tsx", "--input-type=module", "-e", launch],
-                cwd: PORTAL,
-                env: { ...w.portalEnv(alb.logoutUrl), PORT: String(port) },
-                port,
-                healthPath: "/health",
-            });
-        },
+        start: (w, alb) => startPortal(w.portalEnv(alb.logoutUrl)),
         async headers(w) {
             return {
                 "x-amzn-oidc-accesstoken": await w.portalKeys.signAccessToken({ sub: SUB, groups: ["sales"] }),
@@ -196,67 +162,50 @@ describe("dashboards after the ALB login session ends (stand-in ALB, Chromium)",
 
     for (const c of CASES) {
         describe(c.name, () => {
-            let app: RunningApp | undefined;
-            let alb: StandInAlb;
-            let context: BrowserContext | undefined;
-
             needs(...c.needs);
-            before(async function () {
-                this.timeout(180_000);
-                alb = await startStandInAlb({ target: () => app!.url, identityHeaders: () => c.headers(world) });
-                app = await c.start(world, alb);
-            });
-
-            afterEach(async function () {
-                if (this.currentTest?.state === "failed") {
-                    console.error(`--- ${c.name}: sign-in page shown for ${JSON.stringify(alb.logins())}; redirected to it: ${JSON.stringify(alb.redirected().slice(-12))}`);
-                    console.error(`--- ${c.name} output (last 3000 chars) ---\n${app?.logs().slice(-3000)}`);
-                }
-                await context?.close();
-                context = undefined;
-            });
-
-            after(async () => {
-                await app?.stop();
-                await alb?.close();
+            const suite = useAppBehindAlb({
+                name: c.name,
+                identityHeaders: () => c.headers(world),
+                start: (alb) => c.start(world, alb),
+                diagnose: (alb) => `sign-in page shown for ${JSON.stringify(alb.logins())}; redirected to it: ${JSON.stringify(alb.redirected().slice(-12))}`,
             });
 
             /** Opens the dashboard through the ALB: the first visit signs in. */
             async function openDashboard(): Promise<Page> {
-                alb.resetRecord();
-                context = await world.browser.newContext();
-                const page = await context.newPage();
-                await page.goto(alb.url + DASHBOARD_PATH);
+                suite.alb.resetRecord();
+                suite.context = await world.browser.newContext();
+                const page = await suite.context.newPage();
+                await page.goto(suite.alb.url + DASHBOARD_PATH);
                 await signInAndReturn(page, 1);
                 return page;
             }
 
             /** The page is on the sign-in page (the `n`th time); signing in brings it back to the dashboard. */
             async function signInAndReturn(page: Page, n: number): Promise<void> {
-                await page.waitForURL((u) => u.href.startsWith(alb.loginUrl), { timeout: LOGIN_TIMEOUT_MS });
-                expect(alb.logins(), "sign-in pages shown (each for the dashboard's path)").to.deep.equal(Array(n).fill(DASHBOARD_PATH));
+                await page.waitForURL((u) => u.href.startsWith(suite.alb.loginUrl), { timeout: LOGIN_TIMEOUT_MS });
+                expect(suite.alb.logins(), "sign-in pages shown (each for the dashboard's path)").to.deep.equal(Array(n).fill(DASHBOARD_PATH));
                 await page.locator("#sign-in").click();
-                await page.waitForURL(alb.url + DASHBOARD_PATH, { timeout: READY_TIMEOUT_MS });
+                await page.waitForURL(suite.alb.url + DASHBOARD_PATH, { timeout: READY_TIMEOUT_MS });
                 await c.ready(page);
-                await alb.settled();
+                await suite.alb.settled();
                 if (c.websocket) {
-                    expect(alb.openWebsockets(), "websockets open through the ALB").to.be.greaterThan(0);
+                    expect(suite.alb.openWebsockets(), "websockets open through the ALB").to.be.greaterThan(0);
                 }
             }
 
             it("goes through the sign-in page and back to the same dashboard when the ALB session expires", async () => {
                 const page = await openDashboard();
-                alb.expireSessions();
-                await c.afterExpiry(page, alb);
+                suite.alb.expireSessions();
+                await c.afterExpiry(page, suite.alb);
                 await signInAndReturn(page, 2);
             });
 
             it("goes through the sign-in page and back when the user signed out in another tab", async () => {
                 const page = await openDashboard();
-                const other = await context!.newPage();
-                await other.goto(alb.url + "/logout");
+                const other = await suite.context!.newPage();
+                await other.goto(suite.alb.url + "/logout");
                 await other.getByText("You are signed out").waitFor();
-                const cookies = await context!.cookies(alb.url);
+                const cookies = await suite.context!.cookies(suite.alb.url);
                 expect(cookies.map((k) => k.name), "session cookie expired by /logout").not.to.include(SESSION_COOKIE);
                 await returnToTab(page);
                 await signInAndReturn(page, 2);
@@ -268,26 +217,17 @@ describe("dashboards after the ALB login session ends (stand-in ALB, Chromium)",
 describe("the session guard (apps/shared/js/session-guard.js) on its own", function () {
     this.timeout(60_000);
     // A page that loads the guard under a strict CSP, and a probe URL whose answer the test picks.
-    let server: http.Server;
+    let guardPage: GuardPage;
     let base = "";
-    let loads = 0;
     let probes: string[] = [];
     let probe: "redirect" | "error" | "drop" = "redirect";
     let browser: Browser;
+    const loads = () => guardPage.loads();
 
     needs(PREREQUISITES.chromium);
     before(async () => {
-        const guard = fs.readFileSync(path.join(APPS, "shared", "js", "session-guard.js"), "utf8");
-        server = http.createServer((req, res) => {
-            const csp = { "content-security-policy": "default-src 'none'; script-src 'self'; connect-src 'self'" };
-            if (req.url === "/page") {
-                loads++;
-                res.writeHead(200, { "content-type": "text/html", ...csp }).end(
-                    '<!doctype html><title>Dashboard</title><h1>Dashboard</h1><script src="/guard.js" data-probe="/probe" data-interval="0"></script>',
-                );
-            } else if (req.url === "/guard.js") {
-                res.writeHead(200, { "content-type": "text/javascript", ...csp }).end(guard);
-            } else if (req.url === "/probe" && (probes.push(probe), probe === "redirect")) {
+        guardPage = await serveGuardPage('data-probe="/probe" data-interval="0"', (req, res) => {
+            if (req.url === "/probe" && (probes.push(probe), probe === "redirect")) {
                 // A same-origin redirect looks like the ALB's to the guard, yet a reload does not sign in.
                 res.writeHead(302, { location: "/elsewhere" }).end();
             } else if ((req.url === "/probe" && probe === "drop") || req.url === "/api/dropped") {
@@ -296,35 +236,18 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
                 res.writeHead(503).end();
             }
         });
-        await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-        base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+        base = guardPage.base;
         browser = await launchBrowser();
     });
 
     after(async () => {
         await browser?.close();
-        if (server?.listening) {
-            server.closeAllConnections();
-            await new Promise<void>((r) => server.close(() => r()));
-        }
+        await guardPage?.close();
     });
 
-    async function open(): Promise<{ page: Page; violations: () => Promise<number>; close: () => Promise<void> }> {
-        loads = 0;
+    async function open(): Promise<OpenedGuardPage> {
         probes = [];
-        const context = await browser.newContext();
-        const page = await context.newPage();
-        await page.addInitScript(() => {
-            (window as unknown as { cspViolations: number }).cspViolations = 0;
-            document.addEventListener("securitypolicyviolation", () => (window as unknown as { cspViolations: number }).cspViolations++);
-        });
-        await page.goto(`${base}/page`);
-        await page.waitForFunction(() => "dashboardSessionGuard" in window);
-        return {
-            page,
-            violations: () => page.evaluate(() => (window as unknown as { cspViolations: number }).cspViolations),
-            close: () => context.close(),
-        };
+        return guardPage.open(browser);
     }
 
     const check = (page: Page) => page.evaluate(() => (window as unknown as { dashboardSessionGuard: { check(): void } }).dashboardSessionGuard.check());
@@ -334,7 +257,7 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
         const { page, violations, close } = await open();
         try {
             await Promise.all([page.waitForEvent("load"), check(page)]);
-            expect(loads, "page loads").to.equal(2);
+            expect(loads(), "page loads").to.equal(2);
             await page.waitForFunction(() => "dashboardSessionGuard" in window);
             await check(page);
             const notice = page.getByRole("alert");
@@ -342,7 +265,7 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
             expect(await notice.textContent()).to.include("Your sign-in has ended");
             expect(await notice.getByRole("link", { name: "Sign in again" }).getAttribute("href")).to.equal(`${base}/page`);
             await page.waitForTimeout(4000);
-            expect(loads, "no further reload").to.equal(2);
+            expect(loads(), "no further reload").to.equal(2);
             expect(await violations(), "CSP violations").to.equal(0);
         } finally {
             await close();
@@ -376,7 +299,7 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
                 }), base.replace("http:", "ws:") + "/ws");
             expect(await checksAfter(socket), "closed websocket").to.equal(true);
             expect(await checksAfter(() => page.evaluate(() => fetch("/guard.js").then((r) => r.status))), "successful fetch").to.equal(false);
-            expect(loads, "page loads").to.equal(1);
+            expect(loads(), "page loads").to.equal(1);
         } finally {
             await close();
         }
@@ -393,7 +316,7 @@ describe("the session guard (apps/shared/js/session-guard.js) on its own", funct
             await page.waitForTimeout(5000);
             // (Chromium retries a GET once when a reused connection drops.)
             expect([...new Set(probes)], "checks made").to.deep.equal(["error", "drop"]);
-            expect(loads, "page loads").to.equal(1);
+            expect(loads(), "page loads").to.equal(1);
             expect(await page.getByRole("alert").count()).to.equal(0);
         } finally {
             await close();

@@ -1,13 +1,7 @@
-import * as path from "node:path";
 import { expect } from "chai";
 import { Page } from "playwright-core";
-import {
-    APPS, checkLogout, freePort, itShowsOnlyVerifiedIdentity, PORTAL_URL, requireInstalled, screenshot, startApp,
-    useRunningApp,
-} from "./harness";
+import { checkLogout, dragSlider, itShowsOnlyVerifiedIdentity, PORTAL_URL, screenshot, TEMPLATES, useRunningApp } from "./harness";
 import { needs, PREREQUISITES } from "../prerequisites";
-
-const RSCRIPT = "/usr/bin/Rscript";
 
 /** The box plot's y values per trace, read from plotly's own data on the rendered graph. */
 function plotData(page: Page): Promise<{ name: string; y: number[] }[]> {
@@ -17,38 +11,10 @@ function plotData(page: Page): Promise<{ name: string; y: number[] }[]> {
     });
 }
 
-/** Drags the slider handle of `inputId` to `fraction` of its track, like a user would. */
-async function dragSlider(page: Page, inputId: string, fraction: number): Promise<void> {
-    const container = page.locator(`.form-group:has(#${inputId}) .irs`);
-    const handle = container.locator(".irs-handle").first();
-    const line = await container.locator(".irs-line").boundingBox();
-    const box = await handle.boundingBox();
-    if (!line || !box) throw new Error(`slider ${inputId} not rendered`);
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(line.x + line.width * fraction, box.y + box.height / 2, { steps: 8 });
-    await page.mouse.up();
-}
-
 describe("apps/shiny template", function () {
     this.timeout(90_000);
     needs(...PREREQUISITES.shinyTemplate, PREREQUISITES.chromium);
-    const suite = useRunningApp(async (identity) => {
-        requireInstalled(RSCRIPT, "Rscript (Debian r-base-core)");
-        // Debian's plotly with the plotly.js that CRAN's plotly bundles (see the setup script).
-        const overlay = path.join(APPS, "shiny", ".r-lib");
-        requireInstalled(path.join(overlay, "plotly", "DESCRIPTION"), "R plotly overlay");
-        const port = await freePort();
-        return startApp({
-            name: "shiny",
-            command: RSCRIPT,
-            args: ["run.R"],
-            cwd: path.join(APPS, "shiny"),
-            env: { ...identity.env, PORT: String(port), HOST: "127.0.0.1", R_LIBS: overlay },
-            port,
-            healthPath: "/",
-        });
-    });
+    const suite = useRunningApp((identity) => TEMPLATES.shiny.start(identity));
 
     it("answers / (the health check path)", async () => {
         const res = await fetch(suite.app.url + "/");

@@ -14,12 +14,39 @@
  *   `dropWebsockets()` closes the open websockets (an idle timeout, a new task, a network change).
  *   Like the real ALB, neither happens on its own, and sign-out (the app expiring the cookie)
  *   leaves open websockets alone.
+ * - `sleep()` scales the dashboard to zero: its websockets close and, behind the same sign-in, the
+ *   platform's waker answers instead of the app: a page load (a top-level navigation without
+ *   X-Dashboards-Probe) wakes it and gets a "Starting…" page that reloads itself; every other
+ *   request, websocket upgrades and anything with X-Dashboards-Probe included, gets 503 and wakes
+ *   nothing. Every answer carries `X-Dashboards-Asleep: true`, as functions/wakeOnRequest's do.
+ *   (Here the app keeps running: waking is instant.)
+ * - `requests()` records each HTTP request and what answered it (the app, the waker, the redirect
+ *   to sign-in), with its headers and status: the ALB's RequestCount is the ones the app answered.
  */
 import * as crypto from "node:crypto";
 import * as http from "node:http";
 import * as net from "node:net";
+import type { BrowserContext } from "playwright-core";
+import type { RunningApp } from "./harness";
 
 export const SESSION_COOKIE = "AWSELBAuthSessionCookie-0";
+
+/** One HTTP request the "ALB" received (its own /oauth2/idpresponse aside). */
+export interface AlbRequest {
+    method: string;
+    path: string;
+    headers: http.IncomingHttpHeaders;
+    /** Who answered: the app (through the target group), the waker, or the redirect to sign-in. */
+    to: "app" | "waker" | "sign-in";
+    /** Status sent to the browser (undefined until the answer has started). */
+    status?: number;
+    at: number;
+}
+
+/** The header the session guard sends with its checks; the waker never wakes for it. */
+export const PROBE_HEADER = "x-dashboards-probe";
+/** The header the waker answers every request with while the dashboard is asleep. */
+export const ASLEEP_HEADER = "x-dashboards-asleep";
 
 export interface StandInAlb {
     /** Base URL of the "ALB" (what the browser opens). */
@@ -42,6 +69,15 @@ export interface StandInAlb {
     openWebsockets(): number;
     expireSessions(): void;
     dropWebsockets(): void;
+    /** A new signed-in session (the cookie a browser gets after sign-in): skips the IdP pages. */
+    newSession(): { name: string; value: string; url: string };
+    /** Every HTTP request received since the last resetRecord(), in order. */
+    requests(): AlbRequest[];
+    /** The dashboard scales to zero (see above). */
+    sleep(): void;
+    asleep(): boolean;
+    /** Page loads that woke the dashboard. */
+    wakes(): number;
     close(): Promise<void>;
 }
 
@@ -85,6 +121,9 @@ export async function startStandInAlb(opts: StandInAlbOptions): Promise<StandInA
     const logins: string[] = [];
     const redirected: string[] = [];
     const sockets = new Set<net.Socket>();
+    const requests: AlbRequest[] = [];
+    let asleep = false;
+    let wakes = 0;
     let inFlight = 0;
     let lastActivity = Date.now();
     let albUrl = "";
@@ -163,9 +202,31 @@ export async function startStandInAlb(opts: StandInAlbOptions): Promise<StandInA
             inFlight--;
             lastActivity = Date.now();
         });
+        const record: AlbRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, to: "app", at: Date.now() };
+        requests.push(record);
+        const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
+        res.writeHead = ((...args: unknown[]) => {
+            record.status = args[0] as number;
+            return writeHead(...args);
+        }) as typeof res.writeHead;
         if (!hasSession(req)) {
+            record.to = "sign-in";
             redirected.push(`${req.method} ${req.url}`);
             res.writeHead(302, { location: authorizeUrl(req.url ?? "/"), "cache-control": "no-store" }).end();
+            return;
+        }
+        if (asleep) {
+            record.to = "waker";
+            const pageLoad = req.headers["sec-fetch-mode"] === "navigate" && req.headers["sec-fetch-dest"] === "document";
+            if (pageLoad && req.headers[PROBE_HEADER] === undefined) {
+                asleep = false;
+                wakes++;
+                res.writeHead(200, { [ASLEEP_HEADER]: "true", "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(
+                    `<!doctype html><title>Starting…</title><meta http-equiv="refresh" content="1"><h1>Starting…</h1>`,
+                );
+            } else {
+                res.writeHead(503, { [ASLEEP_HEADER]: "true", "content-type": "text/plain", "cache-control": "no-store" }).end("asleep");
+            }
             return;
         }
         try {
@@ -197,6 +258,10 @@ export async function startStandInAlb(opts: StandInAlbOptions): Promise<StandInA
             socket.end(rawHead("302 Found", ["Location", authorizeUrl(req.url ?? "/"), "Content-Length", "0", "Connection", "close"]));
             return;
         }
+        if (asleep) {
+            socket.end(rawHead("503 Service Unavailable", [ASLEEP_HEADER, "true", "Content-Length", "0", "Connection", "close"]));
+            return;
+        }
         const target = new URL(opts.target());
         const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: await forwardedHeaders(req, true) });
         up.on("upgrade", (upRes, upSocket, upHead) => {
@@ -224,6 +289,11 @@ export async function startStandInAlb(opts: StandInAlbOptions): Promise<StandInA
         up.end();
     });
 
+    function dropWebsockets(): void {
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+    }
+
     idpUrl = await listen(idp);
     albUrl = await listen(alb);
     return {
@@ -236,16 +306,26 @@ export async function startStandInAlb(opts: StandInAlbOptions): Promise<StandInA
         resetRecord() {
             logins.length = 0;
             redirected.length = 0;
+            requests.length = 0;
         },
         async settled(quietMs = 750) {
             while (inFlight > 0 || Date.now() - lastActivity < quietMs) await new Promise((r) => setTimeout(r, 100));
         },
         openWebsockets: () => sockets.size,
         expireSessions: () => sessions.clear(),
-        dropWebsockets() {
-            for (const s of sockets) s.destroy();
-            sockets.clear();
+        dropWebsockets,
+        newSession() {
+            const id = crypto.randomBytes(16).toString("hex");
+            sessions.add(id);
+            return { name: SESSION_COOKIE, value: id, url: albUrl };
         },
+        requests: () => [...requests],
+        sleep() {
+            asleep = true;
+            dropWebsockets(); // the task stops
+        },
+        asleep: () => asleep,
+        wakes: () => wakes,
         async close() {
             for (const s of sockets) s.destroy();
             for (const server of [alb, idp]) {
@@ -254,4 +334,44 @@ export async function startStandInAlb(opts: StandInAlbOptions): Promise<StandInA
             }
         },
     };
+}
+
+/** What `useAppBehindAlb` holds for the tests of one describe. */
+export interface AppBehindAlb {
+    alb: StandInAlb;
+    app: RunningApp;
+    /** The test's browser context, if it opened one: closed after each test. */
+    context?: BrowserContext;
+}
+
+/**
+ * Registers hooks in the calling `describe`: a stand-in ALB in front of the app `start` starts,
+ * both stopped afterwards; after each test its browser context is closed and, when the test
+ * failed, `diagnose` and the app's output are printed.
+ */
+export function useAppBehindAlb(opts: {
+    name: string;
+    identityHeaders: StandInAlbOptions["identityHeaders"];
+    start(alb: StandInAlb): Promise<RunningApp>;
+    diagnose(alb: StandInAlb): string;
+}): AppBehindAlb {
+    const suite = {} as AppBehindAlb;
+    before(async function () {
+        this.timeout(180_000);
+        suite.alb = await startStandInAlb({ target: () => suite.app.url, identityHeaders: opts.identityHeaders });
+        suite.app = await opts.start(suite.alb);
+    });
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") {
+            console.error(`--- ${opts.name}: ${opts.diagnose(suite.alb)}`);
+            console.error(`--- ${opts.name} output (last 3000 chars) ---\n${suite.app?.logs().slice(-3000)}`);
+        }
+        await suite.context?.close();
+        suite.context = undefined;
+    });
+    after(async () => {
+        await suite.app?.stop();
+        await suite.alb?.close();
+    });
+    return suite;
 }

@@ -1,9 +1,6 @@
 import { expect } from "chai";
 import { Page } from "playwright-core";
-import {
-    checkLogout, itShowsOnlyVerifiedIdentity, NETWORK_GUARD_MARK, PORTAL_URL, screenshot, startPythonApp,
-    useRunningApp,
-} from "./harness";
+import { checkLogout, itShowsOnlyVerifiedIdentity, NETWORK_GUARD_MARK, PORTAL_URL, screenshot, TEMPLATES, useRunningApp } from "./harness";
 import { needs, PREREQUISITES } from "../prerequisites";
 
 /** "Rows shown" metric, e.g. { shown: 120, total: 500 }, once the script run has settled. */
@@ -18,18 +15,7 @@ async function rowsShown(page: Page): Promise<{ shown: number; total: number }> 
 describe("apps/streamlit template", function () {
     this.timeout(90_000);
     needs(PREREQUISITES.venv("streamlit"), PREREQUISITES.chromium);
-    const suite = useRunningApp((identity) =>
-        startPythonApp({
-            app: "streamlit",
-            command: "start.sh", // the image's entry point; runs the venv's streamlit from PATH
-            args: [],
-            healthPath: "/_stcore/health",
-            identity,
-            env: {
-                STREAMLIT_SERVER_COOKIE_SECRET: "test-cookie-secret-0123456789abcdef",
-            },
-        }),
-    );
+    const suite = useRunningApp((identity) => TEMPLATES.streamlit.start(identity));
 
     it("answers /_stcore/health", async () => {
         const res = await fetch(suite.app.url + "/_stcore/health");

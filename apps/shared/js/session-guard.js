@@ -16,7 +16,8 @@
  *   minTasks 0 is stopped): the dashboard is asleep. The page is NOT reloaded (a reload is a page
  *   load, which wakes the dashboard: an unattended tab would wake it forever); instead a notice
  *   "<data-name, or This dashboard> went to sleep after a while without use." with a "Wake it"
- *   button that reloads the page is shown, and the guard makes no further checks;
+ *   button that reloads the page is shown (kept usable under a framework's own modal), and the
+ *   guard makes no further checks;
  * - anything else (200, another 5xx, no network): nothing happens; the framework retries.
  * The X-Dashboards-Probe header tells the waker never to wake the dashboard for a check.
  *
@@ -37,11 +38,15 @@
  * that scale to zero. A user busy in a websocket app (Shiny, Streamlit: clicks travel as websocket
  * messages, which RequestCount does not see) thereby keeps the dashboard awake. Exactly:
  * - a visible tab whose user is active sends a check every data-interval seconds;
- * - an open but untouched tab sends its last periodic check less than data-active-seconds (plus
- *   at most data-interval) after the last activity, then stops; the dashboard is stopped
- *   idleMinutes after the last request it received, so with the defaults about 5 + 30 minutes
- *   after the user's last interaction;
- * - a hidden tab (another tab in front, minimised window) never sends a periodic check.
+ * - an open but untouched tab sends its last periodic check less than data-active-seconds after
+ *   the last activity, then none until the user is active again; the platform stops the
+ *   dashboard at its first idle check (every 5 minutes, components/wake.ts) that sees idleMinutes
+ *   without requests: with the defaults (300 s, idleMinutes 30) 35 to 40 minutes after the
+ *   user's last input, if no other tab or user sends requests;
+ * - a hidden tab (another tab in front, minimised window) never sends a periodic check; when it
+ *   is shown again it makes one check at once, and the periodic ones resume if the user is active.
+ * For a user who is active, data-interval must stay well below idleMinutes (60 s against at
+ * least 10 minutes).
  *
  * Reload loops. A reload for an ended session is made at most once a minute per tab
  * (sessionStorage); if the session still looks gone right after one, a notice with a sign-in link
