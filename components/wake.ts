@@ -15,8 +15,10 @@
  * authenticate actions are Pulumi's alone.
  */
 
-/** `idleMinutes` bounds: ALB metrics arrive per minute with a delay, and a wake takes about a minute. */
-export const IDLE_MINUTES = { min: 10, max: 1440, default: 30 } as const;
+import { ENV, LIMITS } from "../functions/wakeOnRequest/config";
+
+/** `idleMinutes` bounds (the controller's own): ALB metrics arrive per minute with a delay, and a wake takes about a minute. */
+export const IDLE_MINUTES = { ...LIMITS.idleMinutes, default: 30 } as const;
 /** How often the idle check runs. */
 export const IDLE_CHECK_MINUTES = 5;
 
@@ -51,27 +53,16 @@ export interface WakeControllerSettings {
     startTimeoutSeconds: number;
 }
 
-/** The settings as the Lambda's environment variables. */
+/** Every setting has its variable in the controller's contract (functions/wakeOnRequest/config.ts ENV), and no more. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : never) : never;
+const SETTINGS_MATCH_CONTRACT: SameKeys<WakeControllerSettings, typeof ENV> = true;
+void SETTINGS_MATCH_CONTRACT;
+
+/** The settings as the Lambda's environment variables, named by the controller's contract. */
 export function wakeControllerEnvironment(s: WakeControllerSettings): Record<string, string> {
-    return {
-        CLUSTER_ARN: s.clusterArn,
-        SERVICE_NAME: s.serviceName,
-        SCALABLE_RESOURCE_ID: s.scalableResourceId,
-        APP_RULE_ARN: s.appRuleArn,
-        WAKE_RULE_ARN: s.wakeRuleArn,
-        WAKE_RULE_ASLEEP_PRIORITY: String(s.wakeRuleAsleepPriority),
-        WAKE_RULE_AWAKE_PRIORITY: String(s.wakeRuleAwakePriority),
-        APP_TARGET_GROUP_ARN: s.appTargetGroupArn,
-        WAKER_TARGET_GROUP_ARN: s.wakerTargetGroupArn,
-        LOAD_BALANCER_ARN_SUFFIX: s.loadBalancerArnSuffix,
-        AWAKE_MIN_TASKS: String(s.awakeMinTasks),
-        AWAKE_MAX_TASKS: String(s.awakeMaxTasks),
-        IDLE_MINUTES: String(s.idleMinutes),
-        DISPLAY_NAME: s.displayName,
-        PLATFORM_NAME: s.platformName,
-        ...(s.portalUrl ? { PORTAL_URL: s.portalUrl } : {}),
-        START_TIMEOUT_SECONDS: String(s.startTimeoutSeconds),
-    };
+    return Object.fromEntries(Object.entries(s)
+        .filter(([, value]) => value !== undefined && value !== "")
+        .map(([key, value]) => [ENV[key as keyof typeof ENV], String(value)]));
 }
 
 /** The resources the controller may act on, resolved. */

@@ -78,8 +78,16 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                     Object.assign(state, { arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix });
                     break;
                 }
-                case "aws:lb/listener:Listener":
-                    state.arn = arn("elasticloadbalancing", `listener/app/${name}/${hex(name, 16)}`);
+                // ARNs of the shapes ELB gives: listener/app/<lb>/<lb id>/<id>, listener-rule/app/<lb>/<lb id>/<listener id>/<id>.
+                case "aws:lb/listener:Listener": {
+                    const lb = typeof inputs.loadBalancerArn === "string" ? inputs.loadBalancerArn.split(":loadbalancer/")[1] : undefined;
+                    state.arn = arn("elasticloadbalancing", `listener/${lb ?? `app/${name}/${hex(name, 16)}`}/${hex(`${name}-listener`, 16)}`);
+                    break;
+                }
+                case "aws:lb/listenerRule:ListenerRule":
+                    state.arn = typeof inputs.listenerArn === "string" && inputs.listenerArn.includes(":listener/")
+                        ? `${inputs.listenerArn.replace(":listener/", ":listener-rule/")}/${hex(`${name}-rule`, 16)}`
+                        : arn("elasticloadbalancing", `listener-rule/app/${name}/${hex(name, 16)}/${hex(`${name}-listener`, 16)}/${hex(`${name}-rule`, 16)}`);
                     break;
                 case "aws:acm/certificate:Certificate": {
                     const domains = [inputs.domainName, ...((inputs.subjectAlternativeNames as string[] | undefined) ?? [])] as string[];

@@ -81,6 +81,24 @@ describe("the program (index.ts) under the offline plan", () => {
         });
     }
 
+    it("gives each waker an environment its own startup check accepts, naming its own dashboard's resources", async () => {
+        // The waker validates its environment at cold start (functions/wakeOnRequest/config.ts); load that very check.
+        const { readConfig } = await import("../functions/wakeOnRequest/config");
+        const plan = plans.dev;
+        for (const name of ["sentiment", "explorer", "kpis"]) {
+            const fn = one(plan, "aws:lambda/function:Function", (r) => r.name === `${name}-waker`);
+            const config = readConfig(fn.inputs.environment.variables);
+            expect(config.serviceName, name).to.equal(one(plan, "aws:ecs/service:Service", (r) => r.name === `${name}-service`).outputs.name);
+            expect(config.wakeRuleArn, name).to.equal(one(plan, "aws:lb/listenerRule:ListenerRule", (r) => r.name === `${name}-wake-rule`).outputs.arn);
+            expect(config.appRuleArn, name).to.equal(one(plan, "aws:lb/listenerRule:ListenerRule", (r) => r.name === `${name}-rule`).outputs.arn);
+            const appPriority = one(plan, "aws:lb/listenerRule:ListenerRule", (r) => r.name === `${name}-rule`).inputs.priority;
+            expect(config.wakeRuleAsleepPriority).to.be.below(appPriority);
+            expect(config.wakeRuleAwakePriority).to.be.above(appPriority);
+            expect(config.displayName).to.equal({ sentiment: "Sentiment", explorer: "Data explorer", kpis: "KPIs" }[name]);
+            expect(config.portalUrl).to.equal(new URL(String(plan.outputs.portalUrl)).href);
+        }
+    });
+
     it("gives the portal a configuration its own startup check accepts, listing every dashboard with its groups", async () => {
         // The portal validates its environment at startup; load that very check.
         const { loadSettings } = await import("../apps/portal/src/config");
