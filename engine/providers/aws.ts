@@ -46,6 +46,13 @@ function redact(v: any): any {
 }
 
 const nameProp = (type: string) => AUTONAME[type]?.prop ?? "name";
+/**
+ * Where the fake cloud keeps a resource. A task definition's id is its family (as the provider's),
+ * but each replacement is a new revision that lives beside the old one until that is deregistered,
+ * so revisions are kept by ARN.
+ */
+const cloudKey = (type: string, id: string, props: Props) =>
+    recordKey(type, type === "aws:ecs/taskDefinition:TaskDefinition" && typeof props.arn === "string" ? props.arn : id);
 const lastSegment = (arnOrName: string) => arnOrName.split("/").pop() ?? arnOrName;
 
 export class AwsDouble implements ProviderDouble {
@@ -108,7 +115,7 @@ export class AwsDouble implements ProviderDouble {
         const outs = { ...args.inputs, ...computed };
         await this.cloud.transact((resources) => {
             this.ensureAllowed(resources, args.type, id, { ...plain, ...reveal(computed) });
-            resources[recordKey(args.type, id)] = this.record(args.type, id, args.urn, { ...plain, ...reveal(computed) });
+            resources[cloudKey(args.type, id, computed)] = this.record(args.type, id, args.urn, { ...plain, ...reveal(computed) });
         });
         return { id, outs };
     }
@@ -125,14 +132,14 @@ export class AwsDouble implements ProviderDouble {
         await this.cloud.transact((resources) => {
             const all = reveal(outs);
             this.ensureAllowed(resources, args.type, args.id, all);
-            resources[recordKey(args.type, args.id)] = this.record(args.type, args.id, args.urn, all);
+            resources[cloudKey(args.type, args.id, all)] = this.record(args.type, args.id, args.urn, all);
         });
         return outs;
     }
 
     async delete(args: ResourceArgs): Promise<void> {
         await this.cloud.transact((resources) => {
-            const key = recordKey(args.type, args.id);
+            const key = cloudKey(args.type, args.id, args.props);
             const state = { ...reveal(args.props), ...(resources[key]?.props ?? {}) };
             this.ensureDeletable(resources, args.type, args.id, state);
             delete resources[key];
@@ -149,7 +156,7 @@ export class AwsDouble implements ProviderDouble {
      * secrets are returned as they were (the record does not keep secrets).
      */
     async read(args: ResourceArgs) {
-        const record = this.cloud.read().resources[recordKey(args.type, args.id)];
+        const record = this.cloud.read().resources[cloudKey(args.type, args.id, args.props)];
         if (!record) return undefined;
         const live = record.props ?? {};
         const changed = Object.fromEntries(Object.keys(args.props)
@@ -332,7 +339,8 @@ export class AwsDouble implements ProviderDouble {
                 return set(a, { arn: a, cluster: arn("ecs", "cluster/default") });
             }
             case "aws:ecs/taskDefinition:TaskDefinition": {
-                const revision = 1 + this.cloud.records((r) => r.type === type && r.props?.family === i.family).length;
+                // Revisions only grow (the new one is registered before the old one is deregistered).
+                const revision = 1 + Math.max(0, ...this.cloud.records((r) => r.type === type && r.props?.family === i.family).map((r) => Number(r.props?.revision ?? 0)));
                 const base = arn("ecs", `task-definition/${i.family}`);
                 return set(String(i.family), { arn: `${base}:${revision}`, arnWithoutRevision: base, revision });
             }

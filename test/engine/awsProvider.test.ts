@@ -130,6 +130,19 @@ describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
     });
 
     describe("create, with what AWS rejects at the API", () => {
+        it("keeps a replaced task definition's new revision when the old one is deregistered (same family, the same id)", async () => {
+            const td = { family: "dashboards-dev-rev", networkMode: "awsvpc", requiresCompatibilities: ["FARGATE"], cpu: "256", memory: "512", containerDefinitions: "[]" };
+            const first = await aws.checkAndCreate("aws:ecs/taskDefinition:TaskDefinition", "rev-task", td);
+            const second = await aws.checkAndCreate("aws:ecs/taskDefinition:TaskDefinition", "rev-task", { ...td, containerDefinitions: "[{}]" });
+            expect(second.id).to.equal(first.id); // the provider's id is the family
+            expect(second.outs.arn).to.match(/:task-definition\/dashboards-dev-rev:2$/);
+            await aws.delete("aws:ecs/taskDefinition:TaskDefinition", "rev-task", first.id, first.outs);
+            const live = (await import("fs")).readFileSync((await import("path")).join(cloudDir, "fake-cloud.json"), "utf8");
+            expect(live).to.contain(second.outs.arn).and.not.contain(`${first.outs.arn}"`);
+            const third = await aws.checkAndCreate("aws:ecs/taskDefinition:TaskDefinition", "rev-task", { ...td, containerDefinitions: "[{},{}]" });
+            expect(third.outs.arn).to.match(/:3$/);
+        });
+
         it("registers a Lambda target only once the load balancer may invoke it from that target group", async () => {
             const tg = await aws.checkAndCreate("aws:lb/targetGroup:TargetGroup", "waker-tg", { name: "dev-waker-abc123", targetType: "lambda", healthCheck: { enabled: false } });
             const fn = await aws.checkAndCreate("aws:lambda/function:Function", "waker", { runtime: "nodejs22.x", handler: "index.handler", role: "arn:aws:iam::123456789012:role/r" });

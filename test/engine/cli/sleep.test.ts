@@ -86,12 +86,18 @@ describe("dev as shipped (office hours and scale to zero) on the real Pulumi eng
         expect(refresh.code, tail(refresh)).to.equal(0);
         const preview = run(["preview", "--expect-no-changes", "--diff"]);
         expect(preview.code, tail(preview, 120)).to.equal(0);
-        // A deploy of the woken dashboard (a new task definition) changes nothing the waker owns.
-        const set = run(["config", "set", "--path", "dashboards[1].environment.MODE", "demo"]);
-        expect(set.code, tail(set)).to.equal(0);
+        // A deploy of the woken dashboard and of a sleeping one (new task definitions) changes nothing the waker owns.
+        for (const index of [1, 2]) {
+            const set = run(["config", "set", "--path", `dashboards[${index}].environment.MODE`, "demo"]);
+            expect(set.code, tail(set)).to.equal(0);
+        }
         const up = run(["up", "--yes", "--skip-preview"]);
         expect(up.code, tail(up)).to.equal(0);
         expect(up.output).to.match(/aws:ecs:TaskDefinition\s+sentiment-task\s+replaced/);
+        expect(up.output).to.match(/aws:ecs:TaskDefinition\s+explorer-task\s+replaced/);
+        // The sleeping one's service now names the new task definition, for its next wake.
+        const explorerTask = records().find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && String(r.urn).endsWith("::explorer-task"))!;
+        expect(byUrnName(SERVICE, "explorer-service").props!.taskDefinition).to.equal(explorerTask.props!.arn);
         expect(priorities("sentiment")).to.deep.equal({ app: before.app, waker: awake });
         expect(byUrnName(SERVICE, "sentiment-service").props!.desiredCount).to.equal(1);
         expect(byUrnName(TARGET, "sentiment-scaling").props).to.deep.include({ minCapacity: 1, maxCapacity: 2 });
