@@ -144,7 +144,7 @@ describe("stack validator under hostile input", () => {
         });
 
         it("a huge but finite whole number is reported once, as above the maximum", () => {
-            expect(problems({ "dashboards:dashboards": minimal('"minTasks":1e300') })).to.deep.equal(["dashboards:dashboards[0].minTasks: 1e+300 is above the maximum; allowed: 1 to 100"]);
+            expect(problems({ "dashboards:dashboards": minimal('"minTasks":1e300') })).to.deep.equal(["dashboards:dashboards[0].minTasks: 1e+300 is above the maximum; allowed: 0 to 100"]);
             expect(problems({ "dashboards:dashboards": minimal('"port":-123456789012345678901234567890') })).to.deep.equal([
                 "dashboards:dashboards[0].port: -1.2345678901234568e+29 is below the minimum; allowed: 1 to 65535",
             ]);
