@@ -208,7 +208,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         appsDir: string,
     ): Map<string, DashboardService> {
         // A scale-to-zero dashboard's waker rule gets the free slots just below and above its rule.
-        const { priorities, slots } = wakeRuleSlots(rulePriorities(services.map((d) => d.name)), services.filter((d) => d.minTasks === 0).map((d) => d.name));
+        const sleeping = services.filter((d) => d.minTasks === 0).map((d) => d.name);
+        const { priorities, slots } = wakeRuleSlots(rulePriorities(services.map((d) => d.name), sleeping), sleeping);
         return new Map(services.map((d) => [d.name, new DashboardService(d.name, {
             cluster: cluster.forServices,
             login: login.loginFor(d),

@@ -151,7 +151,8 @@ export interface DashboardServiceArgs {
      */
     targetCpuPercent?: number;
     /**
-     * Target requests per task per minute for scaling.
+     * Target requests per task per minute for scaling. Not with `minTasks: 0`, which tracks CPU only
+     * (each target-tracking policy keeps two CloudWatch alarms, $0.20/month, also while asleep).
      * @default 300
      */
     targetRequestsPerTask?: number;
@@ -843,6 +844,9 @@ export class DashboardService extends pulumi.ComponentResource {
                 targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: metric, targetValue, scaleInCooldown, scaleOutCooldown: 60 },
             }, parent);
         trackTarget("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, args.targetCpuPercent ?? 60);
+        // Each target-tracking policy keeps two CloudWatch alarms ($0.20/month), asleep or not: a
+        // scale-to-zero dashboard tracks CPU only. https://aws.amazon.com/cloudwatch/pricing/
+        if (ctx.scaleToZero) return scalingTarget;
         trackTarget("requests", {
             // resourceLabel app/<alb>/<id>/targetgroup/<tg>/<id>: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_PredefinedMetricSpecification.html
             predefinedMetricType: "ALBRequestCountPerTarget",

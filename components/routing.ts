@@ -21,13 +21,18 @@ function preferredPriority(name: string): number {
  * Assigns each name a priority: its hash slot, or on a (rare: ~49,000 slots) collision the next
  * free slot, giving slots to names in sorted order so the result is the same whatever the list order.
  */
-export function rulePriorities(names: readonly string[]): Map<string, number> {
+export function rulePriorities(names: readonly string[], scaleToZero: readonly string[] = []): Map<string, number> {
     const taken = new Set<number>();
     const result = new Map<string, number>();
-    for (const name of [...new Set(names)].sort()) {
+    // Scale-to-zero dashboards first, each with the slots on either side kept for its waker rule
+    // (wakeRuleSlots): a dashboard added later never lands on a slot a waker rule may hold, which
+    // Pulumi does not move (the waker owns that rule's priority).
+    const sleeping = new Set(scaleToZero.filter((n) => names.includes(n)));
+    for (const name of [...[...sleeping].sort(), ...[...new Set(names)].filter((n) => !sleeping.has(n)).sort()]) {
         let p = preferredPriority(name);
-        while (taken.has(p)) p = p === LAST_PRIORITY ? FIRST_DASHBOARD_PRIORITY : p + 1;
-        taken.add(p);
+        const block = (q: number) => (sleeping.has(name) ? [q - 1, q, q + 1] : [q]);
+        while (block(p).some((q) => taken.has(q))) p = p === LAST_PRIORITY ? FIRST_DASHBOARD_PRIORITY : p + 1;
+        for (const q of block(p)) taken.add(q);
         result.set(name, p);
     }
     return result;

@@ -1241,11 +1241,17 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
 function dashboardListRules(dashboards: unknown[], ctx: RuleContext): void {
     const { out } = ctx;
     if (dashboards.length === 0) out.push({ path: ["dashboards"], message: "is empty; configure at least one dashboard" });
-    const rulesNeeded = dashboards.length + 2; // + signed-out page + portal
-    if (dashboards.length > ALB_TARGET_GROUP_LIMIT - 1 || rulesNeeded > ALB_RULE_LIMIT) {
+    // A scale-to-zero dashboard also has its waker's rule and Lambda target group.
+    const wakers = dashboards.filter((d) => isObject(d) && d.minTasks === 0).length;
+    const rulesNeeded = dashboards.length + wakers + 2; // + signed-out page + portal
+    const targetGroupsNeeded = dashboards.length + wakers + 1; // + portal
+    if (targetGroupsNeeded > ALB_TARGET_GROUP_LIMIT || rulesNeeded > ALB_RULE_LIMIT) {
         out.push({
             path: ["dashboards"],
-            message: `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`,
+            message: wakers === 0
+                ? `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`
+                : `has ${dashboards.length} dashboards, ${wakers} of them scaling to zero (each also needs a waker rule and target group): ${rulesNeeded} listener rules and ${targetGroupsNeeded} target groups, ` +
+                    `but one load balancer holds ${ALB_RULE_LIMIT} rules and ${ALB_TARGET_GROUP_LIMIT} target groups (the portal and the signed-out page included); use fewer dashboards or fewer that scale to zero`,
         });
     }
     // The pre-token trigger reads every dashboard's groups from one SSM parameter (8 KB at most).

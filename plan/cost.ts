@@ -246,7 +246,12 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
             model.listenerCertificates * pr.acmPublicCertificate.usd);
     }
     if (model.kmsKeys > 0) add("KMS keys", `${plural(model.kmsKeys, "customer-managed key")} x ${usd(pr.kmsKeyMonth.usd)} (first year; key rotations add up to $2 more a key from the third)`, model.kmsKeys * pr.kmsKeyMonth.usd);
-    if (model.alarms > 0) add("CloudWatch alarms", `${plural(model.alarms, "alarm")} x ${usd(pr.cloudwatchAlarmMonth.usd)}`, model.alarms * pr.cloudwatchAlarmMonth.usd);
+    const trackingAlarms = model.services.reduce((n, s) => n + s.trackingAlarms, 0);
+    const allAlarms = model.alarms + trackingAlarms;
+    if (allAlarms > 0) {
+        add("CloudWatch alarms", `(${model.alarms} of the stack + ${trackingAlarms} that target-tracking policies keep, 2 each) x ${usd(pr.cloudwatchAlarmMonth.usd)}`,
+            allAlarms * pr.cloudwatchAlarmMonth.usd);
+    }
     add("ECR storage", `${plural(model.repositories, "repository", "repositories")} x ${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`,
         model.repositories * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd);
     const aliases = model.dnsRecords.filter((r) => r.alias).length;
@@ -267,7 +272,9 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     if (template?.publicIp) marginal.push({ item: "Public IPv4 (task)", basis: `1 x ${h} h x ${usd(pr.publicIpv4Hour.usd)}`, monthlyUsd: h * pr.publicIpv4Hour.usd });
     if (template?.logGroup) marginal.push({ item: "Logs", basis: `${assumptions.logGbPerLogGroup} GB (assumed) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`, monthlyUsd: assumptions.logGbPerLogGroup * pr.cloudwatchLogsIngestGb.usd });
     if (template?.repository) marginal.push({ item: "ECR storage", basis: `${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`, monthlyUsd: assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd });
-    if (template && template.alarms > 0) marginal.push({ item: "Alarms", basis: `${template.alarms} x ${usd(pr.cloudwatchAlarmMonth.usd)}`, monthlyUsd: template.alarms * pr.cloudwatchAlarmMonth.usd });
+    // A new dashboard's own alarms, and the four of its two target-tracking policies (around the clock).
+    const newAlarms = (template?.alarms ?? 0) + 4;
+    marginal.push({ item: "Alarms", basis: `${template?.alarms ?? 0} + 4 (target tracking) x ${usd(pr.cloudwatchAlarmMonth.usd)}`, monthlyUsd: newAlarms * pr.cloudwatchAlarmMonth.usd });
 
     const notes = [
         `Priced at ${p.region} list prices (${p.asOf})${model.region && model.region !== p.region ? `; the stack is in ${model.region}, whose prices differ (often a little higher)` : ""}. Sources: plan/prices.json.`,
@@ -283,10 +290,11 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     if (compare && wakers.length > 0) {
         const asleep = estimateModel({ ...model, services: wakers.map((s) => ({ ...s, logGroup: undefined })) }, { ...assumptions, awakeHoursPerMonth: 0 }, p, false);
         const perAsleep = (asleep.lines.find((l) => l.item.startsWith("Wakers"))?.monthlyUsd ?? 0) / wakers.length +
+            (wakers.reduce((n, s) => n + s.trackingAlarms + s.alarms, 0) * pr.cloudwatchAlarmMonth.usd) / wakers.length +
             (wakers.filter((s) => s.repository).length * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd) / wakers.length +
             checksPerMonth * WAKER.logGbPerCheck * pr.cloudwatchLogsIngestGb.usd;
         notes.push(`Scale to zero: ${plural(wakers.length, "dashboard")} (${wakers.map((s) => s.name).join(", ")}) priced for ${assumptions.awakeHoursPerMonth} h awake a month (assumed). ` +
-            `One that nobody opens costs ${money(perAsleep)}/month beyond the shared load balancer (its repository, idle checks and their logs): no task and no public IPv4 while asleep.`);
+            `One that nobody opens costs ${money(perAsleep)}/month beyond the shared load balancer (its repository, its CPU policy's two alarms, idle checks and their logs): no task and no public IPv4 while asleep.`);
     }
     if (compare && (scheduled.length > 0 || wakers.length > 0)) {
         const alwaysOn = estimateModel(alwaysOnModel(model), assumptions, p, false).totalUsd;
@@ -347,6 +355,7 @@ function alwaysOnModel(model: PlanModel): PlanModel {
     return {
         ...model,
         logGroups: model.logGroups - wakerLogs,
-        services: model.services.map((s) => ({ ...s, schedule: undefined, wake: undefined, minTasks: s.wake ? s.wake.awakeMinTasks : s.minTasks })),
+        // Around the clock, a scale-to-zero dashboard would track requests too: four alarms, not two.
+        services: model.services.map((s) => ({ ...s, schedule: undefined, wake: undefined, minTasks: s.wake ? s.wake.awakeMinTasks : s.minTasks, trackingAlarms: s.wake ? 4 : s.trackingAlarms })),
     };
 }

@@ -23,6 +23,7 @@ export const T = {
     taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
     scalingTarget: "aws:appautoscaling/target:Target",
     scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
+    scalingPolicy: "aws:appautoscaling/policy:Policy",
     repository: "aws:ecr/repository:Repository",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -82,6 +83,8 @@ export interface ServiceModel {
     repository?: { name: string; scanOnPush: boolean };
     logGroup?: string;
     alarms: number;
+    /** Alarms Application Auto Scaling keeps for the service's target-tracking policies (two each). */
+    trackingAlarms: number;
     rulePriority?: number;
 }
 
@@ -214,6 +217,10 @@ export function modelOf(plan: Plan): PlanModel {
     }
     const repositories = ofType(plan, T.repository);
     const alarmsUnder = (urn: string) => plan.resources.filter((r) => r.type === T.alarm && r.parent === urn).length;
+    // Application Auto Scaling creates two CloudWatch alarms (high and low) for each target-tracking policy.
+    // https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html
+    const trackingAlarmsOf = (resourceId: unknown) => 2 * ofType(plan, T.scalingPolicy)
+        .filter((p) => p.inputs.policyType === "TargetTrackingScaling" && p.inputs.resourceId === resourceId).length;
 
     const services: ServiceModel[] = ofType(plan, T.ecsService).map((svc): ServiceModel => {
         const component = svc.parent ? byUrn.get(svc.parent) : undefined;
@@ -274,6 +281,7 @@ export function modelOf(plan: Plan): PlanModel {
             repository: repo ? { name: String(repo.inputs.name ?? repo.name), scanOnPush: repo.inputs.imageScanningConfiguration?.scanOnPush === true } : undefined,
             logGroup: containers[0]?.logConfiguration?.options?.["awslogs-group"],
             alarms: component ? alarmsUnder(component.urn) : 0,
+            trackingAlarms: scaling ? trackingAlarmsOf(scaling.inputs.resourceId) : 0,
             rulePriority: rule?.inputs.priority,
         };
     }).sort((a, b) => Number(a.isPortal) - Number(b.isPortal) || a.name.localeCompare(b.name));

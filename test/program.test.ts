@@ -66,8 +66,8 @@ describe("the program (index.ts) under the offline plan", () => {
         it(`${stack}: every listener rule that forwards authenticates first`, () => {
             const plan = plans[stack];
             const forwarding = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
-            // One per dashboard and the portal, and a waker's rule per scale-to-zero dashboard (dev: 3).
-            const wakers: Record<string, number> = { dev: 3, prod: 0 };
+            // One per dashboard and the portal, and a waker's rule per scale-to-zero dashboard (dev: 4).
+            const wakers: Record<string, number> = { dev: 4, prod: 0 };
             expect(forwarding).to.have.length(DASHBOARDS.length + 1 + wakers[stack]!);
             for (const rule of forwarding) {
                 const actions = [...rule.inputs.actions].sort((a: { order: number }, b: { order: number }) => a.order - b.order);
@@ -85,7 +85,7 @@ describe("the program (index.ts) under the offline plan", () => {
         // The waker validates its environment at cold start (functions/wakeOnRequest/config.ts); load that very check.
         const { readConfig } = await import("../functions/wakeOnRequest/config");
         const plan = plans.dev;
-        for (const name of ["sentiment", "explorer", "kpis"]) {
+        for (const name of ["ridge-lasso", "sentiment", "explorer", "kpis"]) {
             const fn = one(plan, "aws:lambda/function:Function", (r) => r.name === `${name}-waker`);
             const config = readConfig(fn.inputs.environment.variables);
             expect(config.serviceName, name).to.equal(one(plan, "aws:ecs/service:Service", (r) => r.name === `${name}-service`).outputs.name);
@@ -94,7 +94,7 @@ describe("the program (index.ts) under the offline plan", () => {
             const appPriority = one(plan, "aws:lb/listenerRule:ListenerRule", (r) => r.name === `${name}-rule`).inputs.priority;
             expect(config.wakeRuleAsleepPriority).to.be.below(appPriority);
             expect(config.wakeRuleAwakePriority).to.be.above(appPriority);
-            expect(config.displayName).to.equal({ sentiment: "Sentiment", explorer: "Data explorer", kpis: "KPIs" }[name]);
+            expect(config.displayName).to.equal({ "ridge-lasso": "Ridge & Lasso", sentiment: "Sentiment", explorer: "Data explorer", kpis: "KPIs" }[name]);
             expect(config.portalUrl).to.equal(new URL(String(plan.outputs.portalUrl)).href);
         }
     });
@@ -160,7 +160,7 @@ describe("the program (index.ts) under the offline plan", () => {
         expect(records).to.have.members(["kpis.dev.dashboards.example.com", "kpi.dev.dashboards.example.com", "eu.kpis.dev.dashboards.example.com"]);
     });
 
-    it("dev runs on Fargate Spot, one task in office hours or none until woken, a week of logs and force-deletable repositories", () => {
+    it("dev runs on Fargate Spot, every dashboard asleep until woken and the portal in office hours, a week of logs and force-deletable repositories", () => {
         const plan = plans.dev;
         const tasks: Record<string, number> = {};
         for (const name of DASHBOARDS) {
@@ -171,10 +171,13 @@ describe("the program (index.ts) under the offline plan", () => {
             for (const logs of parts.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")) expect(logs.inputs.retentionInDays, logs.name).to.equal(7);
             expect(parts.find((r) => r.type === "aws:ecr/repository:Repository")!.inputs.forceDelete).to.equal(true);
         }
-        expect(tasks).to.deep.equal({ "ridge-lasso": 1, sentiment: 0, explorer: 0, kpis: 0 });
+        expect(tasks).to.deep.equal({ "ridge-lasso": 0, sentiment: 0, explorer: 0, kpis: 0 });
         const actions = ofType(plan, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name).sort();
-        expect(actions).to.deep.equal(["portal-sleep", "portal-wake", "ridge-lasso-sleep", "ridge-lasso-wake"]);
-        expect(ofType(plan, "aws:lambda/function:Function").map((f) => f.name).filter((n) => n.endsWith("-waker")).sort()).to.deep.equal(["explorer-waker", "kpis-waker", "sentiment-waker"]);
+        expect(actions).to.deep.equal(["portal-sleep", "portal-wake"]);
+        expect(ofType(plan, "aws:lambda/function:Function").map((f) => f.name).filter((n) => n.endsWith("-waker")).sort()).to.deep.equal(["explorer-waker", "kpis-waker", "ridge-lasso-waker", "sentiment-waker"]);
+        // A sleeping dashboard tracks CPU only: each target-tracking policy keeps two alarms, also while asleep.
+        const policies = ofType(plan, "aws:appautoscaling/policy:Policy").map((p) => p.name).sort();
+        expect(policies).to.deep.equal(["explorer-scale-cpu", "kpis-scale-cpu", "portal-scale-cpu", "portal-scale-requests", "ridge-lasso-scale-cpu", "sentiment-scale-cpu"]);
     });
 
     it("prod runs at least two on-demand tasks per dashboard spread over AZs, keeps logs a year and protects the user pool", () => {

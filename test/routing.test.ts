@@ -59,6 +59,20 @@ describe("waker rule slots (scale to zero)", () => {
         expect(wakeRuleSlots(own, ["d", "b"]).slots).to.deep.equal(slots);
     });
 
+    it("keep a scale-to-zero dashboard's slots when dashboards are added: no new rule lands on a slot its waker rule may hold", () => {
+        const before = wakeRuleSlots(rulePriorities(names, ["sentiment"]), ["sentiment"]);
+        const held = [before.slots.get("sentiment")!.asleep, before.slots.get("sentiment")!.awake];
+        // Names whose own hash slot is one of those two (a lone name gets its hash slot).
+        const onSlot = (slot: number) => {
+            for (let i = 0; ; i++) if (rulePriorities([`n${i}`]).get(`n${i}`) === slot) return `n${i}`;
+        };
+        const more = [...names, onSlot(held[0]), onSlot(held[1])];
+        const after = wakeRuleSlots(rulePriorities(more, ["sentiment"]), ["sentiment"]);
+        expect(after.slots.get("sentiment")).to.deep.equal(before.slots.get("sentiment"));
+        expect(after.priorities.get("sentiment")).to.equal(before.priorities.get("sentiment"));
+        for (const [name, p] of after.priorities) expect(held, name).not.to.include(p);
+    });
+
     it("move a dashboard at the very ends of the range inwards so both slots exist", () => {
         const own = new Map([["low", FIRST_DASHBOARD_PRIORITY], ["high", LAST_PRIORITY]]);
         const { priorities, slots } = wakeRuleSlots(own, ["low", "high"]);

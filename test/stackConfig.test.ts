@@ -753,6 +753,15 @@ describe("stack configuration: scale to zero (minTasks 0) and the portal's offic
         return result.config;
     };
 
+    it("counts each scale-to-zero dashboard's waker rule and target group against the load balancer's limits", () => {
+        const many = (n: number, sleeping: number) => Array.from({ length: n }, (_, i) => ({ name: `d${i}`, framework: "dash", ...(i < sleeping ? { minTasks: 0 } : {}) }));
+        // 49 + 49 wakers + portal = 99 target groups and 49 + 49 + 2 = 100 rules: fits.
+        expect(lines(problemsOf({ "dashboards:dashboards": many(49, 49) })).filter((l) => l.startsWith("dashboards:dashboards:"))).to.deep.equal([]);
+        expect(lines(problemsOf({ "dashboards:dashboards": many(50, 49) }))).to.include(
+            "dashboards:dashboards: has 50 dashboards, 49 of them scaling to zero (each also needs a waker rule and target group): 101 listener rules and 100 target groups, " +
+            "but one load balancer holds 100 rules and 100 target groups (the portal and the signed-out page included); use fewer dashboards or fewer that scale to zero");
+    });
+
     it("reads minTasks 0 with idleMinutes (30 by default), and leaves an always-on dashboard without it", () => {
         const config = configOf({
             "dashboards:dashboards": [

@@ -63,7 +63,7 @@ export type SleepStep = "route-to-waker" | "scale-to-zero";
 /** What the idle check found and does. */
 export type IdleDecision =
     | { decision: "none"; reason: "asleep" | "starting: no running task yet" | "recently started" | "in use" }
-    | { decision: "repair"; reason: "asleep but the rule routes to the app"; steps: ["route-to-waker"] }
+    | { decision: "repair"; reason: "asleep but the rule routes to the app" | "routed to the app but no task runs"; steps: ["route-to-waker"] }
     | { decision: "sleep"; reason: "idle"; steps: SleepStep[] }
     /** Awake and running: the task start times and request counts decide; read them and ask again. */
     | { decision: "needs-activity" };
@@ -95,7 +95,13 @@ export function decideIdle(o: Omit<Observed, "healthy">, activity: Activity | un
             ? { decision: "none", reason: "asleep" }
             : { decision: "repair", reason: "asleep but the rule routes to the app", steps: ["route-to-waker"] };
     }
-    if (o.running === 0) return { decision: "none", reason: "starting: no running task yet" };
+    // No task runs (Spot capacity short, a task that crashed): users would get the ALB's bare 503.
+    // Back to the waker, whose page shows the start (or its failure); the next healthy poll routes back.
+    if (o.running === 0) {
+        return o.routing === "asleep"
+            ? { decision: "none", reason: "starting: no running task yet" }
+            : { decision: "repair", reason: "routed to the app but no task runs", steps: ["route-to-waker"] };
+    }
     if (!activity) return { decision: "needs-activity" };
     const windowMs = idleMinutes * 60_000;
     const recentStart = activity.newestTaskStartMs !== undefined && now - activity.newestTaskStartMs < windowMs;

@@ -405,10 +405,14 @@ describe("wake on request against moto", function () {
             expect(s.sent).to.include.members(["ecs:ListTasks", "ecs:DescribeTasks"]);
         });
 
-        it("treats desired > 0 with no running task as starting, not idle", async () => {
+        it("treats desired > 0 with no running task as starting, not idle, and routes it to the waker's page rather than an empty target group", async () => {
             const s = await scenario({ desiredCount: 1 }); // moto: a new service reports 0 running
             await s.dashboard.setPriority(s.dashboard.wakeRuleArn, PRIORITIES.awake);
             s.advance(20 * MINUTE);
+            expect(await s.idle()).to.deep.include({ decision: "repair", reason: "routed to the app but no task runs" });
+            expect(s.sent).to.deep.equal(["ecs:DescribeServices", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:SetRulePriorities"]);
+            // Still starting (desired 1), now behind the waker's page: the next check leaves it be.
+            s.sent.length = 0;
             expect(await s.idle()).to.deep.include({ decision: "none", reason: "starting: no running task yet" });
             expect(s.sent).to.deep.equal(["ecs:DescribeServices", "elasticloadbalancing:DescribeRules"]);
         });

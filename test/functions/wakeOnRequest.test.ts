@@ -439,7 +439,9 @@ describe("wakeOnRequest: decisions (decide.ts)", () => {
         expect(decideIdle(awake, { ...quiet, newestTaskStartMs: now - 29 * 60_000 }, now, 30)).to.deep.include({ decision: "none", reason: "recently started" });
         expect(decideIdle(awake, { ...quiet, unstartedTasks: 1 }, now, 30)).to.deep.include({ reason: "recently started" });
         expect(decideIdle(awake, { ...quiet, requests: 1 }, now, 30)).to.deep.include({ decision: "none", reason: "in use" });
-        expect(decideIdle({ ...awake, running: 0 }, undefined, now, 30)).to.deep.include({ decision: "none", reason: "starting: no running task yet" });
+        expect(decideIdle({ ...awake, running: 0, routing: "asleep" }, undefined, now, 30)).to.deep.include({ decision: "none", reason: "starting: no running task yet" });
+        // Routed to the app with no task (Spot capacity short, a crashed task): back to the waker's page, not the ALB's 503.
+        expect(decideIdle({ ...awake, running: 0 }, undefined, now, 30)).to.deep.equal({ decision: "repair", reason: "routed to the app but no task runs", steps: ["route-to-waker"] });
     });
     it("repairs a sleeping service routed to the app, and leaves a sleeping one alone", () => {
         expect(decideIdle({ desired: 0, running: 0, routing: "awake" }, undefined, now, 30)).to.deep.include({ decision: "repair", steps: ["route-to-waker"] });

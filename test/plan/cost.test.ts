@@ -47,7 +47,7 @@ describe("cost estimate", () => {
     });
 
     it("prices office hours and scale to zero for the hours they run, and says what that saves against around the clock", async () => {
-        // Dev as shipped: ridge-lasso and the portal on office hours, three dashboards scale to zero.
+        // Dev as shipped: the portal on office hours, the four dashboards scale to zero.
         // The same stack with neither: every dashboard and the portal one task around the clock.
         const e = estimateCost(await sharedPlan("dev"));
         const defaults = JSON.parse(devStackWith().config["dashboards:defaults"]);
@@ -55,31 +55,32 @@ describe("cost estimate", () => {
         const dashboards = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map(({ minTasks: _m, ...d }) => d);
         const always = estimateCost(await planConfig(devStackWith({ "dashboards:defaults": defaults, "dashboards:dashboards": dashboards }, ["dashboards:portal"])));
         expect(always.notes.join("\n")).not.to.match(/Office hours|Scale to zero|Against running/);
-        expect(always.totalUsd).to.be.closeTo(65.856, CENT);
+        // 65.856 as before scale to zero + 5 services x 2 target-tracking policies x 2 alarms x 0.10
+        expect(always.totalUsd).to.be.closeTo(67.856, CENT);
         expect(e.notes).to.include(`Against running every service around the clock ($${always.totalUsd.toFixed(2)}), the hours they sleep save $${(always.totalUsd - e.totalUsd).toFixed(2)}/month.`);
-        expect(e.notes).to.include("Office hours: 2 services priced for the hours they run (MON-FRI 07:00-20:00 Europe/Zurich), 65 h a week on average.");
+        expect(e.notes).to.include("Office hours: 1 service priced for the hours they run (MON-FRI 07:00-20:00 Europe/Zurich), 65 h a week on average.");
         expect(Object.fromEntries(e.services.map((s) => [s.name, s.hours]))).to.deep.equal({
             explorer: "scale to zero, 40 h awake (assumed)",
             kpis: "scale to zero, 40 h awake (assumed)",
             sentiment: "scale to zero, 40 h awake (assumed)",
-            "ridge-lasso": "MON-FRI 07:00-20:00 Europe/Zurich",
+            "ridge-lasso": "scale to zero, 40 h awake (assumed)",
             portal: "MON-FRI 07:00-20:00 Europe/Zurich",
         });
     });
 
-    it("prices a scale-to-zero dashboard nobody opens at its repository and idle checks: no task, no public IPv4", async () => {
+    it("prices a scale-to-zero dashboard nobody opens at its repository, alarms and idle checks: no task, no public IPv4", async () => {
         const e = estimateCost(await sharedPlan("dev"));
         // Asleep all month: 8,760 checks x ($0.2e-6 + 0.05 GB-s x $0.0000133334) = $0.007592, + ECR 1 GB x $0.10,
-        // + their log lines 8,760 x 300 B x $0.50/GB = $0.001314.
+        // + their log lines 8,760 x 300 B x $0.50/GB = $0.001314, + the CPU policy's two alarms $0.20 = $0.308906.
         const note = e.notes.find((n) => n.startsWith("Scale to zero:"))!;
-        expect(note).to.equal("Scale to zero: 3 dashboards (explorer, kpis, sentiment) priced for 40 h awake a month (assumed). " +
-            "One that nobody opens costs $0.11/month beyond the shared load balancer (its repository, idle checks and their logs): no task and no public IPv4 while asleep.");
+        expect(note).to.equal("Scale to zero: 4 dashboards (explorer, kpis, ridge-lasso, sentiment) priced for 40 h awake a month (assumed). " +
+            "One that nobody opens costs $0.31/month beyond the shared load balancer (its repository, its CPU policy's two alarms, idle checks and their logs): no task and no public IPv4 while asleep.");
         // Adding one that nobody opens adds that much, and nothing for Fargate or IPv4.
         const asleep = { ...DEFAULT_ASSUMPTIONS, awakeHoursPerMonth: 0 };
         const base = estimateCost(await sharedPlan("dev"), asleep);
         const dashboards = JSON.parse(devStackWith().config["dashboards:dashboards"]);
         const more = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": [...dashboards, { name: "churn", framework: "dash", app: "dash", minTasks: 0 }] })), asleep);
-        expect(more.totalUsd - base.totalUsd).to.be.closeTo(0.007592 + 0.1 + 0.001314, 1e-4);
+        expect(more.totalUsd - base.totalUsd).to.be.closeTo(0.007592 + 0.1 + 0.001314 + 0.2, 1e-4);
         expect(more.totalUsd - base.totalUsd).to.be.at.most(0.5);
         expect(line(more, "Fargate Spot")).to.be.closeTo(line(base, "Fargate Spot"), 1e-9);
         expect(line(more, "Public IPv4")).to.be.closeTo(line(base, "Public IPv4"), 1e-9);
@@ -96,34 +97,36 @@ describe("cost estimate", () => {
             expect(line(e, "ALB capacity units")).to.be.closeTo(1.46, CENT); // 0.25 LCU x 730 x 0.008
             expect(line(e, "NAT gateways")).to.equal(0); // strategy None
             expect(line(e, "NAT data processing")).to.equal(0);
-            // 2 ALB addresses + tasks with public IPs on average: ridge-lasso and portal 65/168 each (0.386905),
-            // three scale-to-zero dashboards 40/730 each (0.054795): 2.938193 x 730 x 0.005 = 10.7244
-            expect(line(e, "Public IPv4 addresses")).to.be.closeTo(10.7244, CENT);
+            // 2 ALB addresses + tasks with public IPs on average: the portal 65/168 (0.386905), four
+            // scale-to-zero dashboards 40/730 each (0.054795): 2.606085 x 730 x 0.005 = 9.51221
+            expect(line(e, "Public IPv4 addresses")).to.be.closeTo(9.51221, CENT);
             expect(line(e, "Fargate on-demand")).to.equal(0);
             // Task-months on Spot: 0.5 vCPU / 1 GB = 18.02005 x 0.3 = 5.406015; 0.25 / 0.5 = 9.010025 x 0.3 = 2.7030075.
-            // ridge-lasso 5.406015 x 0.386905 + portal 2.7030075 x 0.386905 + explorer 5.406015 x 0.054795
-            // + sentiment and kpis 2 x 2.7030075 x 0.054795 = 2.09162 + 1.04581 + 0.29622 + 0.29622 = 3.72987
-            expect(line(e, "Fargate Spot")).to.be.closeTo(3.72987, CENT);
+            // portal 2.7030075 x 0.386905 + ridge-lasso and explorer 2 x 5.406015 x 0.054795
+            // + sentiment and kpis 2 x 2.7030075 x 0.054795 = 1.04581 + 0.59244 + 0.29622 = 1.93447
+            expect(line(e, "Fargate Spot")).to.be.closeTo(1.93447, CENT);
             expect(line(e, "Cognito")).to.equal(0); // 50 MAU < 10,000 free
-            // The login Lambda's group 1 GB + 5 part-time services 2 x 0.386905 + 3 x 0.054795 GB + 3 wakers x 8,760 lines x 300 B
-            // = 1 + 0.938194 + 0.007884 = 1.946078 GB x 0.50
-            expect(line(e, "CloudWatch Logs")).to.be.closeTo(0.97304, CENT);
-            // 3 x (8,760 x (0.2e-6 + 0.05 x 0.0000133334) + 480 awake checks x 2 metrics x 0.01/1,000) = 3 x 0.017192
-            expect(line(e, "Wakers")).to.be.closeTo(0.051576, 1e-4);
+            // The login Lambda's group 1 GB + part-time services 0.386905 + 4 x 0.054795 GB + 4 wakers x 8,760 lines x 300 B
+            // = 1 + 0.606085 + 0.010512 = 1.616597 GB x 0.50
+            expect(line(e, "CloudWatch Logs")).to.be.closeTo(0.80830, CENT);
+            // 4 x (8,760 x (0.2e-6 + 0.05 x 0.0000133334) + 480 awake checks x 2 metrics x 0.01/1,000) = 4 x 0.017192
+            expect(line(e, "Wakers")).to.be.closeTo(0.068768, 1e-4);
+            // No alarm emails in dev, so no alarms of its own; target tracking keeps 2 per policy:
+            // the portal's CPU and request policies 4, each scale-to-zero dashboard's CPU policy 2: 12 x 0.10
+            expect(line(e, "CloudWatch alarms")).to.be.closeTo(1.2, CENT);
             expect(line(e, "ECR storage")).to.be.closeTo(0.5, CENT); // 5 repositories x 1 GB x 0.10
             expect(line(e, "Route 53")).to.equal(0); // existing zone, alias records only
-            expect(e.lines.some((l) => l.item.startsWith("CloudWatch alarms"))).to.equal(false); // no alarm emails in dev
-            expect(e.lines.some((l) => l.item.startsWith("KMS keys"))).to.equal(false); // so no alarm topic and no key
-            // 16.425 + 1.46 + 10.7244 + 3.72987 + 0.97304 + 0.05158 + 0.5 = 33.8639: the issue's target is <= $35
-            expect(e.totalUsd).to.be.closeTo(33.8639, CENT);
+            expect(e.lines.some((l) => l.item.startsWith("KMS keys"))).to.equal(false); // no alarm topic, so no key
+            // 16.425 + 1.46 + 9.51221 + 1.93447 + 0.80830 + 0.06877 + 1.2 + 0.5 = 31.90875: the issue's target is <= $35
+            expect(e.totalUsd).to.be.closeTo(31.9088, CENT);
             expect(e.totalUsd).to.be.at.most(35);
         });
 
         it("prices one more smallest dashboard on Spot with a public IP", () => {
             // (0.25 x 0.04048 + 0.5 x 0.004445) x 730 = 9.010025; x 0.3 = 2.7030
-            // + IPv4 3.65 + logs 0.50 + ECR 0.10 = 6.9530
+            // + IPv4 3.65 + logs 0.50 + ECR 0.10 + its two target-tracking policies' 4 alarms 0.40 = 7.3530
             expect(e.marginal.capacity).to.equal("spot");
-            expect(e.marginal.totalUsd).to.be.closeTo(6.953, CENT);
+            expect(e.marginal.totalUsd).to.be.closeTo(7.353, CENT);
         });
 
         it("grows by exactly that marginal figure when such a dashboard is added to the plan", async () => {
@@ -149,16 +152,17 @@ describe("cost estimate", () => {
             // (6.5 x 0.04048 + 13 x 0.004445) x 730 = 0.320905 x 730 = 234.26065
             expect(line(e, "Fargate on-demand")).to.be.closeTo(234.2607, CENT);
             expect(line(e, "Fargate Spot")).to.equal(0);
-            expect(line(e, "CloudWatch alarms")).to.be.closeTo(1, CENT); // 2 per service x 5 x 0.10
+            // 2 of the stack per service x 5, + 2 target-tracking policies x 2 alarms per service x 5 = 30 x 0.10
+            expect(line(e, "CloudWatch alarms")).to.be.closeTo(3, CENT);
             expect(line(e, "KMS keys")).to.be.closeTo(1, CENT); // the alarm topic's customer-managed key
-            // 16.425 + 1.46 (0.25 LCU) + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 1 (alarms) + 1 (KMS) + 0.5 = 378.99565
-            expect(e.totalUsd).to.be.closeTo(378.9957, CENT);
+            // 16.425 + 1.46 (0.25 LCU) + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 3 (alarms) + 1 (KMS) + 0.5 = 380.99565
+            expect(e.totalUsd).to.be.closeTo(380.9957, CENT);
         });
 
         it("prices one more smallest dashboard on demand, with its two alarms", () => {
-            // 9.010025 on demand + logs 0.50 + ECR 0.10 + 2 alarms 0.20 = 9.810025
+            // 9.010025 on demand + logs 0.50 + ECR 0.10 + 2 alarms 0.20 + 4 target-tracking alarms 0.40 = 10.210025
             expect(e.marginal.capacity).to.equal("on-demand");
-            expect(e.marginal.totalUsd).to.be.closeTo(9.8100, CENT);
+            expect(e.marginal.totalUsd).to.be.closeTo(10.2100, CENT);
         });
     });
 
@@ -204,9 +208,9 @@ describe("cost estimate", () => {
             expect(line(e, "Cognito")).to.be.closeTo(11, CENT); // (12,000 - 10,000) x 0.0055
             // 16.425 + 1.46 + 32.85 + 0.9 + 14.6 + 54.06015 + 16.218045 + 11 (no log groups, repositories, records) = 147.513195
             expect(e.totalUsd).to.be.closeTo(147.5132, CENT);
-            // Marginal: 1 task of a mixed strategy = its base, on demand; no public IP, log group or repository here.
+            // Marginal: 1 task of a mixed strategy = its base, on demand; no public IP, log group or repository here; its two policies would keep 4 alarms (0.40).
             expect(e.marginal.capacity).to.equal("mixed");
-            expect(e.marginal.totalUsd).to.be.closeTo(9.0100, CENT);
+            expect(e.marginal.totalUsd).to.be.closeTo(9.4100, CENT);
         });
     });
 });

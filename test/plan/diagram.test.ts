@@ -20,10 +20,10 @@ function pngSize(png: Buffer): { width: number; height: number } {
 
 describe("architecture diagram: office hours", () => {
     it("marks scheduled and scale-to-zero dashboards as dev ships them; an always-on one carries no mark", async () => {
-        // Dev: ridge-lasso and the portal on office hours, sentiment, explorer and kpis scale to zero.
+        // Dev: the portal on office hours, every dashboard scales to zero.
         const { svg } = await renderDiagram(await sharedPlan("dev"));
-        for (const name of ["ridge_lasso", "portal"]) expect(svgNode(svg, `svc_${name}`), name).to.contain("office hours MON-FRI 07:00–20:00 Europe/Zurich · asleep outside");
-        for (const name of ["sentiment", "explorer", "kpis"]) {
+        expect(svgNode(svg, "svc_portal")).to.contain("office hours MON-FRI 07:00–20:00 Europe/Zurich · asleep outside");
+        for (const name of ["ridge_lasso", "sentiment", "explorer", "kpis"]) {
             expect(svgNode(svg, `svc_${name}`), name).to.contain("scale to zero · sleeps after 30 min idle · wakes on the first request");
             expect(svgNode(svg, `svc_${name}`), name).not.to.contain("office hours");
         }
@@ -58,7 +58,7 @@ describe("architecture diagram", () => {
     });
 
     it("has a node per service with its framework, task size, min/max tasks and capacity", () => {
-        expect(svgNode(svg, "svc_ridge_lasso")).to.contain("R Shiny · 0.5 vCPU / 1 GB").and.contain("tasks 1–2 · Fargate Spot");
+        expect(svgNode(svg, "svc_ridge_lasso")).to.contain("R Shiny · 0.5 vCPU / 1 GB").and.contain("tasks 0–2 · Fargate Spot");
         expect(svgNode(svg, "svc_sentiment")).to.contain("Dash · 0.25 vCPU / 0.5 GB");
         expect(svgNode(svg, "svc_explorer")).to.contain("Streamlit · 0.5 vCPU / 1 GB");
         expect(svgNode(svg, "svc_kpis")).to.contain("Flask · 0.25 vCPU / 0.5 GB");
@@ -135,8 +135,8 @@ describe("architecture diagram", () => {
                 expect(result.stdout).to.contain(path.join(dir, f).replace(`${PROJECT_DIR}/`, ""));
             }
             expect(result.stdout).to.match(/Estimated monthly cost \(us-east-1 list prices/);
-            expect(result.stdout).to.match(/Total\s+\$33\.86/);
-            expect(result.stdout).to.match(/One more dashboard \(0\.25 vCPU \/ 0\.5 GB, 1 task, spot\): \$6\.95\/month/);
+            expect(result.stdout).to.match(/Total\s+\$31\.91/);
+            expect(result.stdout).to.match(/One more dashboard \(0\.25 vCPU \/ 0\.5 GB, 1 task, spot\): \$7\.35\/month/);
             expect((await runPlanCli(["dev", "--bogus"])).status).to.equal(2);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

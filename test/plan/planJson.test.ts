@@ -93,8 +93,8 @@ describe("plan.json", () => {
         const json = planToJson(dev);
         const rules = json.resources.filter((r) => r.type === "aws:lb/listenerRule:ListenerRule"
             && (r.inputs as any).conditions.some((c: any) => c.hostHeader));
-        // Each scale-to-zero dashboard (explorer, kpis, sentiment) also has its waker's rule, behind the same login.
-        expect(rules.map((r) => r.name).sort()).to.deep.equal(["explorer-rule", "explorer-wake-rule", "kpis-rule", "kpis-wake-rule", "portal-rule", "ridge-lasso-rule", "sentiment-rule", "sentiment-wake-rule"]);
+        // Each scale-to-zero dashboard (all four in dev) also has its waker's rule, behind the same login.
+        expect(rules.map((r) => r.name).sort()).to.deep.equal(["explorer-rule", "explorer-wake-rule", "kpis-rule", "kpis-wake-rule", "portal-rule", "ridge-lasso-rule", "ridge-lasso-wake-rule", "sentiment-rule", "sentiment-wake-rule"]);
         const issuer = (dev.outputs.loginUrl as string).replace(/^https:\/\//, "");
         for (const rule of rules) {
             const dashboard = rule.name.replace(/(-wake)?-rule$/, "");

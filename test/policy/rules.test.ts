@@ -236,8 +236,8 @@ describe("policy rules over the offline plan", () => {
             expect(messages(rule, p)).to.deep.equal(['Log group "explorer-logs" keeps its logs forever (retentionInDays is undefined).']);
             expect(messages(rule, mutate(dev, TYPES.logGroup, "explorer-logs", (i) => { i.retentionInDays = 0; }))).to.have.length(1);
         });
-        it("accepts the planned log groups (the dashboards', the pre-token Lambda's and the three wakers')", () => {
-            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(9);
+        it("accepts the planned log groups (the dashboards', the pre-token Lambda's and the four wakers')", () => {
+            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(10);
             expect(messages(rule, dev)).to.deep.equal([]);
         });
     });

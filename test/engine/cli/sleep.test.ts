@@ -1,6 +1,6 @@
 /**
- * Dev as shipped, on the real Pulumi engine: the portal and ridge-lasso on office hours, three
- * dashboards that scale to zero. It deploys the scheduled actions after their scalable targets and
+ * Dev as shipped, on the real Pulumi engine: the portal on office hours, four dashboards that
+ * scale to zero. It deploys the scheduled actions after their scalable targets and
  * the wakers' Lambda targets after their invoke permissions (the aws double refuses both otherwise,
  * as AWS does), the offline plan declares the same resources, and what the waker owns at run time
  * (its rule's priority, the desired count, the capacity range) is left alone by `pulumi refresh` +
@@ -16,7 +16,7 @@ type CloudRecord = { type: string; id: string; name?: string; urn?: string; prop
 const RULE = "aws:lb/listenerRule:ListenerRule";
 const SERVICE = "aws:ecs/service:Service";
 const TARGET = "aws:appautoscaling/target:Target";
-const SCALE_TO_ZERO = ["explorer", "kpis", "sentiment"];
+const SCALE_TO_ZERO = ["explorer", "kpis", "ridge-lasso", "sentiment"];
 
 describe("dev as shipped (office hours and scale to zero) on the real Pulumi engine", function () {
     this.timeout(1_800_000);
@@ -36,12 +36,12 @@ describe("dev as shipped (office hours and scale to zero) on the real Pulumi eng
     });
     after(() => ws?.dispose());
 
-    it("deploys office hours for the portal and ridge-lasso, and three scale-to-zero dashboards asleep", () => {
+    it("deploys office hours for the portal, and four scale-to-zero dashboards asleep", () => {
         expect(ws.pulumi(["stack", "init", "dev", "--secrets-provider", "passphrase"]).code).to.equal(0);
         const up = run(["up", "--yes", "--skip-preview"]);
         expect(up.code, tail(up)).to.equal(0);
         const actions = records().filter((r) => r.type === "aws:appautoscaling/scheduledAction:ScheduledAction");
-        expect(actions.map((r) => r.name).sort()).to.deep.equal(["portal-sleep", "portal-wake", "ridge-lasso-sleep", "ridge-lasso-wake"]);
+        expect(actions.map((r) => r.name).sort()).to.deep.equal(["portal-sleep", "portal-wake"]);
         for (const a of actions) {
             expect(a.props?.timezone, a.name).to.equal("Europe/Zurich");
             expect(a.props?.schedule, a.name).to.equal(a.name!.endsWith("-wake") ? "cron(0 7 ? * MON-FRI *)" : "cron(0 20 ? * MON-FRI *)");
@@ -102,7 +102,7 @@ describe("dev as shipped (office hours and scale to zero) on the real Pulumi eng
         expect(byUrnName(SERVICE, "sentiment-service").props!.desiredCount).to.equal(1);
         expect(byUrnName(TARGET, "sentiment-scaling").props).to.deep.include({ minCapacity: 1, maxCapacity: 2 });
         // The sleeping ones stayed asleep.
-        for (const d of ["explorer", "kpis"]) expect(byUrnName(SERVICE, `${d}-service`).props!.desiredCount, d).to.equal(0);
+        for (const d of ["explorer", "kpis", "ridge-lasso"]) expect(byUrnName(SERVICE, `${d}-service`).props!.desiredCount, d).to.equal(0);
         const again = run(["preview", "--expect-no-changes"]);
         expect(again.code, tail(again, 120)).to.equal(0);
     });
