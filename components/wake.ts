@@ -108,9 +108,3 @@ export function wakeControllerPolicy(r: WakeControllerResources): { Version: str
         ],
     };
 }
-
-/** The IAM actions of `wakeControllerPolicy`, for comparing with what the controller calls. */
-export function wakeControllerActions(): string[] {
-    const doc = wakeControllerPolicy({ partition: "p", region: "r", account: "a", clusterName: "c", clusterArn: "c", serviceArn: "s", wakeRuleArn: "r", scalableTargetArn: "t", logGroupArn: "l" });
-    return doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]) as string[]).sort();
-}
