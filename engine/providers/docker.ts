@@ -8,9 +8,9 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { minimatch } from "minimatch";
+import { hashFiles, listContext, pushToFakeEcr, readIgnoreFile } from "./dockerContext";
 import {
-    CheckArgs, CreateArgs, diffInputs, DiffArgs, FakeCloud, IMAGE_RECORD, known, ProviderDouble, Props, recordKey, ResourceArgs, reveal, sdkVersion, serve,
+    CheckArgs, CreateArgs, diffInputs, DiffArgs, FakeCloud, known, ProviderDouble, Props, ResourceArgs, reveal, sdkVersion, serve,
     startOrExplain, UNKNOWN, UpdateArgs,
 } from "./shared";
 
@@ -26,39 +26,10 @@ function buildOf(inputs: Props): Build {
     return { ...build, context, dockerfile: build.dockerfile ?? path.join(context, "Dockerfile") } as Build;
 }
 
-/** Ignore rules: BuildKit reads `<Dockerfile>.dockerignore` first, else `<context>/.dockerignore`. */
-function ignoreRules(build: Build): { pattern: string; negated: boolean }[] {
-    const file = [`${build.dockerfile}.dockerignore`, path.join(build.context, ".dockerignore")].find((f) => fs.existsSync(f));
-    if (!file) return [];
-    return fs.readFileSync(file, "utf8").split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => {
-        const negated = l.startsWith("!");
-        return { pattern: path.posix.normalize((negated ? l.slice(1) : l).replace(/^\/+/, "")).replace(/\/$/, ""), negated };
-    });
-}
-
-/** Files Docker would send: a path is excluded when the last rule matching it or a parent excludes it. */
+/** Files Docker would send, after the BuildKit ignore file (`<Dockerfile>.dockerignore`, else `<context>/.dockerignore`). */
 export function contextFiles(build: Build): string[] {
-    const rules = ignoreRules(build);
-    const excluded = (rel: string) => {
-        const parts = rel.split("/");
-        const selfAndParents = parts.map((_, i) => parts.slice(0, i + 1).join("/"));
-        let out = false;
-        for (const r of rules) if (selfAndParents.some((p) => minimatch(p, r.pattern, { dot: true }))) out = !r.negated;
-        return out;
-    };
-    // A directory is skipped when excluded and no exception could bring back something inside it.
-    const mayReinclude = (dir: string) => rules.some((r) => r.negated && (r.pattern.startsWith(`${dir}/`) || /[*?[]/.test(r.pattern)));
-    const files: string[] = [];
-    const walk = (rel: string) => {
-        for (const entry of fs.readdirSync(path.join(build.context, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-            const child = rel ? `${rel}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) {
-                if (!excluded(child) || mayReinclude(child)) walk(child);
-            } else if (entry.isFile() && !excluded(child)) files.push(child);
-        }
-    };
-    walk("");
-    return files;
+    const { rules } = readIgnoreFile([`${build.dockerfile}.dockerignore`, path.join(build.context, ".dockerignore")]);
+    return listContext(build.context, rules).files;
 }
 
 /** What a build depends on, as a digest: Dockerfile, context files (names and contents), platform, args, target. */
@@ -72,8 +43,7 @@ export function buildDigest(build: Build): string {
     const h = crypto.createHash("sha256");
     h.update(fs.readFileSync(build.dockerfile));
     h.update(JSON.stringify({ platform: build.platform ?? null, args: build.args ?? null, target: build.target ?? null }));
-    for (const f of contextFiles(build)) h.update(`\0${f}\0`).update(fs.readFileSync(path.join(build.context, f)));
-    return h.digest("hex");
+    return hashFiles(h, build.context, contextFiles(build)).digest("hex");
 }
 
 const withoutCredentials = (inputs: Props): Props => {
@@ -82,8 +52,6 @@ const withoutCredentials = (inputs: Props): Props => {
     const { username: _u, password: _p, ...server } = registry as Props;
     return { ...rest, registry: server };
 };
-
-const ECR_HOST = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/;
 
 export class DockerDouble implements ProviderDouble {
     readonly name = "docker";
@@ -141,20 +109,13 @@ export class DockerDouble implements ProviderDouble {
         const base = { ...inputs, imageName, baseImageName: imageName, registryServer: host, context: build.context, dockerfile: build.dockerfile, platform: build.platform ?? "" };
         if (preview) return { ...base, repoDigest: UNKNOWN, contextDigest: UNKNOWN };
         const digest = buildDigest(build);
-        if (!reveal(inputs.skipPush)) await this.push(repo, host, digest, reveal(inputs.registry) ?? {});
+        if (!reveal(inputs.skipPush)) await this.push(repo, digest, reveal(inputs.registry) ?? {});
         return { ...base, repoDigest: `${repo}@sha256:${digest}`, contextDigest: digest };
     }
 
     /** Pushes to a fake ECR: the repository must exist and the push must carry credentials. */
-    private async push(repo: string, host: string, digest: string, registry: Props): Promise<void> {
-        const ecr = ECR_HOST.exec(host);
-        if (!ecr) return;
-        if (!registry.password || !registry.username) throw new Error(`docker push ${repo}: no basic auth credentials (registry username/password not given)`);
-        await this.cloud.transact((resources) => {
-            const exists = Object.values(resources).some((r) => r.type === "aws:ecr/repository:Repository" && r.props?.repositoryUrl === repo);
-            if (!exists) throw new Error(`docker push ${repo}: name unknown: The repository with name '${repo.slice(host.length + 1)}' does not exist in the registry with id '${ecr[1]}'`);
-            resources[recordKey(IMAGE_RECORD, `${repo}@${digest}`)] = { type: IMAGE_RECORD, id: `${repo}@sha256:${digest}`, region: ecr[2], props: { repositoryUrl: repo, digest } };
-        });
+    private push(repo: string, digest: string, registry: Props): Promise<void> {
+        return pushToFakeEcr(this.cloud, { repo, digest, username: registry.username, password: registry.password, what: `docker push ${repo}`, credentialsHint: "registry username/password not given" });
     }
 }
 
