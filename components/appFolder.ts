@@ -1,8 +1,9 @@
 /**
  * A dashboard's app folder, checked at plan time: `app` must name a folder directly in the apps
  * directory (the image's build context), really inside it (no `..`, no absolute path, no symlink
- * out of it), holding a Dockerfile that is a file inside it too. Without this, a wrong `app` only
- * fails at image build time, after the network, load balancer and user pool exist.
+ * out of it); a Dockerfile in it must be a file inside it too (without one, appSource.ts generates
+ * one). Without this, a wrong `app` only fails at image build time, after the network, load
+ * balancer and user pool exist.
  *
  * Reads the filesystem only here, and only for the apps directory it is given.
  */
@@ -12,11 +13,11 @@ import * as path from "path";
 /** What `app` may be: one folder name, never a path (no `/`, no leading `.`, so no `..`). */
 export const APP_FOLDER_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 export const APP_FOLDER_DESCRIPTION = "a folder name in apps/ (lowercase letters, digits, . _ -, starting with a letter or digit; no paths)";
-/** The platform's own app: deployed as the portal, not a template to copy. */
-const PORTAL_APP = "portal";
+/** Folders of the apps directory that are not dashboards: the portal and the platform's helpers. */
+const NOT_DASHBOARDS = new Set(["portal", "shared"]);
 
 /** What is wrong, and which advice fits: copy a template, point app at a folder, or stay inside the apps directory. */
-type Finding = { problem: string; fix: "templates" | "folder" | "inside" };
+type Finding = { problem: string; fix: "dockerfile" | "folder" | "inside" };
 
 /**
  * Returns a checker for app folders in `appsDir`: the problem with `app` (a message for the stack
@@ -26,7 +27,7 @@ export function appFolderChecker(appsDir: string): (app: string) => string | und
     const label = `${path.basename(path.resolve(appsDir))}/`;
     const root = realpath(appsDir);
     const entries = new Set(root ? list(root) : []);
-    let templates: string[] | undefined;
+    let folders: string[] | undefined;
 
     const inside = (real: string | undefined) => {
         if (!root || !real) return false;
@@ -47,22 +48,21 @@ export function appFolderChecker(appsDir: string): (app: string) => string | und
             if (!inside(real)) return { problem: `${at} is a symlink to a ${isDirectory(real) ? "folder" : "file"} outside ${label}; the app folder must be inside ${label}`, fix: "inside" };
         }
         if (!real || !isDirectory(real)) return { problem: `${at} is ${isFile(real) ? "a file, not a folder" : "not a folder"}`, fix: "folder" };
-        if (!list(real).includes("Dockerfile")) return { problem: `${at} has no Dockerfile`, fix: "templates" };
+        // No Dockerfile: one is generated from the folder (appSource.ts says whether it can be).
+        if (!list(real).includes("Dockerfile")) return undefined;
         const dockerfile = path.join(real, "Dockerfile");
         const realDockerfile = realpath(dockerfile);
         if (isSymlink(dockerfile) && !inside(realDockerfile)) {
             return { problem: `${at}/Dockerfile is a symlink to ${realDockerfile ? "a file outside" : "nothing in"} ${label}; the Dockerfile must be inside ${label}`, fix: "inside" };
         }
-        if (!isFile(realDockerfile)) return { problem: `${at}/Dockerfile is not a file`, fix: "templates" };
+        if (!isFile(realDockerfile)) return { problem: `${at}/Dockerfile is not a file`, fix: "dockerfile" };
         return undefined;
     };
 
-    const templatesHint = () => {
+    const foldersHint = () => {
         // Real folders only: a symlink is another name for a folder already listed, or a way out.
-        templates ??= [...entries].filter((e) => e !== PORTAL_APP && !isSymlink(path.join(root!, e)) && inspect(e) === undefined).sort();
-        return templates.length > 0
-            ? `today every app folder needs a Dockerfile, e.g. copied from a template in ${label}: ${templates.join(", ")}`
-            : `today every app folder needs a Dockerfile; there are no templates in ${label}`;
+        folders ??= [...entries].filter((e) => !NOT_DASHBOARDS.has(e) && !e.startsWith(".") && !isSymlink(path.join(root!, e)) && inspect(e) === undefined).sort();
+        return folders.length > 0 ? `the folders there: ${folders.join(", ")}` : `there are no app folders in ${label} yet`;
     };
 
     return (app) => {
@@ -70,8 +70,8 @@ export function appFolderChecker(appsDir: string): (app: string) => string | und
         const found = inspect(app);
         if (!found) return undefined;
         switch (found.fix) {
-            case "templates": return `${found.problem}; ${templatesHint()}`;
-            case "folder": return `${found.problem}; set app to a folder in ${label} that holds the dashboard's Dockerfile (${templatesHint()})`;
+            case "dockerfile": return `${found.problem}; make it a file, or remove it to have one generated from the app's files`;
+            case "folder": return `${found.problem}; set app to the folder in ${label} that holds the dashboard (its app.R, or app.py and requirements.txt, or a Dockerfile); ${foldersHint()}`;
             case "inside": return `${found.problem} (images are built from there)`;
         }
     };

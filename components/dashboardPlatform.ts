@@ -13,10 +13,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { CognitoAuth, DashboardLogin, externalOidcLogin } from "./cognitoAuth";
+import { AppSource, resolveAppSource } from "./appSource";
 import { ComponentArgsError, PACKAGE } from "./component";
 import { DashboardCluster } from "./dashboardCluster";
 import { DashboardPipeline } from "./dashboardPipeline";
-import { DashboardService } from "./dashboardService";
+import { DashboardService, PLATFORM_CONTEXT } from "./dashboardService";
 import type { DashboardPlatformArgs } from "./platformArgs";
 import { rulePriorities, wakeRuleSlots } from "./routing";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
@@ -210,11 +211,17 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         // A scale-to-zero dashboard's waker rule gets the free slots just below and above its rule.
         const sleeping = services.filter((d) => d.minTasks === 0).map((d) => d.name);
         const { priorities, slots } = wakeRuleSlots(rulePriorities(services.map((d) => d.name), sleeping), sleeping);
-        return new Map(services.map((d) => [d.name, new DashboardService(d.name, {
+        return new Map(services.map((d) => [d, d.image ? undefined : builtFrom(appsDir, d)] as const).map(([d, source]) => [d.name, new DashboardService(d.name, {
             cluster: cluster.forServices,
             login: login.loginFor(d),
-            // A prebuilt image is run as given; otherwise built from <appsDir>/<app>, or pinned to an earlier build by imageDigest.
-            build: d.image ? undefined : { context: appsDir, dockerfile: `${appsDir}/${d.app}/Dockerfile` },
+            // A prebuilt image is run as given; otherwise built from <appsDir>/<app> alone (the platform's
+            // helpers as a named context) with its Dockerfile or a generated one, or pinned to an earlier build by imageDigest.
+            build: d.image ? undefined : {
+                context: `${appsDir}/${d.app}`,
+                namedContexts: { [PLATFORM_CONTEXT]: `${appsDir}/shared` },
+                ...(source?.kind === "generated" ? { dockerfileInline: source.dockerfile } : {}),
+                ...(d.buildTarget !== undefined ? { target: d.buildTarget } : {}),
+            },
             image: d.image,
             allowMutableTag: d.allowMutableTag,
             imageDigest: d.imageDigest,
@@ -230,7 +237,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             displayName: d.displayName,
             platformName: config.portal.title,
             port: d.port,
-            healthCheckPath: d.healthCheckPath,
+            // A generated image answers its own health path; an app's own Dockerfile gets the framework's preset.
+            healthCheckPath: d.healthCheckPath ?? (source?.kind === "generated" ? source.healthCheckPath : undefined),
             sticky: d.sticky,
             deregistrationDelaySeconds: d.deregistrationDelaySeconds,
             healthCheckGracePeriodSeconds: d.healthCheckGracePeriodSeconds,
@@ -246,6 +254,13 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             schedule: d.schedule,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL })]));
     }
+}
+
+/** How a built dashboard's image is made: its folder's Dockerfile, or the one generated for it (validation has passed). */
+function builtFrom(appsDir: string, d: NormalizedDashboard): AppSource {
+    const result = resolveAppSource({ appsDir, app: d.app, framework: d.framework, entrypoint: d.entrypoint, packages: d.packages });
+    if (!result.ok) throw new ComponentArgsError("DashboardPlatform", result.problems.map((p) => `dashboards[${d.name}].${p.key}: ${p.message}`));
+    return result.source;
 }
 
 /** The portal is deployed like a dashboard that every signed-in user may open. */

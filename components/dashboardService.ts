@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import * as docker from "@pulumi/docker";
+import * as dockerBuild from "@pulumi/docker-build";
 import * as random from "@pulumi/random";
 import { albPublicKeysUrl, APP_ENV } from "./appEnvironment";
 import { isInDomain } from "./certificates";
@@ -23,7 +23,7 @@ import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZon
 import type { WakeRuleSlots } from "./routing";
 import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
 import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
-import { IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
+import { BUILD_STAGE, IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
 
 /** How users log in before reaching the service (from `CognitoAuth.loginFor(name)`). */
@@ -34,18 +34,38 @@ export interface ServiceLoginArgs {
     logoutUrl: pulumi.Input<string>;
 }
 
-/** Docker build of the dashboard's image. */
+/** The CPU architecture every task runs on, and the platform its image is built for. */
+export const TASK_ARCHITECTURE = { ecs: "X86_64", docker: "linux/amd64" } as const;
+
+/** The name under which every build gets the platform's shared helpers (`COPY --from=dashboards-platform ...`). */
+export const PLATFORM_CONTEXT = "dashboards-platform";
+
+/** Docker build of the dashboard's image (BuildKit, through the docker-build provider). */
 export interface ServiceBuildArgs {
     /**
-     * Build context. The templates share code under `apps/shared`, so the context is `apps`.
-     * @default "apps"
+     * Build context: the dashboard's own folder. Nothing outside it is sent (minus its ignore file).
+     * @example "apps/sales"
      */
-    context?: string;
+    context: string;
     /**
-     * Dockerfile path.
-     * @example "apps/shiny/Dockerfile"
+     * Dockerfile path. A `<Dockerfile>.dockerignore` beside it is used before `<context>/.dockerignore`.
+     * @default "<context>/Dockerfile"
      */
-    dockerfile: string;
+    dockerfile?: string;
+    /** The Dockerfile's text instead of a file: a Dockerfile generated for a folder without one. Not with `dockerfile`. */
+    dockerfileInline?: string;
+    /**
+     * The stage to build, for a multi-stage Dockerfile whose last stage is not the one to deploy.
+     * @default the last stage
+     * @example "production"
+     */
+    target?: string;
+    /**
+     * Further build contexts by name (`COPY --from=<name>`, `FROM <name>`), as local folders. The
+     * platform's helpers are usually one: `{ "dashboards-platform": "apps/shared" }`.
+     * @default {}
+     */
+    namedContexts?: Record<string, string>;
 }
 
 export interface DashboardServiceArgs {
@@ -234,10 +254,24 @@ const CONTAINER_NAME = "app";
 const STREAMLIT_COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET";
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+function buildProblems(build: ServiceBuildArgs): string[] {
+    const problems: string[] = [];
+    if (typeof build.context !== "string" || build.context === "") problems.push("build.context must be the app's folder");
+    if (build.dockerfile !== undefined && build.dockerfileInline !== undefined) problems.push("build.dockerfile and build.dockerfileInline are mutually exclusive: a file, or a generated text");
+    if (build.dockerfileInline !== undefined && (typeof build.dockerfileInline !== "string" || build.dockerfileInline.trim() === "")) problems.push("build.dockerfileInline is empty");
+    if (build.target !== undefined && !(typeof build.target === "string" && BUILD_STAGE.test(build.target))) problems.push(`build.target ${JSON.stringify(build.target)} is not a stage name (a letter, then letters, digits, _ . -)`);
+    for (const [key, location] of Object.entries(build.namedContexts ?? {})) {
+        if (!BUILD_STAGE.test(key)) problems.push(`build.namedContexts key ${JSON.stringify(key)} is not a context name (a letter, then letters, digits, _ . -)`);
+        if (typeof location !== "string" || location === "") problems.push(`build.namedContexts.${key} must be a local folder`);
+    }
+    return problems;
+}
+
 function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | undefined {
     const problems: string[] = [];
     let prebuilt: ImageReference | undefined;
     if ((args.build === undefined) === (args.image === undefined)) problems.push(args.build ? "set either build or image, not both" : "set either build or image");
+    if (args.build !== undefined) problems.push(...buildProblems(args.build));
     if (args.image !== undefined) {
         const parsed = typeof args.image === "string" ? parseImageReference(args.image) : { ok: false as const, problem: "is not a string" };
         if (!parsed.ok) problems.push(`image ${JSON.stringify(args.image)} ${parsed.problem}`);
@@ -330,7 +364,7 @@ interface ServiceContext {
 /** Where the task runs its image from: its own repository (and build), or a prebuilt image. */
 interface ServiceImage {
     repository?: aws.ecr.Repository;
-    image?: docker.Image;
+    image?: dockerBuild.Image;
     imageReference: pulumi.Output<string>;
     /** The one ECR repository the execution role may pull from; none for a public registry. */
     pullRepositoryArn?: pulumi.Output<string>;
@@ -359,7 +393,7 @@ export class DashboardService extends pulumi.ComponentResource {
     /** The dashboard's own repository; none for a prebuilt `image`. */
     public readonly repository?: aws.ecr.Repository;
     /** The image built from the Dockerfile; none for a prebuilt `image` or a pinned `imageDigest`. */
-    public readonly image?: docker.Image;
+    public readonly image?: dockerBuild.Image;
     /** The image the task runs, pinned by digest (or as given, for a prebuilt image with `allowMutableTag`). */
     public readonly imageReference: pulumi.Output<string>;
     public readonly taskDefinition: aws.ecs.TaskDefinition;
@@ -465,7 +499,8 @@ export class DashboardService extends pulumi.ComponentResource {
             return { repository, imageReference: pulumi.interpolate`${repository.repositoryUrl}@${pinned.imageDigest}`, pullRepositoryArn: repository.arn };
         }
         const image = this.buildImage(ctx, repository);
-        return { repository, image, imageReference: image.repoDigest, pullRepositoryArn: repository.arn };
+        // By digest, not tag: a rebuild changes the task definition, and a moved tag never does.
+        return { repository, image, imageReference: pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`, pullRepositoryArn: repository.arn };
     }
 
     /** The dashboard's ECR repository (scanned, encrypted) and the lifecycle policy that keeps its last N images. */
@@ -498,25 +533,33 @@ export class DashboardService extends pulumi.ComponentResource {
         return repository;
     }
 
-    /** The image built with Docker from the dashboard's Dockerfile and pushed to its repository. */
-    private buildImage(ctx: ServiceContext, repository: aws.ecr.Repository): docker.Image {
+    /** The image built with BuildKit from the dashboard's folder (its Dockerfile, or a generated one) and pushed to its repository. */
+    private buildImage(ctx: ServiceContext, repository: aws.ecr.Repository): dockerBuild.Image {
         const parent = { parent: this };
         const build = ctx.args.build!;
         const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
-        return new docker.Image(`${ctx.name}-image`, {
-            imageName: pulumi.interpolate`${repository.repositoryUrl}:${ctx.stack}`,
-            build: {
-                context: build.context ?? "apps",
-                dockerfile: build.dockerfile,
-                platform: "linux/amd64",
-                builderVersion: "BuilderBuildKit",
-            },
-            registry: {
-                server: repository.repositoryUrl,
+        const namedContexts = Object.fromEntries(Object.entries(build.namedContexts ?? {}).map(([key, location]) => [key, { location }]));
+        return new dockerBuild.Image(`${ctx.name}-image`, {
+            context: { location: build.context, ...(Object.keys(namedContexts).length > 0 ? { named: namedContexts } : {}) },
+            dockerfile: build.dockerfileInline !== undefined ? { inline: build.dockerfileInline } : { location: build.dockerfile ?? `${build.context}/Dockerfile` },
+            ...(build.target !== undefined ? { target: build.target } : {}),
+            // The task's architecture, whatever the building machine is (an arm64 laptop included).
+            platforms: [TASK_ARCHITECTURE.docker],
+            push: true,
+            tags: [pulumi.interpolate`${repository.repositoryUrl}:${ctx.stack}`],
+            registries: [{
+                address: repository.repositoryUrl.apply((url) => url.split("/")[0]),
                 username: credentials.userName,
                 password: pulumi.secret(credentials.password),
-            },
-        }, parent);
+            }],
+            // Like `pulumi preview` always did here: no Docker needed to preview; `up` builds.
+            buildOnPreview: false,
+        }, {
+            ...parent,
+            // The provider deletes the image it pushed when the resource goes (a switch to imageDigest
+            // or image): that may be the very digest now pinned. The lifecycle policy expires images instead.
+            retainOnDelete: true,
+        });
     }
 
     /** The log group of the dashboard's containers. */
@@ -626,7 +669,7 @@ export class DashboardService extends pulumi.ComponentResource {
             requiresCompatibilities: ["FARGATE"],
             cpu: String(args.cpu ?? 256),
             memory: String(args.memory ?? 512),
-            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: TASK_ARCHITECTURE.ecs },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
             containerDefinitions: pulumi

@@ -18,10 +18,11 @@ export const FRAMEWORK_PRESETS: Readonly<Record<string, FrameworkPreset>> = {
     shiny: { port: 3838, healthCheckPath: "/", sticky: true, healthCheckGracePeriodSeconds: 120 },
     // Streamlit: sessions live on the websocket; it has a health route.
     streamlit: { port: 8501, healthCheckPath: "/_stcore/health", sticky: true, healthCheckGracePeriodSeconds: 60 },
-    // Dash: stateless callbacks over HTTP; the template adds /health.
-    dash: { port: 8050, healthCheckPath: "/health", sticky: false, healthCheckGracePeriodSeconds: 60 },
-    // Flask under gunicorn; the template adds /health.
-    flask: { port: 8000, healthCheckPath: "/health", sticky: false, healthCheckGracePeriodSeconds: 30 },
+    // Dash: stateless callbacks over HTTP. "/" is the one path every Dash app answers (a /health
+    // route exists only where the app adds one, as the template does: it sets healthCheckPath).
+    dash: { port: 8050, healthCheckPath: "/", sticky: false, healthCheckGracePeriodSeconds: 60 },
+    // Flask under gunicorn: "/" likewise (a Flask app has no health route of its own).
+    flask: { port: 8000, healthCheckPath: "/", sticky: false, healthCheckGracePeriodSeconds: 30 },
     // Anything else with a Dockerfile: conventional port, root path.
     custom: { port: 8080, healthCheckPath: "/", sticky: false, healthCheckGracePeriodSeconds: 60 },
 };

@@ -276,6 +276,27 @@ export interface PlatformDashboardArgs {
     allowMutableTag?: boolean;
     /** Pin a built dashboard to an earlier image of its own repository (`sha256:...`), without building. */
     imageDigest?: string;
+    /**
+     * The Dockerfile stage to build, for a multi-stage Dockerfile whose last stage is not the one to
+     * deploy (e.g. a dev image). @default the last stage
+     * @example "production"
+     */
+    buildTarget?: string;
+    /**
+     * For an app folder without a Dockerfile: the entry point to run instead of the detected one.
+     * Shiny: the folder or file (`app.R`, `dashboard/`); Streamlit: the script; Dash and Flask:
+     * `module:attribute`, `file.py` or `module:factory` (an application factory).
+     * @default detected from the usual names (app.R, app.py, streamlit_app.py, main.py, ...)
+     * @example "dashboard.py"
+     */
+    entrypoint?: string;
+    /**
+     * For a Shiny app folder without a Dockerfile: the R packages to install instead of the detected
+     * ones (renv.lock, DESCRIPTION Imports, or the library() calls). shiny is always added.
+     * @default detected
+     * @example ["shiny", "ggplot2", "DT"]
+     */
+    packages?: string[];
     /** Fargate CPU units. @default 256 */
     cpu?: number;
     /** Fargate memory in MiB; must pair with `cpu`. @default 512 */

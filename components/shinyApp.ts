@@ -1132,7 +1132,7 @@ function detect(folder: string, overrides: ShinyOverrides, limits: ShinyScanLimi
         const constrained = packages.filter((p) => p.constraint).map((p) => `${p.name} (${p.constraint})`);
         const why = source === "config" ? "the packages setting has no versions" : "no renv.lock";
         const pin = source === "config" ? "drop the packages setting and commit renv.lock (renv::snapshot() in the app's folder)" : "run renv::snapshot() in the app's folder and commit renv.lock";
-        ctx.notes.push(`${plural(packages.length, "package is", "packages are")} not pinned (${why}): the image gets the current CRAN versions; ${pin} to pin them${constrained.length > 0 ? `; the version constraints ${listed(constrained, 5)} are not checked` : ""}`);
+        ctx.notes.push(`${plural(packages.length, "package is", "packages are")} not pinned (${why}): the image gets the versions of the dated CRAN snapshot it installs from; ${pin} to pin them to the versions you run${constrained.length > 0 ? `; the version constraints ${listed(constrained, 5)} are not checked` : ""}`);
     }
     files.sort();
     return {

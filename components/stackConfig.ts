@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { APP_FOLDER_DESCRIPTION, APP_FOLDER_NAME, appFolderChecker } from "./appFolder";
+import { AppSourceRequest, AppSourceResult, resolveAppSource } from "./appSource";
 import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
 import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
@@ -351,6 +352,9 @@ const pipelineSchema = strict({
 /** A digest as ECR and every OCI registry print it. */
 export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export const IMAGE_DIGEST_DESCRIPTION = "sha256: followed by 64 lowercase hex digits";
+/** A Dockerfile stage name, as BuildKit accepts it (`FROM ... AS <name>`). */
+export const BUILD_STAGE = /^[a-z][a-z0-9_.-]{0,127}$/i;
+export const BUILD_STAGE_DESCRIPTION = "a Dockerfile stage name (a letter, then letters, digits, _ . -)";
 /** ECS accepts image references of up to 255 characters. */
 const MAX_IMAGE_REFERENCE = 255;
 const DNS_PART = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
@@ -453,6 +457,12 @@ const dashboardSchema = strict({
     allowMutableTag: bool().optional(),
     /** Pin a built dashboard to an earlier image of its own repository, without building. */
     imageDigest: pattern(IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, 80).optional(),
+    /** The Dockerfile stage to build (a multi-stage Dockerfile whose last stage is a dev image). */
+    buildTarget: pattern(BUILD_STAGE, BUILD_STAGE_DESCRIPTION, 128).optional(),
+    /** For a folder without a Dockerfile: the entry point instead of the detected one (`app.py`, `app:server`, `app/`). */
+    entrypoint: z.string().min(1).max(256).optional(),
+    /** For a Shiny folder without a Dockerfile: the R packages to install instead of the detected ones. */
+    packages: z.array(z.string().max(100)).min(1).max(500).optional(),
     framework: oneOf(FRAMEWORKS),
     /** Fargate CPU units. */
     cpu: z.number({ error: (iss) => `expected a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")}), got ${show(iss.input)}` }).optional(),
@@ -551,6 +561,12 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     allowMutableTag: boolean;
     /** `sha256:...` of an earlier image in the dashboard's own repository, run instead of a new build. */
     imageDigest?: string;
+    /** The Dockerfile stage to build; the last one when absent. */
+    buildTarget?: string;
+    /** For a folder without a Dockerfile: the entry point instead of the detected one. */
+    entrypoint?: string;
+    /** For a Shiny folder without a Dockerfile: the R packages instead of the detected ones. */
+    packages?: string[];
     host: string;
     extraHosts: string[];
     /** Certificates given for extra hosts, by host. */
@@ -636,6 +652,9 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             image: d.image,
             allowMutableTag: d.allowMutableTag ?? false,
             imageDigest: d.imageDigest,
+            buildTarget: d.buildTarget,
+            entrypoint: d.entrypoint,
+            packages: d.packages,
             host: `${d.name}.${raw.domain}`,
             extraHosts: (d.extraHosts ?? []).map((h) => (typeof h === "string" ? h : h.host)),
             extraHostCertificateArns: Object.fromEntries((d.extraHosts ?? []).flatMap((h) => (typeof h !== "string" && h.certificateArn ? [[h.host, h.certificateArn]] : []))),
@@ -803,7 +822,8 @@ export function validatePlatformModel(model: Record<string, unknown>, region: st
 function modelProblems(input: Record<string, unknown>, region: string | undefined, options: ValidateOptions) {
     const parsed = stackConfigSchema.safeParse(input);
     const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
-    found.push(...crossFieldProblems(input, region, options.appsDir === undefined ? undefined : appFolderChecker(options.appsDir)));
+    const appsDir = options.appsDir;
+    found.push(...crossFieldProblems(input, region, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir })));
     return { parsed, found };
 }
 
@@ -1021,14 +1041,17 @@ interface RuleContext {
 }
 
 /** The rules that span fields, one step per part of the stack file. */
-function crossFieldProblems(input: Record<string, unknown>, region: string | undefined, appFolderProblem?: (app: string) => string | undefined): PathProblem[] {
+/** How a built dashboard's folder becomes an image: its Dockerfile, or a generated one (or the problems why not). */
+type AppSourceCheck = (req: Omit<AppSourceRequest, "appsDir">) => AppSourceResult;
+
+function crossFieldProblems(input: Record<string, unknown>, region: string | undefined, appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): PathProblem[] {
     const ctx = ruleContext(input, region);
     dnsRules(input, ctx);
     networkRules(input, ctx);
     authRules(input, ctx);
     pipelineRules(input, ctx);
     portalRules(input, ctx, appFolderProblem);
-    dashboardRules(input, ctx, appFolderProblem);
+    dashboardRules(input, ctx, appFolderProblem, appSource);
     return ctx.out;
 }
 
@@ -1184,7 +1207,7 @@ function portalRules(input: Record<string, unknown>, ctx: RuleContext, appFolder
 }
 
 /** dashboards: the list as a whole (count, quotas), then each dashboard, then the listener's certificates. */
-function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFolderProblem?: (app: string) => string | undefined): void {
+function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): void {
     if (!Array.isArray(input.dashboards)) return;
     const { out, domain } = ctx;
     const dashboards = input.dashboards;
@@ -1214,7 +1237,7 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
             }
         }
         listenerHosts.push(...extraHostRules(d, i, ctx, hosts, certificates));
-        imageRules(d, at, out, appFolderProblem);
+        imageRules(d, at, out, appFolderProblem, appSource);
         sizeRules(d, at, out, isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity);
         const defaultSchedule = isObject(defaults.schedule) ? defaults.schedule : {};
         if (d.minTasks !== 0) scheduleRules(d, at, out, defaultSchedule);
@@ -1306,13 +1329,16 @@ function extraHostRules(d: Record<string, unknown>, i: number, ctx: RuleContext,
 }
 
 /** Where a dashboard's image comes from: a prebuilt image (no app folder; a tag only when allowed) or its app folder. */
-function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appFolderProblem?: (app: string) => string | undefined): void {
+function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): void {
     const prebuilt = d.image !== undefined;
     if (prebuilt) {
         if (d.imageDigest !== undefined) {
             out.push({ path: at("imageDigest"), message: "cannot be set with image; imageDigest pins an earlier build of the dashboard's own repository, image runs a prebuilt one: keep one" });
         }
         if (d.app !== undefined) out.push({ path: at("app"), message: "is not used with image (a prebuilt image is not built from apps/); remove app or image" });
+        for (const key of ["buildTarget", "entrypoint", "packages"]) {
+            if (d[key] !== undefined) out.push({ path: at(key), message: `is not used with image (a prebuilt image is not built); remove ${key} or image` });
+        }
         const parsed = isString(d.image) ? parseImageReference(d.image) : undefined;
         const mutable = parsed?.ok && d.allowMutableTag !== true ? mutableTagProblem(parsed.image) : undefined;
         if (mutable) out.push({ path: at("image"), message: `${show(d.image)} ${mutable}` });
@@ -1321,10 +1347,22 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
     if (d.allowMutableTag === true) {
         out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
     }
+    if (d.buildTarget !== undefined && d.imageDigest !== undefined) {
+        out.push({ path: at("buildTarget"), message: "is not used with imageDigest (a pinned earlier image is not built); remove buildTarget while pinned" });
+    }
     // The app folder on disk (a malformed app or name is the schema's to report).
     const app = d.app === undefined && isString(d.name) && d.name.length <= MAX_DASHBOARD_NAME_LENGTH && DNS_LABEL.test(d.name) ? d.name : d.app;
     const appProblem = appFolderProblem && isString(app) && app.length <= MAX_PATTERN_INPUT && APP_FOLDER_NAME.test(app) ? appFolderProblem(app) : undefined;
     if (appProblem) out.push({ path: at("app"), message: d.app === undefined ? `is not set, so it is the name ${show(app)}, and ${appProblem}` : appProblem });
+    // The folder is there: its Dockerfile, or one generated from what it holds (a malformed key is the schema's to report).
+    const wellFormed = isString(d.framework) && (d.entrypoint === undefined || isString(d.entrypoint)) && (d.packages === undefined || (Array.isArray(d.packages) && d.packages.every(isString)));
+    if (appSource && !appProblem && isString(app) && APP_FOLDER_NAME.test(app) && wellFormed) {
+        const source = appSource({ app, framework: d.framework as string, entrypoint: d.entrypoint as string | undefined, packages: d.packages as string[] | undefined });
+        if (!source.ok) for (const p of source.problems) out.push({ path: at(p.key), message: p.message });
+        else if (source.source.kind === "generated" && d.buildTarget !== undefined) {
+            out.push({ path: at("buildTarget"), message: `names a stage, but ${app} has no Dockerfile and the generated one has a single image to deploy; remove buildTarget` });
+        }
+    }
 }
 
 /** Fargate CPU/memory pairs, the drain time on Spot, and task counts. */

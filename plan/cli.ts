@@ -2,14 +2,18 @@
  * `npm run plan -- <stack> [--out <dir>]`: what `pulumi up` would create for a stack, computed
  * offline under Pulumi's mock runtime (no AWS account, no Pulumi CLI, no Docker). Prints the
  * resource tree, the stack outputs and an estimated monthly cost, and writes `plan.json`,
- * `diagram.svg` and `diagram.png` to `plan-output/<stack>/` (or `--out`). An invalid stack file
- * prints every problem and exits 1; bad usage exits 2.
+ * `diagram.svg` and `diagram.png` to `plan-output/<stack>/` (or `--out`). For each dashboard whose
+ * folder has no Dockerfile it prints what was detected (framework, entry point, packages) and writes
+ * the generated Dockerfile to `dockerfiles/<name>.Dockerfile` there. An invalid stack file prints
+ * every problem and exits 1; bad usage exits 2.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseArgs } from "util";
+import { GeneratedSource, resolveAppSource } from "../components/appSource";
 import { StackConfigError } from "../components/configError";
+import { validateStackConfig } from "../components/stackConfig";
 import { estimateCost, renderCost } from "./cost";
 import { renderDiagram } from "./diagram";
 import { renderPlanJson } from "./planJson";
@@ -31,6 +35,17 @@ export async function writePlanFiles(plan: Plan, dir: string): Promise<string[]>
         const file = path.join(dir, name);
         fs.writeFileSync(file, content);
         return file;
+    });
+}
+
+/** The dashboards built from a generated Dockerfile, with what was detected (the stack file is valid: the plan ran). */
+function generatedDockerfiles(config: Record<string, string>, project: string, appsDir: string): { name: string; app: string; source: GeneratedSource }[] {
+    const result = validateStackConfig(config, project, { appsDir });
+    if (!result.ok) return [];
+    return result.config.dashboards.flatMap((d) => {
+        if (d.image !== undefined) return [];
+        const found = resolveAppSource({ appsDir, app: d.app, framework: d.framework, entrypoint: d.entrypoint, packages: d.packages });
+        return found.ok && found.source.kind === "generated" ? [{ name: d.name, app: d.app, source: found.source }] : [];
     });
 }
 
@@ -90,8 +105,12 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     }
     const stack = positionals[0];
     let plan: Plan;
+    let generated: { name: string; app: string; source: GeneratedSource }[] = [];
     try {
-        plan = await planConfig(loadStack(projectDir, stack));
+        const loaded = loadStack(projectDir, stack);
+        plan = await planConfig(loaded);
+        // The apps the program builds from: this project's apps/ (index.ts reads them there).
+        generated = generatedDockerfiles(loaded.config, loaded.project, path.join(PROJECT_DIR, "apps"));
     } catch (e) {
         if (e instanceof StackConfigError || e instanceof StackFileError) {
             err(e.message);
@@ -107,6 +126,18 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     out(`\n${renderCost(estimateCost(plan))}`);
     const dir = values.out !== undefined ? path.resolve(values.out) : path.join(projectDir, "plan-output", plan.stack);
     const files = await writePlanFiles(plan, dir);
+    if (generated.length > 0) {
+        out("\nGenerated Dockerfiles (app folders without one; copy one into its folder as Dockerfile to take it over):");
+        fs.mkdirSync(path.join(dir, "dockerfiles"), { recursive: true });
+        for (const g of generated) {
+            const file = path.join(dir, "dockerfiles", `${g.name}.Dockerfile`);
+            fs.writeFileSync(file, g.source.dockerfile);
+            files.push(file);
+            out(`  ${g.name} (apps/${g.app}):`);
+            for (const line of g.source.detected) out(`    ${line}`);
+            for (const note of g.source.notes) out(`    note: ${note}`);
+        }
+    }
     // Relative when under the working directory (short, copy-pasteable), absolute elsewhere.
     const shown = (f: string) => (path.relative(process.cwd(), f).startsWith("..") ? path.resolve(f) : path.relative(process.cwd(), f) || f);
     out(`\nWrote:\n${files.map((f) => `  ${shown(f)}`).join("\n")}`);

@@ -119,10 +119,11 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                     state.repositoryUrl = `${MOCK_ACCOUNT_ID}.dkr.ecr.${region}.amazonaws.com/${physical}`;
                     state.registryId = MOCK_ACCOUNT_ID;
                     break;
-                case "docker:index/image:Image": {
-                    const imageName = String(inputs.imageName ?? physical);
-                    state.repoDigest = `${imageName.split(":")[0]}@sha256:${hex(JSON.stringify(inputs.build ?? {}) + imageName, 64)}`;
-                    state.imageName = imageName;
+                case "docker-build:index:Image": {
+                    // A digest that follows what the build is given (like the real one follows the context).
+                    const digest = `sha256:${hex(JSON.stringify({ context: inputs.context, dockerfile: inputs.dockerfile, target: inputs.target, tags: inputs.tags }), 64)}`;
+                    const tag = ((inputs.tags as string[] | undefined) ?? [])[0];
+                    Object.assign(state, { digest, ref: tag ? `${tag}@${digest}` : digest, contextHash: hex(JSON.stringify(inputs.context ?? {}), 64) });
                     break;
                 }
                 case "aws:cognito/userPool:UserPool": {

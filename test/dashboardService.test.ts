@@ -42,7 +42,7 @@ function planServices(
             new DashboardService(name, {
                 cluster: cluster.forServices,
                 login: LOGIN,
-                build: { dockerfile: `apps/${options.framework ?? "dash"}/Dockerfile` },
+                build: { context: `apps/${options.framework ?? "dash"}`, namedContexts: { "dashboards-platform": "apps/shared" }, ...(options.framework === "dash" ? { target: "release" } : {}) },
                 framework: "dash",
                 rulePriority: priority++,
                 ...options,
@@ -70,17 +70,28 @@ describe("DashboardService", () => {
     });
 
     describe("image", () => {
-        it("builds from the app's Dockerfile for linux/amd64 and pushes to its own scanned, encrypted repository", () => {
+        it("builds the app's own folder (no wider context) for the task's architecture, and pushes to its own scanned, encrypted repository", () => {
             const repo = named(plan, "aws:ecr/repository:Repository", "sales-repo");
             expect(repo.inputs.imageScanningConfiguration).to.deep.equal({ scanOnPush: true });
             expect(repo.inputs.encryptionConfigurations).to.deep.equal([{ encryptionType: "AES256" }]);
             expect(repo.inputs.forceDelete).to.equal(false);
-            const image = named(plan, "docker:index/image:Image", "sales-image");
-            expect(image.inputs.build).to.deep.include({ context: "apps", dockerfile: "apps/shiny/Dockerfile", platform: "linux/amd64" });
-            expect(image.inputs.imageName.startsWith(repo.outputs.repositoryUrl)).to.equal(true);
-            expect(image.inputs.registry.server).to.equal(repo.outputs.repositoryUrl);
+            const image = named(plan, "docker-build:index:Image", "sales-image");
+            expect(image.inputs.context).to.deep.equal({ location: "apps/shiny", named: { "dashboards-platform": { location: "apps/shared" } } });
+            expect(image.inputs.dockerfile).to.deep.equal({ location: "apps/shiny/Dockerfile" });
+            expect(image.inputs).not.to.have.property("target");
+            // The task runs X86_64: an arm64 laptop must still push an amd64 image.
+            expect(image.inputs.platforms).to.deep.equal(["linux/amd64"]);
+            expect(named(plan, "aws:ecs/taskDefinition:TaskDefinition", "sales-task").inputs.runtimePlatform).to.deep.include({ cpuArchitecture: "X86_64" });
+            expect(image.inputs.push).to.equal(true);
+            expect(image.inputs.tags).to.deep.equal([`${repo.outputs.repositoryUrl}:${plan.stack}`]);
+            expect(image.inputs.registries).to.have.length(1);
+            expect(image.inputs.registries[0].address).to.equal(repo.outputs.repositoryUrl.split("/")[0]);
             // The short-lived ECR password must never land in state in clear text.
-            expect(image.secretInputs.some((p) => p === "registry" || p === "registry.password")).to.equal(true);
+            expect(image.secretInputs.some((p) => /^registries(\[0\])?(\.password)?$/.test(p))).to.equal(true);
+        });
+
+        it("builds the stage a multi-stage Dockerfile names as target", () => {
+            expect(named(plan, "docker-build:index:Image", "stats-image").inputs.target).to.equal("release");
         });
 
         it("keeps only the last N images", () => {
@@ -89,8 +100,9 @@ describe("DashboardService", () => {
         });
 
         it("pins the task to the image digest, so a rebuild redeploys", () => {
-            const image = named(plan, "docker:index/image:Image", "sales-image");
-            expect(container(plan, "sales").image).to.equal(image.outputs.repoDigest).and.to.match(/@sha256:[0-9a-f]{64}$/);
+            const image = named(plan, "docker-build:index:Image", "sales-image");
+            const repo = named(plan, "aws:ecr/repository:Repository", "sales-repo");
+            expect(container(plan, "sales").image).to.equal(`${repo.outputs.repositoryUrl}@${image.outputs.digest}`).and.to.match(/@sha256:[0-9a-f]{64}$/);
         });
     });
 
@@ -211,7 +223,8 @@ describe("DashboardService", () => {
             expect(tg.inputs).to.include({ port: 3838, protocol: "HTTP", targetType: "ip" });
             expect(tg.inputs.healthCheck).to.include({ path: "/", matcher: "200-399" });
             expect(tg.inputs.name.length).to.be.at.most(32);
-            expect(named(plan, "aws:lb/targetGroup:TargetGroup", "stats-tg").inputs.healthCheck.path).to.equal("/health");
+            // Dash's preset probes "/", the one path every Dash app answers (no /health unless the app adds one).
+            expect(named(plan, "aws:lb/targetGroup:TargetGroup", "stats-tg").inputs.healthCheck.path).to.equal("/");
         });
 
         it("names its target group anew when it moves to another VPC, and keeps the name while nothing forcing a replacement changes", async () => {
@@ -309,8 +322,8 @@ describe("DashboardService", () => {
         const cases: [string, number, string, boolean][] = [
             ["shiny", 3838, "/", true],
             ["streamlit", 8501, "/_stcore/health", true],
-            ["dash", 8050, "/health", false],
-            ["flask", 8000, "/health", false],
+            ["dash", 8050, "/", false],
+            ["flask", 8000, "/", false],
         ];
         let presets: Plan;
         before(async () => {
@@ -381,7 +394,7 @@ describe("DashboardService", () => {
             for (const [name, image] of [["ecr", OTHER_ACCOUNT], ["pub", PUBLIC], ["tagged", "ghcr.io/acme/tagged:1.2.3"]]) {
                 expect(container(images, name).image, name).to.equal(image);
                 const types = childTypes(name);
-                for (const absent of ["docker:index/image:Image", "aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"]) {
+                for (const absent of ["docker-build:index:Image", "aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy"]) {
                     expect(types, `${name}: ${absent}`).not.to.include(absent);
                 }
             }
@@ -409,7 +422,7 @@ describe("DashboardService", () => {
             expect(container(images, "pinned").image).to.equal(`${repo.outputs.repositoryUrl}@${DIGEST}`);
             const types = childTypes("pinned");
             expect(types).to.include("aws:ecr/lifecyclePolicy:LifecyclePolicy");
-            expect(types).not.to.include("docker:index/image:Image");
+            expect(types).not.to.include("docker-build:index:Image");
             expect(policyOf("pinned").Statement.find((s: any) => s.Sid === "PullOwnImage").Resource).to.equal(repo.outputs.arn);
         });
 
@@ -443,9 +456,9 @@ describe("DashboardService", () => {
             expect(service({ image: "ghcr.io/acme/app:latest" })).to.throw(ComponentArgsError, /image "ghcr\.io\/acme\/app:latest" is pinned by tag, not by digest: tags are mutable/);
             expect(service({ image: "ghcr.io/acme/app" })).to.throw(ComponentArgsError, /is pinned by tag, not by digest/);
             expect(service({ image: PUBLIC, imageDigest: DIGEST })).to.throw(ComponentArgsError, /image and imageDigest are mutually exclusive/);
-            expect(service({ image: PUBLIC, build: { dockerfile: "x" } })).to.throw(ComponentArgsError, /set either build or image, not both/);
+            expect(service({ image: PUBLIC, build: { context: "x" } })).to.throw(ComponentArgsError, /set either build or image, not both/);
             expect(service({})).to.throw(ComponentArgsError, /set either build or image/);
-            expect(service({ build: { dockerfile: "x" }, imageDigest: "sha256:ABC" })).to.throw(ComponentArgsError, /imageDigest "sha256:ABC" is not sha256: followed by 64 lowercase hex digits/);
+            expect(service({ build: { context: "x" }, imageDigest: "sha256:ABC" })).to.throw(ComponentArgsError, /imageDigest "sha256:ABC" is not sha256: followed by 64 lowercase hex digits/);
             expect(service({ image: "210987654321.dkr.ecr.us-east-1.amazonaws.com/*@" + DIGEST })).to.throw(ComponentArgsError, /wildcard/);
         });
     });
@@ -453,7 +466,7 @@ describe("DashboardService", () => {
     describe("argument checks", () => {
         it("rejects invalid sizes, counts, frameworks and Spot draining, all at once", () => {
             expect(() => new DashboardService("bad", {
-                cluster: {} as any, login: LOGIN, build: { dockerfile: "x" }, rulePriority: 0,
+                cluster: {} as any, login: LOGIN, build: { context: "x" }, rulePriority: 0,
                 framework: "django", cpu: 256, memory: 4096, minTasks: 3, maxTasks: 1, capacity: "spot", deregistrationDelaySeconds: 300,
                 environment: { PORT: "1" },
             })).to.throw(ComponentArgsError, /framework "django"[\s\S]*memory 4096 is not valid with cpu 256[\s\S]*maxTasks 1 is less than minTasks 3[\s\S]*rulePriority 0[\s\S]*under 120 on Fargate Spot[\s\S]*PORT is set by the platform/);
@@ -461,7 +474,7 @@ describe("DashboardService", () => {
 
         it("refuses secret references IAM could only grant by wildcard: partial Secrets Manager ARNs, wildcards", () => {
             const service = (ref: string) => () => new DashboardService("leaky", {
-                cluster: {} as any, login: LOGIN, build: { dockerfile: "x" }, rulePriority: 1, framework: "dash", secrets: { API_KEY: ref },
+                cluster: {} as any, login: LOGIN, build: { context: "x" }, rulePriority: 1, framework: "dash", secrets: { API_KEY: ref },
             });
             expect(service("arn:aws:secretsmanager:eu-west-1:123456789012:secret:p")).to.throw(ComponentArgsError, /secrets\.API_KEY "arn:aws:secretsmanager:eu-west-1:123456789012:secret:p" is a partial Secrets Manager ARN/);
             for (const ref of ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:*", "arn:aws:ssm:eu-west-1:123456789012:parameter/*", "arn:aws:ssm:eu-west-1:123456789012:parameter"]) {

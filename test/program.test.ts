@@ -41,7 +41,7 @@ describe("the program (index.ts) under the offline plan", () => {
     });
 
     const SERVICE_PARTS = [
-        "aws:ecr/repository:Repository", "docker:index/image:Image", "aws:ecs/taskDefinition:TaskDefinition",
+        "aws:ecr/repository:Repository", "docker-build:index:Image", "aws:ecs/taskDefinition:TaskDefinition",
         "aws:lb/targetGroup:TargetGroup", "aws:lb/listenerRule:ListenerRule", "aws:ecs/service:Service",
         "aws:appautoscaling/target:Target", "aws:route53/record:Record",
     ];
@@ -258,8 +258,8 @@ describe("the program (index.ts) under the offline plan", () => {
         const names = (type: string) => ofType(plan, type).map((r) => r.name);
         expect(names("aws:ecr/repository:Repository")).not.to.include("sentiment-repo");
         expect(names("aws:ecr/lifecyclePolicy:LifecyclePolicy")).not.to.include("sentiment-repo-expiry");
-        expect(names("docker:index/image:Image")).not.to.include("sentiment-image");
-        expect(names("docker:index/image:Image")).not.to.include("kpis-image");
+        expect(names("docker-build:index:Image")).not.to.include("sentiment-image");
+        expect(names("docker-build:index:Image")).not.to.include("kpis-image");
         expect(names("aws:ecr/repository:Repository")).to.include("kpis-repo");
         const kpisRepo = one(plan, "aws:ecr/repository:Repository", (r) => r.name === "kpis-repo");
         const images = plan.outputs.dashboardImages as Record<string, string>;
@@ -270,6 +270,17 @@ describe("the program (index.ts) under the offline plan", () => {
         expect(task("kpis").image).to.equal(images.kpis);
         const pull = JSON.parse(one(plan, "aws:iam/rolePolicy:RolePolicy", (r) => r.name === "sentiment-exec-policy").inputs.policy).Statement.find((s: any) => s.Sid === "PullOwnImage");
         expect(pull.Resource).to.equal("arn:aws:ecr:eu-west-1:210987654321:repository/shared/sentiment");
+    });
+
+    it("builds each dashboard from its own folder, with the platform's helpers as the named context, and the stage buildTarget names", async () => {
+        const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => (d.name === "kpis" ? { ...d, buildTarget: "production" } : d));
+        const plan = await planConfig(devStackWith({ "dashboards:dashboards": list }));
+        for (const image of ofType(plan, "docker-build:index:Image")) {
+            const app = image.name === "portal-image" ? "portal" : (list.find((d) => `${d.name}-image` === image.name)!.app as string);
+            expect(image.inputs.context, image.name).to.deep.equal({ location: `apps/${app}`, named: { "dashboards-platform": { location: "apps/shared" } } });
+            expect(image.inputs.dockerfile, image.name).to.deep.equal({ location: `apps/${app}/Dockerfile` });
+            expect(image.inputs.target, image.name).to.equal(image.name === "kpis-image" ? "production" : undefined);
+        }
     });
 
     it("adds the AWS-native pipeline only when the stack configures one, and exports its connection", async () => {
@@ -368,8 +379,7 @@ describe("npm run plan (CLI)", function () {
     it("exits 1 naming the key when a dashboard's app folder is not in apps/, before declaring anything", async () => {
         const result = await runEdited((dev) => dev.replace("app: dash\n", "app: nosuchdir\n"));
         expect(result.status, result.stdout + result.stderr).to.equal(1);
-        expect(result.stderr).to.contain("dashboards:dashboards[1].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile");
-        expect(result.stderr).to.contain("copied from a template in apps/: dash, flask, shiny, streamlit");
+        expect(result.stderr).to.contain("dashboards:dashboards[1].app: apps/nosuchdir does not exist; set app to the folder in apps/ that holds the dashboard (its app.R, or app.py and requirements.txt, or a Dockerfile); the folders there: dash, flask, shiny, streamlit");
         expect(result.stderr).not.to.match(/\n\s+at /);
         expect(result.stdout).not.to.contain("+ aws:");
     });

@@ -68,6 +68,21 @@ function imageCases(): { title: string; changes: Record<string, unknown>; expect
             changes: withImage({ imageDigest: "sha256:ABC" }),
             expected: 'dashboards:dashboards[0].imageDigest: "sha256:ABC" is not sha256: followed by 64 lowercase hex digits',
         },
+        {
+            title: "buildTarget with image",
+            changes: withImage({ image: ECR_IMAGE, buildTarget: "production" }),
+            expected: "dashboards:dashboards[0].buildTarget: is not used with image (a prebuilt image is not built); remove buildTarget or image",
+        },
+        {
+            title: "buildTarget while pinned by imageDigest",
+            changes: withImage({ imageDigest: DIGEST, buildTarget: "production" }),
+            expected: "dashboards:dashboards[0].buildTarget: is not used with imageDigest (a pinned earlier image is not built); remove buildTarget while pinned",
+        },
+        {
+            title: "buildTarget that is no stage name",
+            changes: withImage({ buildTarget: "prod stage" }),
+            expected: 'dashboards:dashboards[0].buildTarget: "prod stage" is not a Dockerfile stage name (a letter, then letters, digits, _ . -)',
+        },
     ];
 }
 
@@ -209,7 +224,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, framework, cpu, memory, minTasks, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, framework, cpu, memory, minTasks, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -536,6 +551,8 @@ describe("stack configuration", () => {
             };
             for (const template of ["dash", "shiny", "portal"]) dockerfile(path.join(appsDir, template));
             fs.mkdirSync(path.join(appsDir, "shared", "python"), { recursive: true });
+            fs.mkdirSync(path.join(appsDir, "empty"));
+            fs.writeFileSync(path.join(appsDir, "empty", "notes.md"), "no app here\n");
             fs.writeFileSync(path.join(appsDir, "notes.txt"), "not a folder\n");
             dockerfile(path.join(root, "elsewhere"));
             fs.symlinkSync(path.join(root, "elsewhere"), path.join(appsDir, "escape"));
@@ -544,6 +561,15 @@ describe("stack configuration", () => {
             fs.mkdirSync(path.join(appsDir, "leaky"));
             fs.symlinkSync(path.join(root, "elsewhere", "Dockerfile"), path.join(appsDir, "leaky", "Dockerfile"));
             fs.mkdirSync(path.join(appsDir, "odd", "Dockerfile"), { recursive: true });
+            // A third-party app with its own Dockerfile, written for its own folder as the context
+            // (a ShinyProxy-demo-like layout: a sub-folder named like the app).
+            fs.mkdirSync(path.join(appsDir, "euler", "euler"), { recursive: true });
+            fs.writeFileSync(path.join(appsDir, "euler", "Dockerfile"), "FROM python:3.12-slim\nCOPY requirements.txt /app/\nCOPY euler /app/euler\n");
+            fs.writeFileSync(path.join(appsDir, "euler", "requirements.txt"), "dash==3.2.0\n");
+            // One written for the former context, apps/.
+            fs.mkdirSync(path.join(appsDir, "former"));
+            fs.writeFileSync(path.join(appsDir, "former", "Dockerfile"), "FROM python:3.12-slim\nCOPY former/app.py shared/python/gunicorn.conf.py /app/\n");
+            fs.writeFileSync(path.join(appsDir, "former", "app.py"), "");
         });
         after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -552,7 +578,8 @@ describe("stack configuration", () => {
             return result.ok ? [] : lines(result.problems);
         };
         const problemFor = (app: unknown) => withApps([{ name: "mini", framework: "dash", app }]).filter((l) => l.startsWith("dashboards:dashboards[0].app:"));
-        const TEMPLATES = "today every app folder needs a Dockerfile, e.g. copied from a template in apps/: dash, shiny";
+        const FOLDERS = "the folders there: dash, empty, euler, former, shiny";
+        const SET_APP = `set app to the folder in apps/ that holds the dashboard (its app.R, or app.py and requirements.txt, or a Dockerfile)`;
 
         it("accepts the project's own apps/ for Pulumi.dev.yaml and Pulumi.prod.yaml (and the portal's folder is there)", () => {
             const { loadStack } = require("../plan/stackFile");
@@ -574,25 +601,39 @@ describe("stack configuration", () => {
         });
 
         it("refuses a folder that does not exist", () => {
-            expect(problemFor("nosuchdir")).to.deep.equal([`dashboards:dashboards[0].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`]);
+            expect(problemFor("nosuchdir")).to.deep.equal([`dashboards:dashboards[0].app: apps/nosuchdir does not exist; ${SET_APP}; ${FOLDERS}`]);
         });
 
         it("refuses a missing folder named after the dashboard when app is not set", () => {
             expect(withApps([{ name: "mini", framework: "dash" }])).to.deep.equal([
-                `dashboards:dashboards[0].app: is not set, so it is the name "mini", and apps/mini does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`,
+                `dashboards:dashboards[0].app: is not set, so it is the name "mini", and apps/mini does not exist; ${SET_APP}; ${FOLDERS}`,
             ]);
         });
 
         it("refuses a file instead of a folder", () => {
-            expect(problemFor("notes.txt")).to.deep.equal([`dashboards:dashboards[0].app: apps/notes.txt is a file, not a folder; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`]);
+            expect(problemFor("notes.txt")).to.deep.equal([`dashboards:dashboards[0].app: apps/notes.txt is a file, not a folder; ${SET_APP}; ${FOLDERS}`]);
         });
 
-        it("refuses a folder without a Dockerfile, naming the templates", () => {
-            expect(problemFor("shared")).to.deep.equal([`dashboards:dashboards[0].app: apps/shared has no Dockerfile; ${TEMPLATES}`]);
+        it("refuses a folder without a Dockerfile that holds no app, naming the file to add", () => {
+            expect(problemFor("empty")).to.deep.equal([
+                "dashboards:dashboards[0].app: apps/empty: has no requirements.txt: add requirements.txt listing the packages the app imports with exact versions, e.g. `dash==<version>` (`pip freeze` shows the versions you run)",
+                "dashboards:dashboards[0].app: apps/empty: found no Dash app at a module's top level (there is none of app.py, main.py, index.py, wsgi.py, server.py nor a package): add app = Dash(__name__) and server = app.server to app.py, or set entrypoint (e.g. dashboard:server)",
+            ]);
+        });
+
+        it("plans a third-party app with its own Dockerfile as it is: its folder is the build context", () => {
+            expect(problemFor("euler")).to.deep.equal([]);
+        });
+
+        it("refuses a Dockerfile written for the former apps/ context, naming the line and how to move it", () => {
+            expect(problemFor("former")).to.deep.equal([
+                "dashboards:dashboards[0].app: apps/former/Dockerfile line 2: COPY former/app.py: there is no former/app.py in apps/former, the build context (the app's own folder); this Dockerfile was written for the former context apps/: write COPY app.py, and take the platform's helpers with COPY --from=dashboards-platform <path in apps/shared>",
+                "dashboards:dashboards[0].app: apps/former/Dockerfile line 2: COPY shared/python/gunicorn.conf.py: there is no shared/python/gunicorn.conf.py in apps/former, the build context (the app's own folder); this Dockerfile was written for the former context apps/: write the path inside the folder, and take the platform's helpers with COPY --from=dashboards-platform <path in apps/shared>",
+            ]);
         });
 
         it("refuses a Dockerfile that is not a file", () => {
-            expect(problemFor("odd")).to.deep.equal([`dashboards:dashboards[0].app: apps/odd/Dockerfile is not a file; ${TEMPLATES}`]);
+            expect(problemFor("odd")).to.deep.equal(["dashboards:dashboards[0].app: apps/odd/Dockerfile is not a file; make it a file, or remove it to have one generated from the app's files"]);
         });
 
         for (const app of ["../components", "..", "/etc", "apps/../../x", "dash/../../x"]) {
@@ -614,7 +655,7 @@ describe("stack configuration", () => {
         it("refuses an apps directory that does not exist, for each dashboard and the portal", () => {
             const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash", app: "dash" }] }).config, PROJECT, { appsDir: path.join(root, "nothing-here") });
             expect(result.ok ? [] : lines(result.problems)).to.deep.equal([
-                "dashboards:dashboards[0].app: nothing-here/dash does not exist; set app to a folder in nothing-here/ that holds the dashboard's Dockerfile (today every app folder needs a Dockerfile; there are no templates in nothing-here/)",
+                "dashboards:dashboards[0].app: nothing-here/dash does not exist; set app to the folder in nothing-here/ that holds the dashboard (its app.R, or app.py and requirements.txt, or a Dockerfile); there are no app folders in nothing-here/ yet",
                 "dashboards:portal.enabled: is on (the default with Cognito), but nothing-here/portal does not exist, and the portal is built from there; copy this project's apps/portal and apps/shared there, or set portal.enabled to false",
             ]);
         });
@@ -636,14 +677,14 @@ describe("stack configuration", () => {
         it("reports every app-folder problem at once, with the other problems of the file", () => {
             const problems = withApps([
                 { name: "one", framework: "dash", app: "nosuchdir" },
-                { name: "two", framework: "dash", app: "shared", cpu: 256, memory: 3072 },
+                { name: "two", framework: "shiny", app: "empty", cpu: 256, memory: 3072 },
                 { name: "three", framework: "django", app: "escape" },
                 { name: "four", framework: "dash", app: "../components" },
                 { name: "five", framework: "dash", app: "dash" },
             ], { "dashboards:domian": "x.example.com" }, ["dashboards:domain"]);
             expect(problems).to.include.members([
-                `dashboards:dashboards[0].app: apps/nosuchdir does not exist; set app to a folder in apps/ that holds the dashboard's Dockerfile (${TEMPLATES})`,
-                `dashboards:dashboards[1].app: apps/shared has no Dockerfile; ${TEMPLATES}`,
+                `dashboards:dashboards[0].app: apps/nosuchdir does not exist; ${SET_APP}; ${FOLDERS}`,
+                "dashboards:dashboards[1].app: apps/empty: no Shiny app: the folder has no app.R, no ui.R and server.R, and no app/ folder holding them; add app.R (or ui.R and server.R), or set entrypoint",
                 "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
                 "dashboards:dashboards[2].app: apps/escape is a symlink to a folder outside apps/; the app folder must be inside apps/ (images are built from there)",
                 'dashboards:dashboards[2].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',

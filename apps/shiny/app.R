@@ -5,7 +5,8 @@ library(shiny)
 library(plotly)
 library(glmnet)
 
-source("alb_auth.R", local = TRUE)
+# The platform's identity helper (apps/shared/r; the image keeps that layout, /shared beside /app).
+source(file.path("..", "shared", "r", "alb_auth.R"), local = TRUE)
 
 TITLE <- Sys.getenv("DASHBOARD_NAME", "Ridge & Lasso regularisation")
 # The session guard (apps/shared/js; the image keeps that layout, /shared/js beside /app) reloads

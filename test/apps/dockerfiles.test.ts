@@ -32,17 +32,20 @@ describe("app Dockerfiles", function () {
             }
         });
 
-        it(`apps/${name}/Dockerfile copies only files that exist in the apps/ build context`, () => {
-            // The infrastructure builds with context = apps/; a COPY of a missing path fails the build.
+        it(`apps/${name}/Dockerfile copies only files of its own folder (the build context) or of apps/shared (the dashboards-platform context)`, () => {
+            // The infrastructure builds with context = apps/<name> and the named context
+            // dashboards-platform = apps/shared; a COPY of a path missing there fails the build.
             const text = fs.readFileSync(dockerfile, "utf8").replace(/\\\n/g, " ");
-            const sources = text
-                .split("\n")
-                .filter((l) => /^\s*(COPY|ADD)\s/i.test(l) && !/--from=/.test(l))
-                .flatMap((l) => l.trim().split(/\s+/).slice(1).filter((a) => !a.startsWith("--")).slice(0, -1));
-            expect(sources, "COPY sources").not.to.be.empty;
-            for (const src of sources) {
-                expect(fs.existsSync(path.join(APPS, src)), `${src} exists under apps/`).to.equal(true);
+            const copies = text.split("\n").filter((l) => /^\s*(COPY|ADD)\s/i.test(l));
+            const sources = (l: string) => l.trim().split(/\s+/).slice(1).filter((a) => !a.startsWith("--")).slice(0, -1);
+            const own = copies.filter((l) => !/--from=/.test(l)).flatMap(sources);
+            const shared = copies.filter((l) => /--from=dashboards-platform\s/.test(l)).flatMap(sources);
+            expect(own, "COPY sources").not.to.be.empty;
+            for (const src of own) {
+                expect(src.startsWith("..") || path.isAbsolute(src), `${src} stays in the folder`).to.equal(false);
+                expect(fs.existsSync(path.join(APPS, name, src)), `${src} exists in apps/${name}`).to.equal(true);
             }
+            for (const src of shared) expect(fs.existsSync(path.join(APPS, "shared", src)), `${src} exists in apps/shared`).to.equal(true);
             expect(fs.existsSync(path.join(APPS, name, "Dockerfile.dockerignore")), "Dockerfile.dockerignore").to.equal(true);
         });
     }

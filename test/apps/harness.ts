@@ -390,7 +390,8 @@ export const TEMPLATES: Record<TemplateName, Template> = {
             return startApp({
                 name: "shiny",
                 command: rscript,
-                args: ["run.R"],
+                // The image's command: the platform's launcher, run in the app's folder.
+                args: [path.join(APPS, "shared", "r", "run.R")],
                 cwd: path.join(APPS, "shiny"),
                 env: { ...identity.env, PORT: String(port), HOST: "127.0.0.1", R_LIBS: overlay, ...env },
                 port,

@@ -165,7 +165,7 @@ describe("the components as an npm package", function () {
         expect(types).to.include.members(["dashboards:index:DashboardPlatform", "dashboards:index:DashboardCluster", "dashboards:index:CognitoAuth", "dashboards:index:DashboardService", "aws:ecs/service:Service"]);
         // One service per dashboard, none for the portal (turned off); the prebuilt image is not built.
         expect(types.filter((t: string) => t === "dashboards:index:DashboardService")).to.have.length(2);
-        expect(types.filter((t: string) => t === "docker:index/image:Image")).to.have.length(1);
+        expect(types.filter((t: string) => t === "docker-build:index:Image")).to.have.length(1);
         expect(outputs.urls).to.deep.equal({ finance: "https://finance.analytics.example.org", ops: "https://ops.analytics.example.org" });
         expect(outputs.userPoolId).to.match(/^eu-central-1_/);
     });

@@ -85,7 +85,7 @@ describe("plan.json", () => {
         expect(checked).to.be.at.least(10); // listener rule actions, registries, SSM values
         // The docker registries show where they push, not the ECR token.
         const image = json.resources.find((r) => r.name === "kpis-image")!;
-        expect((image.inputs as any).registry).to.deep.equal({ password: SECRET_MASK, server: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dashboards-dev/kpis", username: "AWS" });
+        expect((image.inputs as any).registries).to.deep.equal([{ address: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", password: SECRET_MASK, username: "AWS" }]);
         expect(text).not.to.contain("offline-plan-token");
     });
 

@@ -9,6 +9,16 @@
  * Strict on purpose: the checkout must differ from the release by the layout alone. A later change
  * that alters deployed resources on purpose (a new input, a new resource per dashboard) fails it
  * and must list, here, exactly the steps it expects with the reason, like a release note does.
+ *
+ * Since the release, on purpose (the release notes of this upgrade):
+ * - images are built with the docker-build provider, each from its own app folder with the
+ *   platform's helpers as a named context (apps/ moves with the program: its Dockerfiles changed
+ *   for the new context). Each built dashboard's docker.Image gives way to a docker-build Image (a
+ *   new type, so a create and a delete; the old resource never deleted pushed images), its task
+ *   definition gets a new revision with the new digest, and its service moves to it;
+ * - the Dash and Flask presets probe "/" (every such app answers it) instead of "/health" (only
+ *   the templates do): the released stack file names no healthCheckPath, so their target groups'
+ *   health checks change (today's stack files keep /health for the templates explicitly).
  */
 import { expect } from "chai";
 import { execFileSync } from "child_process";
@@ -26,6 +36,13 @@ interface PreviewJson {
 }
 
 const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
+const OLD_IMAGE = "docker:index/image:Image";
+const NEW_IMAGE = "docker-build:index:Image";
+const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+/** What the fake cloud holds for a pushed image (engine/providers/shared.ts IMAGE_RECORD). */
+const PUSHED_IMAGE = "fake-cloud:ecr/image";
+/** The dashboards the released stack files run on the Dash and Flask presets. */
+const PRESET_HEALTH_CHANGED = ["kpis-tg", "sentiment-tg"];
 
 for (const stack of ["dev", "prod"]) {
     describe(`${stack}: upgrading a deployed stack to DashboardPlatform (real engine)`, function () {
@@ -33,7 +50,6 @@ for (const stack of ["dev", "prod"]) {
         let ws: EngineWorkspace;
         let deployedUrns: string[] = [];
         let deployedCloud: string[] = [];
-        let deployedCount = 0;
         const run = (args: string[]) => ws.pulumi(["--stack", stack, ...args]);
         const stateResources = () => {
             const r = run(["stack", "export"]);
@@ -58,35 +74,45 @@ for (const stack of ["dev", "prod"]) {
             const r = run(["up", "--yes", "--skip-preview"]);
             expect(r.code, tail(r)).to.equal(0);
             deployedUrns = stateUrns();
-            // Providers are not steps of the change summary.
-            deployedCount = stateResources().filter((x) => !x.type.startsWith("pulumi:providers:")).length;
             deployedCloud = cloud();
             expect(deployedUrns.some((u) => u.includes(PLATFORM_TYPE))).to.equal(false);
             expect(deployedUrns.filter((u) => u.includes("::dashboards:index:DashboardCluster$")).length).to.be.above(10);
         });
 
-        it("previews the upgrade as moves only: every deployed resource is the same, only the component itself is new", () => {
-            // The program's sources switch to this checkout; apps/ stays at the release. A change to an
-            // app's own code rebuilds its image (a deploy of that app), which is not what this test is about.
-            ws.linkSources(REPO, LINKED.filter((name) => name !== "apps"));
+        it("previews the upgrade as moves, plus exactly the image, task-definition and health-check changes of the release notes", () => {
+            // The program's sources switch to this checkout, apps/ included (its Dockerfiles follow the new build context).
+            ws.linkSources(REPO, LINKED);
             const r = run(["preview", "--json"]);
             expect(r.code, tail(r)).to.equal(0);
             const preview = JSON.parse(r.stdout) as PreviewJson;
-            const changed = (preview.steps ?? []).filter((s) => s.op !== "same");
-            // The one create is DashboardPlatform, a component: a node in the state, nothing in the cloud.
-            expect(changed.map((s) => `${s.op} ${typeOf(s.urn)}`)).to.deep.equal([`create ${PLATFORM_TYPE}`]);
-            // Every resource in the state (components, AWS resources, the stack) is matched as it is, by alias.
-            expect(preview.changeSummary).to.deep.equal({ create: 1, same: deployedCount });
+            const changed = (preview.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${typeOf(s.urn)} ${s.urn.split("::").pop()}`).sort();
+            const built = deployedUrns.filter((u) => typeOf(u) === OLD_IMAGE).map((u) => u.split("::").pop()!.replace(/-image$/, ""));
+            expect(built.length).to.equal(5); // four dashboards and the portal
+            const expected = [
+                // DashboardPlatform, a component: a node in the state, nothing in the cloud.
+                `create ${PLATFORM_TYPE} dashboards`,
+                ...built.flatMap((d) => [
+                    `create ${NEW_IMAGE} ${d}-image`,
+                    `delete ${OLD_IMAGE} ${d}-image`,
+                    `replace ${TASK_DEFINITION} ${d}-task`,
+                    `update aws:ecs/service:Service ${d}-service`,
+                ]),
+                ...PRESET_HEALTH_CHANGED.map((tg) => `update aws:lb/targetGroup:TargetGroup ${tg}`),
+            ].sort();
+            expect(changed).to.deep.equal(expected);
         });
 
-        it("pulumi up of the new layout creates, replaces and deletes nothing in the cloud", () => {
+        it("pulumi up of the new layout keeps every other resource where it is in the cloud", () => {
             const r = run(["up", "--yes", "--skip-preview"]);
             expect(r.code, tail(r)).to.equal(0);
-            expect(cloud()).to.deep.equal(deployedCloud);
+            // Everything but task-definition revisions and pushed images is the same physical resource.
+            const steady = (list: string[]) => list.filter((x) => !x.startsWith(`${TASK_DEFINITION} `) && !x.startsWith(`${PUSHED_IMAGE} `));
+            expect(steady(cloud())).to.deep.equal(steady(deployedCloud));
             const urns = stateUrns();
-            expect(urns.length).to.equal(deployedUrns.length);
-            // Same resources, each now under the platform: old URN with the platform spliced into its type chain.
-            const expected = deployedUrns.map((u) => u.replace("::dashboards:index:", `::${PLATFORM_TYPE}$dashboards:index:`)).sort();
+            // Same resources, each now under the platform: old URN with the platform spliced into its type chain; images of the new type.
+            const expected = deployedUrns
+                .map((u) => u.replace("::dashboards:index:", `::${PLATFORM_TYPE}$dashboards:index:`).replace(`$${OLD_IMAGE}::`, `$${NEW_IMAGE}::`))
+                .sort();
             expect([...urns].sort()).to.deep.equal(expected);
         });
 

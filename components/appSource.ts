@@ -1,0 +1,247 @@
+/**
+ * Where a dashboard's image comes from when it is built: the Dockerfile in its app folder, or, for
+ * a folder without one, a Dockerfile generated from what the folder holds (deploy from source).
+ *
+ * Used three times with the same answer: by the stack-file validator (a folder that cannot be
+ * understood fails the plan, naming the key and the file), by DashboardPlatform (the text it
+ * builds) and by the plan CLI (which prints the detection and writes the Dockerfile). Reads only
+ * inside the app folder, never follows a symlink out of it (the detectors enforce their own caps).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
+import { detectPythonApp } from "./pythonApp";
+import { detectShinyApp } from "./shinyApp";
+
+/** What the stack file says about the dashboard's source. */
+export interface AppSourceRequest {
+    /** The apps directory (e.g. the project's `apps/`). */
+    appsDir: string;
+    /** The folder in it, already checked by `appFolderChecker`. */
+    app: string;
+    framework: string;
+    /** Overrides the detected entry point (folder without a Dockerfile only). */
+    entrypoint?: string;
+    /** Overrides the detected R packages (Shiny folder without a Dockerfile only). */
+    packages?: string[];
+}
+
+/** The image is built from the folder's own Dockerfile. */
+export interface OwnDockerfile {
+    kind: "dockerfile";
+}
+
+/** The image is built from a Dockerfile generated for the folder. */
+export interface GeneratedSource {
+    kind: "generated";
+    framework: string;
+    /** The Dockerfile's text. */
+    dockerfile: string;
+    /** What was detected, one line each (framework, entry point, packages): shown by the plan. */
+    detected: string[];
+    /** What the user should know but need not fix (unpinned packages, skipped files, caps hit). */
+    notes: string[];
+    /** The path the generated image answers for health checks. */
+    healthCheckPath: string;
+}
+
+export type AppSource = OwnDockerfile | GeneratedSource;
+
+/** A problem with the dashboard's source, under one of its stack-file keys. */
+export interface AppSourceProblem {
+    key: "app" | "entrypoint" | "packages";
+    message: string;
+}
+
+export type AppSourceResult = { ok: true; source: AppSource } | { ok: false; problems: AppSourceProblem[] };
+
+/** Frameworks a Dockerfile can be generated for. */
+export const GENERATED_FRAMEWORKS = ["shiny", "dash", "streamlit", "flask"] as const;
+
+/** Top-level entries never copied into a generated image: environments, caches, VCS, editor state, Docker files. */
+const NOT_COPIED = new Set([
+    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ipynb_checkpoints",
+    "node_modules", "renv", "packrat", ".Rproj.user", ".Rhistory", ".RData", "rsconnect", ".DS_Store", ".dockerignore", ".idea", ".vscode",
+]);
+/** Names the COPY line can carry as they are (no `$`, which Docker would expand, no quotes, backslashes or control characters). */
+const COPYABLE = /^[^$"\\\u0000-\u001f\u007f]{1,255}$/;
+/** More top-level entries than this: the folder is not an app folder (or needs its own Dockerfile). */
+const MAX_ENTRIES = 200;
+/** `appDir` as it may appear in the image's environment. */
+const SAFE_RELATIVE_DIR = /^(\.|[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)$/;
+
+export function resolveAppSource(req: AppSourceRequest): AppSourceResult {
+    const folder = path.join(req.appsDir, req.app);
+    const shown = `${path.basename(path.resolve(req.appsDir))}/${req.app}`;
+    if (fs.existsSync(path.join(folder, "Dockerfile"))) {
+        const problems: AppSourceProblem[] = [];
+        const own = `${shown} has its own Dockerfile, which says how to run the app`;
+        if (req.entrypoint !== undefined) problems.push({ key: "entrypoint", message: `is only used for a folder without a Dockerfile; ${own}: remove entrypoint (or the Dockerfile)` });
+        if (req.packages !== undefined) problems.push({ key: "packages", message: `is only used for a folder without a Dockerfile; ${own}: remove packages (or the Dockerfile)` });
+        problems.push(...copySourceProblems(folder, shown, req.app));
+        return problems.length > 0 ? { ok: false, problems } : { ok: true, source: { kind: "dockerfile" } };
+    }
+    if (!(GENERATED_FRAMEWORKS as readonly string[]).includes(req.framework)) {
+        return { ok: false, problems: [{ key: "app", message: `${shown} has no Dockerfile, and one can be generated only for ${GENERATED_FRAMEWORKS.join(", ")}; add a Dockerfile for a ${req.framework} app` }] };
+    }
+    const listed = topLevelEntries(folder);
+    if (!listed.ok) return { ok: false, problems: [{ key: "app", message: `${shown}: ${listed.problem}` }] };
+    const input: GeneratedImageInput = { folder: shown, entries: listed.entries };
+    const notes = [...listed.notes];
+    if (req.framework === "shiny") return shinySource(req, folder, shown, input, notes);
+    return pythonSource(req, folder, shown, input, notes);
+}
+
+function shinySource(req: AppSourceRequest, folder: string, shown: string, input: GeneratedImageInput, notes: string[]): AppSourceResult {
+    const found = detectShinyApp(folder, { entrypoint: req.entrypoint, packages: req.packages });
+    if (!found.ok) return { ok: false, problems: found.problems.map((p) => problemIn(shown, p, req)) };
+    if (!SAFE_RELATIVE_DIR.test(found.appDir)) {
+        return { ok: false, problems: [{ key: "entrypoint", message: `${shown}/${found.appDir}: the app's folder name may hold only letters, digits, . _ - and /; rename it or add a Dockerfile` }] };
+    }
+    const packages = found.packages.map((p) => (p.version ? `${p.name} ${p.version}` : p.name));
+    return {
+        ok: true,
+        source: {
+            kind: "generated",
+            framework: "shiny",
+            dockerfile: shinyDockerfile(found, input),
+            detected: [
+                `framework: shiny (${found.layout} in ${found.appDir === "." ? "the folder" : `${found.appDir}/`})`,
+                `packages (${found.packageSource}): ${packages.join(", ")}`,
+                ...(found.rVersion ? [`R version in renv.lock: ${found.rVersion} (the image runs R 4.5.1)`] : []),
+            ],
+            notes: [...notes, ...found.notes],
+            healthCheckPath: "/",
+        },
+    };
+}
+
+function pythonSource(req: AppSourceRequest, folder: string, shown: string, input: GeneratedImageInput, notes: string[]): AppSourceResult {
+    if (req.packages !== undefined) {
+        return { ok: false, problems: [{ key: "packages", message: `is for Shiny apps; a ${req.framework} app lists its packages in ${shown}/requirements.txt (or pyproject.toml)` }] };
+    }
+    const framework = req.framework as "dash" | "streamlit" | "flask";
+    const found = detectPythonApp(folder, framework, { entrypoint: req.entrypoint });
+    if (!found.ok) return { ok: false, problems: found.problems.map((p) => problemIn(shown, p, req)) };
+    if (found.pythonVersion !== undefined && found.pythonVersion !== GENERATED_PYTHON_VERSION) {
+        return { ok: false, problems: [{ key: "app", message: `${shown} asks for Python ${found.pythonVersion}, and generated images run Python ${GENERATED_PYTHON_VERSION}; allow ${GENERATED_PYTHON_VERSION} (requires-python or .python-version), or add a Dockerfile` }] };
+    }
+    const entry = found.entry.kind === "script" ? found.entry.file : `${found.entry.module}:${found.entry.attribute}${found.entry.factory ? "()" : ""}`;
+    return {
+        ok: true,
+        source: {
+            kind: "generated",
+            framework,
+            dockerfile: pythonDockerfile({
+                framework,
+                packageSource: found.packageSource,
+                // requirements.txt first, then what it includes with -r/-c (each copied to its own path: those lines are relative).
+                requirementFiles: found.requirementFiles,
+                requirementNames: found.requirements.map((r) => r.name),
+                entry: found.entry,
+            }, input),
+            detected: [
+                `framework: ${framework}`,
+                `entry point: ${entry}${req.entrypoint !== undefined ? " (entrypoint)" : ""}`,
+                `packages (${found.packageSource}): ${found.requirements.map((r) => r.line).join(", ")}`,
+            ],
+            notes: [...notes, ...found.notes],
+            healthCheckPath: found.entry.kind === "wsgi" ? GENERATED_WSGI_HEALTH_PATH : "/_stcore/health",
+        },
+    };
+}
+
+/**
+ * A detector's problem under its stack-file key, with the file named from the apps directory: under
+ * entrypoint or packages when the config set them and the problem is theirs, else under app.
+ */
+function problemIn(shown: string, p: { file: string; message: string }, req: AppSourceRequest): AppSourceProblem {
+    const key = req.entrypoint !== undefined && /entrypoint/i.test(p.message) ? "entrypoint"
+        : req.packages !== undefined && /package/i.test(p.message) ? "packages" : "app";
+    return { key, message: p.file === "." ? `${shown}: ${p.message}` : `${shown}/${p.file}: ${p.message}` };
+}
+
+/** The folder's top-level entries a generated image copies, sorted; what it leaves out, as notes. */
+function topLevelEntries(folder: string): { ok: true; entries: GeneratedImageInput["entries"]; notes: string[] } | { ok: false; problem: string } {
+    let names: fs.Dirent[];
+    try {
+        names = fs.readdirSync(folder, { withFileTypes: true });
+    } catch {
+        return { ok: false, problem: "cannot be read" };
+    }
+    if (names.length > MAX_ENTRIES) return { ok: false, problem: `has ${names.length} entries at its top level (at most ${MAX_ENTRIES} for a generated Dockerfile); move files into folders, or add a Dockerfile` };
+    const entries: GeneratedImageInput["entries"] = [];
+    const skipped: string[] = [];
+    for (const e of names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (NOT_COPIED.has(e.name) || e.name.endsWith(".pyc") || e.name.startsWith("Dockerfile")) continue;
+        // Symlinks are not followed: BuildKit would copy the link, which may point outside the image.
+        if (!COPYABLE.test(e.name) || e.isSymbolicLink() || !(e.isFile() || e.isDirectory())) {
+            skipped.push(JSON.stringify(e.name));
+            continue;
+        }
+        entries.push({ name: e.name, kind: e.isDirectory() ? "folder" : "file" });
+    }
+    const notes = skipped.length > 0 ? [`not copied into the image (a symlink, a special file, or a name with $, quotes, backslashes or control characters): ${skipped.join(", ")}`] : [];
+    return { ok: true, entries, notes };
+}
+
+/** Bytes of a Dockerfile read for the COPY check (a real one is a few kB). */
+const MAX_DOCKERFILE_BYTES = 256 * 1024;
+
+/**
+ * COPY/ADD sources of the folder's own Dockerfile that are not in the folder, the build context:
+ * a plain path (no variable, no wildcard, not a URL, no --from) that does not exist would fail the
+ * build after the network and load balancer exist. A path under `<app>/` or `shared/` is a
+ * Dockerfile written for the former build context, apps/: the message says how to move it.
+ */
+function copySourceProblems(folder: string, shown: string, app: string): AppSourceProblem[] {
+    let text: string;
+    try {
+        const fd = fs.openSync(path.join(folder, "Dockerfile"), "r");
+        try {
+            const buffer = Buffer.alloc(MAX_DOCKERFILE_BYTES);
+            text = buffer.subarray(0, fs.readSync(fd, buffer, 0, MAX_DOCKERFILE_BYTES, 0)).toString("utf8");
+        } finally {
+            fs.closeSync(fd);
+        }
+    } catch {
+        return [];
+    }
+    const problems: AppSourceProblem[] = [];
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length && problems.length < 10; i++) {
+        const start = i;
+        let line = lines[i];
+        while (/\\\s*$/.test(line) && i + 1 < lines.length) line = line.replace(/\\\s*$/, " ") + lines[++i];
+        const m = /^\s*(COPY|ADD)\s+(.*)$/i.exec(line);
+        if (!m || /--from=/i.test(m[2])) continue;
+        for (const src of copySources(m[2])) {
+            if (/[$*?[\]]/.test(src) || /^[a-z][a-z0-9+.-]*:\/\//i.test(src)) continue;
+            const rel = path.posix.normalize(src.replace(/^\/+/, ""));
+            if (rel === "." || rel.startsWith("..") || fs.existsSync(path.join(folder, rel))) continue;
+            const former = rel.startsWith(`${app}/`) || rel === app || rel.startsWith("shared/");
+            problems.push({
+                key: "app",
+                message: `${shown}/Dockerfile line ${start + 1}: ${m[1].toUpperCase()} ${src}: there is no ${rel} in ${shown}, the build context (the app's own folder)` + (former
+                    ? `; this Dockerfile was written for the former context apps/: write ${rel.startsWith(`${app}/`) ? `${m[1].toUpperCase()} ${rel.slice(app.length + 1)}` : "the path inside the folder"}, and take the platform's helpers with COPY --from=dashboards-platform <path in apps/shared>`
+                    : ""),
+            });
+        }
+    }
+    return problems;
+}
+
+/** The sources of a COPY/ADD argument list (shell or JSON form), without flags and destination. */
+function copySources(args: string): string[] {
+    const rest = args.trim();
+    if (rest.startsWith("[")) {
+        try {
+            const list = JSON.parse(rest) as unknown;
+            return Array.isArray(list) && list.every((s) => typeof s === "string") ? (list as string[]).slice(0, -1) : [];
+        } catch {
+            return [];
+        }
+    }
+    if (/<</.test(rest)) return []; // heredoc
+    return rest.split(/\s+/).filter((w) => !w.startsWith("--")).slice(0, -1);
+}

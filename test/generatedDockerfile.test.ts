@@ -1,0 +1,175 @@
+/**
+ * Dockerfiles generated for app folders without one, on apps this project did not write: the
+ * Shiny examples inside Debian's r-cran-shiny and Streamlit's `hello` app inside its PyPI package
+ * (both read where they are installed, never copied into the repository), and apps in the shape
+ * of the Dash and Flask tutorials (test/fixtures/python-apps). Each must pass hadolint and be
+ * buildable as far as a build can be checked here: every COPY source found in the app folder (the
+ * build context) or the platform's named context, as the docker-build test double checks it.
+ */
+import { execFileSync } from "child_process";
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { GeneratedSource, resolveAppSource } from "../components/appSource";
+import { GENERATED_BASE_IMAGES, GENERATED_WSGI_HEALTH_PATH } from "../components/generatedDockerfile";
+import { solve } from "../engine/providers/docker-build";
+import { PREREQUISITES, requirePrerequisites } from "./prerequisites";
+
+const REPO = path.resolve(__dirname, "..");
+const SHARED = path.join(REPO, "apps", "shared");
+const SHINY_EXAMPLES = "/usr/lib/R/site-library/shiny/examples";
+const STREAMLIT_VENV = path.join(REPO, "apps", "streamlit", ".venv");
+const HADOLINT = path.join(REPO, "apps", ".venv-tools", "bin", "hadolint");
+const FIXTURES = path.join(REPO, "test", "fixtures", "python-apps");
+
+function generated(appsDir: string, app: string, framework: string, entrypoint?: string): GeneratedSource {
+    const result = resolveAppSource({ appsDir, app, framework, entrypoint });
+    expect(result.ok, JSON.stringify(!result.ok && result.problems)).to.equal(true);
+    if (!result.ok || result.source.kind !== "generated") throw new Error(`${app}: not generated`);
+    return result.source;
+}
+
+/** hadolint's findings on the text (empty when clean). */
+function hadolint(text: string): string {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gen-df-")), "Dockerfile");
+    fs.writeFileSync(file, text);
+    try {
+        execFileSync(HADOLINT, [file], { encoding: "utf8", stdio: "pipe" });
+        return "";
+    } catch (err) {
+        const e = err as { stdout?: string; stderr?: string };
+        return `${e.stdout ?? ""}${e.stderr ?? ""}`;
+    } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+}
+
+/** BuildKit's view as the test double models it: throws when a COPY source is missing from its context. */
+function buildable(folder: string, text: string): void {
+    solve({ context: folder, named: { "dashboards-platform": SHARED }, inline: text, platforms: ["linux/amd64"], buildArgs: {}, labels: {}, tags: [] });
+}
+
+/** What every generated image has: pinned base, non-root user, helpers from the platform, a health check, exec-form command. */
+function expectPlatformShape(text: string, base: string): void {
+    expect(text).to.match(new RegExp(`^FROM ${base.replace(/[.]/g, "\\.")}( AS build)?$`, "m"));
+    expect(text).to.match(/^USER 10001$/m);
+    expect(text).to.contain("COPY --from=dashboards-platform / /shared/");
+    expect(text).to.match(/^HEALTHCHECK /m);
+    expect(text).to.match(/^CMD \[/m);
+    expect(text).to.contain("copy this file to the folder as Dockerfile");
+}
+
+describe("generated Dockerfiles on apps this project did not write", function () {
+    this.timeout(120_000);
+
+    describe("Shiny: the examples inside Debian's r-cran-shiny", () => {
+        const examples = fs.existsSync(SHINY_EXAMPLES) ? fs.readdirSync(SHINY_EXAMPLES).filter((e) => fs.existsSync(path.join(SHINY_EXAMPLES, e, "app.R"))).sort() : [];
+
+        it("are installed here (r-cran-shiny)", function () {
+            requirePrerequisites(this, PREREQUISITES.shinyExamples);
+            expect(examples.length).to.be.at.least(10);
+        });
+
+        for (const example of examples.length > 0 ? examples : ["01_hello"]) {
+            it(`${example}: detected as app.R with shiny, written with the platform's shape, hadolint-clean and buildable`, function () {
+                requirePrerequisites(this, PREREQUISITES.shinyExamples, PREREQUISITES.tool("hadolint"));
+                const source = generated(SHINY_EXAMPLES, example, "shiny");
+                expect(source.detected[0]).to.equal("framework: shiny (app.R in the folder)");
+                expect(source.healthCheckPath).to.equal("/");
+                expectPlatformShape(source.dockerfile, GENERATED_BASE_IMAGES.r);
+                expect(source.dockerfile).to.match(/install2\.r --error --skipinstalled --ncpus -1 --repos "\$\{CRAN_SNAPSHOT\}" \\\n\s+curl jsonlite openssl shiny/);
+                expect(source.dockerfile).to.contain("APP_DIR=/app/app.R");
+                expect(source.dockerfile).to.match(/^COPY \[.*"app\.R".*"\.\/"\]$/m);
+                expect(hadolint(source.dockerfile)).to.equal("");
+                buildable(path.join(SHINY_EXAMPLES, example), source.dockerfile);
+            });
+        }
+    });
+
+    describe("Streamlit: the hello app inside its PyPI package", () => {
+        let appsDir: string;
+        before(function () {
+            requirePrerequisites(this, PREREQUISITES.venv("streamlit"));
+            const hello = fs.existsSync(path.join(STREAMLIT_VENV, "lib")) ? fs.readdirSync(path.join(STREAMLIT_VENV, "lib")).map((py) => path.join(STREAMLIT_VENV, "lib", py, "site-packages", "streamlit", "hello")).find((p) => fs.existsSync(p)) : undefined;
+            if (!hello) this.skip();
+            // The package folder as an analyst's app folder: its files plus a requirements.txt pinning streamlit.
+            appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-streamlit-"));
+            fs.cpSync(hello!, path.join(appsDir, "hello"), { recursive: true, filter: (src) => !src.includes("__pycache__") });
+            const version = execFileSync(path.join(STREAMLIT_VENV, "bin", "python"), ["-c", "import streamlit; print(streamlit.__version__)"], { encoding: "utf8" }).trim();
+            fs.writeFileSync(path.join(appsDir, "hello", "requirements.txt"), `streamlit==${version}\n`);
+        });
+        after(() => appsDir && fs.rmSync(appsDir, { recursive: true, force: true }));
+
+        it("is served with streamlit run on its entry script, with Streamlit's own health route, hadolint-clean and buildable", function () {
+            requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
+            const source = generated(appsDir, "hello", "streamlit", "streamlit_app.py");
+            expect(source.healthCheckPath).to.equal("/_stcore/health");
+            expectPlatformShape(source.dockerfile, GENERATED_BASE_IMAGES.python);
+            expect(source.dockerfile).to.contain('CMD ["python","-m","dashboards_launch","streamlit","streamlit_app.py"]');
+            // Its sub-folders keep their names (COPY of a folder copies its contents).
+            for (const folder of fs.readdirSync(path.join(appsDir, "hello"), { withFileTypes: true }).filter((e) => e.isDirectory())) {
+                expect(source.dockerfile).to.contain(`COPY ${JSON.stringify([folder.name, `./${folder.name}/`])}`);
+            }
+            expect(hadolint(source.dockerfile)).to.equal("");
+            buildable(path.join(appsDir, "hello"), source.dockerfile);
+        });
+    });
+
+    describe("Dash and Flask: apps in the shape of their official tutorials", () => {
+        it("Dash: served by gunicorn through the platform's WSGI wrapper (app:server), health on its own path", function () {
+            requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
+            const source = generated(FIXTURES, "dash-tutorial", "dash");
+            expect(source.healthCheckPath).to.equal(GENERATED_WSGI_HEALTH_PATH);
+            expectPlatformShape(source.dockerfile, GENERATED_BASE_IMAGES.python);
+            expect(source.dockerfile).to.contain("DASHBOARD_WSGI_APP=app:server");
+            expect(source.dockerfile).to.contain('CMD ["python", "-m", "dashboards_launch", "wsgi"]');
+            expect(source.dockerfile).to.contain('COPY ["requirements.txt", "/src/app/requirements.txt"]'.replace(/", "/g, '","'));
+            expect(hadolint(source.dockerfile)).to.equal("");
+            buildable(path.join(FIXTURES, "dash-tutorial"), source.dockerfile);
+        });
+
+        it("Flask: the tutorial's create_app factory in the flaskr package, its templates folder copied under its name", function () {
+            requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
+            const source = generated(FIXTURES, "flask-tutorial", "flask");
+            expect(source.dockerfile).to.contain("DASHBOARD_WSGI_APP=flaskr:create_app()");
+            expect(source.dockerfile).to.contain('COPY ["flaskr","./flaskr/"]');
+            expect(source.detected).to.include("entry point: flaskr:create_app()");
+            expect(hadolint(source.dockerfile)).to.equal("");
+            buildable(path.join(FIXTURES, "flask-tutorial"), source.dockerfile);
+        });
+
+        it("adds the platform's pinned gunicorn only when the app's requirements do not list one", () => {
+            const listsGunicorn = fs.readFileSync(path.join(FIXTURES, "dash-tutorial", "requirements.txt"), "utf8").match(/^gunicorn==/im) !== null;
+            const source = generated(FIXTURES, "dash-tutorial", "dash");
+            expect(source.dockerfile.includes("server-requirements.txt")).to.equal(!listsGunicorn);
+        });
+    });
+
+    it("never copies environments, caches or links out of the folder, and refuses a folder it cannot understand, naming the file to add", () => {
+        const appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-junk-"));
+        try {
+            const app = path.join(appsDir, "junk");
+            fs.mkdirSync(path.join(app, ".venv", "bin"), { recursive: true });
+            fs.mkdirSync(path.join(app, "__pycache__"));
+            fs.mkdirSync(path.join(app, "data"));
+            fs.writeFileSync(path.join(app, "app.py"), "from flask import Flask\napp = Flask(__name__)\n");
+            fs.writeFileSync(path.join(app, "requirements.txt"), "flask==3.1.3\n");
+            fs.writeFileSync(path.join(app, "$HOME.py"), "");
+            fs.symlinkSync("/etc/passwd", path.join(app, "passwd"));
+            const source = generated(appsDir, "junk", "flask");
+            expect(source.dockerfile).to.contain('COPY ["app.py","requirements.txt","./"]');
+            expect(source.dockerfile).to.contain('COPY ["data","./data/"]');
+            for (const left of [".venv", "__pycache__", "passwd", "$HOME"]) expect(source.dockerfile).not.to.contain(`"${left}`);
+            expect(source.notes.join("\n")).to.contain('"$HOME.py"').and.to.contain('"passwd"');
+            fs.rmSync(path.join(app, "requirements.txt"));
+            const refused = resolveAppSource({ appsDir, app: "junk", framework: "flask" });
+            expect(refused.ok).to.equal(false);
+            expect(!refused.ok && refused.problems.map((p) => `${p.key}: ${p.message}`)).to.deep.equal([
+                "app: gen-junk/junk: has no requirements.txt: add requirements.txt listing the packages the app imports with exact versions, e.g. `flask==<version>` (`pip freeze` shows the versions you run)".replace("gen-junk", path.basename(appsDir)),
+            ]);
+        } finally {
+            fs.rmSync(appsDir, { recursive: true, force: true });
+        }
+    });
+});
