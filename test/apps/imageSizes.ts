@@ -1,0 +1,106 @@
+/**
+ * Image sizes on paper (no Docker daemon here): what a generated Dockerfile's image weighs, as the
+ * base image's documented size plus what its layers add, measured on this machine:
+ *
+ * - Python (Dash, Flask, Streamlit): the base image, plus the packages as pip installs them with
+ *   --no-compile into an environment without pip of its own: a venv's site-packages built from the
+ *   same pins (the template venvs of scripts/setup-app-tests.sh), without __pycache__ and pip,
+ *   plus the app's files. The venvs run this machine's Python 3.11, the image 3.12: wheels differ
+ *   by a few kB.
+ * - Shiny: the base image (rocker/r-ver, a range: its size is documented per build, not for 4.5.1),
+ *   plus shiny and the identity helper's packages with their dependencies as installed here
+ *   (Debian's r-cran-* binaries, a stand-in for Posit Package Manager's; sizes are close, not equal).
+ *
+ * Sizes in MB (10^6 bytes, uncompressed), as `docker images` shows them.
+ *
+ *   npx tsx test/apps/imageSizes.ts       prints the table the README states
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { APPS } from "./harness";
+
+/** Documented uncompressed sizes of the generated Dockerfiles' base images. */
+export const BASE_IMAGES = {
+    // docker-library/repo-info, repos/python/local/3.12-slim-bookworm.md (124.3 MB).
+    python: { name: "python:3.12.12-slim-bookworm", mb: [124.3, 124.3] },
+    // rocker-versioned2 wiki: r-ver 4.3.x 827-850 MB (jammy), 4.6.1 945-953 MB (noble); 4.5.1 (noble) is not listed.
+    r: { name: "rocker/r-ver:4.5.1", mb: [827, 953] },
+} as const;
+
+export const TARGETS_MB = { dash: 250, flask: 250, streamlit: 250, shiny: 900 } as const;
+
+/** Bytes of the files under `dir`, leaving out what `skip` names (a file or folder name). */
+export function treeBytes(dir: string, skip: (name: string) => boolean = () => false): number {
+    let total = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (skip(entry.name)) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) total += treeBytes(full, skip);
+        else if (entry.isFile()) total += fs.statSync(full).size;
+    }
+    return total;
+}
+
+const MB = 1e6;
+/** Not in the image: bytecode (--no-compile) and pip (the environment has none of its own). */
+const notInImage = (name: string) => name === "__pycache__" || name === "pip" || /^pip-[\d.]+\.dist-info$/.test(name);
+
+/** site-packages of a template's venv, as the generated image would hold it; undefined without the venv. */
+export function pythonPackagesMb(app: "dash" | "flask" | "streamlit"): number | undefined {
+    const lib = path.join(APPS, app, ".venv", "lib");
+    if (!fs.existsSync(lib)) return undefined;
+    const sitePackages = fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages")).find((p) => fs.existsSync(p));
+    return sitePackages ? treeBytes(sitePackages, notInImage) / MB : undefined;
+}
+
+/** The installed size of shiny, curl, jsonlite, openssl and their dependencies in this machine's R library. */
+export function rPackagesMb(): number | undefined {
+    const r = spawnSync("Rscript", ["-e", [
+        "ip <- installed.packages()",
+        "want <- c('shiny','curl','jsonlite','openssl')",
+        "deps <- unlist(tools::package_dependencies(want, db = ip, recursive = TRUE, which = c('Depends','Imports','LinkingTo')))",
+        "all <- setdiff(unique(c(want, deps)), rownames(ip)[ip[, 'Priority'] %in% 'base'])",
+        "cat(file.path(ip[all, 'LibPath'], all), sep = '\\n')",
+    ].join("; ")], { encoding: "utf8" });
+    if (r.status !== 0) return undefined;
+    return r.stdout.split("\n").filter(Boolean).reduce((sum, dir) => sum + treeBytes(dir), 0) / MB;
+}
+
+export interface SizeEstimate {
+    app: string;
+    base: string;
+    /** [low, high] in MB: the base image's range plus the measured layers. */
+    mb: [number, number];
+    target: number;
+}
+
+/** The estimates for the templates' package sets (the same pins a generated image of them installs). */
+export function estimates(): SizeEstimate[] {
+    const out: SizeEstimate[] = [];
+    for (const app of ["dash", "flask", "streamlit"] as const) {
+        const packages = pythonPackagesMb(app);
+        if (packages === undefined) continue;
+        const files = treeBytes(path.join(APPS, app), (n) => n === ".venv" || n === "__pycache__") / MB + treeBytes(path.join(APPS, "shared")) / MB;
+        const [lo, hi] = BASE_IMAGES.python.mb;
+        out.push({ app, base: BASE_IMAGES.python.name, mb: [lo + packages + files, hi + packages + files], target: TARGETS_MB[app] });
+    }
+    const r = rPackagesMb();
+    if (r !== undefined) {
+        const [lo, hi] = BASE_IMAGES.r.mb;
+        const files = treeBytes(path.join(APPS, "shared")) / MB;
+        out.push({ app: "shiny", base: BASE_IMAGES.r.name, mb: [lo + r + files, hi + r + files], target: TARGETS_MB.shiny });
+    }
+    return out;
+}
+
+export function renderTable(list: SizeEstimate[]): string {
+    const mb = (n: number) => `${Math.round(n)}`;
+    return [
+        "| Image | Base | On paper (MB) | Target (MB) |",
+        "| --- | --- | --- | --- |",
+        ...list.map((e) => `| ${e.app} | \`${e.base}\` | ${e.mb[0] === e.mb[1] ? mb(e.mb[0]) : `${mb(e.mb[0])}-${mb(e.mb[1])}`} | < ${e.target} |`),
+    ].join("\n");
+}
+
+if (require.main === module) console.log(renderTable(estimates()));
