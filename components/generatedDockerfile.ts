@@ -14,15 +14,28 @@ import type { ShinyApp } from "./shinyApp";
 /** Base images, pinned to a patch release (the same as the templates'). */
 export const GENERATED_BASE_IMAGES = {
     python: "python:3.12.12-slim-bookworm",
-    r: "rocker/r-ver:4.5.1",
+    r: "debian:12.11-slim",
 } as const;
+/** The R release of generated Shiny images (Posit's r-builds for Debian 12). */
+export const R_VERSION = "4.5.1";
+/**
+ * The run-time libraries of R as r-builds packages it for Debian 12 (builder/package.debian-12
+ * lists the -dev and compiler packages it builds with; these are their run-time halves), plus a
+ * font for plots. All are bookworm packages.
+ */
+export const R_RUNTIME_LIBRARIES = [
+    "ca-certificates", "fonts-dejavu-core", "libblas3", "libbz2-1.0", "libcairo2", "libcurl4", "libdeflate0", "libgfortran5", "libglib2.0-0",
+    "libgomp1", "libicu72", "libjpeg62-turbo", "liblapack3", "liblzma5", "libpango-1.0-0", "libpangocairo-1.0-0", "libpaper-utils",
+    "libpcre2-8-0", "libpng16-16", "libreadline8", "libssl3", "libtcl8.6", "libtiff6", "libtk8.6", "libx11-6", "libxt6", "libzstd1",
+    "unzip", "zip", "zlib1g",
+] as const;
 /** The Python the generated image runs: one version, so a requirement that needs another asks for a Dockerfile. */
 export const GENERATED_PYTHON_VERSION = "3.12";
 /**
- * R packages come from a dated Posit Package Manager snapshot of CRAN: Ubuntu 24.04 binaries of
- * rocker/r-ver 4.5.1 (the last day of that R release), so a rebuild installs the same versions.
+ * R packages come from a dated Posit Package Manager snapshot of CRAN: Debian 12 binaries as of
+ * the last day of R 4.5.1 (rocker pins that release to the same date), so a rebuild installs the same versions.
  */
-export const CRAN_SNAPSHOT = "https://p3m.dev/cran/__linux__/noble/2025-10-30";
+export const CRAN_SNAPSHOT = "https://p3m.dev/cran/__linux__/bookworm/2025-10-30";
 /** R packages the platform's identity helper (apps/shared/r/alb_auth.R) needs, besides shiny. */
 export const R_PLATFORM_PACKAGES = ["curl", "jsonlite", "openssl", "shiny"] as const;
 /** The health path generated Dash and Flask images answer (apps/shared/python/dashboards_wsgi.py). */
@@ -154,39 +167,58 @@ export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput): stri
     // runApp() takes the app.R file itself (a folder holding server.R too would run that instead) or the ui.R/server.R folder.
     const appDir = app.appDir === "." ? "/app" : `/app/${app.appDir}`;
     const appPath = app.layout === "app.R" ? `${appDir}/app.R` : appDir;
-    const install = locked
-        ? [
-            "# renv.lock's packages at their locked versions, from the dated snapshot (binaries where it has",
-            "# them), then the platform's own packages if the lockfile lacks them.",
-            "COPY renv.lock /tmp/renv.lock",
-            `RUN install2.r --error --skipinstalled --repos "\${CRAN_SNAPSHOT}" renv \\`,
-            " && Rscript -e 'renv::restore(lockfile = \"/tmp/renv.lock\", library = .libPaths()[1], repos = c(CRAN = Sys.getenv(\"CRAN_SNAPSHOT\")), prompt = FALSE)' \\",
-            ` && install2.r --error --skipinstalled --ncpus -1 --repos "\${CRAN_SNAPSHOT}" ${platform.join(" ")} \\`,
-            " && rm -rf /tmp/renv.lock /tmp/downloaded_packages /tmp/Rtmp* /root/.cache/R",
-        ]
-        : [
-            `# The packages the app loads (found in ${app.packageSource === "config" ? "the stack file's packages" : app.packageSource}) and the platform's`,
-            "# (shiny, and curl, jsonlite, openssl for the identity helper), with their dependencies.",
-            `RUN install2.r --error --skipinstalled --ncpus -1 --repos "\${CRAN_SNAPSHOT}" \\`,
-            `      ${packages.join(" ")} \\`,
-            " && rm -rf /tmp/downloaded_packages /tmp/Rtmp*",
-        ];
+    const rHome = "/opt/R/${R_VERSION}";
     return [
         ...HEADER(input.folder, [
             `framework shiny, ${app.layout} in ${app.appDir === "." ? "the folder" : app.appDir + "/"}, packages from ${app.packageSource}: ${packages.join(", ")}`,
         ]),
         "#",
         "# Why it looks like this:",
-        `# - ${base}: R pinned to a release, on Ubuntu; CRAN_SNAPSHOT pins the packages to a dated`,
-        "#   Posit Package Manager snapshot that serves them as Linux binaries, so nothing compiles and",
-        "#   one stage stays small. (r-ver's own compilers stay; a source-only package would need them.)",
+        `# - ${base} with R ${R_VERSION} as Posit builds it for Debian 12 (r-builds, in /opt/R): R pinned to`,
+        "#   a release, on a pinned Debian point release.",
+        "# - R packages from a dated Posit Package Manager snapshot of CRAN (CRAN_SNAPSHOT): Linux binaries,",
+        "#   the same versions on every rebuild" + (locked ? ", and renv.lock's packages at their locked versions." : "."),
+        "# - Two stages: the first installs R with its compilers and the packages (compiling any that has",
+        "#   no binary); the second gets R and its library, and only the shared libraries R needs at run",
+        "#   time: no compilers, about a third of an image on rocker/r-ver (which keeps them).",
+        "# - The system libraries follow the base image's Debian release (bookworm's security updates);",
+        "#   the image loads every package once at build time, so a library missing for one fails the build.",
         "# - The platform's identity helper (alb_auth.R), launcher and health check under /shared/r; the",
         "#   app may source /shared/r/alb_auth.R, it need not.",
         `# - Code owned by root, run as uid ${UID}: the app cannot rewrite itself.`,
-        `FROM ${base}`,
+        `ARG R_VERSION=${R_VERSION}`,
+        `FROM ${base} AS build`,
+        "ARG R_VERSION",
         `ARG CRAN_SNAPSHOT=${CRAN_SNAPSHOT}`,
-        ...install,
-        `RUN useradd --system --uid ${UID} --create-home --shell /usr/sbin/nologin shiny`,
+        "# hadolint ignore=DL3008",
+        "RUN apt-get update \\",
+        " && apt-get install -y --no-install-recommends ca-certificates curl \\",
+        ` && curl -fsSLo /tmp/r.deb "https://cdn.posit.co/r/debian-12/pkgs/r-\${R_VERSION}_1_amd64.deb" \\`,
+        " && apt-get install -y --no-install-recommends /tmp/r.deb \\",
+        " && rm -rf /tmp/r.deb /var/lib/apt/lists/*",
+        `ENV PATH=${rHome}/bin:$PATH`,
+        "# hadolint ignore=DL3022",
+        `COPY --from=dashboards-platform r/build/ /tmp/platform/`,
+        ...(locked ? ["COPY renv.lock /tmp/renv.lock"] : []),
+        `# The packages the app loads (from ${app.packageSource === "config" ? "the stack file's packages" : app.packageSource}) and the platform's (shiny; curl, jsonlite and openssl`,
+        "# for the identity helper), with their dependencies.",
+        `RUN cp /tmp/platform/Rprofile.site ${rHome}/lib/R/etc/Rprofile.site \\`,
+        ` && Rscript /tmp/platform/install_packages.R ${locked ? "--renv /tmp/renv.lock " : ""}\\`,
+        `      ${packages.join(" ")}`,
+        "",
+        `FROM ${base}`,
+        "ARG R_VERSION",
+        "# What R and its packages load at run time (the run-time halves of r-builds' dependencies), and a font for plots.",
+        "# hadolint ignore=DL3008",
+        "RUN apt-get update \\",
+        " && apt-get install -y --no-install-recommends \\",
+        ...wrapWords(R_RUNTIME_LIBRARIES, 90).map((line) => `      ${line} \\`),
+        " && rm -rf /var/lib/apt/lists/*",
+        `COPY --from=build ${rHome} ${rHome}`,
+        `ENV PATH=${rHome}/bin:$PATH`,
+        "# Every package loads here, with the run-time libraries only; then the user the app runs as.",
+        `RUN Rscript -e 'for (p in commandArgs(TRUE)) library(p, character.only = TRUE)' ${packages.join(" ")} \\`,
+        ` && useradd --system --uid ${UID} --create-home --shell /usr/sbin/nologin shiny`,
         "WORKDIR /app",
         ...copyApp(input.entries, "./"),
         ...PLATFORM_HELPERS,
@@ -199,4 +231,15 @@ export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput): stri
         'CMD ["Rscript", "/shared/r/run.R"]',
         "",
     ].join("\n");
+}
+
+/** Words joined into lines of at most `width` characters. */
+function wrapWords(words: readonly string[], width: number): string[] {
+    const lines: string[] = [];
+    for (const word of words) {
+        const last = lines[lines.length - 1];
+        if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+        else lines.push(word);
+    }
+    return lines;
 }

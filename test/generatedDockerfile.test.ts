@@ -78,12 +78,41 @@ describe("generated Dockerfiles on apps this project did not write", function ()
                 expect(source.detected[0]).to.equal("framework: shiny (app.R in the folder)");
                 expect(source.healthCheckPath).to.equal("/");
                 expectPlatformShape(source.dockerfile, GENERATED_BASE_IMAGES.r);
-                expect(source.dockerfile).to.match(/install2\.r --error --skipinstalled --ncpus -1 --repos "\$\{CRAN_SNAPSHOT\}" \\\n\s+curl jsonlite openssl shiny/);
+                expect(source.dockerfile).to.match(/^ && Rscript \/tmp\/platform\/install_packages\.R \\\n\s+curl jsonlite openssl shiny$/m);
+                // Two stages: the run-time one starts anew from the base (no compilers), gets R, and loads every package once.
+                expect(source.dockerfile.match(/^FROM /gm)).to.have.length(2);
+                expect(source.dockerfile).to.contain("COPY --from=build /opt/R/${R_VERSION} /opt/R/${R_VERSION}");
+                expect(source.dockerfile).to.match(/^RUN Rscript -e 'for \(p in commandArgs\(TRUE\)\) library\(p, character\.only = TRUE\)' curl jsonlite openssl shiny \\$/m);
+                expect(source.dockerfile.split("\nFROM ")[2]).not.to.match(/\b(gcc|g\+\+|gfortran|make|-dev)\b/);
                 expect(source.dockerfile).to.contain("APP_DIR=/app/app.R");
                 expect(source.dockerfile).to.match(/^COPY \[.*"app\.R".*"\.\/"\]$/m);
                 expect(hadolint(source.dockerfile)).to.equal("");
                 buildable(path.join(SHINY_EXAMPLES, example), source.dockerfile);
             });
+        }
+    });
+
+    it("Shiny with renv.lock: restores the lockfile's packages at their versions in the build stage, hadolint-clean and buildable", function () {
+        requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
+        const appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-renv-"));
+        try {
+            fs.mkdirSync(path.join(appsDir, "locked"));
+            fs.writeFileSync(path.join(appsDir, "locked", "app.R"), "library(shiny)\nlibrary(DT)\nshinyApp(fluidPage(DTOutput('t')), function(input, output) output$t <- renderDT(mtcars))\n");
+            fs.writeFileSync(path.join(appsDir, "locked", "renv.lock"), JSON.stringify({
+                R: { Version: "4.4.1", Repositories: [{ Name: "CRAN", URL: "https://cloud.r-project.org" }] },
+                Packages: {
+                    shiny: { Package: "shiny", Version: "1.9.1", Source: "Repository", Repository: "CRAN" },
+                    DT: { Package: "DT", Version: "0.33", Source: "Repository", Repository: "CRAN" },
+                },
+            }));
+            const source = generated(appsDir, "locked", "shiny");
+            expect(source.detected).to.include("packages (renv.lock): DT 0.33, shiny 1.9.1");
+            expect(source.dockerfile).to.contain("COPY renv.lock /tmp/renv.lock");
+            expect(source.dockerfile).to.match(/install_packages\.R --renv \/tmp\/renv\.lock \\\n\s+curl DT jsonlite openssl shiny$/m);
+            expect(hadolint(source.dockerfile)).to.equal("");
+            buildable(path.join(appsDir, "locked"), source.dockerfile);
+        } finally {
+            fs.rmSync(appsDir, { recursive: true, force: true });
         }
     });
 

@@ -7,9 +7,12 @@
  *   same pins (the template venvs of scripts/setup-app-tests.sh), without __pycache__ and pip,
  *   plus the app's files. The venvs run this machine's Python 3.11, the image 3.12: wheels differ
  *   by a few kB.
- * - Shiny: the base image (rocker/r-ver, a range: its size is documented per build, not for 4.5.1),
- *   plus shiny and the identity helper's packages with their dependencies as installed here
- *   (Debian's r-cran-* binaries, a stand-in for Posit Package Manager's; sizes are close, not equal).
+ * - Shiny: the base image, plus the run-time libraries the generated Dockerfile installs (their
+ *   closure on top of debian:bookworm-slim, measured here once: see R_RUNTIME_MB), plus R itself
+ *   (a range: r-builds' R 4.5.1 is not at hand; Debian's R 4.2.2 home measures 66 MB with 7 of the
+ *   15 recommended packages), plus shiny and the identity helper's packages with their
+ *   dependencies as installed here (Debian's r-cran-* binaries, a stand-in for Posit Package
+ *   Manager's; sizes are close, not equal).
  *
  * Sizes in MB (10^6 bytes, uncompressed), as `docker images` shows them.
  *
@@ -24,9 +27,20 @@ import { APPS } from "./harness";
 export const BASE_IMAGES = {
     // docker-library/repo-info, repos/python/local/3.12-slim-bookworm.md (124.3 MB).
     python: { name: "python:3.12.12-slim-bookworm", mb: [124.3, 124.3] },
-    // rocker-versioned2 wiki: r-ver 4.3.x 827-850 MB (jammy), 4.6.1 945-953 MB (noble); 4.5.1 (noble) is not listed.
-    r: { name: "rocker/r-ver:4.5.1", mb: [827, 953] },
+    // docker-library/repo-info, repos/debian/local/bookworm-slim.md (74.83 MB).
+    r: { name: "debian:12.11-slim", mb: [74.83, 74.83] },
 } as const;
+
+/**
+ * The run-time libraries of the generated Shiny image (components/generatedDockerfile.ts
+ * R_RUNTIME_LIBRARIES) with everything they pull in that debian:bookworm-slim lacks: 74 packages,
+ * 86.6 MB of files without docs, man pages and locales (which slim images leave out). Measured on
+ * 2026-12-01 with `apt-get -s install --no-install-recommends` against a dpkg status holding the
+ * slim image's package set, summing `dpkg -L` file sizes (every package was installed here).
+ */
+export const R_RUNTIME_MB = 86.6;
+/** R itself under /opt/R/4.5.1: Debian's R home (66 MB) up to an allowance for the 8 recommended packages Debian ships apart. */
+export const R_HOME_MB: [number, number] = [66, 90];
 
 export const TARGETS_MB = { dash: 250, flask: 250, streamlit: 250, shiny: 900 } as const;
 
@@ -87,9 +101,8 @@ export function estimates(): SizeEstimate[] {
     }
     const r = rPackagesMb();
     if (r !== undefined) {
-        const [lo, hi] = BASE_IMAGES.r.mb;
-        const files = treeBytes(path.join(APPS, "shared")) / MB;
-        out.push({ app: "shiny", base: BASE_IMAGES.r.name, mb: [lo + r + files, hi + r + files], target: TARGETS_MB.shiny });
+        const base = BASE_IMAGES.r.mb[0] + R_RUNTIME_MB + r + treeBytes(path.join(APPS, "shared")) / MB;
+        out.push({ app: "shiny", base: BASE_IMAGES.r.name, mb: [base + R_HOME_MB[0], base + R_HOME_MB[1]], target: TARGETS_MB.shiny });
     }
     return out;
 }
