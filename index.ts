@@ -10,7 +10,8 @@ import { StackConfigError } from "./components/configError";
 import { DashboardPlatform } from "./components/dashboardPlatform";
 import { validateStackConfig } from "./components/stackConfig";
 
-const result = validateStackConfig(pulumi.runtime.allConfig(), pulumi.getProject(), { appsDir: `${__dirname}/apps` });
+// apps/ of the project the program runs in (Pulumi runs it there): the folders DashboardPlatform builds.
+const result = validateStackConfig(pulumi.runtime.allConfig(), pulumi.getProject(), { appsDir: "apps" });
 if (!result.ok) {
     throw new StackConfigError(pulumi.getStack(), result.problems);
 }

@@ -24,6 +24,8 @@ export interface AppSourceRequest {
     entrypoint?: string;
     /** Overrides the detected R packages (Shiny folder without a Dockerfile only). */
     packages?: string[];
+    /** The stage of the folder's own Dockerfile to build. */
+    buildTarget?: string;
 }
 
 /** The image is built from the folder's own Dockerfile. */
@@ -49,7 +51,7 @@ export type AppSource = OwnDockerfile | GeneratedSource;
 
 /** A problem with the dashboard's source, under one of its stack-file keys. */
 export interface AppSourceProblem {
-    key: "app" | "entrypoint" | "packages";
+    key: "app" | "entrypoint" | "packages" | "buildTarget";
     message: string;
 }
 
@@ -78,7 +80,14 @@ export function resolveAppSource(req: AppSourceRequest): AppSourceResult {
         const own = `${shown} has its own Dockerfile, which says how to run the app`;
         if (req.entrypoint !== undefined) problems.push({ key: "entrypoint", message: `is only used for a folder without a Dockerfile; ${own}: remove entrypoint (or the Dockerfile)` });
         if (req.packages !== undefined) problems.push({ key: "packages", message: `is only used for a folder without a Dockerfile; ${own}: remove packages (or the Dockerfile)` });
-        problems.push(...copySourceProblems(folder, shown, req.app));
+        const text = readDockerfile(folder);
+        if (text !== undefined) {
+            problems.push(...copySourceProblems(text, folder, shown, req.app));
+            const stages = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/gim)].map((m) => m[1]);
+            if (req.buildTarget !== undefined && !stages.some((s) => s.toLowerCase() === req.buildTarget!.toLowerCase())) {
+                problems.push({ key: "buildTarget", message: `${JSON.stringify(req.buildTarget)} names no stage of ${shown}/Dockerfile; ${stages.length > 0 ? `its stages: ${stages.join(", ")}` : "it names no stages (FROM <image> AS <name>)"}` });
+            }
+        }
         return problems.length > 0 ? { ok: false, problems } : { ok: true, source: { kind: "dockerfile" } };
     }
     if (!(GENERATED_FRAMEWORKS as readonly string[]).includes(req.framework)) {
@@ -188,25 +197,28 @@ function topLevelEntries(folder: string): { ok: true; entries: GeneratedImageInp
 /** Bytes of a Dockerfile read for the COPY check (a real one is a few kB). */
 const MAX_DOCKERFILE_BYTES = 256 * 1024;
 
+/** The start of the folder's Dockerfile (a real one is a few kB), or undefined when it cannot be read. */
+function readDockerfile(folder: string): string | undefined {
+    try {
+        const fd = fs.openSync(path.join(folder, "Dockerfile"), "r");
+        try {
+            const buffer = Buffer.alloc(MAX_DOCKERFILE_BYTES);
+            return buffer.subarray(0, fs.readSync(fd, buffer, 0, MAX_DOCKERFILE_BYTES, 0)).toString("utf8");
+        } finally {
+            fs.closeSync(fd);
+        }
+    } catch {
+        return undefined;
+    }
+}
+
 /**
  * COPY/ADD sources of the folder's own Dockerfile that are not in the folder, the build context:
  * a plain path (no variable, no wildcard, not a URL, no --from) that does not exist would fail the
  * build after the network and load balancer exist. A path under `<app>/` or `shared/` is a
  * Dockerfile written for the former build context, apps/: the message says how to move it.
  */
-function copySourceProblems(folder: string, shown: string, app: string): AppSourceProblem[] {
-    let text: string;
-    try {
-        const fd = fs.openSync(path.join(folder, "Dockerfile"), "r");
-        try {
-            const buffer = Buffer.alloc(MAX_DOCKERFILE_BYTES);
-            text = buffer.subarray(0, fs.readSync(fd, buffer, 0, MAX_DOCKERFILE_BYTES, 0)).toString("utf8");
-        } finally {
-            fs.closeSync(fd);
-        }
-    } catch {
-        return [];
-    }
+function copySourceProblems(text: string, folder: string, shown: string, app: string): AppSourceProblem[] {
     const problems: AppSourceProblem[] = [];
     const lines = text.split(/\r?\n/);
     for (let i = 0; i < lines.length && problems.length < 10; i++) {

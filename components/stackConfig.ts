@@ -1357,7 +1357,7 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
     // The folder is there: its Dockerfile, or one generated from what it holds (a malformed key is the schema's to report).
     const wellFormed = isString(d.framework) && (d.entrypoint === undefined || isString(d.entrypoint)) && (d.packages === undefined || (Array.isArray(d.packages) && d.packages.every(isString)));
     if (appSource && !appProblem && isString(app) && APP_FOLDER_NAME.test(app) && wellFormed) {
-        const source = appSource({ app, framework: d.framework as string, entrypoint: d.entrypoint as string | undefined, packages: d.packages as string[] | undefined });
+        const source = appSource({ app, framework: d.framework as string, entrypoint: d.entrypoint as string | undefined, packages: d.packages as string[] | undefined, buildTarget: isString(d.buildTarget) ? d.buildTarget : undefined });
         if (!source.ok) for (const p of source.problems) out.push({ path: at(p.key), message: p.message });
         else if (source.source.kind === "generated" && d.buildTarget !== undefined) {
             out.push({ path: at("buildTarget"), message: `names a stage, but ${app} has no Dockerfile and the generated one has a single image to deploy; remove buildTarget` });

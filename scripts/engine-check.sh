@@ -4,7 +4,8 @@
 # host, test-double providers) on PATH, and runs test/engine/cli: config parity between the CLI and
 # the offline plan, then stack init / preview with policy packs / up / preview --expect-no-changes /
 # stack export / destroy for dev and prod, and the upgrade of a deployed dev and prod from the released
-# layout (components at the top level) to DashboardPlatform, and dev on office hours. Ends with
+# layout (components at the top level) to DashboardPlatform, dev on office hours, and app folders of
+# every kind (own Dockerfile, Shiny and Dash without one). Ends with
 # `N passed, M failed`.
 # Run after `npm ci` (scripts/test.sh does it). Pass mocha arguments through, e.g. `--grep dev`.
 set -uo pipefail

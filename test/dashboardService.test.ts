@@ -90,6 +90,10 @@ describe("DashboardService", () => {
             expect(image.secretInputs.some((p) => /^registries(\[0\])?(\.password)?$/.test(p))).to.equal(true);
         });
 
+        it("keeps a pushed image when its resource goes (the provider would delete it, though it may be the digest now pinned)", () => {
+            expect(named(plan, "docker-build:index:Image", "sales-image").retainOnDelete).to.equal(true);
+        });
+
         it("builds the stage a multi-stage Dockerfile names as target", () => {
             expect(named(plan, "docker-build:index:Image", "stats-image").inputs.target).to.equal("release");
         });

@@ -273,13 +273,14 @@ describe("the program (index.ts) under the offline plan", () => {
     });
 
     it("builds each dashboard from its own folder, with the platform's helpers as the named context, and the stage buildTarget names", async () => {
-        const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => (d.name === "kpis" ? { ...d, buildTarget: "production" } : d));
+        // The Flask template's first stage (named "build"): plumbing only; which stage makes sense is the Dockerfile's business.
+        const list = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => (d.name === "kpis" ? { ...d, buildTarget: "build" } : d));
         const plan = await planConfig(devStackWith({ "dashboards:dashboards": list }));
         for (const image of ofType(plan, "docker-build:index:Image")) {
             const app = image.name === "portal-image" ? "portal" : (list.find((d) => `${d.name}-image` === image.name)!.app as string);
             expect(image.inputs.context, image.name).to.deep.equal({ location: `apps/${app}`, named: { "dashboards-platform": { location: "apps/shared" } } });
             expect(image.inputs.dockerfile, image.name).to.deep.equal({ location: `apps/${app}/Dockerfile` });
-            expect(image.inputs.target, image.name).to.equal(image.name === "kpis-image" ? "production" : undefined);
+            expect(image.inputs.target, image.name).to.equal(image.name === "kpis-image" ? "build" : undefined);
         }
     });
 

@@ -625,6 +625,18 @@ describe("stack configuration", () => {
             expect(problemFor("euler")).to.deep.equal([]);
         });
 
+        it("refuses a buildTarget that names no stage of the Dockerfile, listing its stages", () => {
+            fs.writeFileSync(path.join(appsDir, "euler", "Dockerfile"), "FROM python:3.12-slim AS production\nCOPY requirements.txt /app/\nFROM production AS dev\n");
+            try {
+                expect(withApps([{ name: "mini", framework: "dash", app: "euler", buildTarget: "production" }])).to.deep.equal([]);
+                expect(withApps([{ name: "mini", framework: "dash", app: "euler", buildTarget: "release" }])).to.deep.equal([
+                    'dashboards:dashboards[0].buildTarget: "release" names no stage of apps/euler/Dockerfile; its stages: production, dev',
+                ]);
+            } finally {
+                fs.writeFileSync(path.join(appsDir, "euler", "Dockerfile"), "FROM python:3.12-slim\nCOPY requirements.txt /app/\nCOPY euler /app/euler\n");
+            }
+        });
+
         it("refuses a Dockerfile written for the former apps/ context, naming the line and how to move it", () => {
             expect(problemFor("former")).to.deep.equal([
                 "dashboards:dashboards[0].app: apps/former/Dockerfile line 2: COPY former/app.py: there is no former/app.py in apps/former, the build context (the app's own folder); this Dockerfile was written for the former context apps/: write COPY app.py, and take the platform's helpers with COPY --from=dashboards-platform <path in apps/shared>",
