@@ -213,6 +213,16 @@ function rPackagesOf(words: string[]): string[] {
  * check the stand-in against. The final stage is followed instruction by instruction.
  */
 function nativeImage(dockerfile: string, folder: string, venv?: string): NativeImage {
+    const appRoot = fs.mkdtempSync(path.join(os.tmpdir(), "gen-image-app-"));
+    try {
+        return layOut(dockerfile, folder, appRoot, venv);
+    } catch (err) {
+        fs.rmSync(appRoot, { recursive: true, force: true });
+        throw err;
+    }
+}
+
+function layOut(dockerfile: string, folder: string, appRoot: string, venv?: string): NativeImage {
     const all = instructions(dockerfile);
     const froms = all.map((ins, i) => (ins.op === "FROM" ? i : -1)).filter((i) => i >= 0);
     expect(froms.length, "stages").to.be.within(1, 2);
@@ -227,7 +237,6 @@ function nativeImage(dockerfile: string, folder: string, venv?: string): NativeI
         const m = /^(\w+)(?:=(.*))?$/.exec(rest) ?? expect.fail(`ARG ${rest}`);
         vars[m[1]] = m[2] !== undefined ? expand(m[2], vars) : (globalArgs[m[1]] ?? "");
     };
-    const appRoot = fs.mkdtempSync(path.join(os.tmpdir(), "gen-image-app-"));
     fs.chmodSync(appRoot, 0o755);
     const requirementFiles: string[] = [];
     const rPackages: string[] = [];
