@@ -20,6 +20,7 @@ import { DashboardPipeline } from "./dashboardPipeline";
 import { DashboardService, PLATFORM_CONTEXT } from "./dashboardService";
 import type { DashboardPlatformArgs } from "./platformArgs";
 import { rulePriorities, wakeRuleSlots } from "./routing";
+import { SignOut } from "./signOut";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 
 export type * from "./platformArgs";
@@ -112,6 +113,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         const services = [...config.dashboards, ...(portal ? [portal] : [])];
         const login = this.createLogin(config, services);
         const deployed = this.createServices(config, services, portal, cluster, login, appsDir);
+        this.createSignOut(config, services, deployed, cluster, login);
         const pipeline = config.pipeline
             ? new DashboardPipeline("pipeline", config.pipeline, { parent: this, aliases: FORMERLY_TOP_LEVEL })
             : undefined;
@@ -197,6 +199,22 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             logRetentionDays: config.defaults.logRetentionDays,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL });
         return { cognito, loginFor: (d) => cognito.loginFor(d.name) };
+    }
+
+    /** `/_dashboards/sign-out` on every host: the session cookies expired, then the identity provider's logout for that host. */
+    private createSignOut(
+        config: StackConfig,
+        services: NormalizedDashboard[],
+        deployed: Map<string, DashboardService>,
+        cluster: DashboardCluster,
+        login: { loginFor: (d: NormalizedDashboard) => DashboardLogin },
+    ): SignOut {
+        const logoutUrls = pulumi.all(Object.fromEntries(services.flatMap((d) => deployed.get(d.name)!.hosts.map((host) => [host, login.loginFor(d).logoutUrl]))));
+        return new SignOut("sign-out", {
+            listenerArn: cluster.httpsListener.arn,
+            logoutUrls,
+            logRetentionDays: config.defaults.logRetentionDays,
+        }, { parent: this });
     }
 
     /** One DashboardService per dashboard and the portal, each behind its login, with its own rule priority. */

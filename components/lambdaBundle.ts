@@ -8,7 +8,7 @@ import * as path from "path";
 import { buildSync } from "esbuild";
 
 /** The handlers in functions/, by folder name. */
-export type FunctionName = "preTokenGeneration" | "wakeOnRequest";
+export type FunctionName = "preTokenGeneration" | "wakeOnRequest" | "signOut";
 
 /**
  * Entry point of a handler: the TypeScript source in this repository, or the compiled JavaScript

@@ -10,6 +10,8 @@ export const FIRST_DASHBOARD_PRIORITY = 1000;
 export const LAST_PRIORITY = 50000;
 /** The fixed-response rule that serves the signed-out page on every host, before any login rule. */
 export const SIGNED_OUT_RULE_PRIORITY = 10;
+/** The rule that sends /_dashboards/sign-out of every host to the platform's sign-out function, before any login rule. */
+export const SIGN_OUT_RULE_PRIORITY = 11;
 
 function preferredPriority(name: string): number {
     const span = LAST_PRIORITY - FIRST_DASHBOARD_PRIORITY + 1;

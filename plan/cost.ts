@@ -33,6 +33,8 @@ export interface CostAssumptions {
      * one (40: about two hours each working day).
      */
     awakeHoursPerMonth: number;
+    /** Sign-outs a month through the platform's sign-out path (each one Lambda call of ~50 ms at 128 MB, a few log lines). */
+    signOutsPerMonth: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Readonly<CostAssumptions> = {
@@ -42,8 +44,11 @@ export const DEFAULT_ASSUMPTIONS: Readonly<CostAssumptions> = {
     logGbPerLogGroup: 1,
     ecrGbPerRepository: 1,
     awakeHoursPerMonth: 40,
+    signOutsPerMonth: 1000,
 };
 
+/** One sign-out: ~50 ms at 128 MB, and Lambda's START/END/REPORT lines (~400 bytes). */
+const SIGN_OUT = { gbSeconds: 0.05 * 0.125, logGb: 400 / 1e9 } as const;
 /** A waker's own use: the idle check every IDLE_CHECK_MINUTES, ~0.2 s at 256 MB each; a log line each (~300 bytes). */
 const WAKER = { gbSecondsPerCheck: 0.2 * 0.25, logGbPerCheck: 300 / 1e9, metricsPerAwakeCheck: 2 } as const;
 
@@ -222,16 +227,23 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     const wakers = model.services.filter((s) => s.wake);
     const checksPerMonth = (h * 60) / IDLE_CHECK_MINUTES;
     const partTime = model.services.filter((s) => s.logGroup && runningShare(s, assumptions, p) < 1);
-    const fullTimeGroups = model.logGroups - partTime.length - wakers.filter((s) => s.wake!.logGroup).length;
+    const signOutGroups = model.signOut?.logGroup ? 1 : 0;
+    const fullTimeGroups = model.logGroups - partTime.length - wakers.filter((s) => s.wake!.logGroup).length - signOutGroups;
+    const signOutLogGb = signOutGroups * assumptions.signOutsPerMonth * SIGN_OUT.logGb;
     const partTimeGb = partTime.reduce((n, s) => n + runningShare(s, assumptions, p) * assumptions.logGbPerLogGroup, 0);
     const wakerLogGb = wakers.length * checksPerMonth * WAKER.logGbPerCheck;
     const logBasis = [
         `${plural(fullTimeGroups, "log group")} x ${assumptions.logGbPerLogGroup} GB (assumed)`,
         ...(partTime.length > 0 ? [`${round(partTimeGb)} GB from ${plural(partTime.length, "service")} that run part time (by the hours they run)`] : []),
         ...(wakers.length > 0 ? [`${round(wakerLogGb)} GB from ${plural(wakers.length, "waker")}`] : []),
+        ...(signOutGroups > 0 ? [`${round(signOutLogGb)} GB from the sign-out function`] : []),
     ].join(" + ");
     add("CloudWatch Logs ingestion", `(${logBasis}) x ${usd(pr.cloudwatchLogsIngestGb.usd)}`,
-        (fullTimeGroups * assumptions.logGbPerLogGroup + partTimeGb + wakerLogGb) * pr.cloudwatchLogsIngestGb.usd);
+        (fullTimeGroups * assumptions.logGbPerLogGroup + partTimeGb + wakerLogGb + signOutLogGb) * pr.cloudwatchLogsIngestGb.usd);
+    if (model.signOut) {
+        add("Sign-out function", `${assumptions.signOutsPerMonth} sign-outs (assumed) x (${usd(pr.lambdaRequests.usd)}/M requests + ${SIGN_OUT.gbSeconds} GB-s x ${usd(pr.lambdaArmGbSecond.usd)}); its target group and rule: no charge of their own`,
+            assumptions.signOutsPerMonth * (pr.lambdaRequests.usd / 1e6 + SIGN_OUT.gbSeconds * pr.lambdaArmGbSecond.usd));
+    }
     if (wakers.length > 0) {
         // Each waker: the idle check's invocations all month, and its two metric reads while awake.
         const awakeChecks = (Math.min(h, assumptions.awakeHoursPerMonth) * 60) / IDLE_CHECK_MINUTES;

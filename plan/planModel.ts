@@ -117,6 +117,8 @@ export interface PlanModel {
     zonesCreated: number;
     ecsCluster?: { name: string; containerInsights: boolean };
     logGroups: number;
+    /** The platform's sign-out function (components/signOut.ts), and whether it has a log group of its own. */
+    signOut?: { logGroup: boolean };
     alarms: number;
     repositories: number;
     accessLogBuckets: number;
@@ -374,6 +376,9 @@ export function modelOf(plan: Plan): PlanModel {
             ? { name: String(cluster.outputs.name ?? cluster.name), containerInsights: (cluster.inputs.settings ?? []).some((s: any) => s.name === "containerInsights" && s.value !== "disabled") }
             : undefined,
         logGroups: ofType(plan, T.logGroup).length,
+        signOut: plan.resources.some((r) => r.type === "dashboards:index:SignOut")
+            ? { logGroup: ofType(plan, T.logGroup).some((g) => plan.resources.find((r) => r.urn === g.parent)?.type === "dashboards:index:SignOut") }
+            : undefined,
         alarms: ofType(plan, T.alarm).length,
         repositories: repositories.length,
         accessLogBuckets: ofType(plan, T.bucket).length,

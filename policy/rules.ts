@@ -206,10 +206,29 @@ export const listenerDefaultNeverForwards: ResourceRule = {
     },
 };
 
+/**
+ * The platform's sign-out rule (components/signOut.ts): forwards without a login, on purpose (a
+ * user whose session ended must be able to sign out), to a function that only expires cookies and
+ * redirects from its own table. Exactly that: declared by a SignOut component, one condition (the
+ * path `/_dashboards/sign-out`, no host or other pattern), one action (the forward).
+ */
+export const SIGN_OUT_PATH = "/_dashboards/sign-out";
+function isPlatformSignOutRule(r: ResourceDescription): boolean {
+    const conditions: any[] = r.props.conditions ?? [];
+    const actions: any[] = r.props.actions ?? [];
+    // The type chain of the URN: ...$dashboards:index:SignOut$aws:lb/listenerRule:ListenerRule.
+    const typeChain = r.urn?.split("::")[2] ?? "";
+    const declaredBySignOut = typeChain.endsWith("dashboards:index:SignOut$aws:lb/listenerRule:ListenerRule");
+    return declaredBySignOut
+        && conditions.length === 1 && Object.keys(conditions[0] ?? {}).length === 1
+        && JSON.stringify(conditions[0].pathPattern?.values) === JSON.stringify([SIGN_OUT_PATH])
+        && actions.length === 1 && isForward(actions[0]);
+}
+
 export const ruleAuthenticatesBeforeForward: ResourceRule = {
     kind: "resource",
     id: "alb-rule-authenticates-before-forward",
-    description: "Every listener rule that forwards has an authenticate-oidc/authenticate-cognito action with a lower order that does not let unauthenticated requests through.",
+    description: "Every listener rule that forwards has an authenticate-oidc/authenticate-cognito action with a lower order that does not let unauthenticated requests through (the platform's sign-out rule alone excepted: the path /_dashboards/sign-out, to its function).",
     remediation: "Put the CognitoAuth authenticate action first (order 1, onUnauthenticatedRequest \"authenticate\") and the forward after it (order 2), as DashboardService does.",
     enforcementLevel: "mandatory",
     severity: "critical",
@@ -217,7 +236,7 @@ export const ruleAuthenticatesBeforeForward: ResourceRule = {
     check(r) {
         const actions = ordered(r.props.actions ?? []);
         const forwards = actions.filter((a) => a.type === "forward");
-        if (forwards.length === 0) return [];
+        if (forwards.length === 0 || isPlatformSignOutRule(r)) return [];
         const problems: string[] = [];
         const firstForward = Math.min(...forwards.map((a) => a.order));
         const auth = actions.filter((a) => AUTHENTICATE.includes(a.type) && a.order < firstForward);

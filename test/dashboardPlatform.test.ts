@@ -55,6 +55,7 @@ describe("DashboardPlatform", () => {
             "dashboards:index:DashboardService finance",
             "dashboards:index:DashboardService ops",
             "dashboards:index:DashboardService portal",
+            "dashboards:index:SignOut sign-out",
         ]);
         // Nothing is left at the stack's top level but the platform.
         expect(plan.resources.filter((r) => r.parent?.endsWith("pulumi:pulumi:Stack::dashboards-dev")).map((r) => r.type)).to.deep.equal(["dashboards:index:DashboardPlatform"]);

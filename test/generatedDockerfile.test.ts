@@ -178,6 +178,20 @@ describe("generated Dockerfiles on apps this project did not write", function ()
         });
     });
 
+    it("can be taken over: copied into the folder as Dockerfile, it is the folder's own and builds the same", () => {
+        const appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-eject-"));
+        try {
+            fs.cpSync(path.join(FIXTURES, "dash-tutorial"), path.join(appsDir, "churn"), { recursive: true });
+            const source = generated(appsDir, "churn", "dash");
+            fs.writeFileSync(path.join(appsDir, "churn", "Dockerfile"), source.dockerfile);
+            const ejected = resolveAppSource({ appsDir, app: "churn", framework: "dash" });
+            expect(ejected).to.deep.equal({ ok: true, source: { kind: "dockerfile" } });
+            buildable(path.join(appsDir, "churn"), fs.readFileSync(path.join(appsDir, "churn", "Dockerfile"), "utf8"));
+        } finally {
+            fs.rmSync(appsDir, { recursive: true, force: true });
+        }
+    });
+
     it("never copies environments, caches or links out of the folder, and refuses a folder it cannot understand, naming the file to add", () => {
         const appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-junk-"));
         try {

@@ -4,8 +4,25 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { StackConfigError } from "../components/configError";
-import { declaredBeforeFailure, Plan, planConfig, planStack, PROJECT_DIR } from "../plan/runPlan";
+import { declaredBeforeFailure, Plan, PlannedResource, planConfig, planStack, PROJECT_DIR } from "../plan/runPlan";
 import { devStackWith, one, ofType, runPlanCli, sharedPlan } from "./helpers";
+
+/**
+ * The forwarding rules of the dashboards (each must authenticate first), after checking the one
+ * rule that may not: the platform's sign-out rule, /_dashboards/sign-out on any host, to its function.
+ */
+function dashboardRules(plan: Plan): PlannedResource[] {
+    const forwarding = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
+    const unauthenticated = forwarding.filter((r) => !r.inputs.actions.some((a: { type: string }) => a.type.startsWith("authenticate-")));
+    expect(unauthenticated.map((r) => r.name)).to.deep.equal(["sign-out-rule"]);
+    const signOut = unauthenticated[0];
+    expect(signOut.urn).to.contain("$dashboards:index:SignOut$aws:lb/listenerRule:ListenerRule::sign-out-rule");
+    expect(signOut.inputs.conditions).to.deep.equal([{ pathPattern: { values: ["/_dashboards/sign-out"] } }]);
+    const tg = one(plan, "aws:lb/targetGroup:TargetGroup", (r) => r.name === "sign-out-tg");
+    expect(tg.inputs).to.include({ targetType: "lambda", lambdaMultiValueHeadersEnabled: true });
+    expect(signOut.inputs.actions).to.deep.equal([{ type: "forward", targetGroupArn: tg.outputs.arn }]);
+    return forwarding.filter((r) => r !== signOut);
+}
 
 describe("the program (index.ts) under the offline plan", () => {
     const plans: Record<string, Plan> = {};
@@ -65,7 +82,7 @@ describe("the program (index.ts) under the offline plan", () => {
 
         it(`${stack}: every listener rule that forwards authenticates first`, () => {
             const plan = plans[stack];
-            const forwarding = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
+            const forwarding = dashboardRules(plan);
             // One per dashboard and the portal, and a waker's rule per scale-to-zero dashboard (dev: 4).
             const wakers: Record<string, number> = { dev: 4, prod: 0 };
             expect(forwarding).to.have.length(DASHBOARDS.length + 1 + wakers[stack]!);
@@ -219,6 +236,19 @@ describe("the program (index.ts) under the offline plan", () => {
         });
     });
 
+    it("gives every dashboard host a sign-out that needs no app code, whose function may write its own logs and nothing else", () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const plan = plans[stack];
+            const fn = one(plan, "aws:lambda/function:Function", (r) => r.name === "sign-out-fn");
+            expect(fn.inputs).to.include({ runtime: "nodejs22.x", handler: "index.handler" });
+            const policy = JSON.parse(one(plan, "aws:iam/rolePolicy:RolePolicy", (r) => r.name === "sign-out-policy").inputs.policy);
+            expect(policy.Statement.map((s: { Action: string[] }) => s.Action)).to.deep.equal([["logs:CreateLogStream", "logs:PutLogEvents"]]);
+            // The load balancer may invoke it only through its own target group.
+            const invoke = one(plan, "aws:lambda/permission:Permission", (r) => r.name === "sign-out-invoke");
+            expect(invoke.inputs.sourceArn).to.equal(one(plan, "aws:lb/targetGroup:TargetGroup", (r) => r.name === "sign-out-tg").outputs.arn);
+        }
+    });
+
     it("plans a stack that logs in through an external OIDC provider, without Cognito or a portal", async () => {
         const open = (JSON.parse(devStackWith().config["dashboards:dashboards"]) as Record<string, unknown>[]).map((d) => ({ ...d, accessGroups: undefined, minTasks: undefined }));
         const plan = await planConfig(devStackWith({
@@ -227,7 +257,7 @@ describe("the program (index.ts) under the offline plan", () => {
         }));
         expect(ofType(plan, "aws:cognito/userPool:UserPool")).to.have.length(0);
         expect(plan.resources.some((r) => r.name === "portal-service")).to.equal(false);
-        const rules = ofType(plan, "aws:lb/listenerRule:ListenerRule").filter((r) => r.inputs.actions.some((a: { type: string }) => a.type === "forward"));
+        const rules = dashboardRules(plan);
         expect(rules).to.have.length(DASHBOARDS.length);
         for (const rule of rules) {
             const auth = rule.inputs.actions.find((a: { order: number }) => a.order === 1);

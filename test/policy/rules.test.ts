@@ -96,6 +96,18 @@ describe("policy rules over the offline plan", () => {
             const open = mutate(prod, TYPES.listenerRule, "sentiment-rule", (i) => { i.actions[0].authenticateOidc.onUnauthenticatedRequest = "allow"; });
             expect(messages(rule, open)).to.deep.equal(['Listener rule "sentiment-rule" authenticates with onUnauthenticatedRequest "allow", which forwards users who are not logged in.']);
         });
+        it("lets only the platform's sign-out rule forward without a login: that path alone, declared by SignOut", () => {
+            expect(messages(rule, prod)).to.deep.equal([]);
+            // Another host or path on it, or a second action, and it is caught like any rule.
+            const withHost = mutate(prod, TYPES.listenerRule, "sign-out-rule", (i) => { i.conditions.push({ hostHeader: { values: ["kpis.dashboards.example.com"] } }); });
+            expect(messages(rule, withHost)).to.deep.equal(['Listener rule "sign-out-rule" forwards (order 1) without an authenticate action before it.']);
+            const wider = mutate(prod, TYPES.listenerRule, "sign-out-rule", (i) => { i.conditions[0].pathPattern.values = ["/_dashboards/*"]; });
+            expect(messages(rule, wider)).to.have.length(1);
+            // The same rule declared anywhere else (here: as if the kpis service declared it).
+            const elsewhere = prod.resources.find((r) => r.name === "sign-out-rule")!;
+            const moved = withResources(prod, [{ ...elsewhere, name: "kpis-sign-out", urn: elsewhere.urn.replace("dashboards:index:SignOut$", "dashboards:index:DashboardService$").replace(/::sign-out-rule$/, "::kpis-sign-out") }]);
+            expect(messages(rule, moved)).to.deep.equal(['Listener rule "kpis-sign-out" forwards (order 1) without an authenticate action before it.']);
+        });
         it("accepts the planned rules, and positional order when no order is given", () => {
             expect(messages(rule, prod)).to.deep.equal([]);
             const positional = mutate(prod, TYPES.listenerRule, "kpis-rule", (i) => { for (const a of i.actions) delete a.order; });
@@ -236,8 +248,8 @@ describe("policy rules over the offline plan", () => {
             expect(messages(rule, p)).to.deep.equal(['Log group "explorer-logs" keeps its logs forever (retentionInDays is undefined).']);
             expect(messages(rule, mutate(dev, TYPES.logGroup, "explorer-logs", (i) => { i.retentionInDays = 0; }))).to.have.length(1);
         });
-        it("accepts the planned log groups (the dashboards', the pre-token Lambda's and the four wakers')", () => {
-            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(10);
+        it("accepts the planned log groups (the dashboards', the pre-token Lambda's, the four wakers' and the sign-out function's)", () => {
+            expect(dev.resources.filter((r) => r.type === TYPES.logGroup)).to.have.length(11);
             expect(messages(rule, dev)).to.deep.equal([]);
         });
     });

@@ -34,3 +34,7 @@ graceful_timeout = 20
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
+# No control socket (gunicorn 25.1+): nothing manages a task's gunicorn from inside, and the image's
+# user has no home for the socket (gunicorn would log "Control server error" at every start).
+# Older gunicorn ignores the name, as it ignores every name it does not know in this file.
+control_socket_disable = True

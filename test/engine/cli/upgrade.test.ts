@@ -18,7 +18,9 @@
  *   definition gets a new revision with the new digest, and its service moves to it;
  * - the Dash and Flask presets probe "/" (every such app answers it) instead of "/health" (only
  *   the templates do): the released stack file names no healthCheckPath, so their target groups'
- *   health checks change (today's stack files keep /health for the templates explicitly).
+ *   health checks change (today's stack files keep /health for the templates explicitly);
+ * - every host gets the platform's sign-out path: a SignOut component with its function, log
+ *   group, role, target group and one listener rule, all new.
  */
 import { expect } from "chai";
 import { execFileSync } from "child_process";
@@ -41,6 +43,13 @@ const NEW_IMAGE = "docker-build:index:Image";
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
 /** What the fake cloud holds for a pushed image (engine/providers/shared.ts IMAGE_RECORD). */
 const PUSHED_IMAGE = "fake-cloud:ecr/image";
+/** What the platform's sign-out adds (components/signOut.ts): type and name of each new resource. */
+const SIGN_OUT_RESOURCES = [
+    "dashboards:index:SignOut sign-out", "aws:cloudwatch/logGroup:LogGroup sign-out-logs", "aws:iam/role:Role sign-out-role",
+    "aws:iam/rolePolicy:RolePolicy sign-out-policy", "aws:lambda/function:Function sign-out-fn", "aws:lb/targetGroup:TargetGroup sign-out-tg",
+    "aws:lambda/permission:Permission sign-out-invoke", "aws:lb/targetGroupAttachment:TargetGroupAttachment sign-out-target",
+    "aws:lb/listenerRule:ListenerRule sign-out-rule",
+];
 /** The dashboards the released stack files run on the Dash and Flask presets. */
 const PRESET_HEALTH_CHANGED = ["kpis-tg", "sentiment-tg"];
 
@@ -98,6 +107,7 @@ for (const stack of ["dev", "prod"]) {
                     `update aws:ecs/service:Service ${d}-service`,
                 ]),
                 ...PRESET_HEALTH_CHANGED.map((tg) => `update aws:lb/targetGroup:TargetGroup ${tg}`),
+                ...SIGN_OUT_RESOURCES.map((r) => `create ${r}`),
             ].sort();
             expect(changed).to.deep.equal(expected);
         });
@@ -105,15 +115,20 @@ for (const stack of ["dev", "prod"]) {
         it("pulumi up of the new layout keeps every other resource where it is in the cloud", () => {
             const r = run(["up", "--yes", "--skip-preview"]);
             expect(r.code, tail(r)).to.equal(0);
-            // Everything but task-definition revisions and pushed images is the same physical resource.
+            // Everything but task-definition revisions, pushed images and the new sign-out is the same physical resource.
+            const signOutTypes = new Set(SIGN_OUT_RESOURCES.map((r) => r.split(" ")[0]));
             const steady = (list: string[]) => list.filter((x) => !x.startsWith(`${TASK_DEFINITION} `) && !x.startsWith(`${PUSHED_IMAGE} `));
-            expect(steady(cloud())).to.deep.equal(steady(deployedCloud));
+            const after = steady(cloud());
+            expect(after.filter((x) => !deployedCloud.includes(x)).map((x) => x.split(" ")[0]).every((type) => signOutTypes.has(type)), after.join("\n")).to.equal(true);
+            expect(steady(deployedCloud).filter((x) => !after.includes(x))).to.deep.equal([]);
             const urns = stateUrns();
-            // Same resources, each now under the platform: old URN with the platform spliced into its type chain; images of the new type.
+            // Same resources, each now under the platform: old URN with the platform spliced into its type chain; images of the new type; and the sign-out's.
             const expected = deployedUrns
                 .map((u) => u.replace("::dashboards:index:", `::${PLATFORM_TYPE}$dashboards:index:`).replace(`$${OLD_IMAGE}::`, `$${NEW_IMAGE}::`))
                 .sort();
-            expect([...urns].sort()).to.deep.equal(expected);
+            const signOutUrns = urns.filter((u) => u.includes("$dashboards:index:SignOut$"));
+            expect(signOutUrns.map((u) => `${typeOf(u)} ${u.split("::").pop()}`).sort()).to.deep.equal(SIGN_OUT_RESOURCES.filter((r) => !r.startsWith("dashboards:")).sort());
+            expect(urns.filter((u) => !signOutUrns.includes(u)).sort()).to.deep.equal(expected);
         });
 
         it("then pulumi preview --expect-no-changes passes", () => {
