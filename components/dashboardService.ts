@@ -5,6 +5,7 @@
  *
  * Cost note: a 0.25 vCPU / 0.5 GB task running all month is ~$9 on demand, ~$3 on Fargate Spot.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
@@ -44,9 +45,10 @@ export const PLATFORM_CONTEXT = "dashboards-platform";
 export interface ServiceBuildArgs {
     /**
      * Build context: the dashboard's own folder. Nothing outside it is sent (minus its ignore file).
+     * @default the folder of `dockerfile`
      * @example "apps/sales"
      */
-    context: string;
+    context?: string;
     /**
      * Dockerfile path. A `<Dockerfile>.dockerignore` beside it is used before `<context>/.dockerignore`.
      * @default "<context>/Dockerfile"
@@ -256,7 +258,9 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function buildProblems(build: ServiceBuildArgs): string[] {
     const problems: string[] = [];
-    if (typeof build.context !== "string" || build.context === "") problems.push("build.context must be the app's folder");
+    if (build.context === undefined ? typeof build.dockerfile !== "string" || build.dockerfile === "" : typeof build.context !== "string" || build.context === "") {
+        problems.push("build.context must be the app's folder (or give build.dockerfile, whose folder it then is)");
+    }
     if (build.dockerfile !== undefined && build.dockerfileInline !== undefined) problems.push("build.dockerfile and build.dockerfileInline are mutually exclusive: a file, or a generated text");
     if (build.dockerfileInline !== undefined && (typeof build.dockerfileInline !== "string" || build.dockerfileInline.trim() === "")) problems.push("build.dockerfileInline is empty");
     if (build.target !== undefined && !(typeof build.target === "string" && BUILD_STAGE.test(build.target))) problems.push(`build.target ${JSON.stringify(build.target)} is not a stage name (a letter, then letters, digits, _ . -)`);
@@ -539,9 +543,10 @@ export class DashboardService extends pulumi.ComponentResource {
         const build = ctx.args.build!;
         const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, parent);
         const namedContexts = Object.fromEntries(Object.entries(build.namedContexts ?? {}).map(([key, location]) => [key, { location }]));
+        const context = build.context ?? path.posix.dirname(build.dockerfile!);
         return new dockerBuild.Image(`${ctx.name}-image`, {
-            context: { location: build.context, ...(Object.keys(namedContexts).length > 0 ? { named: namedContexts } : {}) },
-            dockerfile: build.dockerfileInline !== undefined ? { inline: build.dockerfileInline } : { location: build.dockerfile ?? `${build.context}/Dockerfile` },
+            context: { location: context, ...(Object.keys(namedContexts).length > 0 ? { named: namedContexts } : {}) },
+            dockerfile: build.dockerfileInline !== undefined ? { inline: build.dockerfileInline } : { location: build.dockerfile ?? `${context}/Dockerfile` },
             ...(build.target !== undefined ? { target: build.target } : {}),
             // The task's architecture, whatever the building machine is (an arm64 laptop included).
             platforms: [TASK_ARCHITECTURE.docker],

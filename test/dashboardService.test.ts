@@ -94,6 +94,13 @@ describe("DashboardService", () => {
             expect(named(plan, "docker-build:index:Image", "sales-image").retainOnDelete).to.equal(true);
         });
 
+        it("takes the Dockerfile's folder as the context when only build.dockerfile is given, and refuses a build with neither", async () => {
+            const legacy = await planServices({ legacy: { build: { dockerfile: "apps/flask/Dockerfile" } } });
+            expect(named(legacy, "docker-build:index:Image", "legacy-image").inputs.context).to.deep.equal({ location: "apps/flask" });
+            expect(() => new DashboardService("none", { cluster: {} as any, login: LOGIN, rulePriority: 1, framework: "dash", build: {} }))
+                .to.throw(ComponentArgsError, /build\.context must be the app's folder \(or give build\.dockerfile, whose folder it then is\)/);
+        });
+
         it("builds the stage a multi-stage Dockerfile names as target", () => {
             expect(named(plan, "docker-build:index:Image", "stats-image").inputs.target).to.equal("release");
         });

@@ -1,5 +1,5 @@
 /**
- * Attacks on the Shiny template's identity check (apps/shiny/alb_auth.R), run against the real R
+ * Attacks on the identity check of Shiny images (apps/shared/r/alb_auth.R), run against the real R
  * code: test/security/fixtures/r/verify.R sources alb_auth.R and verifies the given headers the way
  * the app does, against key servers started here on 127.0.0.1. Offline; needs Debian's Rscript
  * with r-cran-openssl, r-cran-curl and r-cran-jsonlite.
@@ -19,7 +19,7 @@ import { needs, PREREQUISITES } from "../prerequisites";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const RSCRIPT = "/usr/bin/Rscript";
-const ALB_AUTH = path.join(ROOT, "apps", "shiny", "alb_auth.R");
+const ALB_AUTH = path.join(ROOT, "apps", "shared", "r", "alb_auth.R");
 const DRIVER = path.join(__dirname, "fixtures", "r", "verify.R");
 const ALB_ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/dashboards/50dc6c495c0c9188";
 /** The test-only opt-in that lets the verifier fetch keys over http from a loopback address. */
@@ -153,7 +153,7 @@ async function verify(keysUrl: string, steps: Step[], opts: { env?: Record<strin
 
 const freshKid = () => crypto.randomUUID();
 
-describe("security: the Shiny verifier (apps/shiny/alb_auth.R) under attack", function () {
+describe("security: the Shiny verifier (apps/shared/r/alb_auth.R) under attack", function () {
     this.timeout(120_000);
     const good = newKeyPair();
     const kid = freshKid();
@@ -361,10 +361,12 @@ describe("security: the Shiny verifier (apps/shiny/alb_auth.R) under attack", fu
             }
         });
 
-        it("the Shiny image never sets the opt-in", () => {
-            for (const file of ["Dockerfile", "run.R", "app.R", "healthcheck.R"]) {
-                expect(fs.readFileSync(path.join(ROOT, "apps", "shiny", file), "utf8"), file).not.to.include(LOCAL_HTTP_OPT_IN);
-            }
+        it("no Shiny image sets the opt-in: the template's, the platform's R helpers, the generated Dockerfiles", () => {
+            const files = [
+                ["apps", "shiny", "Dockerfile"], ["apps", "shiny", "app.R"], ["apps", "shared", "r", "run.R"], ["apps", "shared", "r", "healthcheck.R"],
+                ["apps", "shared", "r", "build", "install_packages.R"], ["apps", "shared", "r", "build", "Rprofile.site"], ["components", "generatedDockerfile.ts"],
+            ];
+            for (const file of files) expect(fs.readFileSync(path.join(ROOT, ...file), "utf8"), file.join("/")).not.to.include(LOCAL_HTTP_OPT_IN);
         });
 
         it("fetches nothing for a kid that is not a whole-string key id", async () => {
