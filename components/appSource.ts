@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
+import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
 import { detectPythonApp } from "./pythonApp";
 import { detectShinyApp } from "./shinyApp";
 
@@ -26,6 +26,8 @@ export interface AppSourceRequest {
     packages?: string[];
     /** The stage of the folder's own Dockerfile to build. */
     buildTarget?: string;
+    /** Packages as published up to this day (YYYY-MM-DD), for a folder without a Dockerfile. */
+    packageSnapshot?: string;
 }
 
 /** The image is built from the folder's own Dockerfile. */
@@ -51,7 +53,7 @@ export type AppSource = OwnDockerfile | GeneratedSource;
 
 /** A problem with the dashboard's source, under one of its stack-file keys. */
 export interface AppSourceProblem {
-    key: "app" | "entrypoint" | "packages" | "buildTarget";
+    key: "app" | "entrypoint" | "packages" | "buildTarget" | "packageSnapshot";
     message: string;
 }
 
@@ -80,6 +82,7 @@ export function resolveAppSource(req: AppSourceRequest): AppSourceResult {
         const own = `${shown} has its own Dockerfile, which says how to run the app`;
         if (req.entrypoint !== undefined) problems.push({ key: "entrypoint", message: `is only used for a folder without a Dockerfile; ${own}: remove entrypoint (or the Dockerfile)` });
         if (req.packages !== undefined) problems.push({ key: "packages", message: `is only used for a folder without a Dockerfile; ${own}: remove packages (or the Dockerfile)` });
+        if (req.packageSnapshot !== undefined) problems.push({ key: "packageSnapshot", message: `is only used for a folder without a Dockerfile; ${own}: remove packageSnapshot (or the Dockerfile)` });
         const text = readDockerfile(folder);
         if (text !== undefined) {
             problems.push(...copySourceProblems(text, folder, shown, req.app));
@@ -113,11 +116,12 @@ function shinySource(req: AppSourceRequest, folder: string, shown: string, input
         source: {
             kind: "generated",
             framework: "shiny",
-            dockerfile: shinyDockerfile(found, input),
+            dockerfile: shinyDockerfile(found, input, req.packageSnapshot),
             detected: [
                 `framework: shiny (${found.layout} in ${found.appDir === "." ? "the folder" : `${found.appDir}/`})`,
                 `packages (${found.packageSource}): ${packages.join(", ")}`,
                 ...(found.rVersion ? [`R version in renv.lock: ${found.rVersion} (the image runs R 4.5.1)`] : []),
+                `package snapshot: CRAN as of ${req.packageSnapshot ?? CRAN_SNAPSHOT.split("/").pop()}${req.packageSnapshot ? " (packageSnapshot)" : ""}`,
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: "/",
@@ -148,11 +152,13 @@ function pythonSource(req: AppSourceRequest, folder: string, shown: string, inpu
                 requirementFiles: found.requirementFiles,
                 requirementNames: found.requirements.map((r) => r.name),
                 entry: found.entry,
+                packageSnapshot: req.packageSnapshot,
             }, input),
             detected: [
                 `framework: ${framework}`,
                 `entry point: ${entry}${req.entrypoint !== undefined ? " (entrypoint)" : ""}`,
                 `packages (${found.packageSource}): ${found.requirements.map((r) => r.line).join(", ")}`,
+                ...(req.packageSnapshot ? [`package snapshot: PyPI uploads before ${req.packageSnapshot} (packageSnapshot)`] : []),
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: found.entry.kind === "wsgi" ? GENERATED_WSGI_HEALTH_PATH : "/_stcore/health",

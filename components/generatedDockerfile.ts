@@ -36,6 +36,10 @@ export const GENERATED_PYTHON_VERSION = "3.12";
  * the last day of R 4.5.1 (rocker pins that release to the same date), so a rebuild installs the same versions.
  */
 export const CRAN_SNAPSHOT = "https://p3m.dev/cran/__linux__/bookworm/2025-10-30";
+/** Posit Package Manager's Debian 12 binaries of CRAN as of a day (YYYY-MM-DD). */
+const cranSnapshotOf = (day: string) => `${CRAN_SNAPSHOT.slice(0, CRAN_SNAPSHOT.lastIndexOf("/"))}/${day}`;
+/** pip 26.0 added --uploaded-prior-to (measured: 25.x lacks it); pinned, in the build stage only. */
+export const SNAPSHOT_PIP = "pip==26.3";
 /** R packages the platform's identity helper (apps/shared/r/alb_auth.R) needs, besides shiny. */
 export const R_PLATFORM_PACKAGES = ["curl", "jsonlite", "openssl", "shiny"] as const;
 /** The health path generated Dash and Flask images answer (apps/shared/python/dashboards_wsgi.py). */
@@ -60,6 +64,8 @@ export interface GeneratedPythonApp {
     /** Normalized names of the requirements (to know whether gunicorn is listed). */
     requirementNames: string[];
     entry: { kind: "script"; file: string } | { kind: "wsgi"; module: string; attribute: string; factory: boolean };
+    /** Install packages as uploaded to PyPI before this day (YYYY-MM-DD); none: the requirements' pins alone. */
+    packageSnapshot?: string;
 }
 
 const HEADER = (folder: string, what: string[]) => [
@@ -147,7 +153,13 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
         "# hadolint ignore=DL3022",
         "COPY --from=dashboards-platform python/ /src/platform/python/",
         ...installs,
-        `RUN pip --python /opt/venv/bin/python install --no-compile -r ${requirementFile} -r /src/platform/python/requirements.txt${addServer ? " -r /src/platform/python/server-requirements.txt" : ""}`,
+        ...(app.packageSnapshot
+            ? [
+                `# Packages as uploaded to PyPI before ${app.packageSnapshot} (packageSnapshot): a rebuild gets the same versions, pinned or not.`,
+                `RUN python -m pip install --no-cache-dir ${SNAPSHOT_PIP} \\`,
+                ` && pip --python /opt/venv/bin/python install --no-compile --uploaded-prior-to=${app.packageSnapshot}T00:00:00Z -r ${requirementFile} -r /src/platform/python/requirements.txt${addServer ? " -r /src/platform/python/server-requirements.txt" : ""}`,
+            ]
+            : [`RUN pip --python /opt/venv/bin/python install --no-compile -r ${requirementFile} -r /src/platform/python/requirements.txt${addServer ? " -r /src/platform/python/server-requirements.txt" : ""}`]),
         "",
         `FROM ${base}`,
         "ENV PATH=/opt/venv/bin:$PATH \\",
@@ -173,7 +185,8 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
 }
 
 /** The generated Dockerfile of a Shiny app. */
-export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput): string {
+export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput, packageSnapshot?: string): string {
+    const snapshot = packageSnapshot ? cranSnapshotOf(packageSnapshot) : CRAN_SNAPSHOT;
     const base = GENERATED_BASE_IMAGES.r;
     const locked = app.packageSource === "renv.lock";
     const platform = [...R_PLATFORM_PACKAGES];
@@ -203,7 +216,7 @@ export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput): stri
         `ARG R_VERSION=${R_VERSION}`,
         `FROM ${base} AS build`,
         "ARG R_VERSION",
-        `ARG CRAN_SNAPSHOT=${CRAN_SNAPSHOT}`,
+        `ARG CRAN_SNAPSHOT=${snapshot}`,
         "# hadolint ignore=DL3008",
         "RUN apt-get update \\",
         " && apt-get install -y --no-install-recommends ca-certificates curl \\",

@@ -297,6 +297,15 @@ export interface PlatformDashboardArgs {
      * @example ["shiny", "ggplot2", "DT"]
      */
     packages?: string[];
+    /**
+     * For an app folder without a Dockerfile: install packages as published up to this day, so a
+     * rebuild gets the same versions even for requirements that are not pinned (PyPI uploads before
+     * the day, through pip's --uploaded-prior-to; CRAN as Posit Package Manager had it that day).
+     * A pinned version published later than the day then fails the build.
+     * @default Python: none (the requirements' pins); R: the platform's dated snapshot
+     * @example "2026-11-02"
+     */
+    packageSnapshot?: string;
     /** Fargate CPU units. @default 256 */
     cpu?: number;
     /** Fargate memory in MiB; must pair with `cpu`. @default 512 */

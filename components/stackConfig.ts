@@ -355,6 +355,9 @@ export const IMAGE_DIGEST_DESCRIPTION = "sha256: followed by 64 lowercase hex di
 /** A Dockerfile stage name, as BuildKit accepts it (`FROM ... AS <name>`). */
 export const BUILD_STAGE = /^[a-z][a-z0-9_.-]{0,127}$/i;
 export const BUILD_STAGE_DESCRIPTION = "a Dockerfile stage name (a letter, then letters, digits, _ . -)";
+/** A day, as package snapshots are dated. */
+export const PACKAGE_SNAPSHOT = /^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+export const PACKAGE_SNAPSHOT_DESCRIPTION = "a day as YYYY-MM-DD (from 2000)";
 /** ECS accepts image references of up to 255 characters. */
 const MAX_IMAGE_REFERENCE = 255;
 const DNS_PART = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
@@ -463,6 +466,8 @@ const dashboardSchema = strict({
     entrypoint: z.string().min(1).max(256).optional(),
     /** For a Shiny folder without a Dockerfile: the R packages to install instead of the detected ones. */
     packages: z.array(z.string().max(100)).min(1).max(500).optional(),
+    /** For a folder without a Dockerfile: install packages as published up to this day (YYYY-MM-DD). */
+    packageSnapshot: pattern(PACKAGE_SNAPSHOT, PACKAGE_SNAPSHOT_DESCRIPTION, 10).optional(),
     framework: oneOf(FRAMEWORKS),
     /** Fargate CPU units. */
     cpu: z.number({ error: (iss) => `expected a Fargate CPU value (${FARGATE_CPU_VALUES.join(", ")}), got ${show(iss.input)}` }).optional(),
@@ -567,6 +572,8 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     entrypoint?: string;
     /** For a Shiny folder without a Dockerfile: the R packages instead of the detected ones. */
     packages?: string[];
+    /** For a folder without a Dockerfile: packages as published up to this day. */
+    packageSnapshot?: string;
     host: string;
     extraHosts: string[];
     /** Certificates given for extra hosts, by host. */
@@ -655,6 +662,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             buildTarget: d.buildTarget,
             entrypoint: d.entrypoint,
             packages: d.packages,
+            packageSnapshot: d.packageSnapshot,
             host: `${d.name}.${raw.domain}`,
             extraHosts: (d.extraHosts ?? []).map((h) => (typeof h === "string" ? h : h.host)),
             extraHostCertificateArns: Object.fromEntries((d.extraHosts ?? []).flatMap((h) => (typeof h !== "string" && h.certificateArn ? [[h.host, h.certificateArn]] : []))),
@@ -1336,7 +1344,7 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
             out.push({ path: at("imageDigest"), message: "cannot be set with image; imageDigest pins an earlier build of the dashboard's own repository, image runs a prebuilt one: keep one" });
         }
         if (d.app !== undefined) out.push({ path: at("app"), message: "is not used with image (a prebuilt image is not built from apps/); remove app or image" });
-        for (const key of ["buildTarget", "entrypoint", "packages"]) {
+        for (const key of ["buildTarget", "entrypoint", "packages", "packageSnapshot"]) {
             if (d[key] !== undefined) out.push({ path: at(key), message: `is not used with image (a prebuilt image is not built); remove ${key} or image` });
         }
         const parsed = isString(d.image) ? parseImageReference(d.image) : undefined;
@@ -1346,6 +1354,10 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
     }
     if (d.allowMutableTag === true) {
         out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
+    }
+    // A snapshot pins packages as of a day that has passed; a later one would follow whatever is published until then.
+    if (isString(d.packageSnapshot) && PACKAGE_SNAPSHOT.test(d.packageSnapshot) && d.packageSnapshot > new Date().toISOString().slice(0, 10)) {
+        out.push({ path: at("packageSnapshot"), message: `${show(d.packageSnapshot)} is in the future; a snapshot is a day that has passed (packages as published up to then)` });
     }
     if (d.buildTarget !== undefined && d.imageDigest !== undefined) {
         out.push({ path: at("buildTarget"), message: "is not used with imageDigest (a pinned earlier image is not built); remove buildTarget while pinned" });
@@ -1357,7 +1369,10 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
     // The folder is there: its Dockerfile, or one generated from what it holds (a malformed key is the schema's to report).
     const wellFormed = isString(d.framework) && (d.entrypoint === undefined || isString(d.entrypoint)) && (d.packages === undefined || (Array.isArray(d.packages) && d.packages.every(isString)));
     if (appSource && !appProblem && isString(app) && APP_FOLDER_NAME.test(app) && wellFormed) {
-        const source = appSource({ app, framework: d.framework as string, entrypoint: d.entrypoint as string | undefined, packages: d.packages as string[] | undefined, buildTarget: isString(d.buildTarget) ? d.buildTarget : undefined });
+        const source = appSource({
+            app, framework: d.framework as string, entrypoint: d.entrypoint as string | undefined, packages: d.packages as string[] | undefined,
+            buildTarget: isString(d.buildTarget) ? d.buildTarget : undefined, packageSnapshot: isString(d.packageSnapshot) ? d.packageSnapshot : undefined,
+        });
         if (!source.ok) for (const p of source.problems) out.push({ path: at(p.key), message: p.message });
         else if (source.source.kind === "generated" && d.buildTarget !== undefined) {
             out.push({ path: at("buildTarget"), message: `names a stage, but ${app} has no Dockerfile and the generated one has a single image to deploy; remove buildTarget` });

@@ -44,7 +44,7 @@ function generatedDockerfiles(config: Record<string, string>, project: string, a
     if (!result.ok) return [];
     return result.config.dashboards.flatMap((d) => {
         if (d.image !== undefined) return [];
-        const found = resolveAppSource({ appsDir, app: d.app, framework: d.framework, entrypoint: d.entrypoint, packages: d.packages });
+        const found = resolveAppSource({ appsDir, app: d.app, framework: d.framework, entrypoint: d.entrypoint, packages: d.packages, packageSnapshot: d.packageSnapshot });
         return found.ok && found.source.kind === "generated" ? [{ name: d.name, app: d.app, source: found.source }] : [];
     });
 }

@@ -85,6 +85,9 @@ describe("generated Dockerfiles on apps this project did not write", function ()
                 expect(source.dockerfile).to.match(/^RUN Rscript -e 'for \(p in commandArgs\(TRUE\)\) library\(p, character\.only = TRUE\)' curl jsonlite openssl shiny \\$/m);
                 expect(source.dockerfile.split("\nFROM ")[2]).not.to.match(/\b(gcc|g\+\+|gfortran|make|-dev)\b/);
                 expect(source.dockerfile).to.contain("APP_DIR=/app/app.R");
+                expect(source.dockerfile).to.contain("ARG CRAN_SNAPSHOT=https://p3m.dev/cran/__linux__/bookworm/2025-10-30");
+                const dated = resolveAppSource({ appsDir: SHINY_EXAMPLES, app: example, framework: "shiny", packageSnapshot: "2026-11-02" });
+                expect(dated.ok && dated.source.kind === "generated" && dated.source.dockerfile).to.contain("ARG CRAN_SNAPSHOT=https://p3m.dev/cran/__linux__/bookworm/2026-11-02");
                 expect(source.dockerfile).to.match(/^COPY \[.*"app\.R".*"\.\/"\]$/m);
                 expect(hadolint(source.dockerfile)).to.equal("");
                 buildable(path.join(SHINY_EXAMPLES, example), source.dockerfile);
@@ -169,6 +172,19 @@ describe("generated Dockerfiles on apps this project did not write", function ()
             expect(generated(FIXTURES, "dash-tutorial", "dash").dockerfile).not.to.contain("/app/instance");
             expect(hadolint(source.dockerfile)).to.equal("");
             buildable(path.join(FIXTURES, "flask-tutorial"), source.dockerfile);
+        });
+
+        it("with packageSnapshot, installs what PyPI had before that day (pip 26.3's --uploaded-prior-to, in the build stage only), hadolint-clean", function () {
+            requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
+            const result = resolveAppSource({ appsDir: FIXTURES, app: "dash-tutorial", framework: "dash", packageSnapshot: "2026-11-02" });
+            if (!result.ok || result.source.kind !== "generated") throw new Error(JSON.stringify(result));
+            const text = result.source.dockerfile;
+            expect(text).to.match(/^RUN python -m pip install --no-cache-dir pip==26\.3 \\\n && pip --python \/opt\/venv\/bin\/python install --no-compile --uploaded-prior-to=2026-11-02T00:00:00Z -r /m);
+            // The upgraded pip stays in the build stage: the run-time stage starts anew and copies the environment only.
+            expect(text.split("\nFROM ")[2]).not.to.contain("pip==");
+            expect(result.source.detected).to.include("package snapshot: PyPI uploads before 2026-11-02 (packageSnapshot)");
+            expect(hadolint(text)).to.equal("");
+            expect(generated(FIXTURES, "dash-tutorial", "dash").dockerfile).not.to.contain("--uploaded-prior-to");
         });
 
         it("adds the platform's pinned gunicorn only when the app's requirements do not list one", () => {

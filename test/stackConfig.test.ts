@@ -79,6 +79,21 @@ function imageCases(): { title: string; changes: Record<string, unknown>; expect
             expected: "dashboards:dashboards[0].buildTarget: is not used with imageDigest (a pinned earlier image is not built); remove buildTarget while pinned",
         },
         {
+            title: "packageSnapshot that is not a day",
+            changes: withImage({ packageSnapshot: "2026-13-01" }),
+            expected: 'dashboards:dashboards[0].packageSnapshot: "2026-13-01" is not a day as YYYY-MM-DD (from 2000)',
+        },
+        {
+            title: "packageSnapshot in the future",
+            changes: withImage({ packageSnapshot: "2099-01-01" }),
+            expected: 'dashboards:dashboards[0].packageSnapshot: "2099-01-01" is in the future; a snapshot is a day that has passed (packages as published up to then)',
+        },
+        {
+            title: "packageSnapshot with image",
+            changes: withImage({ image: ECR_IMAGE, packageSnapshot: "2026-11-02" }),
+            expected: "dashboards:dashboards[0].packageSnapshot: is not used with image (a prebuilt image is not built); remove packageSnapshot or image",
+        },
+        {
             title: "buildTarget that is no stage name",
             changes: withImage({ buildTarget: "prod stage" }),
             expected: 'dashboards:dashboards[0].buildTarget: "prod stage" is not a Dockerfile stage name (a letter, then letters, digits, _ . -)',
@@ -224,7 +239,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, framework, cpu, memory, minTasks, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -623,6 +638,12 @@ describe("stack configuration", () => {
 
         it("plans a third-party app with its own Dockerfile as it is: its folder is the build context", () => {
             expect(problemFor("euler")).to.deep.equal([]);
+        });
+
+        it("refuses packageSnapshot for a folder with a Dockerfile of its own (the Dockerfile says how packages install)", () => {
+            expect(withApps([{ name: "mini", framework: "dash", app: "euler", packageSnapshot: "2026-11-02" }])).to.deep.equal([
+                "dashboards:dashboards[0].packageSnapshot: is only used for a folder without a Dockerfile; apps/euler has its own Dockerfile, which says how to run the app: remove packageSnapshot (or the Dockerfile)",
+            ]);
         });
 
         it("refuses a buildTarget that names no stage of the Dockerfile, listing its stages", () => {
