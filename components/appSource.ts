@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { readPrefix } from "./boundedRead";
 import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
 import { detectPythonApp } from "./pythonApp";
 import { detectShinyApp } from "./shinyApp";
@@ -205,17 +206,9 @@ const MAX_DOCKERFILE_BYTES = 256 * 1024;
 
 /** The start of the folder's Dockerfile (a real one is a few kB), or undefined when it cannot be read. */
 function readDockerfile(folder: string): string | undefined {
-    try {
-        const fd = fs.openSync(path.join(folder, "Dockerfile"), "r");
-        try {
-            const buffer = Buffer.alloc(MAX_DOCKERFILE_BYTES);
-            return buffer.subarray(0, fs.readSync(fd, buffer, 0, MAX_DOCKERFILE_BYTES, 0)).toString("utf8");
-        } finally {
-            fs.closeSync(fd);
-        }
-    } catch {
-        return undefined;
-    }
+    // appFolder.ts has checked that a symlinked Dockerfile stays inside the apps directory.
+    const read = readPrefix(path.join(folder, "Dockerfile"), () => MAX_DOCKERFILE_BYTES, { followSymlink: true });
+    return "error" in read ? undefined : read.bytes.toString("utf8");
 }
 
 /**

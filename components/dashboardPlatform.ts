@@ -276,7 +276,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
 
 /** How a built dashboard's image is made: its folder's Dockerfile, or the one generated for it (validation has passed). */
 function builtFrom(appsDir: string, d: NormalizedDashboard): AppSource {
-    const result = resolveAppSource({ appsDir, app: d.app, framework: d.framework, entrypoint: d.entrypoint, packages: d.packages, packageSnapshot: d.packageSnapshot });
+    // The dashboard's own keys (app, framework, entrypoint, packages, packageSnapshot, buildTarget), as validated.
+    const result = resolveAppSource({ ...d, appsDir });
     if (!result.ok) throw new ComponentArgsError("DashboardPlatform", result.problems.map((p) => `dashboards[${d.name}].${p.key}: ${p.message}`));
     return result.source;
 }

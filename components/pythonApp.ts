@@ -15,6 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseToml } from "smol-toml";
+import { readPrefix } from "./boundedRead";
 
 export type PythonFramework = "dash" | "streamlit" | "flask";
 export const PYTHON_FRAMEWORKS: readonly PythonFramework[] = ["dash", "streamlit", "flask"];
@@ -241,8 +242,6 @@ function kib(bytes: number): string {
 type Read = { ok: true; text: string; truncated: boolean; real: string } | { ok: false; why: string };
 type Located = { ok: true; real: string; stat: fs.Stats } | { ok: false; why: string; missing?: boolean };
 
-// O_NONBLOCK: opening a FIFO never waits for a writer; O_NOFOLLOW: the resolved path cannot be swapped for a symlink.
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0);
 
 /** The app folder's files, by paths relative to it with `/` separators; every read is checked and counted. */
 class AppFiles {
@@ -340,36 +339,24 @@ class AppFiles {
             return { ok: false, why: `was not read: ${PYTHON_APP_LIMITS.files} files were read already (a cap)` };
         }
         const left = PYTHON_APP_LIMITS.totalBytes - this.bytes;
-        let fd: number | undefined;
-        try {
-            fd = fs.openSync(where.real, OPEN_FLAGS);
+        const read = readPrefix(where.real, (stat) => {
             this.opened++;
-            const stat = fs.fstatSync(fd);
-            if (!stat.isFile()) return { ok: false, why: "is not a regular file" };
-            if (mode === "whole" && stat.size > PYTHON_APP_LIMITS.fileBytes) return { ok: false, why: `is larger than ${kib(PYTHON_APP_LIMITS.fileBytes)} (a cap)` };
+            if (!stat.isFile()) return "is not a regular file";
+            if (mode === "whole" && stat.size > PYTHON_APP_LIMITS.fileBytes) return `is larger than ${kib(PYTHON_APP_LIMITS.fileBytes)} (a cap)`;
             if (left <= 0 || (mode === "whole" && stat.size > left)) {
                 this.caps.add(`stopped reading after ${kib(PYTHON_APP_LIMITS.totalBytes)} in all`);
-                return { ok: false, why: `was not read: ${kib(PYTHON_APP_LIMITS.totalBytes)} were read already (a cap)` };
+                return `was not read: ${kib(PYTHON_APP_LIMITS.totalBytes)} were read already (a cap)`;
             }
-            const want = Math.min(stat.size, PYTHON_APP_LIMITS.fileBytes, left);
-            const buffer = Buffer.alloc(want);
-            let got = 0;
-            while (got < want) {
-                const n = fs.readSync(fd, buffer, got, want - got, got);
-                if (n === 0) break;
-                got += n;
-            }
-            this.bytes += got;
-            const truncated = stat.size > got;
-            if (truncated) this.caps.add(`read only the first ${kib(got)} of ${rel}`);
-            const text = decode(buffer.subarray(0, got), truncated);
-            if (text === undefined) return { ok: false, why: "is not text (binary, or not UTF-8)" };
-            return { ok: true, text, truncated, real: where.real };
-        } catch (error) {
-            return { ok: false, why: `could not be read (${(error as NodeJS.ErrnoException).code ?? "error"})` };
-        } finally {
-            if (fd !== undefined) fs.closeSync(fd);
-        }
+            return Math.min(PYTHON_APP_LIMITS.fileBytes, left);
+        });
+        if ("error" in read) return { ok: false, why: read.error };
+        const got = read.bytes.length;
+        this.bytes += got;
+        const truncated = read.size > got;
+        if (truncated) this.caps.add(`read only the first ${kib(got)} of ${rel}`);
+        const text = decode(read.bytes, truncated);
+        if (text === undefined) return { ok: false, why: "is not text (binary, or not UTF-8)" };
+        return { ok: true, text, truncated, real: where.real };
     }
 
     /** Reads `rel` or records the problem with it; undefined then. */

@@ -20,6 +20,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { readPrefix } from "./boundedRead";
 import { abbreviated, parseConfigJson, RESERVED_KEYS } from "./configJson";
 
 /** One R package the image must install. */
@@ -181,8 +182,6 @@ interface Ctx {
 
 type Found = { kind: "file"; real: string } | { kind: "dir"; real: string } | { kind: "missing" } | { kind: "outside" } | { kind: "broken" } | { kind: "special" };
 
-const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
-const NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
 function isInside(root: string, real: string): boolean {
     const rel = path.relative(root, real);
@@ -249,31 +248,17 @@ type Read = { text: string; truncated: boolean } | { error: string };
 /** Reads up to `cap` bytes of the regular file at `real` (a path with no symlink in it), counting them against the total. */
 function readFile(ctx: Ctx, real: string, cap: number): Read {
     const want = Math.min(cap, ctx.limits.totalBytes - ctx.bytesRead);
-    let fd: number | undefined;
-    try {
-        fd = fs.openSync(real, fs.constants.O_RDONLY | NOFOLLOW | NONBLOCK);
-        const st = fs.fstatSync(fd);
-        if (!st.isFile()) return { error: "is not a regular file" };
-        if (want <= 0 && st.size > 0) return { error: `was not read: the ${mib(ctx.limits.totalBytes)} read in total were used up` };
-        const size = Math.min(st.size, want);
-        const buffer = Buffer.alloc(size);
-        let got = 0;
-        while (got < size) {
-            const n = fs.readSync(fd, buffer, got, size - got, got);
-            if (n === 0) break;
-            got += n;
-        }
-        ctx.bytesRead += got;
-        const bytes = buffer.subarray(0, got);
-        if (bytes.includes(0)) return { error: "is binary (it has NUL bytes), not text; save it as UTF-8 text" };
-        // TextDecoder drops a UTF-8 byte order mark; invalid bytes become U+FFFD.
-        const text = new TextDecoder("utf-8").decode(bytes).replace(/\r\n?/g, "\n");
-        return { text, truncated: st.size > size };
-    } catch (e) {
-        return { error: `could not be read (${(e as NodeJS.ErrnoException).code ?? "error"})` };
-    } finally {
-        if (fd !== undefined) fs.closeSync(fd);
-    }
+    const read = readPrefix(real, (st) => {
+        if (!st.isFile()) return "is not a regular file";
+        if (want <= 0 && st.size > 0) return `was not read: the ${mib(ctx.limits.totalBytes)} read in total were used up`;
+        return want;
+    });
+    if ("error" in read) return { error: read.error };
+    ctx.bytesRead += read.bytes.length;
+    if (read.bytes.includes(0)) return { error: "is binary (it has NUL bytes), not text; save it as UTF-8 text" };
+    // TextDecoder drops a UTF-8 byte order mark; invalid bytes become U+FFFD.
+    const text = new TextDecoder("utf-8").decode(read.bytes).replace(/\r\n?/g, "\n");
+    return { text, truncated: read.size > want };
 }
 
 function mib(bytes: number): string {

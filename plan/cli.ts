@@ -44,7 +44,8 @@ function generatedDockerfiles(config: Record<string, string>, project: string, a
     if (!result.ok) return [];
     return result.config.dashboards.flatMap((d) => {
         if (d.image !== undefined) return [];
-        const found = resolveAppSource({ appsDir, app: d.app, framework: d.framework, entrypoint: d.entrypoint, packages: d.packages, packageSnapshot: d.packageSnapshot });
+        // The dashboard's own keys (app, framework, entrypoint, packages, packageSnapshot, buildTarget), as validated.
+        const found = resolveAppSource({ ...d, appsDir });
         return found.ok && found.source.kind === "generated" ? [{ name: d.name, app: d.app, source: found.source }] : [];
     });
 }
