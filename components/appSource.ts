@@ -201,6 +201,8 @@ function topLevelEntries(folder: string): { ok: true; entries: GeneratedImageInp
     return { ok: true, entries, notes };
 }
 
+/** A line that goes on in the next: a backslash, then only spaces. */
+const CONTINUED = /\\[ \t]*$/;
 /** Bytes of a Dockerfile read for the COPY check (a real one is a few kB). */
 const MAX_DOCKERFILE_BYTES = 256 * 1024;
 
@@ -222,11 +224,17 @@ function copySourceProblems(text: string, folder: string, shown: string, app: st
     const lines = text.split(/\r?\n/);
     for (let i = 0; i < lines.length && problems.length < 10; i++) {
         const start = i;
-        let line = lines[i];
-        while (/\\\s*$/.test(line) && i + 1 < lines.length) line = line.replace(/\\\s*$/, " ") + lines[++i];
+        // Continuation lines joined by testing each line alone: linear however many there are.
+        const parts = [lines[i]];
+        while (CONTINUED.test(parts[parts.length - 1]) && i + 1 < lines.length) {
+            parts[parts.length - 1] = parts[parts.length - 1].replace(CONTINUED, " ");
+            parts.push(lines[++i]);
+        }
+        const line = parts.join("");
         const m = /^\s*(COPY|ADD)\s+(.*)$/i.exec(line);
         if (!m || /--from=/i.test(m[2])) continue;
         for (const src of copySources(m[2])) {
+            if (problems.length >= 10) break;
             if (/[$*?[\]]/.test(src) || /^[a-z][a-z0-9+.-]*:\/\//i.test(src)) continue;
             const rel = path.posix.normalize(src.replace(/^\/+/, ""));
             if (rel === "." || rel.startsWith("..") || fs.existsSync(path.join(folder, rel))) continue;

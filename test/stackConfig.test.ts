@@ -665,6 +665,22 @@ describe("stack configuration", () => {
             ]);
         });
 
+        it("checks a hostile Dockerfile quickly: 60,000 continuation lines, a 200 kB line of spaces", () => {
+            const hostile = path.join(appsDir, "hostile");
+            fs.mkdirSync(hostile, { recursive: true });
+            try {
+                fs.writeFileSync(path.join(hostile, "Dockerfile"), `FROM a AS b\nCOPY \\\n${"x \\\n".repeat(60_000)}y /z\nCOPY ${" ".repeat(200_000)}w\n`);
+                const started = process.hrtime.bigint();
+                const problems = withApps([{ name: "mini", framework: "dash", app: "hostile", buildTarget: "b" }]);
+                expect(Number(process.hrtime.bigint() - started) / 1e6).to.be.below(1500);
+                // At most ten findings, at the line the instruction starts on (identical ones are reported once).
+                expect(problems.length).to.be.within(1, 10);
+                expect(problems[0]).to.equal("dashboards:dashboards[0].app: apps/hostile/Dockerfile line 2: COPY x: there is no x in apps/hostile, the build context (the app's own folder)");
+            } finally {
+                fs.rmSync(hostile, { recursive: true, force: true });
+            }
+        });
+
         it("refuses a Dockerfile that is not a file", () => {
             expect(problemFor("odd")).to.deep.equal(["dashboards:dashboards[0].app: apps/odd/Dockerfile is not a file; make it a file, or remove it to have one generated from the app's files"]);
         });
