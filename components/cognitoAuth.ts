@@ -9,14 +9,15 @@
  * - One confidential app client per dashboard, for the ALB's `authenticate-oidc` action.
  * - A Pre Token Generation Lambda (functions/preTokenGeneration) that refuses tokens for a
  *   dashboard the user's groups do not open. It reads the client -> dashboard -> groups map
- *   from an SSM parameter written after the clients exist, which avoids the cycle
- *   pool -> Lambda -> clients -> pool.
+ *   from SSM parameters (one per client, one for the admin groups) written after the clients
+ *   exist, which avoids the cycle pool -> Lambda -> clients -> pool.
  *
  * DashboardService asks `loginFor(dashboard)` for the listener-rule action and the logout URL.
  * Stacks that use an external OIDC provider instead of Cognito call `externalOidcLogin`.
  *
  * Cost note: Cognito bills monthly active users past the free 10,000 (Lite ~$0.0055, Essentials
- * ~$0.015, Plus more); the Lambda, its logs and a Standard SSM parameter cost next to nothing.
+ * ~$0.015, Plus more); the Lambda, its logs and Standard SSM parameters cost next to nothing (a
+ * dashboard whose groups outgrow 4 KB gets an Advanced parameter, $0.05 a month).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -26,9 +27,9 @@ import * as random from "@pulumi/random";
 import { ComponentArgsError, PACKAGE } from "./component";
 import { bundleHandler, handlerPath } from "./lambdaBundle";
 import {
-    accessMapJson, accessMapParameterName, callbackUrls, cognitoLogoutUrl, derivedDomainPrefix, derivedPrefixBase,
-    domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, estimatedAccessMapBytes, MAX_CALLBACK_URLS, prefixDomain, sesSenderProblems, signedOutUrl,
-    SSM_ADVANCED_MAX_BYTES, ssmTierFor,
+    accessMapPath, adminGroupsBytes, adminGroupsDocument, callbackUrls, clientAccessBytes, clientAccessDocument, cognitoLogoutUrl,
+    COGNITO_APP_CLIENT_LIMIT, derivedDomainPrefix, derivedPrefixBase, domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, MAX_CALLBACK_URLS,
+    prefixDomain, sesSenderProblems, signedOutUrl, SSM_ADVANCED_MAX_BYTES, ssmTierFor,
 } from "./cognitoNames";
 import { isDashboardName, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
@@ -491,8 +492,14 @@ function checkArgs(args: CognitoAuthArgs): void {
         }
         checkRefs(at, d.accessGroups);
     }
-    const mapBytes = estimatedAccessMapBytes(args.adminGroups ?? [], args.dashboards);
-    if (mapBytes > SSM_ADVANCED_MAX_BYTES) add(`the access map would be about ${mapBytes} bytes; an SSM parameter holds at most ${SSM_ADVANCED_MAX_BYTES} (fewer dashboards or shorter group names)`);
+    // Each dashboard's groups, and the admin groups, are one SSM parameter each.
+    for (const d of args.dashboards) {
+        const bytes = clientAccessBytes(d.name, d.accessGroups);
+        if (bytes > SSM_ADVANCED_MAX_BYTES) add(`dashboards "${d.name}": its accessGroups take ${bytes} bytes in the access map; an SSM parameter holds at most ${SSM_ADVANCED_MAX_BYTES} (fewer or shorter group names)`);
+    }
+    const adminBytes = adminGroupsBytes(args.adminGroups ?? []);
+    if (adminBytes > SSM_ADVANCED_MAX_BYTES) add(`adminGroups take ${adminBytes} bytes in the access map; an SSM parameter holds at most ${SSM_ADVANCED_MAX_BYTES} (fewer or shorter group names)`);
+    if (args.dashboards.length > COGNITO_APP_CLIENT_LIMIT) add(`has ${args.dashboards.length} dashboards, each with its own app client; a user pool holds ${COGNITO_APP_CLIENT_LIMIT} (an adjustable AWS quota)`);
 
     if (problems.length > 0) throw new ComponentArgsError("CognitoAuth", problems);
 }
@@ -545,8 +552,8 @@ export class CognitoAuth extends pulumi.ComponentResource {
     public readonly loginUrl: pulumi.Output<string>;
     /** What `authenticate-cognito` calls the domain: the prefix, or the custom domain. */
     public readonly userPoolDomain: pulumi.Output<string>;
-    /** Name of the SSM parameter with the access map. */
-    public readonly accessMapParameterName: string;
+    /** SSM path of the access map: `<path>/admin-groups` and `<path>/clients/<app client id>`. */
+    public readonly accessMapPath: string;
     public readonly preTokenFunction: aws.lambda.Function;
     /** Each dashboard's login by dashboard name (secret: the actions carry client secrets). */
     public readonly logins: pulumi.Output<Record<string, DashboardLoginValues>>;
@@ -557,8 +564,8 @@ export class CognitoAuth extends pulumi.ComponentResource {
         const stack = pulumi.getStack();
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
-        // The trigger needs only the access map's NAME, so it comes before the pool and the clients it maps.
-        this.accessMapParameterName = accessMapParameterName(pulumi.getProject(), stack, name);
+        // The trigger needs only the access map's PATH, so it comes before the pool and the clients it maps.
+        this.accessMapPath = accessMapPath(pulumi.getProject(), stack, name);
         this.preTokenFunction = this.createPreTokenTrigger(name, args, stack, region);
 
         this.userPool = this.createUserPool(name, args, stack, this.preTokenFunction);
@@ -591,7 +598,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             issuer: this.issuer,
             hostedUiDomain: this.hostedUiDomain,
             loginUrl: this.loginUrl,
-            accessMapParameterName: this.accessMapParameterName,
+            accessMapPath: this.accessMapPath,
         });
     }
 
@@ -600,9 +607,11 @@ export class CognitoAuth extends pulumi.ComponentResource {
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent).partition;
-        const parameterName = this.accessMapParameterName;
-        // The ARN is derived from the name, not taken from the parameter, so the role does not wait for the clients.
-        const parameterArn = pulumi.interpolate`arn:${partition}:ssm:${region}:${identity.accountId}:parameter${parameterName}`;
+        const mapPath = this.accessMapPath;
+        // Derived from the path, not taken from the parameters, so the role does not wait for the clients. The
+        // wildcard is the map's own path (project, stack and component name: no config value widens it); a
+        // list of parameter ARNs would wait for the clients and outgrow a role policy's 10,240 characters.
+        const parametersArn = pulumi.interpolate`arn:${partition}:ssm:${region}:${identity.accountId}:parameter${mapPath}/*`;
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-pre-token-logs`, {
             name: `/${pulumi.getProject()}/${stack}/${name}/pre-token-generation`,
             retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays,
@@ -617,11 +626,11 @@ export class CognitoAuth extends pulumi.ComponentResource {
         // Inline and exact, instead of AWSLambdaBasicExecutionRole (which may write to any log group).
         const rolePolicy = new aws.iam.RolePolicy(`${name}-pre-token-policy`, {
             role: role.id,
-            policy: pulumi.all([logGroup.arn, parameterArn]).apply(([logArn, paramArn]) => JSON.stringify({
+            policy: pulumi.all([logGroup.arn, parametersArn]).apply(([logArn, paramsArn]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
-                    { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameter", Resource: paramArn },
+                    { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: paramsArn },
                 ],
             })),
         }, parent);
@@ -638,7 +647,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             memorySize: 256,
             environment: {
                 variables: {
-                    ACCESS_MAP_PARAMETER: parameterName,
+                    ACCESS_MAP_PATH: mapPath,
                     ACCESS_MAP_TTL_SECONDS: String(args.accessMapTtlSeconds ?? DEFAULTS.accessMapTtlSeconds),
                 },
             },
@@ -870,21 +879,21 @@ export class CognitoAuth extends pulumi.ComponentResource {
         return clients;
     }
 
-    /** The access map (app client -> dashboard -> access groups) the trigger reads, written once the clients exist. */
+    /**
+     * The access map the trigger reads, written once the clients exist: the admin groups, and one
+     * parameter per app client (its dashboard and access groups), named by the client's id.
+     */
     private writeAccessMap(name: string, adminGroups: string[], clients: Map<string, DashboardClient>): void {
-        const clientList = [...clients.values()];
-        const mapValue = pulumi.all(clientList.map((c) => c.client.id)).apply((ids) => accessMapJson(
-            adminGroups,
-            clientList.map((c, i) => ({ clientId: ids[i], dashboard: c.args.name, accessGroups: c.args.accessGroups ?? [] })),
-        ));
-        new aws.ssm.Parameter(`${name}-access-map`, {
-            name: this.accessMapParameterName,
-            description: "App client -> dashboard -> access groups, read by the Cognito pre-token trigger",
-            type: "String",
-            // Standard holds 4 KB, Advanced 8 KB: https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
-            tier: mapValue.apply(ssmTierFor),
-            value: mapValue,
-        }, { parent: this, dependsOn: clientList.map((c) => c.client) });
+        // Standard holds 4 KB (free), Advanced 8 KB: https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
+        const parameter = (resourceName: string, parameterName: pulumi.Input<string>, description: string, value: string, dependsOn: pulumi.Resource[]) =>
+            new aws.ssm.Parameter(resourceName, { name: parameterName, description, type: "String", tier: ssmTierFor(value), value }, { parent: this, dependsOn });
+        const admins = adminGroupsDocument(adminGroups);
+        parameter(`${name}-admin-groups`, `${this.accessMapPath}/admin-groups`, "Groups that open every dashboard, read by the Cognito pre-token trigger", admins, []);
+        for (const { args, client } of clients.values()) {
+            const value = clientAccessDocument({ dashboard: args.name, accessGroups: args.accessGroups ?? [] });
+            parameter(`${name}-access-${args.name}`, pulumi.interpolate`${this.accessMapPath}/clients/${client.id}`,
+                `Who may open ${args.name} (this app client's dashboard), read by the Cognito pre-token trigger`, value, [client]);
+        }
     }
 
     /**

@@ -1,9 +1,12 @@
 /**
  * Pure helpers for CognitoAuth: hosted-login domain prefixes, the URLs Cognito and the ALB
- * exchange, the access-map document the Pre Token Generation trigger reads, and its SSM tier.
+ * exchange, the access-map parameters the Pre Token Generation trigger reads, and their SSM tier.
  * No Pulumi here, so each rule is unit-testable on its own.
  */
+import { adminGroupsDocument, clientAccessDocument } from "../functions/preTokenGeneration/accessMap";
 import { boundedName, sanitizeName } from "./naming";
+
+export { adminGroupsDocument, clientAccessDocument };
 
 /** Cognito's domain prefix rule (lowercase letters, digits, inner hyphens, 1..63). */
 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
@@ -19,8 +22,9 @@ export const MAX_CALLBACK_URLS = 100;
 // https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
 export const SSM_STANDARD_MAX_BYTES = 4096;
 export const SSM_ADVANCED_MAX_BYTES = 8192;
-/** Length of the app client ids Cognito issues; used to estimate the access map size before the ids exist. */
-export const COGNITO_CLIENT_ID_LENGTH = 26;
+/** App clients per user pool (an adjustable quota): one per dashboard and the portal. */
+// https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+export const COGNITO_APP_CLIENT_LIMIT = 1000;
 /** Path the ALB receives the authorization code on (fixed by the ALB). */
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-authenticate-users.html
 export const ALB_CALLBACK_PATH = "/oauth2/idpresponse";
@@ -73,10 +77,14 @@ export function prefixDomain(prefix: string, region: string): string {
     return `${prefix}.auth.${region}.amazoncognito.com`;
 }
 
-/** SSM parameter name of the access map; computed up front so the Lambda never needs the clients. */
-export function accessMapParameterName(project: string, stack: string, component: string): string {
+/**
+ * SSM path of the access map, computed up front so the Lambda never needs the clients: it holds
+ * `<path>/admin-groups` and one `<path>/clients/<client id>` per dashboard (see
+ * functions/preTokenGeneration/accessMap.ts), so no parameter's size caps dashboards or groups.
+ */
+export function accessMapPath(project: string, stack: string, component: string): string {
     const part = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "-");
-    return `/${part(project)}/${part(stack)}/${part(component)}/access-map`;
+    return `/${part(project)}/${part(stack)}/${part(component)}/access`;
 }
 
 export function callbackUrls(hosts: string[]): string[] {
@@ -93,28 +101,14 @@ export function cognitoLogoutUrl(hostedDomain: string, clientId: string, primary
     return `https://${hostedDomain}/logout?client_id=${encodeURIComponent(clientId)}&logout_uri=${encodeURIComponent(signedOutUrl(primaryHost))}`;
 }
 
-/** One dashboard's entry for the access map. */
-export interface AccessMapEntry {
-    clientId: string;
-    dashboard: string;
-    accessGroups: string[];
+/** Bytes of a dashboard's access-map parameter (its name and groups), to reject one SSM cannot hold before deploying. */
+export function clientAccessBytes(dashboard: string, accessGroups: readonly string[] = []): number {
+    return Buffer.byteLength(clientAccessDocument({ dashboard, accessGroups: [...accessGroups] }), "utf8");
 }
 
-/** The access-map JSON (format of functions/preTokenGeneration/accessMap.ts), keys in a stable order. */
-export function accessMapJson(adminGroups: string[], entries: AccessMapEntry[]): string {
-    const clients: Record<string, { dashboard: string; accessGroups: string[] }> = {};
-    for (const e of entries) clients[e.clientId] = { dashboard: e.dashboard, accessGroups: [...e.accessGroups] };
-    return JSON.stringify({ version: 1, adminGroups: [...adminGroups], clients });
-}
-
-/** Size of the access map with placeholder client ids, to reject an oversized map before deploying. */
-export function estimatedAccessMapBytes(adminGroups: string[], dashboards: { name: string; accessGroups?: string[] }[]): number {
-    const json = accessMapJson(adminGroups, dashboards.map((d, i) => ({
-        clientId: String(i).padStart(COGNITO_CLIENT_ID_LENGTH, "x"),
-        dashboard: d.name,
-        accessGroups: d.accessGroups ?? [],
-    })));
-    return Buffer.byteLength(json, "utf8");
+/** Bytes of the admin-groups parameter. */
+export function adminGroupsBytes(adminGroups: readonly string[]): number {
+    return Buffer.byteLength(adminGroupsDocument(adminGroups), "utf8");
 }
 
 /** Cheapest SSM tier that holds `value` (Standard is free; Advanced is billed per parameter). */

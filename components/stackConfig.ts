@@ -12,7 +12,7 @@ import { z } from "zod";
 import { APP_FOLDER_DESCRIPTION, APP_FOLDER_NAME, appFolderChecker } from "./appFolder";
 import { AppSourceRequest, AppSourceResult, resolveAppSource } from "./appSource";
 import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
-import { estimatedAccessMapBytes, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
+import { adminGroupsBytes, clientAccessBytes, COGNITO_APP_CLIENT_LIMIT, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
@@ -1285,12 +1285,22 @@ function dashboardListRules(dashboards: unknown[], ctx: RuleContext): void {
                     `but one load balancer holds ${ALB_RULE_LIMIT} rules and ${ALB_TARGET_GROUP_LIMIT} target groups (the portal and the signed-out page included); use fewer dashboards or fewer that scale to zero`,
         });
     }
-    // The pre-token trigger reads every dashboard's groups from one SSM parameter (8 KB at most).
+    // The pre-token trigger reads each dashboard's groups, and the admin groups, from one SSM parameter each (8 KB at most).
     if (ctx.provider !== "cognito") return;
-    const mapped = dashboards.filter(isObject).map((d) => ({ name: isString(d.name) ? d.name : "", accessGroups: stringsOf(d.accessGroups) }));
-    const bytes = estimatedAccessMapBytes(stringsOf(ctx.auth.adminGroups), [...mapped, { name: STACK_DEFAULTS.portalName, accessGroups: [] }]);
-    if (bytes > SSM_ADVANCED_MAX_BYTES) {
-        out.push({ path: ["dashboards"], message: `need an access map of about ${bytes} bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most ${SSM_ADVANCED_MAX_BYTES} bytes: use fewer or shorter group names, or split the dashboards over two stacks` });
+    dashboards.forEach((d, i) => {
+        if (!isObject(d) || !isString(d.name)) return;
+        const bytes = clientAccessBytes(d.name, stringsOf(d.accessGroups));
+        if (bytes > SSM_ADVANCED_MAX_BYTES) {
+            out.push({ path: ["dashboards", i, "accessGroups"], message: `take ${bytes} bytes in the login check's access map; it reads a dashboard's groups from one SSM parameter of at most ${SSM_ADVANCED_MAX_BYTES} bytes: use fewer or shorter group names` });
+        }
+    });
+    const adminBytes = adminGroupsBytes(stringsOf(ctx.auth.adminGroups));
+    if (adminBytes > SSM_ADVANCED_MAX_BYTES) {
+        out.push({ path: ["auth", "adminGroups"], message: `take ${adminBytes} bytes in the login check's access map; it reads them from one SSM parameter of at most ${SSM_ADVANCED_MAX_BYTES} bytes: use fewer or shorter group names` });
+    }
+    // One app client per dashboard, and one for the portal.
+    if (dashboards.length + 1 > COGNITO_APP_CLIENT_LIMIT) {
+        out.push({ path: ["dashboards"], message: `has ${dashboards.length} dashboards; each has its own app client in the user pool, which holds ${COGNITO_APP_CLIENT_LIMIT} with the portal's (an adjustable AWS quota): split them over two stacks or ask AWS for more` });
     }
 }
 

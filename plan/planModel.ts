@@ -142,18 +142,22 @@ function parseJson<V>(text: unknown): V | undefined {
     }
 }
 
-/** `{dashboard, accessGroups}` per app client id, and the admin groups, from the access-map parameter. */
+/**
+ * The access groups per app client id, and the admin groups, from the access-map parameters
+ * (`<path>/admin-groups` and `<path>/clients/<client id>`, see functions/preTokenGeneration/accessMap.ts).
+ */
 function accessMap(plan: Plan): { clients: Map<string, string[]>; adminGroups: string[] } | undefined {
+    const clients = new Map<string, string[]>();
+    let adminGroups: string[] | undefined;
     for (const p of ofType(plan, T.ssmParameter)) {
-        const map = parseJson<{ adminGroups?: string[]; clients?: Record<string, { accessGroups?: string[] }> }>(p.inputs.value);
-        if (map && map.clients && typeof map.clients === "object") {
-            return {
-                clients: new Map(Object.entries(map.clients).map(([id, c]) => [id, c.accessGroups ?? []])),
-                adminGroups: map.adminGroups ?? [],
-            };
-        }
+        const name = typeof p.inputs.name === "string" ? p.inputs.name : "";
+        const doc = parseJson<{ version?: number; adminGroups?: string[]; accessGroups?: string[] }>(p.inputs.value);
+        if (!doc || doc.version !== 2) continue;
+        const client = /\/clients\/([A-Za-z0-9_]+)$/.exec(name);
+        if (client && Array.isArray(doc.accessGroups)) clients.set(client[1], doc.accessGroups);
+        else if (name.endsWith("/admin-groups") && Array.isArray(doc.adminGroups)) adminGroups = doc.adminGroups;
     }
-    return undefined;
+    return adminGroups === undefined && clients.size === 0 ? undefined : { clients, adminGroups: adminGroups ?? [] };
 }
 
 /** Frameworks by dashboard host, from the portal's configuration (the one place the plan states them). */

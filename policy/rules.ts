@@ -430,10 +430,28 @@ function policyDocument(policy: unknown): any {
     }
 }
 
+/**
+ * The one wildcard read allowed: the login check's trigger reading its own access map. The
+ * statement must be in a CognitoAuth's role policy, grant ssm:GetParameters alone, and name
+ * `parameter/<project>/<stack>/<component>/access/*`: the path holds one non-secret entry per app
+ * client, no stack-file value names or widens it, and exact ARNs for 500 clients would not fit a
+ * role policy (10,240 characters).
+ */
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+function isOwnAccessMapRead(r: ResourceDescription, statement: any): boolean {
+    const typeChain = r.urn?.split("::")[2] ?? "";
+    if (!typeChain.endsWith("dashboards:index:CognitoAuth$aws:iam/rolePolicy:RolePolicy")) return false;
+    const actions = asList(statement.Action);
+    const resources = asList(statement.Resource);
+    const ownPath = /^arn:[^:*?]+:ssm:[a-z0-9-]+:\d{12}:parameter\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/access\/\*$/;
+    return statement.NotResource === undefined && actions.length === 1 && actions[0] === "ssm:GetParameters" &&
+        resources.length > 0 && resources.every((res) => typeof res === "string" && ownPath.test(res));
+}
+
 export const iamNoWildcardSecretRead: ResourceRule = {
     kind: "resource",
     id: "iam-no-wildcard-secret-read",
-    description: "No IAM policy (a task execution role's above all) reads secrets or SSM parameters by wildcard: secretsmanager:GetSecretValue and ssm:GetParameter(s) only on exact ARNs.",
+    description: "No IAM policy (a task execution role's above all) reads secrets or SSM parameters by wildcard: secretsmanager:GetSecretValue and ssm:GetParameter(s) only on exact ARNs. The one exception is the login check reading its own access map (a CognitoAuth role policy, ssm:GetParameters alone, on <project>/<stack>/<component>/access/*).",
     remediation: "Grant secretsmanager:GetSecretValue on each secret's full ARN (name plus -<6 random characters>, or the -?????? pattern) and ssm:GetParameters on each parameter's ARN; never a partial ARN with *, a path with *, or \"*\".",
     enforcementLevel: "mandatory",
     severity: "critical",
@@ -445,7 +463,7 @@ export const iamNoWildcardSecretRead: ResourceRule = {
         const problems: string[] = [];
         for (const { label, doc } of documents) {
             asList(doc?.Statement).forEach((s: any, i) => {
-                if (s?.Effect !== "Allow") return;
+                if (s?.Effect !== "Allow" || isOwnAccessMapRead(r, s)) return;
                 const granted = (patterns: unknown) => SECRET_READ_ACTIONS.filter((a) => asList(patterns).some((p) => typeof p === "string" && actionCovers(p, a)));
                 const reads = s.NotAction !== undefined
                     ? SECRET_READ_ACTIONS.filter((a) => !granted(s.NotAction).includes(a))

@@ -21,8 +21,7 @@ import { loadStack } from "../plan/stackFile";
 
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [1, 10, 50, 98];
 const FRAMEWORKS = ["shiny", "dash", "streamlit", "flask"] as const;
-// Every fourth dashboard is open to every signed-in user. With a group on every one of 98
-// dashboards the Cognito access map outgrows its SSM parameter (8 KB): a real limit, reported.
+// Every fourth dashboard is open to every signed-in user.
 const GROUPS: string[][] = [["shiny_users"], ["dash_users"], ["analysts"], []];
 
 interface Measure {

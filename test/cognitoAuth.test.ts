@@ -76,7 +76,8 @@ async function planAuth(args: Partial<CognitoAuthArgs> = {}, name = "auth"): Pro
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 const clientFor = (plan: Plan, dashboard: string) => one(plan, T.client, (c) => c.inputs.name === dashboard);
-const accessMap = (plan: Plan) => JSON.parse(one(plan, T.parameter).inputs.value);
+/** The planned access-map parameters: name -> parsed document. */
+const accessParameters = (plan: Plan) => Object.fromEntries(ofType(plan, T.parameter).map((p) => [p.inputs.name, JSON.parse(p.inputs.value)]));
 
 describe("CognitoAuth", function () {
     let dev: Run;
@@ -331,11 +332,11 @@ describe("CognitoAuth", function () {
             expect(permission.inputs).to.include({ action: "lambda:InvokeFunction", principal: "cognito-idp.amazonaws.com", sourceArn: pool.outputs.arn, function: fn.outputs.name });
         });
 
-        it("runs the handler on nodejs22.x within Cognito's 5 s, told only the access map's parameter name", () => {
+        it("runs the handler on nodejs22.x within Cognito's 5 s, told only the access map's path", () => {
             const fn = one(dev.plan, T.fn).inputs;
             expect(fn).to.include({ runtime: "nodejs22.x", handler: "index.handler", timeout: 5, memorySize: 256 });
-            expect(fn.environment.variables).to.deep.equal({ ACCESS_MAP_PARAMETER: "/dashboards/dev/auth/access-map", ACCESS_MAP_TTL_SECONDS: "60" });
-            expect(one(dev.plan, T.parameter).inputs.name).to.equal(fn.environment.variables.ACCESS_MAP_PARAMETER);
+            expect(fn.environment.variables).to.deep.equal({ ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60" });
+            for (const p of ofType(dev.plan, T.parameter)) expect(p.inputs.name.startsWith(`${fn.environment.variables.ACCESS_MAP_PATH}/`), p.inputs.name).to.equal(true);
         });
 
         it("logs to its own log group with retention", () => {
@@ -344,25 +345,26 @@ describe("CognitoAuth", function () {
             expect(one(dev.plan, T.fn).inputs.loggingConfig).to.deep.equal({ logFormat: "Text", logGroup: logGroup.outputs.name });
         });
 
-        it("grants the role only log writes to that group and ssm:GetParameter on the access-map parameter", () => {
+        it("grants the role only log writes to that group and ssm:GetParameters under the access map's own path", () => {
             const policy = JSON.parse(one(dev.plan, T.rolePolicy).inputs.policy);
-            const parameter = one(dev.plan, T.parameter);
             const logGroup = one(dev.plan, T.logGroup);
             expect(policy.Statement).to.deep.equal([
                 { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.outputs.arn}:*` },
-                { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameter", Resource: parameter.outputs.arn },
+                { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/access/*" },
             ]);
+            // Every parameter the trigger reads is under that path, and nothing else of the stack is.
+            for (const p of ofType(dev.plan, T.parameter)) expect(p.outputs.arn ?? `arn:aws:ssm:eu-west-1:123456789012:parameter${p.inputs.name}`).to.match(/^arn:aws:ssm:eu-west-1:123456789012:parameter\/dashboards\/dev\/auth\/access\//);
             expect(one(dev.plan, T.rolePolicy).inputs.role).to.equal(one(dev.plan, "aws:iam/role:Role").id);
         });
 
         it("ships the bundled handler (SDK external) that exports a handler which fails closed", async () => {
             const code = dev.lambdaCode!;
             expect(code).to.be.a("string");
-            expect(code).to.include("ACCESS_MAP_PARAMETER");
+            expect(code).to.include("ACCESS_MAP_PATH");
             expect(code).to.include('require("@aws-sdk/client-ssm")');
             const mod = { exports: {} as any };
             const fakeRequire = (id: string) => {
-                if (id === "@aws-sdk/client-ssm") return { SSMClient: class {}, GetParameterCommand: class {} };
+                if (id === "@aws-sdk/client-ssm") return { SSMClient: class {}, GetParametersCommand: class {} };
                 return require(id);
             };
             new Function("module", "exports", "require", code)(mod, mod.exports, fakeRequire);
@@ -377,35 +379,56 @@ describe("CognitoAuth", function () {
             }
         });
 
-        it("writes the access map after the clients, keyed by their real ids: admins, grouped and open dashboards", () => {
-            const parameter = one(dev.plan, T.parameter);
-            expect(parameter.inputs).to.include({ type: "String", tier: "Standard", name: "/dashboards/dev/auth/access-map" });
-            const clients = ofType(dev.plan, T.client);
-            for (const c of clients) expect(parameter.dependsOn).to.include(c.urn);
-            expect(accessMap(dev.plan)).to.deep.equal({
-                version: 1,
-                adminGroups: ["admins"],
-                clients: {
-                    [clientFor(dev.plan, "ridge-lasso").id!]: { dashboard: "ridge-lasso", accessGroups: ["shiny_users"] },
-                    [clientFor(dev.plan, "kpis").id!]: { dashboard: "kpis", accessGroups: ["analysts"] },
-                    [clientFor(dev.plan, "portal").id!]: { dashboard: "portal", accessGroups: [] },
-                },
+        it("writes the access map after the clients, one parameter per client named by its real id, and the admin groups", () => {
+            const path = "/dashboards/dev/auth/access";
+            expect(accessParameters(dev.plan)).to.deep.equal({
+                [`${path}/admin-groups`]: { version: 2, adminGroups: ["admins"] },
+                [`${path}/clients/${clientFor(dev.plan, "ridge-lasso").id!}`]: { version: 2, dashboard: "ridge-lasso", accessGroups: ["shiny_users"] },
+                [`${path}/clients/${clientFor(dev.plan, "kpis").id!}`]: { version: 2, dashboard: "kpis", accessGroups: ["analysts"] },
+                [`${path}/clients/${clientFor(dev.plan, "portal").id!}`]: { version: 2, dashboard: "portal", accessGroups: [] },
             });
+            for (const p of ofType(dev.plan, T.parameter)) {
+                expect(p.inputs).to.include({ type: "String", tier: "Standard" });
+                const dashboard = JSON.parse(p.inputs.value).dashboard;
+                // A client's parameter waits for that client (its name is the client's id).
+                if (dashboard !== undefined) expect(p.dependsOn).to.include(clientFor(dev.plan, dashboard).urn);
+            }
         });
 
-        it("moves the access map to the Advanced tier past 4 KB", async () => {
+        it("takes 500 dashboards with 3 groups of 40 characters each: no parameter near its limit, all Standard (free)", async function () {
+            this.timeout(60_000);
+            const groups = Array.from({ length: 60 }, (_, i) => `${String(i).padStart(2, "0")}_${"analysts-of-the-north-western-region".padEnd(37, "x")}`);
+            expect(groups.every((g) => g.length === 40)).to.equal(true);
+            const many = await planAuth({
+                groups: groups.map((name) => ({ name })),
+                adminGroups: [groups[0]],
+                users: [],
+                dashboards: Array.from({ length: 500 }, (_, i) => ({ name: `d${i}`, hosts: [`d${i}.${DOMAIN}`], accessGroups: [groups[i % 60], groups[(i + 1) % 60], groups[(i + 2) % 60]] })),
+            });
+            const parameters = ofType(many.plan, T.parameter);
+            expect(parameters).to.have.length(501);
+            expect(Math.max(...parameters.map((p) => Buffer.byteLength(p.inputs.value)))).to.be.below(200);
+            expect(parameters.every((p) => p.inputs.tier === "Standard")).to.equal(true);
+            const d7 = accessParameters(many.plan)[`/dashboards/dev/auth/access/clients/${clientFor(many.plan, "d7").id!}`];
+            expect(d7).to.deep.equal({ version: 2, dashboard: "d7", accessGroups: [groups[7], groups[8], groups[9]] });
+        });
+
+        it("moves only the parameter of a dashboard whose groups pass 4 KB to the Advanced tier, and refuses one past 8 KB", async () => {
             expect(ssmTierFor("x".repeat(4096))).to.equal("Standard");
             expect(ssmTierFor("x".repeat(4097))).to.equal("Advanced");
-            const group = "g".repeat(60);
-            const many = await planAuth({
-                groups: [{ name: group }],
+            const wide = Array.from({ length: 40 }, (_, i) => `g${i}-${"x".repeat(100)}`);
+            const run = await planAuth({
+                groups: wide.map((name) => ({ name })),
                 adminGroups: [],
                 users: [],
-                dashboards: Array.from({ length: 40 }, (_, i) => ({ name: `d${i}`, hosts: [`d${i}.${DOMAIN}`], accessGroups: [group] })),
+                dashboards: [{ name: "wide", hosts: [`wide.${DOMAIN}`], accessGroups: wide }, { name: "narrow", hosts: [`narrow.${DOMAIN}`], accessGroups: [wide[0]] }],
             });
-            const parameter = one(many.plan, T.parameter);
-            expect(Buffer.byteLength(parameter.inputs.value)).to.be.greaterThan(4096);
-            expect(parameter.inputs.tier).to.equal("Advanced");
+            const tiers = Object.fromEntries(ofType(run.plan, T.parameter).map((p) => [JSON.parse(p.inputs.value).dashboard ?? "admins", p.inputs.tier]));
+            expect(tiers).to.deep.equal({ admins: "Standard", wide: "Advanced", narrow: "Standard" });
+            const tooWide = Array.from({ length: 70 }, (_, i) => `g${i}-${"x".repeat(120)}`);
+            const failure = await planAuth({ groups: tooWide.map((name) => ({ name })), adminGroups: [], users: [], dashboards: [{ name: "wide", hosts: [`wide.${DOMAIN}`], accessGroups: tooWide }] }).then(() => undefined, (e: Error) => e);
+            expect(failure).to.be.instanceOf(ComponentArgsError);
+            expect(failure!.message).to.match(/dashboards "wide": its accessGroups take \d+ bytes in the access map; an SSM parameter holds at most 8192/);
         });
     });
 

@@ -358,12 +358,12 @@ describe("stack configuration", () => {
             expected: "dashboards:pipeline: needs pulumiAccessTokenSecretArn (Pulumi Cloud) or pulumiBackendUrl (self-managed state) so the build can run pulumi up",
         },
         {
-            title: "more access groups than the login check's access map can hold",
+            title: "more access groups on one dashboard than its access-map parameter can hold",
             changes: {
-                "dashboards:auth": { groups: [{ name: "analysts_of_the_north_western_region" }] },
-                "dashboards:dashboards": Array.from({ length: 90 }, (_, i) => ({ name: `dashboard-${i}`, framework: "dash", accessGroups: ["analysts_of_the_north_western_region"] })),
+                "dashboards:auth": { groups: Array.from({ length: 70 }, (_, i) => ({ name: `g${String(i).padStart(2, "0")}_${"x".repeat(116)}` })) },
+                "dashboards:dashboards": [{ name: "wide", framework: "dash", accessGroups: Array.from({ length: 70 }, (_, i) => `g${String(i).padStart(2, "0")}_${"x".repeat(116)}`) }],
             },
-            expected: "dashboards:dashboards: need an access map of about 10362 bytes (dashboard names, client ids and accessGroups); the login check reads it from one SSM parameter of at most 8192 bytes: use fewer or shorter group names, or split the dashboards over two stacks",
+            expected: "dashboards:dashboards[0].accessGroups: take 8659 bytes in the login check's access map; it reads a dashboard's groups from one SSM parameter of at most 8192 bytes: use fewer or shorter group names",
         },
         {
             title: "waitForSteadyState that is not a boolean",

@@ -1,9 +1,10 @@
 /**
- * Module-scope cache of the access map: warm invocations within the TTL do not call SSM, and a
- * failed refresh keeps serving the last good map for a bounded stale window (a short SSM outage
- * or throttling must not lock everyone out; a long one must not freeze revocations forever).
+ * Module-scope cache of access-map lookups, one entry per app client: warm invocations within the
+ * TTL do not call SSM, and a failed refresh keeps serving that client's last good lookup for a
+ * bounded stale window (a short SSM outage or throttling must not lock everyone out; a long one
+ * must not freeze revocations forever). A client without a parameter is cached too, as unknown.
  */
-import { type AccessMap, parseAccessMap } from "./accessMap";
+import { type AccessMap, type AccessMapDocuments, parseAccessMap } from "./accessMap";
 import { describeError } from "./util";
 
 /** Where the map used for a decision came from. */
@@ -13,7 +14,7 @@ export type AccessMapSource = "fresh" | "cached" | "stale";
 export interface CachedAccessMap {
     map: AccessMap;
     source: AccessMapSource;
-    /** Seconds since this map was loaded. */
+    /** Seconds since this lookup was loaded. */
     ageSeconds: number;
     /** Why the refresh failed, when `source` is `stale`. */
     refreshError?: string;
@@ -24,47 +25,61 @@ export class AccessMapUnavailableError extends Error {
     override name = "AccessMapUnavailableError";
 }
 
+/**
+ * Cached clients at most: a user pool holds 1,000 app clients (an adjustable quota), and only the
+ * pool's own clients reach the trigger, so this bounds memory without evicting in normal use.
+ */
+// https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html
+export const MAX_CACHED_CLIENTS = 2000;
+
 /** Options of {@link createAccessMapCache}. */
 export interface AccessMapCacheOptions {
-    /** Fetches the raw JSON document (e.g. from SSM). */
-    load: () => Promise<string>;
+    /** Fetches one client's raw documents (e.g. from SSM). */
+    load: (clientId: string) => Promise<AccessMapDocuments>;
     /** Current time in milliseconds since the epoch. */
     now: () => number;
-    /** How long a loaded map is used without asking `load` again. */
+    /** How long a lookup is used without asking `load` again. */
     ttlMs: number;
-    /** How long past its TTL the last good map is still served when refreshes fail. */
+    /** How long past its TTL a client's last good lookup is still served when refreshes fail. */
     maxStaleMs: number;
+    /** @default MAX_CACHED_CLIENTS */
+    maxEntries?: number;
 }
 
 /**
- * Creates a loader that caches the parsed access map.
+ * Creates a loader that caches each client's parsed lookup.
  *
- * A document that fails validation counts as a failed refresh, exactly like a network error.
+ * Documents that fail validation count as a failed refresh, exactly like a network error.
  *
- * @returns A function resolving to the map to use; it rejects with
- *   {@link AccessMapUnavailableError} when there is no map, or only one older than TTL + stale window.
+ * @returns A function resolving to the map to use for `clientId`; it rejects with
+ *   {@link AccessMapUnavailableError} when there is no lookup, or only one older than TTL + stale window.
  */
-export function createAccessMapCache(options: AccessMapCacheOptions): () => Promise<CachedAccessMap> {
+export function createAccessMapCache(options: AccessMapCacheOptions): (clientId: string) => Promise<CachedAccessMap> {
     const { load, now, ttlMs, maxStaleMs } = options;
-    let good: { map: AccessMap; loadedAt: number } | undefined;
+    const maxEntries = options.maxEntries ?? MAX_CACHED_CLIENTS;
+    // Insertion order is refresh order, so the first key is the least recently loaded.
+    const good = new Map<string, { map: AccessMap; loadedAt: number }>();
 
-    return async () => {
+    return async (clientId) => {
         const t = now();
         const age = (from: number) => Math.max(0, Math.round((t - from) / 1000));
-        if (good && t - good.loadedAt < ttlMs) {
-            return { map: good.map, source: "cached", ageSeconds: age(good.loadedAt) };
+        const cached = good.get(clientId);
+        if (cached && t - cached.loadedAt < ttlMs) {
+            return { map: cached.map, source: "cached", ageSeconds: age(cached.loadedAt) };
         }
         try {
-            const map = parseAccessMap(await load());
-            good = { map, loadedAt: t };
+            const map = parseAccessMap(clientId, await load(clientId));
+            good.delete(clientId);
+            good.set(clientId, { map, loadedAt: t });
+            if (good.size > maxEntries) good.delete(good.keys().next().value!);
             return { map, source: "fresh", ageSeconds: 0 };
         } catch (err) {
             const detail = describeError(err);
-            if (good && t - good.loadedAt < ttlMs + maxStaleMs) {
-                return { map: good.map, source: "stale", ageSeconds: age(good.loadedAt), refreshError: detail };
+            if (cached && t - cached.loadedAt < ttlMs + maxStaleMs) {
+                return { map: cached.map, source: "stale", ageSeconds: age(cached.loadedAt), refreshError: detail };
             }
             throw new AccessMapUnavailableError(
-                good ? `last good access map is older than the stale window; refresh failed: ${detail}` : detail,
+                cached ? `last good access map is older than the stale window; refresh failed: ${detail}` : detail,
                 { cause: err },
             );
         }

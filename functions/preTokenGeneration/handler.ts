@@ -8,9 +8,11 @@
  *
  * Why the map lives in SSM: the user pool needs this Lambda's ARN, and the app clients need the
  * pool; passing client ids to the Lambda as environment variables would close the cycle
- * pool -> Lambda -> clients -> pool. The infrastructure instead writes the client -> dashboard
- * -> groups map to an SSM parameter once the clients exist, and this function reads it at run
- * time (cached for `ACCESS_MAP_TTL_SECONDS`; see accessMapCache.ts for the stale window).
+ * pool -> Lambda -> clients -> pool. The infrastructure instead writes, once the clients exist, one
+ * parameter per app client (its dashboard and groups) and one with the admin groups under a path
+ * named up front; this function reads the two a sign-in needs in one call (cached per client for
+ * `ACCESS_MAP_TTL_SECONDS`; see accessMapCache.ts for the stale window). One parameter per client
+ * means no parameter's size limits how many dashboards or groups a stack has.
  *
  * Fail closed: an unknown client id, a malformed event, a missing/invalid access map (with no
  * recent good copy), a bad configuration or any unexpected error all deny. On allow the event is
@@ -18,21 +20,23 @@
  * (CloudWatch Logs) for auditing: no tokens, only ids, usernames and group names.
  *
  * Environment:
- * - `ACCESS_MAP_PARAMETER` (required): SSM parameter name holding the access map JSON.
- * - `ACCESS_MAP_TTL_SECONDS` (default 60): how long a loaded map is used without calling SSM.
- * - `ACCESS_MAP_MAX_STALE_SECONDS` (default 900): how long past its TTL the last good map is
- *   still used while refreshes fail.
+ * - `ACCESS_MAP_PATH` (required): the SSM path of the map, e.g. `/dashboards/prod/auth/access`
+ *   (`<path>/admin-groups`, `<path>/clients/<client id>`; see accessMap.ts).
+ * - `ACCESS_MAP_TTL_SECONDS` (default 60): how long a client's lookup is used without calling SSM.
+ * - `ACCESS_MAP_MAX_STALE_SECONDS` (default 900): how long past its TTL a client's last good
+ *   lookup is still used while refreshes fail.
  */
 import type { Context, PreTokenGenerationTriggerEvent, PreTokenGenerationV2TriggerEvent } from "aws-lambda";
+import type { AccessMapDocuments } from "./accessMap";
 import { AccessMapUnavailableError, type AccessMapSource, createAccessMapCache } from "./accessMapCache";
 import { type AllowReason, type DenyReason, decideAccess, denialMessage } from "./decision";
 import { InvalidEventError, readTriggerEvent, type TriggerFacts } from "./event";
-import { ssmParameterLoader } from "./ssm";
+import { ssmAccessMapLoader } from "./ssm";
 import { describeError, isRecord } from "./util";
 
 /** Environment variable names read by the handler. */
 export const ENV = {
-    parameter: "ACCESS_MAP_PARAMETER",
+    path: "ACCESS_MAP_PATH",
     ttlSeconds: "ACCESS_MAP_TTL_SECONDS",
     maxStaleSeconds: "ACCESS_MAP_MAX_STALE_SECONDS",
 } as const;
@@ -83,8 +87,8 @@ export interface DecisionLogEntry {
 
 /** Injectable dependencies of {@link createHandler}; everything defaults to the Lambda setup. */
 export interface HandlerDependencies {
-    /** Fetches the raw access map JSON. Default: `GetParameter` on `ACCESS_MAP_PARAMETER`. */
-    loadAccessMap?: () => Promise<string>;
+    /** Fetches a client's raw documents. Default: `GetParameters` under `ACCESS_MAP_PATH`. */
+    loadAccessMap?: (clientId: string) => Promise<AccessMapDocuments>;
     /** Milliseconds since the epoch. Default: `Date.now`. */
     now?: () => number;
     /** Receives one entry per decision. Default: one JSON line on stdout. */
@@ -153,9 +157,9 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
         const maxStaleSeconds = secondsSetting(env, ENV.maxStaleSeconds, DEFAULT_MAX_STALE_SECONDS);
         let load = deps.loadAccessMap;
         if (!load) {
-            const parameter = env[ENV.parameter]?.trim();
-            if (!parameter) throw new ConfigError(`${ENV.parameter} is not set`);
-            load = ssmParameterLoader(parameter);
+            const path = env[ENV.path]?.trim();
+            if (!path) throw new ConfigError(`${ENV.path} is not set`);
+            load = ssmAccessMapLoader(path);
         }
         getAccessMap = createAccessMapCache({ load, now, ttlMs: ttlSeconds * 1000, maxStaleMs: maxStaleSeconds * 1000 });
         return getAccessMap;
@@ -166,7 +170,7 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
         let facts: TriggerFacts | undefined;
         try {
             facts = readTriggerEvent(event);
-            const { map, source, ageSeconds, refreshError } = await accessMapCache()();
+            const { map, source, ageSeconds, refreshError } = await accessMapCache()(facts.clientId);
             const decision = decideAccess(map, facts.clientId, facts.groups);
             const entry: DecisionLogEntry = {
                 level: !decision.allowed || source === "stale" ? "WARN" : "INFO",

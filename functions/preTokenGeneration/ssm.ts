@@ -1,10 +1,11 @@
 /**
- * Reading the access map document from SSM Parameter Store, within the trigger's time budget.
+ * Reading one sign-in's access-map documents from SSM Parameter Store, within the trigger's time budget.
  */
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { type AccessMapDocuments, adminGroupsParameterName, clientParameterName } from "./accessMap";
 
 /**
- * Overall deadline for one GetParameter call, retries included. Cognito gives the trigger 5 s
+ * Overall deadline for one GetParameters call, retries included. Cognito gives the trigger 5 s
  * in total; this leaves room for the cold start and the decision.
  */
 // Cognito waits 5 s for a trigger: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
@@ -19,22 +20,30 @@ export function createFastSsmClient(): SSMClient {
 }
 
 /**
- * Returns a loader that fetches the raw value of the SSM parameter `name` (String or
- * SecureString; the latter needs `kms:Decrypt` on its key), aborting after {@link SSM_DEADLINE_MS}.
+ * Returns a loader that fetches, in one GetParameters call, the admin groups and the client's
+ * entry under the map's `path`, aborting after {@link SSM_DEADLINE_MS}. A client without a
+ * parameter (or with an id that cannot name one) comes back without `client`; a missing admin
+ * parameter is an error (the map is not there: fail closed).
  *
- * @param name Parameter name, e.g. `/dashboards/prod/access-map`.
+ * @param path The map's path, e.g. `/dashboards/prod/auth/access`.
  * @param client SSM client (anything with `send`), created lazily with {@link createFastSsmClient} when omitted.
  */
-export function ssmParameterLoader(name: string, client?: Pick<SSMClient, "send">): () => Promise<string> {
+export function ssmAccessMapLoader(path: string, client?: Pick<SSMClient, "send">): (clientId: string) => Promise<AccessMapDocuments> {
     let ssm = client;
-    return async () => {
+    const adminName = adminGroupsParameterName(path);
+    return async (clientId) => {
         ssm ??= createFastSsmClient();
-        // WithDecryption decrypts SecureString values and is ignored for String: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
-        const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }), {
+        const clientName = clientParameterName(path, clientId);
+        const names = clientName === undefined ? [adminName] : [adminName, clientName];
+        // Names not found come back in InvalidParameters, not as an error; WithDecryption is ignored for String:
+        // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html
+        const out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }), {
             abortSignal: AbortSignal.timeout(SSM_DEADLINE_MS),
         });
-        const value = out.Parameter?.Value;
-        if (typeof value !== "string") throw new Error(`SSM parameter ${name} has no value`);
-        return value;
+        const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
+        const adminGroups = value(adminName);
+        if (typeof adminGroups !== "string") throw new Error(`SSM parameter ${adminName} is missing or has no value`);
+        const entry = clientName === undefined ? undefined : value(clientName);
+        return entry === undefined ? { adminGroups } : { adminGroups, client: entry };
     };
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { InvalidAccessMapError, parseAccessMap } from "../../functions/preTokenGeneration/accessMap";
+import { adminGroupsDocument, clientAccessDocument, clientParameterName, InvalidAccessMapError, parseAccessMap } from "../../functions/preTokenGeneration/accessMap";
 import { decideAccess, denialMessage } from "../../functions/preTokenGeneration/decision";
 import { parseGroupsAttribute } from "../../functions/preTokenGeneration/event";
 import { accessMap as map, SALES_CLIENT as SALES, UNKNOWN_CLIENT, WIKI_CLIENT as WIKI } from "./preTokenGeneration.fixtures";
@@ -66,50 +66,63 @@ describe("preTokenGeneration denialMessage", () => {
     });
 });
 
-describe("preTokenGeneration parseAccessMap", () => {
-    it("accepts a valid map and returns the same content", () => {
-        expect(parseAccessMap(JSON.stringify(map))).to.deep.equal(map);
+describe("preTokenGeneration access-map documents", () => {
+    const admins = adminGroupsDocument(map.adminGroups);
+    const sales = clientAccessDocument(map.clients[SALES]);
+
+    it("reads back what the infrastructure writes: the admin groups and the client's entry", () => {
+        expect(parseAccessMap(SALES, { adminGroups: admins, client: sales })).to.deep.equal({ adminGroups: map.adminGroups, clients: { [SALES]: map.clients[SALES] } });
     });
 
-    it("ignores unknown top-level keys", () => {
-        const parsed = parseAccessMap(JSON.stringify({ ...map, generatedBy: "pulumi" }));
+    it("maps no client when the client has no document (unknown: denied even for admins)", () => {
+        const parsed = parseAccessMap(SALES, { adminGroups: admins });
+        expect(decideAccess(parsed, SALES, map.adminGroups)).to.deep.equal({ allowed: false, reason: "unknown-client" });
+    });
+
+    it("ignores unknown keys", () => {
+        const parsed = parseAccessMap(SALES, { adminGroups: admins, client: JSON.stringify({ ...JSON.parse(sales), generatedBy: "pulumi" }) });
         expect(parsed.clients[SALES].dashboard).to.equal("sales");
     });
 
-    it("keeps a client keyed __proto__ as data, not as the prototype", () => {
-        const json = `{"version":1,"adminGroups":[],"clients":{"__proto__":{"dashboard":"x","accessGroups":[]}}}`;
-        const parsed = parseAccessMap(json);
+    it("keeps a client id __proto__ as data, not as the prototype", () => {
+        const parsed = parseAccessMap("__proto__", { adminGroups: admins, client: clientAccessDocument({ dashboard: "x", accessGroups: [] }) });
         expect(decideAccess(parsed, "__proto__", []).allowed).to.equal(true);
         expect(decideAccess(parsed, "dashboard", []).allowed).to.equal(false);
     });
 
-    const invalid: Array<[string, string, RegExp]> = [
-        ["invalid JSON", "{version: 1", /not valid JSON/],
+    it("names a client's parameter only for an id that Cognito could issue and SSM could name", () => {
+        expect(clientParameterName("/d/prod/auth/access", SALES)).to.equal(`/d/prod/auth/access/clients/${SALES}`);
+        expect(clientParameterName("/d/prod/auth/access", "a_B9")).to.equal("/d/prod/auth/access/clients/a_B9");
+        // A "+" is allowed in Cognito ids but not in SSM names; the others would climb or widen the path.
+        for (const bad of ["", "a+b", "../admin-groups", "a/b", "a b", "a*", "x".repeat(129), "é"]) {
+            expect(clientParameterName("/d/prod/auth/access", bad), bad).to.equal(undefined);
+        }
+    });
+
+    const invalidAdmins: Array<[string, string, RegExp]> = [
+        ["invalid JSON", "{version: 2", /admin groups: not valid JSON/],
         ["an array", "[]", /must be a JSON object/],
-        ["another version", JSON.stringify({ ...map, version: 2 }), /unsupported version 2/],
-        ["a missing version", JSON.stringify({ adminGroups: [], clients: {} }), /unsupported version/],
-        ["adminGroups not an array", JSON.stringify({ ...map, adminGroups: "admins" }), /adminGroups must be an array/],
-        ["an empty admin group name", JSON.stringify({ ...map, adminGroups: [""] }), /adminGroups\[0\]/],
-        ["clients as an array", JSON.stringify({ ...map, clients: [] }), /clients must be an object/],
-        [
-            "a client without dashboard",
-            JSON.stringify({ ...map, clients: { [SALES]: { accessGroups: [] } } }),
-            /\.dashboard must be a non-empty string/,
-        ],
-        [
-            "accessGroups with a number",
-            JSON.stringify({ ...map, clients: { [SALES]: { dashboard: "sales", accessGroups: [42] } } }),
-            /accessGroups\[0\]/,
-        ],
-        [
-            "a missing accessGroups",
-            JSON.stringify({ ...map, clients: { [SALES]: { dashboard: "sales" } } }),
-            /accessGroups must be an array/,
-        ],
+        ["the former single-map format", JSON.stringify({ version: 1, adminGroups: [], clients: {} }), /unsupported version 1/],
+        ["a missing version", JSON.stringify({ adminGroups: [] }), /unsupported version/],
+        ["adminGroups not an array", JSON.stringify({ version: 2, adminGroups: "admins" }), /adminGroups must be an array/],
+        ["an empty admin group name", JSON.stringify({ version: 2, adminGroups: [""] }), /adminGroups\[0\]/],
     ];
-    for (const [what, json, message] of invalid) {
-        it(`rejects ${what}`, () => {
-            expect(() => parseAccessMap(json)).to.throw(InvalidAccessMapError, message);
+    for (const [what, json, message] of invalidAdmins) {
+        it(`rejects admin groups with ${what}`, () => {
+            expect(() => parseAccessMap(SALES, { adminGroups: json, client: sales })).to.throw(InvalidAccessMapError, message);
+        });
+    }
+
+    const invalidClients: Array<[string, string, RegExp]> = [
+        ["invalid JSON", "{", /client entry: not valid JSON/],
+        ["another version", JSON.stringify({ ...JSON.parse(sales), version: 3 }), /unsupported version 3/],
+        ["no dashboard", JSON.stringify({ version: 2, accessGroups: [] }), /dashboard must be a non-empty string/],
+        ["a number among accessGroups", JSON.stringify({ version: 2, dashboard: "sales", accessGroups: [42] }), /accessGroups\[0\]/],
+        ["no accessGroups", JSON.stringify({ version: 2, dashboard: "sales" }), /accessGroups must be an array/],
+    ];
+    for (const [what, json, message] of invalidClients) {
+        it(`rejects a client entry with ${what}`, () => {
+            expect(() => parseAccessMap(SALES, { adminGroups: admins, client: json })).to.throw(InvalidAccessMapError, message);
         });
     }
 });

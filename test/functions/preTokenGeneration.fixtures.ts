@@ -8,7 +8,6 @@ export const UNKNOWN_CLIENT = "3example23456789otherclnt";
 
 /** `sales` is restricted to two groups, `wiki` is open to every signed-in user. */
 export const accessMap: AccessMap = {
-    version: 1,
     adminGroups: ["dashboard-admins"],
     clients: {
         [SALES_CLIENT]: { dashboard: "sales", accessGroups: ["sales", "finance"] },

@@ -1,4 +1,4 @@
-import type { GetParameterCommand } from "@aws-sdk/client-ssm";
+import type { GetParametersCommand } from "@aws-sdk/client-ssm";
 import type { PreTokenGenerationTriggerEvent, PreTokenGenerationV2TriggerEvent } from "aws-lambda";
 import { expect } from "chai";
 import {
@@ -8,11 +8,18 @@ import {
     handler as defaultHandler,
     UNAVAILABLE_MESSAGE,
 } from "../../functions/preTokenGeneration/handler";
-import { ssmParameterLoader } from "../../functions/preTokenGeneration/ssm";
+import { type AccessMap, type AccessMapDocuments, adminGroupsDocument, clientAccessDocument } from "../../functions/preTokenGeneration/accessMap";
+import { createAccessMapCache } from "../../functions/preTokenGeneration/accessMapCache";
+import { ssmAccessMapLoader } from "../../functions/preTokenGeneration/ssm";
 import { accessMap, SALES_CLIENT, UNKNOWN_CLIENT, WIKI_CLIENT } from "./preTokenGeneration.fixtures";
 
 const SALES_DENIED = 'Access denied: you are not in a group allowed to open "sales".';
-const ACCESS_MAP_JSON = JSON.stringify(accessMap);
+ 
+/** What SSM holds for `clientId` when the stack's map is `map`: the admin groups, and the client's entry if it has one. */
+function documentsOf(map: AccessMap, clientId: string): AccessMapDocuments {
+    const entry = Object.hasOwn(map.clients, clientId) ? map.clients[clientId] : undefined;
+    return entry ? { adminGroups: adminGroupsDocument(map.adminGroups), client: clientAccessDocument(entry) } : { adminGroups: adminGroupsDocument(map.adminGroups) };
+}
 
 type TriggerSource = PreTokenGenerationTriggerEvent["triggerSource"];
 
@@ -66,15 +73,16 @@ function federatedEvent(customGroups: string, clientId = SALES_CLIENT): PreToken
 }
 
 /** A handler over an in-memory "SSM" whose answers the test controls, with a settable clock and captured logs. */
-function setup(options: { answers?: Array<string | Error>; env?: Record<string, string> } = {}) {
-    const answers = options.answers ?? [ACCESS_MAP_JSON];
-    const state = { nowMs: Date.parse("2026-01-01T00:00:00Z"), ssmCalls: 0, logs: [] as DecisionLogEntry[] };
+function setup(options: { answers?: Array<AccessMap | AccessMapDocuments | Error>; env?: Record<string, string> } = {}) {
+    const answers = options.answers ?? [accessMap];
+    const state = { nowMs: Date.parse("2026-01-01T00:00:00Z"), ssmCalls: 0, clientIds: [] as string[], logs: [] as DecisionLogEntry[] };
     const deps: HandlerDependencies = {
-        loadAccessMap: async () => {
+        loadAccessMap: async (clientId) => {
             const answer = answers[Math.min(state.ssmCalls, answers.length - 1)];
             state.ssmCalls++;
+            state.clientIds.push(clientId);
             if (answer instanceof Error) throw answer;
-            return answer;
+            return "clients" in answer ? documentsOf(answer, clientId) : answer;
         },
         now: () => state.nowMs,
         log: (entry) => state.logs.push(entry),
@@ -282,11 +290,11 @@ describe("preTokenGeneration handler", () => {
     });
 
     describe("access map from SSM", () => {
-        const onlyWiki = JSON.stringify({ ...accessMap, clients: { [WIKI_CLIENT]: accessMap.clients[WIKI_CLIENT] } });
+        const onlyWiki: AccessMap = { ...accessMap, clients: { [WIKI_CLIENT]: accessMap.clients[WIKI_CLIENT] } };
 
         it("uses the cached map within the TTL and reloads it after", async () => {
             // First load: the sales dashboard does not exist yet; the second load adds it.
-            const { handler, state, advance } = setup({ answers: [onlyWiki, ACCESS_MAP_JSON] });
+            const { handler, state, advance } = setup({ answers: [onlyWiki, accessMap] });
             const event = () => v1Event({ groups: ["sales"] });
             await rejection(handler(event()));
             advance(59);
@@ -297,9 +305,27 @@ describe("preTokenGeneration handler", () => {
             expect(state.ssmCalls).to.equal(2);
         });
 
+        it("caches each client on its own: one lookup per client per TTL, for that client's id only", async () => {
+            const { handler, state, advance } = setup();
+            await handler(v1Event({ groups: ["sales"] }));
+            await handler(v1Event({ clientId: WIKI_CLIENT }));
+            advance(30);
+            await handler(v1Event({ groups: ["sales"] }));
+            await handler(v1Event({ clientId: WIKI_CLIENT }));
+            expect(state.clientIds).to.deep.equal([SALES_CLIENT, WIKI_CLIENT]);
+        });
+
+        it("keeps at most maxEntries clients, forgetting the least recently loaded", async () => {
+            const loads: string[] = [];
+            const get = createAccessMapCache({ load: async (id) => (loads.push(id), documentsOf(accessMap, id)), now: () => 0, ttlMs: 60_000, maxStaleMs: 0, maxEntries: 2 });
+            for (const id of ["a", "b", "c", "b", "a"]) await get(id);
+            // a, b, c loaded; c evicts a; b still cached; a loaded again (evicting b).
+            expect(loads).to.deep.equal(["a", "b", "c", "a"]);
+        });
+
         it("honours ACCESS_MAP_TTL_SECONDS", async () => {
             const { handler, state, advance, lastLog } = setup({
-                answers: [onlyWiki, ACCESS_MAP_JSON],
+                answers: [onlyWiki, accessMap],
                 env: { ACCESS_MAP_TTL_SECONDS: "5" },
             });
             await rejection(handler(v1Event({ groups: ["sales"] })));
@@ -311,7 +337,7 @@ describe("preTokenGeneration handler", () => {
 
         it("serves the last good map when a refresh fails, within the stale window, then denies", async () => {
             const { handler, advance, lastLog } = setup({
-                answers: [ACCESS_MAP_JSON, new Error("ThrottlingException: Rate exceeded")],
+                answers: [accessMap, new Error("ThrottlingException: Rate exceeded")],
                 env: { ACCESS_MAP_TTL_SECONDS: "60", ACCESS_MAP_MAX_STALE_SECONDS: "300" },
             });
             const member = () => v1Event({ groups: ["sales"] });
@@ -330,7 +356,7 @@ describe("preTokenGeneration handler", () => {
         });
 
         it("serves the last good map when the refreshed document is invalid", async () => {
-            const { handler, advance, lastLog } = setup({ answers: [ACCESS_MAP_JSON, "{not json"] });
+            const { handler, advance, lastLog } = setup({ answers: [accessMap, { adminGroups: adminGroupsDocument(accessMap.adminGroups), client: "{not json" }] });
             await handler(v1Event({ groups: ["sales"] }));
             advance(120);
             await handler(v1Event({ groups: ["sales"] }));
@@ -339,7 +365,7 @@ describe("preTokenGeneration handler", () => {
         });
 
         it("recovers once SSM answers again", async () => {
-            const { handler, advance, lastLog } = setup({ answers: [ACCESS_MAP_JSON, new Error("timeout"), onlyWiki] });
+            const { handler, advance, lastLog } = setup({ answers: [accessMap, new Error("timeout"), onlyWiki] });
             await handler(v1Event({ groups: ["sales"] }));
             advance(61);
             await handler(v1Event({ groups: ["sales"] }));
@@ -349,10 +375,12 @@ describe("preTokenGeneration handler", () => {
             expect(lastLog()).to.deep.include({ accessMapSource: "fresh", reason: "unknown-client" });
         });
 
-        const invalidMaps: Array<[string, string, RegExp]> = [
-            ["invalid JSON", '{"version": 1, "adminGroups": [', /not valid JSON/],
-            ["an unsupported version", JSON.stringify({ ...accessMap, version: 2 }), /unsupported version 2/],
-            ["a wrong shape", JSON.stringify({ version: 1, adminGroups: "admins", clients: {} }), /adminGroups must be an array/],
+        const admins = adminGroupsDocument(accessMap.adminGroups);
+        const invalidMaps: Array<[string, AccessMapDocuments, RegExp]> = [
+            ["invalid JSON", { adminGroups: '{"version": 2, "adminGroups": [' }, /not valid JSON/],
+            ["still in the former single-map format", { adminGroups: JSON.stringify({ version: 1, adminGroups: [], clients: {} }) }, /unsupported version 1/],
+            ["a wrong shape", { adminGroups: JSON.stringify({ version: 2, adminGroups: "admins" }) }, /adminGroups must be an array/],
+            ["a client entry of the wrong shape", { adminGroups: admins, client: JSON.stringify({ version: 2, dashboard: "sales", accessGroups: "sales" }) }, /accessGroups must be an array/],
         ];
         for (const [what, document, detail] of invalidMaps) {
             it(`denies everyone, admins included, with a clear log when the map is ${what}`, async () => {
@@ -378,12 +406,12 @@ describe("preTokenGeneration handler", () => {
     });
 
     describe("configuration", () => {
-        it("denies with reason config-error when ACCESS_MAP_PARAMETER is not set", async () => {
+        it("denies with reason config-error when ACCESS_MAP_PATH is not set", async () => {
             const logs: DecisionLogEntry[] = [];
             const handler = createHandler({ env: {}, log: (e) => logs.push(e) });
             expect((await rejection(handler(v1Event({ clientId: WIKI_CLIENT })))).message).to.equal(UNAVAILABLE_MESSAGE);
             expect(logs[0]).to.deep.include({ reason: "config-error" });
-            expect(logs[0].error).to.include("ACCESS_MAP_PARAMETER");
+            expect(logs[0].error).to.include("ACCESS_MAP_PATH");
         });
 
         for (const ttl of ["abc", "-1"]) {
@@ -395,9 +423,9 @@ describe("preTokenGeneration handler", () => {
             });
         }
 
-        it("the exported Lambda handler denies (config-error) when ACCESS_MAP_PARAMETER is missing", async () => {
-            const saved = process.env.ACCESS_MAP_PARAMETER;
-            delete process.env.ACCESS_MAP_PARAMETER;
+        it("the exported Lambda handler denies (config-error) when ACCESS_MAP_PATH is missing", async () => {
+            const saved = process.env.ACCESS_MAP_PATH;
+            delete process.env.ACCESS_MAP_PATH;
             const lines: string[] = [];
             const write = process.stdout.write;
             process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
@@ -406,7 +434,7 @@ describe("preTokenGeneration handler", () => {
                 err = await rejection(defaultHandler(v1Event({ clientId: WIKI_CLIENT })));
             } finally {
                 process.stdout.write = write;
-                if (saved !== undefined) process.env.ACCESS_MAP_PARAMETER = saved;
+                if (saved !== undefined) process.env.ACCESS_MAP_PATH = saved;
             }
             expect(err.message).to.equal(UNAVAILABLE_MESSAGE);
             expect(JSON.parse(lines[0])).to.deep.include({ decision: "deny", reason: "config-error" });
@@ -415,7 +443,7 @@ describe("preTokenGeneration handler", () => {
 
     describe("logging", () => {
         it("writes one JSON line per decision to stdout by default, with the request id", async () => {
-            const handler = createHandler({ loadAccessMap: async () => ACCESS_MAP_JSON, env: {} });
+            const handler = createHandler({ loadAccessMap: async (id) => documentsOf(accessMap, id), env: {} });
             const lines: string[] = [];
             const write = process.stdout.write;
             process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
@@ -434,7 +462,7 @@ describe("preTokenGeneration handler", () => {
 
         it("still denies when the logger throws", async () => {
             const handler = createHandler({
-                loadAccessMap: async () => ACCESS_MAP_JSON,
+                loadAccessMap: async (id) => documentsOf(accessMap, id),
                 env: {},
                 log: () => {
                     throw new Error("log sink down");
@@ -445,32 +473,50 @@ describe("preTokenGeneration handler", () => {
     });
 });
 
-describe("preTokenGeneration ssmParameterLoader", () => {
-    /** A fake SSM holding one parameter; it answers GetParameter by name like the real service. */
-    function fakeSsm(parameters: Record<string, string | undefined>) {
+describe("preTokenGeneration ssmAccessMapLoader", () => {
+    const path = "/dashboards/prod/auth/access";
+    /** A fake SSM answering GetParameters like the real service: names it lacks come back in InvalidParameters. */
+    function fakeSsm(parameters: Record<string, string | undefined>, calls: string[][] = []) {
         return {
-            send: async (command: GetParameterCommand) => {
-                const name = command.input.Name ?? "";
-                if (!(name in parameters)) {
-                    throw Object.assign(new Error(`Parameter ${name} not found.`), { name: "ParameterNotFound" });
-                }
-                return { Parameter: { Name: name, Type: "String", Value: parameters[name] } };
+            send: async (command: GetParametersCommand) => {
+                const names = command.input.Names ?? [];
+                calls.push(names);
+                return {
+                    Parameters: names.filter((n) => n in parameters).map((n) => ({ Name: n, Type: "String", Value: parameters[n] })),
+                    InvalidParameters: names.filter((n) => !(n in parameters)),
+                };
             },
         } as never;
     }
+    const stored = {
+        [`${path}/admin-groups`]: adminGroupsDocument(accessMap.adminGroups),
+        [`${path}/clients/${SALES_CLIENT}`]: clientAccessDocument(accessMap.clients[SALES_CLIENT]),
+    };
 
-    it("reads the value of the named parameter", async () => {
-        const load = ssmParameterLoader("/dashboards/prod/access-map", fakeSsm({ "/dashboards/prod/access-map": ACCESS_MAP_JSON }));
-        expect(await load()).to.equal(ACCESS_MAP_JSON);
+    it("reads the admin groups and the client's entry in one call", async () => {
+        const calls: string[][] = [];
+        const load = ssmAccessMapLoader(path, fakeSsm(stored, calls));
+        expect(await load(SALES_CLIENT)).to.deep.equal(documentsOf(accessMap, SALES_CLIENT));
+        expect(calls).to.deep.equal([[`${path}/admin-groups`, `${path}/clients/${SALES_CLIENT}`]]);
     });
 
-    it("fails for a parameter without a value", async () => {
-        const load = ssmParameterLoader("/p", fakeSsm({ "/p": undefined }));
-        expect((await rejection(load())).message).to.equal("SSM parameter /p has no value");
+    it("returns no entry for a client without a parameter", async () => {
+        expect(await ssmAccessMapLoader(path, fakeSsm(stored))(UNKNOWN_CLIENT)).to.deep.equal({ adminGroups: stored[`${path}/admin-groups`] });
     });
 
-    it("propagates SSM errors such as ParameterNotFound", async () => {
-        const load = ssmParameterLoader("/missing", fakeSsm({}));
-        expect((await rejection(load())).name).to.equal("ParameterNotFound");
+    it("never asks SSM for a name built from an id that cannot be a client of ours", async () => {
+        const calls: string[][] = [];
+        expect(await ssmAccessMapLoader(path, fakeSsm(stored, calls))("../admin-groups")).to.deep.equal({ adminGroups: stored[`${path}/admin-groups`] });
+        expect(calls).to.deep.equal([[`${path}/admin-groups`]]);
+    });
+
+    it("fails when the admin groups are missing (no map: fail closed)", async () => {
+        const load = ssmAccessMapLoader(path, fakeSsm({ [`${path}/clients/${SALES_CLIENT}`]: stored[`${path}/clients/${SALES_CLIENT}`] }));
+        expect((await rejection(load(SALES_CLIENT))).message).to.equal(`SSM parameter ${path}/admin-groups is missing or has no value`);
+    });
+
+    it("propagates SSM errors such as throttling", async () => {
+        const load = ssmAccessMapLoader(path, { send: async () => { throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }); } } as never);
+        expect((await rejection(load(SALES_CLIENT))).name).to.equal("ThrottlingException");
     });
 });

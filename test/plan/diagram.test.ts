@@ -115,12 +115,8 @@ describe("architecture diagram", () => {
 
     it("reads access groups from the planned access map: a changed map changes the rule's groups", () => {
         const edited: Plan = structuredClone(dev);
-        const map = edited.resources.find((r) => r.type === "aws:ssm/parameter:Parameter" && String(r.inputs.value).includes('"clients"'))!;
-        const value = JSON.parse(map.inputs.value);
-        for (const client of Object.values<{ dashboard: string; accessGroups: string[] }>(value.clients)) {
-            if (client.dashboard === "kpis") client.accessGroups = ["finance"];
-        }
-        map.inputs.value = JSON.stringify(value);
+        const kpis = edited.resources.find((r) => r.type === "aws:ssm/parameter:Parameter" && String(r.inputs.value).includes('"dashboard":"kpis"'))!;
+        kpis.inputs.value = JSON.stringify({ ...JSON.parse(kpis.inputs.value), accessGroups: ["finance"] });
         expect(diagramDot(edited)).to.match(/kpis\.dev\.dashboards\.example\.com.*groups: finance/);
     });
 

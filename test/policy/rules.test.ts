@@ -373,6 +373,30 @@ describe("policy rules over the offline plan", () => {
             expect(withSecrets.resources.find((r) => r.name === "kpis-exec-policy")!.inputs.policy).to.contain("ReadOwnSecrets");
             expect(messages(rule, withSecrets)).to.deep.equal([]);
         });
+        it("accepts the login check's read of its own access map path, and only that: not in another policy, not wider, not with more actions", () => {
+            const own = "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/prod/auth/access/*";
+            const trigger = prod.resources.find((r) => r.name === "auth-pre-token-policy")!;
+            expect(JSON.parse(trigger.inputs.policy).Statement).to.deep.include({ Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: own });
+            expect(messages(rule, prod)).to.deep.equal([]);
+            // The same statement in a dashboard's execution role is refused.
+            expect(messages(rule, addStatement({ Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: own }))).to.deep.equal([
+                `Policy "kpis-exec-policy" statement "ReadAccessMap" lets ssm:GetParameters read by wildcard: "${own}".`,
+            ]);
+            const editTrigger = (statement: object) => mutate(prod, TYPES.rolePolicy, "auth-pre-token-policy", (i) => {
+                const doc = JSON.parse(i.policy);
+                doc.Statement[1] = statement;
+                i.policy = JSON.stringify(doc);
+            });
+            for (const [wider, why] of [
+                [{ Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/prod/*" }, "a wider path"],
+                [{ Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/prod/auth/access*" }, "a prefix, not the path"],
+                [{ Sid: "ReadAccessMap", Effect: "Allow", Action: ["ssm:GetParameters", "ssm:GetParametersByPath"], Resource: own }, "another action"],
+                [{ Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:*", Resource: own }, "an action wildcard"],
+                [{ Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: [own, "arn:aws:ssm:*:*:parameter/*"] }, "a second resource"],
+            ] as const) {
+                expect(messages(rule, editTrigger(wider)), why).to.have.length(1);
+            }
+        });
         it("accepts the planned roles, exact ARNs, the -?????? suffix pattern, other actions on wildcards, and Deny", () => {
             expect(messages(rule, dev)).to.deep.equal([]);
             expect(messages(rule, prod)).to.deep.equal([]);

@@ -20,7 +20,10 @@
  *   the templates do): the released stack file names no healthCheckPath, so their target groups'
  *   health checks change (today's stack files keep /health for the templates explicitly);
  * - every host gets the platform's sign-out path: a SignOut component with its function, log
- *   group, role, target group and one listener rule, all new.
+ *   group, role, target group and one listener rule, all new;
+ * - the login check's access map is split, so that no parameter's size limits the dashboards or
+ *   groups: one SSM parameter per app client and one for the admin groups replace the single map
+ *   (created, and the old one deleted), and the trigger's code and role policy change to read them.
  */
 import { expect } from "chai";
 import { execFileSync } from "child_process";
@@ -50,6 +53,10 @@ const SIGN_OUT_RESOURCES = [
     "aws:lambda/permission:Permission sign-out-invoke", "aws:lb/targetGroupAttachment:TargetGroupAttachment sign-out-target",
     "aws:lb/listenerRule:ListenerRule sign-out-rule",
 ];
+/** The single access-map parameter of the release, and what the trigger that reads the split map changes. */
+const FORMER_ACCESS_MAP = "aws:ssm/parameter:Parameter auth-access-map";
+const TRIGGER_CHANGES = ["update aws:lambda/function:Function auth-pre-token", "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy"];
+const PARAMETER = "aws:ssm/parameter:Parameter";
 /** The dashboards the released stack files run on the Dash and Flask presets. */
 const PRESET_HEALTH_CHANGED = ["kpis-tg", "sentiment-tg"];
 
@@ -97,6 +104,8 @@ for (const stack of ["dev", "prod"]) {
             const changed = (preview.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${typeOf(s.urn)} ${s.urn.split("::").pop()}`).sort();
             const built = deployedUrns.filter((u) => typeOf(u) === OLD_IMAGE).map((u) => u.split("::").pop()!.replace(/-image$/, ""));
             expect(built.length).to.equal(5); // four dashboards and the portal
+            const clients = deployedUrns.filter((u) => typeOf(u) === "aws:cognito/userPoolClient:UserPoolClient").map((u) => u.split("::").pop()!.replace(/^auth-client-/, ""));
+            expect(clients.sort()).to.deep.equal([...built].sort());
             const expected = [
                 // DashboardPlatform, a component: a node in the state, nothing in the cloud.
                 `create ${PLATFORM_TYPE} dashboards`,
@@ -108,6 +117,10 @@ for (const stack of ["dev", "prod"]) {
                 ]),
                 ...PRESET_HEALTH_CHANGED.map((tg) => `update aws:lb/targetGroup:TargetGroup ${tg}`),
                 ...SIGN_OUT_RESOURCES.map((r) => `create ${r}`),
+                `delete ${FORMER_ACCESS_MAP}`,
+                `create ${PARAMETER} auth-admin-groups`,
+                ...clients.map((d) => `create ${PARAMETER} auth-access-${d}`),
+                ...TRIGGER_CHANGES,
             ].sort();
             expect(changed).to.deep.equal(expected);
         });
@@ -115,20 +128,28 @@ for (const stack of ["dev", "prod"]) {
         it("pulumi up of the new layout keeps every other resource where it is in the cloud", () => {
             const r = run(["up", "--yes", "--skip-preview"]);
             expect(r.code, tail(r)).to.equal(0);
-            // Everything but task-definition revisions, pushed images and the new sign-out is the same physical resource.
+            // Everything but task-definition revisions, pushed images, the new sign-out and the access-map parameters is the same physical resource.
             const signOutTypes = new Set(SIGN_OUT_RESOURCES.map((r) => r.split(" ")[0]));
-            const steady = (list: string[]) => list.filter((x) => !x.startsWith(`${TASK_DEFINITION} `) && !x.startsWith(`${PUSHED_IMAGE} `));
+            const steady = (list: string[]) => list.filter((x) => !x.startsWith(`${TASK_DEFINITION} `) && !x.startsWith(`${PUSHED_IMAGE} `) && !(x.startsWith(`${PARAMETER} `) && x.includes("/auth/access")));
             const after = steady(cloud());
             expect(after.filter((x) => !deployedCloud.includes(x)).map((x) => x.split(" ")[0]).every((type) => signOutTypes.has(type)), after.join("\n")).to.equal(true);
             expect(steady(deployedCloud).filter((x) => !after.includes(x))).to.deep.equal([]);
             const urns = stateUrns();
             // Same resources, each now under the platform: old URN with the platform spliced into its type chain; images of the new type; and the sign-out's.
             const expected = deployedUrns
+                .filter((u) => !u.endsWith(`$${PARAMETER}::auth-access-map`))
                 .map((u) => u.replace("::dashboards:index:", `::${PLATFORM_TYPE}$dashboards:index:`).replace(`$${OLD_IMAGE}::`, `$${NEW_IMAGE}::`))
                 .sort();
             const signOutUrns = urns.filter((u) => u.includes("$dashboards:index:SignOut$"));
             expect(signOutUrns.map((u) => `${typeOf(u)} ${u.split("::").pop()}`).sort()).to.deep.equal(SIGN_OUT_RESOURCES.filter((r) => !r.startsWith("dashboards:")).sort());
-            expect(urns.filter((u) => !signOutUrns.includes(u)).sort()).to.deep.equal(expected);
+            // The login check's parameters (a Streamlit dashboard's cookie secret is a parameter of its own, unchanged).
+            const parameterUrns = urns.filter((u) => typeOf(u) === PARAMETER && u.split("::").pop()!.startsWith("auth-"));
+            expect(parameterUrns.map((u) => u.split("::").pop()!).sort()).to.deep.equal(["auth-admin-groups", ...deployedUrns.filter((u) => typeOf(u) === "aws:cognito/userPoolClient:UserPoolClient").map((u) => u.split("::").pop()!.replace(/^auth-client-/, "auth-access-"))].sort());
+            // The fake cloud holds the new parameters, and the former map is gone.
+            const parameterIds = cloud().filter((x) => x.startsWith(`${PARAMETER} `)).map((x) => x.split(" ")[1]);
+            expect(parameterIds.filter((id) => /\/auth\/access\/(admin-groups|clients\/[A-Za-z0-9_]+)$/.test(id))).to.have.length(parameterUrns.length);
+            expect(parameterIds.filter((id) => id.endsWith("/auth/access-map"))).to.deep.equal([]);
+            expect(urns.filter((u) => !signOutUrns.includes(u) && !parameterUrns.includes(u)).sort()).to.deep.equal(expected);
         });
 
         it("then pulumi preview --expect-no-changes passes", () => {
