@@ -1,11 +1,14 @@
 /**
- * DashboardCluster: the shared base every dashboard runs on — network, ECS cluster, and one
- * internet-facing Application Load Balancer that terminates TLS and routes by host name.
+ * DashboardCluster: the shared base every dashboard runs on — network, ECS cluster, and the
+ * internet-facing Application Load Balancers that terminate TLS and route by host name: one, or
+ * more when the dashboards outgrow one ALB's 100 target groups (see loadBalancers.ts). Each load
+ * balancer has its own security group, listeners, signed-out rule, 404 default and access-log
+ * prefix; they share the certificate, the network and the ECS cluster.
  *
  * Built on @pulumi/aws primitives (awsx only for the VPC) so that every child is visible to
  * policy checks and unit tests under Pulumi mocks.
  *
- * Cost note: the ALB is ~$16/month plus LCUs; each NAT gateway ~$33/month plus data. `nat: none`
+ * Cost note: each ALB is ~$16/month plus LCUs; each NAT gateway ~$33/month plus data. `nat: none`
  * avoids NAT entirely by giving tasks public IPs (their security group still admits only the ALB).
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +19,7 @@ import { ComponentArgsError, PACKAGE } from "./component";
 export { ComponentArgsError, PACKAGE };
 import type { ServiceClusterArgs } from "./serviceClusterArgs";
 import { CertificateContext, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
+import { MAX_LOAD_BALANCERS } from "./loadBalancers";
 import { albName, boundedName } from "./naming";
 import { notificationTopic, PublisherContext } from "./notificationTopic";
 import { denyInsecureTransport } from "./policyStatements";
@@ -85,6 +89,11 @@ export interface ExtraHostArgs {
      * @default none
      */
     certificateArn?: string;
+    /**
+     * Number of the load balancer that serves `host` (one of `loadBalancers`): its HTTPS listener gets the certificate.
+     * @default 0
+     */
+    loadBalancer?: number;
 }
 
 export interface DashboardClusterArgs {
@@ -150,6 +159,26 @@ export interface DashboardClusterArgs {
      * @default []
      */
     extraHosts?: ExtraHostArgs[];
+    /**
+     * Numbers of the load balancers to create, 0 to 49 (50 ALBs per region is AWS's default quota).
+     * Load balancer 0 keeps the names a single-ALB cluster always had; load balancer `n` names its
+     * resources `<name>-lb<n>-...`. DashboardPlatform spreads the dashboards over them.
+     * @default [0]
+     * @example [0, 1, 2]
+     */
+    loadBalancers?: number[];
+}
+
+/** One of the cluster's load balancers, with what its dashboards attach to. */
+export interface ClusterLoadBalancer {
+    /** Its number: 0 for the first. */
+    number: number;
+    loadBalancer: aws.lb.LoadBalancer;
+    securityGroup: aws.ec2.SecurityGroup;
+    httpsListener: aws.lb.Listener;
+    httpListener: aws.lb.Listener;
+    /** Certificates attached to the HTTPS listener for extra hosts the wildcard does not cover. */
+    listenerCertificates: aws.lb.ListenerCertificate[];
 }
 
 /** The signed-out page (an ALB fixed response: at most 1024 bytes, no scripts). */
@@ -177,6 +206,15 @@ function checkArgs(args: DashboardClusterArgs): void {
     if (args.containerInsights !== undefined && !["enabled", "enhanced", "disabled"].includes(args.containerInsights)) {
         problems.push(`containerInsights "${args.containerInsights}" is not one of enabled, enhanced, disabled`);
     }
+    const numbers = args.loadBalancers ?? [0];
+    for (const n of numbers) {
+        if (!Number.isInteger(n) || n < 0 || n >= MAX_LOAD_BALANCERS) problems.push(`loadBalancers: ${n} is not a load balancer number 0..${MAX_LOAD_BALANCERS - 1}`);
+    }
+    if (!numbers.includes(0)) problems.push("loadBalancers must include 0 (the first load balancer, which keeps the cluster's original names)");
+    if (new Set(numbers).size !== numbers.length) problems.push("loadBalancers lists a number twice");
+    for (const h of args.extraHosts ?? []) {
+        if (!numbers.includes(h.loadBalancer ?? 0)) problems.push(`extraHosts "${h.host}": loadBalancer ${h.loadBalancer} is not one of loadBalancers (${numbers.join(", ")})`);
+    }
     if (args.domain) {
         const listener = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
         for (const { host, why } of listener.uncovered) {
@@ -184,8 +222,11 @@ function checkArgs(args: DashboardClusterArgs): void {
                 ? `extraHosts "${host}" is outside ${args.domain} and *.${args.domain} does not cover it: give its certificateArn`
                 : `extraHosts "${host}" is not covered by *.${args.domain} (one level only): give its certificateArn, or hostedZoneId to have one requested`);
         }
-        if (listener.count > LISTENER_CERTIFICATE_LIMIT) {
-            problems.push(`extraHosts need ${listener.count} certificates on the HTTPS listener; it holds ${LISTENER_CERTIFICATE_LIMIT} besides the default (share certificateArns)`);
+        for (const n of numbers) {
+            const count = listenerCertificatePlan((args.extraHosts ?? []).filter((h) => (h.loadBalancer ?? 0) === n), certificateContext(args)).count;
+            if (count > LISTENER_CERTIFICATE_LIMIT) {
+                problems.push(`extraHosts need ${count} certificates on the HTTPS listener of load balancer ${n}; it holds ${LISTENER_CERTIFICATE_LIMIT} besides the default (share certificateArns)`);
+            }
         }
     }
     if (problems.length > 0) throw new ComponentArgsError("DashboardCluster", problems);
@@ -224,6 +265,9 @@ interface AccessLogsBucket {
     settings: aws.types.input.lb.LoadBalancerAccessLogs;
 }
 
+/** Each cluster's load balancers by number; kept off the class, whose fields the package schema describes (it has no map of resources). */
+const loadBalancersOf = new WeakMap<object, ReadonlyMap<number, ClusterLoadBalancer>>();
+
 export class DashboardCluster extends pulumi.ComponentResource {
     /** Parent domain of the dashboards. */
     public readonly domain: string;
@@ -238,12 +282,14 @@ export class DashboardCluster extends pulumi.ComponentResource {
     public readonly cluster: aws.ecs.Cluster;
     /** FARGATE and FARGATE_SPOT on the cluster; services must depend on it (see `forServices`). */
     public readonly capacityProviders: aws.ecs.ClusterCapacityProviders;
+    /** Load balancer 0 and its parts (what a single-ALB cluster has). */
     public readonly loadBalancer: aws.lb.LoadBalancer;
     public readonly albSecurityGroup: aws.ec2.SecurityGroup;
     public readonly httpsListener: aws.lb.Listener;
     public readonly httpListener: aws.lb.Listener;
+    /** The default certificate of every load balancer's HTTPS listener (`*.<domain>`). */
     public readonly certificateArn: pulumi.Output<string>;
-    /** Certificates attached to the HTTPS listener for extra hosts the wildcard does not cover. */
+    /** Certificates attached to HTTPS listeners (of every load balancer) for extra hosts the wildcard does not cover. */
     public readonly listenerCertificates: aws.lb.ListenerCertificate[];
     public readonly accessLogsBucket?: aws.s3.Bucket;
     public readonly albArn: pulumi.Output<string>;
@@ -270,22 +316,25 @@ export class DashboardCluster extends pulumi.ComponentResource {
 
         this.cluster = this.createEcsCluster(name, args);
         this.capacityProviders = this.createCapacityProviders(name, this.cluster);
-        this.albSecurityGroup = this.createAlbSecurityGroup(name, this.vpcId);
         this.certificateArn = args.certificateArn
             ? pulumi.output(args.certificateArn)
             : this.createValidatedCertificate(`${name}-cert`, `*.${args.domain}`, args.hostedZoneId!);
 
-        const logs = args.accessLogs?.enabled ? this.createAccessLogs(name, args, region) : undefined;
+        const numbers = [...(args.loadBalancers ?? [0])].sort((a, b) => a - b);
+        const logs = args.accessLogs?.enabled ? this.createAccessLogs(name, args, region, numbers) : undefined;
         this.accessLogsBucket = logs?.bucket;
-        this.loadBalancer = this.createLoadBalancer(name, args, this.albSecurityGroup, this.publicSubnetIds, logs);
+        const requested = this.requestExtraHostCertificates(name, args);
+        const byNumber = new Map(numbers.map((n) => [n, this.createLoadBalancerWithListeners(name, n, args, logs, requested)]));
+        loadBalancersOf.set(this, byNumber);
+        const first = byNumber.get(0)!;
+        this.loadBalancer = first.loadBalancer;
+        this.albSecurityGroup = first.securityGroup;
+        this.httpListener = first.httpListener;
+        this.httpsListener = first.httpsListener;
+        this.listenerCertificates = [...byNumber.values()].flatMap((lb) => lb.listenerCertificates);
         this.albArn = this.loadBalancer.arn;
         this.albDnsName = this.loadBalancer.dnsName;
         this.albZoneId = this.loadBalancer.zoneId;
-
-        this.httpListener = this.createHttpListener(name, this.loadBalancer);
-        this.httpsListener = this.createHttpsListener(name, args, this.loadBalancer, this.certificateArn);
-        this.listenerCertificates = this.attachExtraHostCertificates(name, args, this.httpsListener);
-        this.createSignedOutRule(name, this.httpsListener);
         this.alarmTopic = this.createAlarmTopic(name, args.alarmEmails ?? []);
 
         this.registerOutputs({
@@ -297,6 +346,23 @@ export class DashboardCluster extends pulumi.ComponentResource {
             albDnsName: this.albDnsName,
             certificateArn: this.certificateArn,
         });
+    }
+
+    /**
+     * Load balancer `n` with its security group, listeners, extra-host certificates and signed-out
+     * rule. Load balancer 0's resources keep the names of a single-ALB cluster (`<name>-alb`, ...),
+     * so a stack that grows a second load balancer replaces nothing of the first.
+     */
+    private createLoadBalancerWithListeners(name: string, n: number, args: DashboardClusterArgs, logs: AccessLogsBucket | undefined, requested: Map<string, pulumi.Output<string>>): ClusterLoadBalancer {
+        const prefix = loadBalancerPrefix(name, n);
+        const securityGroup = this.createAlbSecurityGroup(prefix, this.vpcId);
+        const loadBalancer = this.createLoadBalancer(prefix, args, securityGroup, this.publicSubnetIds, logs && { ...logs, settings: { ...logs.settings, prefix: accessLogPrefix(n) } });
+        const httpListener = this.createHttpListener(prefix, loadBalancer);
+        const httpsListener = this.createHttpsListener(prefix, args, loadBalancer, this.certificateArn);
+        const hosts = (args.extraHosts ?? []).filter((h) => (h.loadBalancer ?? 0) === n);
+        const listenerCertificates = this.attachExtraHostCertificates(prefix, args, hosts, httpsListener, requested);
+        this.createSignedOutRule(prefix, httpsListener);
+        return { number: n, loadBalancer, securityGroup, httpsListener, httpListener, listenerCertificates };
     }
 
     /** The network: the existing VPC's subnets, or a new VPC with public (and, with NAT, private) subnets. */
@@ -404,7 +470,7 @@ export class DashboardCluster extends pulumi.ComponentResource {
     }
 
     /** The private, SSE-S3 encrypted, expiring access-log bucket and the policy that lets the ALB write to it. */
-    private createAccessLogs(name: string, args: DashboardClusterArgs, region: pulumi.Output<string>): AccessLogsBucket {
+    private createAccessLogs(name: string, args: DashboardClusterArgs, region: pulumi.Output<string>, numbers: number[]): AccessLogsBucket {
         const parent = { parent: this };
         const bucket = new aws.s3.Bucket(`${name}-alb-logs`, {
             bucketPrefix: `${boundedName([pulumi.getStack(), name, "alb-logs"], 36)}-`,
@@ -442,13 +508,14 @@ export class DashboardCluster extends pulumi.ComponentResource {
                             ? { Service: "logdelivery.elasticloadbalancing.amazonaws.com", AWS: elbAccount }
                             : { Service: "logdelivery.elasticloadbalancing.amazonaws.com" },
                         Action: "s3:PutObject",
-                        Resource: `${arn}/alb/AWSLogs/${accountId}/*`,
+                        // Each load balancer writes under its own prefix; one ALB keeps the single resource it always had.
+                        Resource: numbers.length === 1 ? `${arn}/${accessLogPrefix(numbers[0])}/AWSLogs/${accountId}/*` : numbers.map((n) => `${arn}/${accessLogPrefix(n)}/AWSLogs/${accountId}/*`),
                     },
                     denyInsecureTransport(arn),
                 ],
             })),
         }, { ...parent, dependsOn: controls });
-        return { bucket, policy, settings: { bucket: bucket.id, prefix: "alb", enabled: true } };
+        return { bucket, policy, settings: { bucket: bucket.id, prefix: accessLogPrefix(0), enabled: true } };
     }
 
     /** The internet-facing Application Load Balancer in the public subnets, logging to `logs` when given. */
@@ -508,17 +575,23 @@ export class DashboardCluster extends pulumi.ComponentResource {
         }, { parent: this });
     }
 
-    /** Certificates for extra hosts the wildcard does not cover (given, or requested), attached to the HTTPS listener. */
-    private attachExtraHostCertificates(name: string, args: DashboardClusterArgs, httpsListener: aws.lb.Listener): aws.lb.ListenerCertificate[] {
+    /** A DNS-validated certificate for each extra host in the zone that the wildcard does not cover and no certificateArn serves, by host. */
+    private requestExtraHostCertificates(name: string, args: DashboardClusterArgs): Map<string, pulumi.Output<string>> {
+        const extra = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
+        return new Map(extra.requested.map((host) => [host, this.createValidatedCertificate(`${name}-cert-${host}`, host, args.hostedZoneId!)]));
+    }
+
+    /** Certificates for the extra hosts of one load balancer the wildcard does not cover (given, or requested), attached to its HTTPS listener. */
+    private attachExtraHostCertificates(prefix: string, args: DashboardClusterArgs, hosts: ExtraHostArgs[], httpsListener: aws.lb.Listener, requested: Map<string, pulumi.Output<string>>): aws.lb.ListenerCertificate[] {
         // The listener picks a certificate by SNI from its default and the attached ones; one attachment
         // per certificate, named after it, so hosts sharing a certificate never remove it from each other.
         // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
-        const extra = listenerCertificatePlan(args.extraHosts ?? [], certificateContext(args));
+        const extra = listenerCertificatePlan(hosts, certificateContext(args));
         const attach = (resourceName: string, certificateArn: pulumi.Input<string>) =>
             new aws.lb.ListenerCertificate(resourceName, { listenerArn: httpsListener.arn, certificateArn }, { parent: this });
         return [
-            ...extra.arns.map((arn) => attach(`${name}-listener-cert-${arn.split("/").pop()}`, arn)),
-            ...extra.requested.map((host) => attach(`${name}-listener-cert-${host}`, this.createValidatedCertificate(`${name}-cert-${host}`, host, args.hostedZoneId!))),
+            ...extra.arns.map((arn) => attach(`${prefix}-listener-cert-${arn.split("/").pop()}`, arn)),
+            ...extra.requested.map((host) => attach(`${prefix}-listener-cert-${host}`, requested.get(host)!)),
         ];
     }
 
@@ -561,25 +634,47 @@ export class DashboardCluster extends pulumi.ComponentResource {
         }, { parent: this }).topic;
     }
 
-    /** What each DashboardService needs from the cluster. */
+    /** Every load balancer of the cluster with its parts, by number, in increasing order. */
+    public loadBalancersByNumber(): ReadonlyMap<number, ClusterLoadBalancer> {
+        return loadBalancersOf.get(this)!;
+    }
+
+    /** What each DashboardService on load balancer 0 needs from the cluster. */
     public get forServices(): ServiceClusterArgs {
+        return this.forServicesOn(0);
+    }
+
+    /** What each DashboardService on load balancer `n` (one of `loadBalancers`) needs from the cluster. */
+    public forServicesOn(n: number): ServiceClusterArgs {
+        const lb = this.loadBalancersByNumber().get(n);
+        if (!lb) throw new Error(`DashboardCluster has no load balancer ${n} (it has ${[...this.loadBalancersByNumber().keys()].join(", ")})`);
         return {
             clusterArn: this.cluster.arn,
             clusterName: this.cluster.name,
             vpcId: this.vpcId,
             subnetIds: this.taskSubnetIds,
             assignPublicIp: this.assignPublicIp,
-            httpsListenerArn: this.httpsListener.arn,
-            albSecurityGroupId: this.albSecurityGroup.id,
-            albArn: this.loadBalancer.arn,
-            albArnSuffix: this.loadBalancer.arnSuffix,
-            albDnsName: this.loadBalancer.dnsName,
-            albZoneId: this.loadBalancer.zoneId,
-            albIdleTimeoutSeconds: this.loadBalancer.idleTimeout.apply((t) => t ?? IDLE_TIMEOUT.default),
+            httpsListenerArn: lb.httpsListener.arn,
+            albSecurityGroupId: lb.securityGroup.id,
+            albArn: lb.loadBalancer.arn,
+            albArnSuffix: lb.loadBalancer.arnSuffix,
+            albDnsName: lb.loadBalancer.dnsName,
+            albZoneId: lb.loadBalancer.zoneId,
+            albIdleTimeoutSeconds: lb.loadBalancer.idleTimeout.apply((t) => t ?? IDLE_TIMEOUT.default),
             hostedZoneId: this.managesDns ? this.hostedZoneId.apply((zone) => zone!) : undefined,
             domain: this.domain,
             alarmTopicArn: this.alarmTopic?.arn,
             capacityProviders: this.capacityProviders,
         };
     }
+}
+
+/** Resource-name prefix of load balancer `n`: the cluster's own name for 0 (the names it always had), `<name>-lb<n>` after. */
+export function loadBalancerPrefix(name: string, n: number): string {
+    return n === 0 ? name : `${name}-lb${n}`;
+}
+
+/** Access-log prefix of load balancer `n` in the shared bucket: `alb` for 0 (as always), `alb-lb<n>` after. */
+export function accessLogPrefix(n: number): string {
+    return n === 0 ? "alb" : `alb-lb${n}`;
 }

@@ -1,7 +1,8 @@
 /**
  * DashboardPlatform: the whole platform of one stack from the stack file's model — the shared
- * cluster and load balancer, the login, one service per dashboard, the portal and the optional
- * deployment pipeline. `index.ts` only reads the stack file and creates one of these; other
+ * cluster and its load balancers, the login, one service per dashboard, the portal and the optional
+ * deployment pipeline. Dashboards are spread over as many load balancers as they need, each
+ * staying where the last deployment put it (loadBalancers.ts; the `routing` output, read back). `index.ts` only reads the stack file and creates one of these; other
  * programs (in any Pulumi language) create it from an object with the same keys.
  *
  * The arguments are validated in full (the stack file's rules, see stackConfig.ts) before
@@ -18,15 +19,16 @@ import { ComponentArgsError, PACKAGE } from "./component";
 import { DashboardCluster } from "./dashboardCluster";
 import { DashboardPipeline } from "./dashboardPipeline";
 import { DashboardService, PLATFORM_CONTEXT } from "./dashboardService";
+import { assignLoadBalancers, readRouting, routedDashboard, routedPortal, Routing } from "./loadBalancers";
 import type { DashboardPlatformArgs } from "./platformArgs";
-import { rulePriorities, wakeRuleSlots } from "./routing";
+import { rulePriorities, WakeRuleSlots, wakeRuleSlots } from "./routing";
 import { SignOut } from "./signOut";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 
 export type * from "./platformArgs";
 
 /** Arguments that are not stack-file keys (the validator would call them unknown). */
-const NON_MODEL_ARGS = ["region", "appsDir"] as const;
+const NON_MODEL_ARGS = ["region", "appsDir", "routing"] as const;
 
 /**
  * Validates `DashboardPlatform`'s arguments as its constructor does, without declaring anything.
@@ -47,7 +49,7 @@ function checkPlatformArgs(args: DashboardPlatformArgs): { ok: true; config: Sta
     const model: Record<string, unknown> = { ...args };
     for (const key of NON_MODEL_ARGS) delete model[key];
     const providerRegion = aws.config.region;
-    const result = validatePlatformModel(model, args.region ?? providerRegion, { appsDir: path.resolve(args.appsDir ?? "apps") });
+    const result = validatePlatformModel(model, args.region ?? providerRegion, { appsDir: path.resolve(args.appsDir ?? "apps"), routing: readRouting(args.routing) });
     const problems = result.ok ? [] : result.problems.map((p) => `${p.key}: ${p.message}`);
     if (args.region && providerRegion && args.region !== providerRegion) {
         problems.unshift(`region: ${JSON.stringify(args.region)} is not the AWS provider's region ${providerRegion} (aws:region), where the resources are created; leave region out or make them the same`);
@@ -64,6 +66,15 @@ function outputPaths(value: unknown, at: string, depth = 0): string[] {
 /** Children made before this component existed were top-level: the same URNs, now under the platform. */
 const FORMERLY_TOP_LEVEL: pulumi.Alias[] = [{ parent: pulumi.rootStackResource }];
 
+/** Where every service (dashboards and the portal) is routed: its load balancer, its rule's priority, a waker's slots. */
+interface ServiceRoutes {
+    loadBalancerOf: Map<string, number>;
+    priorities: Map<string, number>;
+    slots: Map<string, WakeRuleSlots>;
+    /** The load balancers in use, 0 always among them. */
+    loadBalancers: number[];
+}
+
 export class DashboardPlatform extends pulumi.ComponentResource {
     /** Each dashboard's URL, by name. */
     public readonly dashboardUrls: Record<string, string>;
@@ -76,10 +87,21 @@ export class DashboardPlatform extends pulumi.ComponentResource {
     /** Hosted login of the Cognito user pool (users normally start at a dashboard instead). */
     public readonly loginUrl?: pulumi.Output<string>;
     public readonly userPoolId?: pulumi.Output<string>;
-    /** DNS name of the load balancer (point `*.<domain>` here when DNS is managed outside Route 53). */
+    /** DNS name of load balancer 0 (with one load balancer, point `*.<domain>` here when DNS is managed outside Route 53). */
     public readonly albDnsName: pulumi.Output<string>;
-    /** ARN of the load balancer: apps verify `x-amzn-oidc-data`'s signer against it. */
+    /** ARN of load balancer 0: apps verify `x-amzn-oidc-data`'s signer against their own load balancer's (ALB_ARN). */
     public readonly albArn: pulumi.Output<string>;
+    /**
+     * DNS name of every load balancer, by number. With DNS outside Route 53 and more than one, point
+     * each host at the load balancer `routing` gives it.
+     */
+    public readonly loadBalancerDnsNames: pulumi.Output<Record<string, string>>;
+    /**
+     * Where each dashboard (and the portal) is routed: its load balancer and its listener rule's
+     * priority. Pass it back as the `routing` argument on the next deployment (index.ts does) so
+     * that nothing deployed moves.
+     */
+    public readonly routing: Record<string, Routing>;
     public readonly domain: string;
     public readonly vpcId: pulumi.Output<string>;
     public readonly clusterName: pulumi.Output<string>;
@@ -107,12 +129,13 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         const config = checked.config;
         const appsDir = args.appsDir ?? "apps";
 
-        const cluster = this.createCluster(config);
         const portal = portalDashboard(config);
         this.portalUrl = portal ? `https://${portal.host}` : undefined;
         const services = [...config.dashboards, ...(portal ? [portal] : [])];
+        const routes = routeServices(config, services, portal, readRouting(args.routing));
+        const cluster = this.createCluster(config, routes);
         const login = this.createLogin(config, services);
-        const deployed = this.createServices(config, services, portal, cluster, login, appsDir);
+        const deployed = this.createServices(config, services, portal, cluster, login, appsDir, routes);
         this.createSignOut(config, services, deployed, cluster, login);
         const pipeline = config.pipeline
             ? new DashboardPipeline("pipeline", config.pipeline, { parent: this, aliases: FORMERLY_TOP_LEVEL })
@@ -125,6 +148,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         this.userPoolId = login.cognito?.userPoolId;
         this.albDnsName = cluster.albDnsName;
         this.albArn = cluster.albArn;
+        this.loadBalancerDnsNames = pulumi.output(Object.fromEntries([...cluster.loadBalancersByNumber()].map(([n, lb]) => [String(n), lb.loadBalancer.dnsName])));
+        this.routing = Object.fromEntries(services.map((d) => [d.name, { loadBalancer: routes.loadBalancerOf.get(d.name)!, priority: routes.priorities.get(d.name)! }]));
         this.domain = config.domain;
         this.vpcId = cluster.vpcId;
         this.clusterName = cluster.cluster.name;
@@ -132,11 +157,11 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         this.pipelineConnectionArn = pipeline?.connectionArn;
         // Typed without the inner `| undefined` (which the package schema cannot express); the value is unchanged.
         this.pipelineConnectionStatus = pipeline?.connectionStatus as pulumi.Output<string> | undefined;
-        this.registerOutputs({ dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl });
+        this.registerOutputs({ dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl, routing: this.routing });
     }
 
-    /** Network, ECS cluster and the load balancer every dashboard shares. */
-    private createCluster(config: StackConfig): DashboardCluster {
+    /** Network, ECS cluster and the load balancers the dashboards are spread over. */
+    private createCluster(config: StackConfig, routes: ServiceRoutes): DashboardCluster {
         const network = config.network;
         return new DashboardCluster("dashboards", {
             domain: config.domain,
@@ -150,8 +175,9 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             deletionProtection: config.loadBalancer.deletionProtection,
             accessLogs: config.loadBalancer.accessLogs,
             alarmEmails: config.alarmEmails,
-            // The listener needs a certificate for every extra host: validation has checked each can be served.
-            extraHosts: config.dashboards.flatMap((d) => d.extraHosts.map((host) => ({ host, certificateArn: d.extraHostCertificateArns[host] }))),
+            loadBalancers: routes.loadBalancers,
+            // Each listener needs a certificate for every extra host it serves: validation has checked each can be served.
+            extraHosts: config.dashboards.flatMap((d) => d.extraHosts.map((host) => ({ host, certificateArn: d.extraHostCertificateArns[host], loadBalancer: routes.loadBalancerOf.get(d.name)! }))),
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL });
     }
 
@@ -211,7 +237,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
     ): SignOut {
         const logoutUrls = pulumi.all(Object.fromEntries(services.flatMap((d) => deployed.get(d.name)!.hosts.map((host) => [host, login.loginFor(d).logoutUrl]))));
         return new SignOut("sign-out", {
-            listenerArn: cluster.httpsListener.arn,
+            listeners: [...cluster.loadBalancersByNumber()].map(([n, lb]) => ({ loadBalancer: n, listenerArn: lb.httpsListener.arn })),
             logoutUrls,
             logRetentionDays: config.defaults.logRetentionDays,
         }, { parent: this });
@@ -225,12 +251,11 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         cluster: DashboardCluster,
         login: { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin },
         appsDir: string,
+        routes: ServiceRoutes,
     ): Map<string, DashboardService> {
-        // A scale-to-zero dashboard's waker rule gets the free slots just below and above its rule.
-        const sleeping = services.filter((d) => d.minTasks === 0).map((d) => d.name);
-        const { priorities, slots } = wakeRuleSlots(rulePriorities(services.map((d) => d.name), sleeping), sleeping);
+        const { priorities, slots } = routes;
         return new Map(services.map((d) => [d, d.image ? undefined : builtFrom(appsDir, d)] as const).map(([d, source]) => [d.name, new DashboardService(d.name, {
-            cluster: cluster.forServices,
+            cluster: cluster.forServicesOn(routes.loadBalancerOf.get(d.name)!),
             login: login.loginFor(d),
             // A prebuilt image is run as given; otherwise built from <appsDir>/<app> alone (the platform's
             // helpers as a named context) with its Dockerfile or a generated one, or pinned to an earlier build by imageDigest.
@@ -272,6 +297,30 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             schedule: d.schedule,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL })]));
     }
+}
+
+/**
+ * Routes every service: its load balancer (kept from the last deployment, else the first with
+ * room; the portal always on 0), and on that load balancer's listener its rule's priority (kept
+ * likewise) and a scale-to-zero waker's two slots.
+ */
+function routeServices(config: StackConfig, services: NormalizedDashboard[], portal: NormalizedDashboard | undefined, previous: Record<string, Routing>): ServiceRoutes {
+    const routed = services.map((d) => (d === portal ? routedPortal(d.name) : routedDashboard(d.name, d.minTasks === 0, d.loadBalancer)));
+    const loadBalancerOf = assignLoadBalancers(routed, previous, config.loadBalancer.maxDashboards);
+    const loadBalancers = [...new Set([0, ...loadBalancerOf.values()])].sort((a, b) => a - b);
+    const priorities = new Map<string, number>();
+    const slots = new Map<string, WakeRuleSlots>();
+    for (const n of loadBalancers) {
+        // Rules of different listeners never meet: priorities are unique per listener.
+        const here = services.filter((d) => loadBalancerOf.get(d.name) === n);
+        const sleeping = here.filter((d) => d.minTasks === 0).map((d) => d.name);
+        const kept = new Map(here.flatMap((d) => (Object.hasOwn(previous, d.name) && previous[d.name].loadBalancer === n ? [[d.name, previous[d.name].priority] as const] : [])));
+        // A scale-to-zero dashboard's waker rule gets the free slots just below and above its rule.
+        const routedHere = wakeRuleSlots(rulePriorities(here.map((d) => d.name), sleeping, kept), sleeping);
+        for (const [name, p] of routedHere.priorities) priorities.set(name, p);
+        for (const [name, s] of routedHere.slots) slots.set(name, s);
+    }
+    return { loadBalancerOf, priorities, slots, loadBalancers };
 }
 
 /** How a built dashboard's image is made: its folder's Dockerfile, or the one generated for it (validation has passed). */

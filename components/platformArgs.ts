@@ -68,6 +68,13 @@ export interface PlatformAccessLogsArgs {
 /** The shared Application Load Balancer. */
 export interface PlatformLoadBalancerArgs {
     /**
+     * Dashboards per load balancer (1 to 98). Past it, new dashboards go to a further load balancer
+     * (each ~$16/month), and none that is deployed ever moves. An ALB holds 100 rules and 100 target
+     * groups: the default leaves room for scale-to-zero dashboards, which take two of each.
+     * @default 90
+     */
+    maxDashboards?: number;
+    /**
      * Seconds an idle connection (such as a quiet websocket) stays open, 1 to 4000.
      * @default 600
      */
@@ -318,6 +325,13 @@ export interface PlatformDashboardArgs {
     minTasks?: number;
     /** Most tasks the service scales out to on CPU (1 to 100). @default the larger of 2 and minTasks */
     maxTasks?: number;
+    /**
+     * The load balancer that serves this dashboard, 0 to 49, instead of the one assigned (the first
+     * with room when it was added, kept ever after). Pin to move a dashboard on purpose, or to
+     * rebuild the assignment after the stack's state was lost. The portal is always on 0.
+     * @default assigned
+     */
+    loadBalancer?: number;
     /** With `minTasks: 0`: minutes without a request after which it sleeps (10 to 1440). @default 30 */
     idleMinutes?: number;
     /** Groups whose members may open this dashboard; empty = every signed-in user. @default [] */
@@ -395,11 +409,11 @@ export interface DashboardPlatformArgs {
     dns: PlatformDnsArgs;
     /** The VPC. @default a new VPC with one NAT gateway over two availability zones */
     network?: PlatformNetworkArgs;
-    /** The shared load balancer's idle timeout, deletion protection and access logs. */
+    /** The load balancers' size, idle timeout, deletion protection and access logs. */
     loadBalancer?: PlatformLoadBalancerArgs;
     /** Sign-in. @default a Cognito user pool with optional MFA and no self sign-up */
     auth?: PlatformAuthArgs;
-    /** At least one, at most 98 per load balancer. */
+    /** At least one; `loadBalancer.maxDashboards` per load balancer, on as many as they need. */
     dashboards: PlatformDashboardArgs[];
     /** Settings every dashboard takes unless it sets its own. */
     defaults?: PlatformDefaultsArgs;
@@ -422,4 +436,22 @@ export interface DashboardPlatformArgs {
      * @default "apps"
      */
     appsDir?: string;
+    /**
+     * Where the last deployment routed each dashboard: the platform's `routing` output, read back.
+     * Dashboards stay on their load balancer and keep their listener-rule priority, so adding or
+     * removing one never moves another. `index.ts` reads it from the stack itself; a program of
+     * its own passes its stack's `routing` output. Entries that are not well formed are ignored
+     * (those dashboards are placed anew). Not a stack-file key.
+     * @default {} (every dashboard placed anew, as on a first deployment)
+     * @example { sales: { loadBalancer: 0, priority: 17423 } }
+     */
+    routing?: Record<string, PlatformRoutingArgs>;
+}
+
+/** Where one dashboard is routed: its load balancer and its listener rule's priority there. */
+export interface PlatformRoutingArgs {
+    /** Number of the load balancer, 0 for the first. */
+    loadBalancer: number;
+    /** Priority of the dashboard's listener rule on that load balancer's HTTPS listener. */
+    priority: number;
 }

@@ -22,19 +22,32 @@ function preferredPriority(name: string): number {
 /**
  * Assigns each name a priority: its hash slot, or on a (rare: ~49,000 slots) collision the next
  * free slot, giving slots to names in sorted order so the result is the same whatever the list order.
+ *
+ * `kept` holds the priorities of the last deployment (names that are still on the same listener):
+ * those are taken first, so a name added later never displaces one already deployed, even when
+ * both hash to the same slot. A kept priority that is out of range or already taken is chosen anew.
  */
-export function rulePriorities(names: readonly string[], scaleToZero: readonly string[] = []): Map<string, number> {
+export function rulePriorities(names: readonly string[], scaleToZero: readonly string[] = [], kept: ReadonlyMap<string, number> = new Map()): Map<string, number> {
     const taken = new Set<number>();
     const result = new Map<string, number>();
     // Scale-to-zero dashboards first, each with the slots on either side kept for its waker rule
     // (wakeRuleSlots): a dashboard added later never lands on a slot a waker rule may hold, which
     // Pulumi does not move (the waker owns that rule's priority).
-    const sleeping = new Set(scaleToZero.filter((n) => names.includes(n)));
-    for (const name of [...[...sleeping].sort(), ...[...new Set(names)].filter((n) => !sleeping.has(n)).sort()]) {
+    const present = new Set(names);
+    const sleeping = new Set(scaleToZero.filter((n) => present.has(n)));
+    const block = (name: string, q: number) => (sleeping.has(name) ? [q - 1, q, q + 1] : [q]);
+    const inRange = (q: number) => Number.isInteger(q) && q >= FIRST_DASHBOARD_PRIORITY && q <= LAST_PRIORITY;
+    for (const name of [...present].filter((n) => kept.has(n)).sort()) {
+        const p = kept.get(name)!;
+        if (!inRange(p) || block(name, p).some((q) => taken.has(q))) continue;
+        for (const q of block(name, p)) taken.add(q);
+        result.set(name, p);
+    }
+    for (const name of [...[...sleeping].sort(), ...[...present].filter((n) => !sleeping.has(n)).sort()]) {
+        if (result.has(name)) continue;
         let p = preferredPriority(name);
-        const block = (q: number) => (sleeping.has(name) ? [q - 1, q, q + 1] : [q]);
-        while (block(p).some((q) => taken.has(q))) p = p === LAST_PRIORITY ? FIRST_DASHBOARD_PRIORITY : p + 1;
-        for (const q of block(p)) taken.add(q);
+        while (block(name, p).some((q) => taken.has(q))) p = p === LAST_PRIORITY ? FIRST_DASHBOARD_PRIORITY : p + 1;
+        for (const q of block(name, p)) taken.add(q);
         result.set(name, p);
     }
     return result;

@@ -1,8 +1,10 @@
 /**
- * SignOut: a sign-out path for every dashboard host that needs no app code. One listener rule,
- * ahead of every dashboard's login rule, sends `/_dashboards/sign-out` of any host to a small
- * function (functions/signOut) that expires the load balancer's session cookies and redirects to
- * the identity provider's logout for that host. Apps link to it: `<a href="/_dashboards/sign-out">`.
+ * SignOut: a sign-out path for every dashboard host that needs no app code. On each load balancer
+ * one listener rule, ahead of every dashboard's login rule, sends `/_dashboards/sign-out` of any
+ * host to a small function (functions/signOut, one for all) that expires the load balancer's
+ * session cookies and redirects to the identity provider's logout for that host. Apps link to it:
+ * `<a href="/_dashboards/sign-out">`. A Lambda target group belongs to one load balancer, so each
+ * has its own target group and rule; load balancer 0's keep the names a single ALB had.
  *
  * The rule does not authenticate: a user whose session has ended must still be able to sign out,
  * and the function reads nothing from the request it could be tricked with (see its header).
@@ -21,9 +23,16 @@ import { SIGN_OUT_PATH, SIGN_OUT_TABLE } from "../functions/signOut/handler";
 
 export { SIGN_OUT_PATH };
 
-export interface SignOutArgs {
-    /** The HTTPS listener every dashboard host is served on. */
+/** An HTTPS listener that serves dashboard hosts, and the number of its load balancer. */
+export interface SignOutListener {
+    /** 0 for the first load balancer (its resources keep the single-ALB names). */
+    loadBalancer: number;
     listenerArn: pulumi.Input<string>;
+}
+
+export interface SignOutArgs {
+    /** The HTTPS listeners of every load balancer that serves dashboard hosts. */
+    listeners: SignOutListener[];
     /**
      * Each dashboard host and the identity provider's logout URL for it (the one its login uses).
      * @example { "sales.dashboards.example.com": "https://login.example.com/logout?client_id=...&logout_uri=..." }
@@ -35,6 +44,7 @@ export interface SignOutArgs {
 
 export class SignOut extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
+    /** Load balancer 0's target group and rule. */
     public readonly targetGroup: aws.lb.TargetGroup;
     public readonly rule: aws.lb.ListenerRule;
     /** The host table bundled with the function (`sign-out.json`), as JSON sorted by host. */
@@ -78,9 +88,20 @@ export class SignOut extends pulumi.ComponentResource {
             memorySize: 128,
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         }, { ...parent, dependsOn: [policy, logGroup] });
+        const routes = new Map(args.listeners.map((l) => [l.loadBalancer, this.createRoute(l.loadBalancer === 0 ? name : `${name}-lb${l.loadBalancer}`, l, stack)]));
+        const first = routes.get(0);
+        if (!first) throw new Error("SignOut needs the listener of load balancer 0");
+        this.targetGroup = first.targetGroup;
+        this.rule = first.rule;
+        this.registerOutputs({ path: SIGN_OUT_PATH });
+    }
+
+    /** The function's target group on one load balancer, the permission to invoke it, and the listener rule to it. */
+    private createRoute(prefix: string, listener: SignOutListener, stack: string): { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule } {
+        const parent = { parent: this };
         // A name of the target-group form from an identity of its own (no dashboard's group has it).
-        this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-            name: targetGroupName(stack, "sign-out", { port: 0, protocol: "sign-out", protocolVersion: "", targetType: "lambda", ipAddressType: "", vpcId: "" }),
+        const targetGroup = new aws.lb.TargetGroup(`${prefix}-tg`, {
+            name: targetGroupName(stack, listener.loadBalancer === 0 ? "sign-out" : `sign-out-lb${listener.loadBalancer}`, { port: 0, protocol: "sign-out", protocolVersion: "", targetType: "lambda", ipAddressType: "", vpcId: "" }),
             targetType: "lambda",
             // Several Set-Cookie headers in one answer need the multi-value form.
             // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#multi-value-headers
@@ -88,19 +109,19 @@ export class SignOut extends pulumi.ComponentResource {
             healthCheck: { enabled: false },
         }, parent);
         // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#register-lambda-function
-        const invoke = new aws.lambda.Permission(`${name}-invoke`, {
+        const invoke = new aws.lambda.Permission(`${prefix}-invoke`, {
             action: "lambda:InvokeFunction",
             function: this.function.name,
             principal: "elasticloadbalancing.amazonaws.com",
-            sourceArn: this.targetGroup.arn,
+            sourceArn: targetGroup.arn,
         }, parent);
-        new aws.lb.TargetGroupAttachment(`${name}-target`, { targetGroupArn: this.targetGroup.arn, targetId: this.function.arn }, { ...parent, dependsOn: [invoke] });
-        this.rule = new aws.lb.ListenerRule(`${name}-rule`, {
-            listenerArn: args.listenerArn,
+        new aws.lb.TargetGroupAttachment(`${prefix}-target`, { targetGroupArn: targetGroup.arn, targetId: this.function.arn }, { ...parent, dependsOn: [invoke] });
+        const rule = new aws.lb.ListenerRule(`${prefix}-rule`, {
+            listenerArn: listener.listenerArn,
             priority: SIGN_OUT_RULE_PRIORITY,
             conditions: [{ pathPattern: { values: [SIGN_OUT_PATH] } }],
-            actions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+            actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
         }, parent);
-        this.registerOutputs({ path: SIGN_OUT_PATH });
+        return { targetGroup, rule };
     }
 }

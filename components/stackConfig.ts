@@ -15,6 +15,10 @@ import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, li
 import { adminGroupsBytes, clientAccessBytes, COGNITO_APP_CLIENT_LIMIT, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
+import {
+    ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT, assignLoadBalancers, DEFAULT_DASHBOARDS_PER_LOAD_BALANCER, loadBalancerLoads,
+    MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, RoutedDashboard, routedDashboard, routedPortal, Routing,
+} from "./loadBalancers";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
@@ -50,11 +54,7 @@ const HTTPS_URL = /^https:\/\/[^\s/$.?#][^\s]*$/;
 const FULL_SECRET_ARN = "a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>)";
 
 export { MAX_DASHBOARD_NAME_LENGTH };
-// ALB quotas: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
-/** Listener rules per ALB (all listeners, defaults excluded); adjustable AWS quota. */
-export const ALB_RULE_LIMIT = 100;
-/** Target groups per ALB; NOT adjustable. */
-export const ALB_TARGET_GROUP_LIMIT = 100;
+export { ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT };
 /** Host-header condition values per rule; NOT adjustable. One is the dashboard's own host. */
 export const MAX_EXTRA_HOSTS = 4;
 /** ALB idle timeout limits and our websocket-friendly default (the AWS default of 60 s drops idle Shiny sockets). */
@@ -146,6 +146,8 @@ const networkSchema = strict({
 });
 
 const loadBalancerSchema = strict({
+    /** Dashboards per load balancer; past it, new dashboards go to another (stable: none ever moves). */
+    maxDashboards: int(1, MAX_DASHBOARDS_PER_LOAD_BALANCER, "dashboards per load balancer").optional(),
     /** Seconds an idle connection (e.g. a quiet websocket) stays open. */
     idleTimeoutSeconds: int(IDLE_TIMEOUT.min, IDLE_TIMEOUT.max, "seconds").optional(),
     /** Refuse to delete the load balancer (turn off before `pulumi destroy`). */
@@ -475,6 +477,8 @@ const dashboardSchema = strict({
     memory: z.number({ error: (iss) => `expected memory in MiB, got ${show(iss.input)}` }).optional(),
     /** Tasks that always run; 0 scales to zero (sleeps when idle, wakes on the first request). */
     minTasks: int(0, 100, "a task count").optional(),
+    /** Number of the load balancer that serves this dashboard (0 for the first), instead of the one assigned. */
+    loadBalancer: int(0, MAX_LOAD_BALANCERS - 1, "a load balancer number").optional(),
     maxTasks: int(1, 100, "a task count").optional(),
     /** With `minTasks: 0`: minutes without a request after which the dashboard sleeps. */
     idleMinutes: int(IDLE_MINUTES.min, IDLE_MINUTES.max, "minutes").optional(),
@@ -598,6 +602,8 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     schedule?: Schedule;
     /** Scale to zero (`minTasks` 0): minutes without a request before it sleeps. */
     idleMinutes?: number;
+    /** The load balancer the stack file pins it to; absent: assigned (see loadBalancers.ts). */
+    loadBalancer?: number;
 }
 
 export type Capacity = (typeof CAPACITIES)[number];
@@ -608,6 +614,7 @@ export interface StackConfig {
     dns: { hostedZoneId?: string; certificateArn?: string };
     network: NetworkConfig;
     loadBalancer: {
+        maxDashboards: number;
         idleTimeoutSeconds: number;
         deletionProtection: boolean;
         accessLogs: { enabled: boolean; retentionDays: number };
@@ -642,6 +649,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
         dns: raw.dns,
         network,
         loadBalancer: {
+            maxDashboards: raw.loadBalancer?.maxDashboards ?? DEFAULT_DASHBOARDS_PER_LOAD_BALANCER,
             idleTimeoutSeconds: raw.loadBalancer?.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
             deletionProtection: raw.loadBalancer?.deletionProtection ?? false,
             accessLogs: {
@@ -685,6 +693,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             // A scale-to-zero dashboard sleeps when idle instead (the rules refuse both).
             schedule: d.minTasks === 0 ? undefined : resolvedSchedule(raw.defaults?.schedule, d.schedule),
             idleMinutes: d.minTasks === 0 ? d.idleMinutes ?? IDLE_MINUTES.default : undefined,
+            ...(d.loadBalancer !== undefined ? { loadBalancer: d.loadBalancer } : {}),
         })),
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],
@@ -743,6 +752,12 @@ export interface ValidateOptions {
      * Dockerfile. Absent: the filesystem is not read, only the configuration is checked.
      */
     appsDir?: string;
+    /**
+     * Where the last deployment routed each dashboard (the stack's `routing` output): dashboards
+     * stay on their load balancer, and each load balancer's limits are checked for that assignment.
+     * @default {} (a first deployment)
+     */
+    routing?: Record<string, Routing>;
 }
 
 /**
@@ -831,7 +846,7 @@ function modelProblems(input: Record<string, unknown>, region: string | undefine
     const parsed = stackConfigSchema.safeParse(input);
     const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
     const appsDir = options.appsDir;
-    found.push(...crossFieldProblems(input, region, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir })));
+    found.push(...crossFieldProblems(input, region, options.routing ?? {}, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir })));
     return { parsed, found };
 }
 
@@ -1038,6 +1053,8 @@ const stringsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter(isStrin
 /** What the rules share: where problems go, the stack's region and domain, and the login provider. */
 interface RuleContext {
     out: PathProblem[];
+    /** Where the last deployment routed each dashboard. */
+    routing: Record<string, Routing>;
     region: string | undefined;
     domain: string | undefined;
     provider: "cognito" | "oidc";
@@ -1052,8 +1069,8 @@ interface RuleContext {
 /** How a built dashboard's folder becomes an image: its Dockerfile, or a generated one (or the problems why not). */
 type AppSourceCheck = (req: Omit<AppSourceRequest, "appsDir">) => AppSourceResult;
 
-function crossFieldProblems(input: Record<string, unknown>, region: string | undefined, appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): PathProblem[] {
-    const ctx = ruleContext(input, region);
+function crossFieldProblems(input: Record<string, unknown>, region: string | undefined, routing: Record<string, Routing>, appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): PathProblem[] {
+    const ctx = ruleContext(input, region, routing);
     dnsRules(input, ctx);
     networkRules(input, ctx);
     authRules(input, ctx);
@@ -1063,7 +1080,7 @@ function crossFieldProblems(input: Record<string, unknown>, region: string | und
     return ctx.out;
 }
 
-function ruleContext(input: Record<string, unknown>, region: string | undefined): RuleContext {
+function ruleContext(input: Record<string, unknown>, region: string | undefined, routing: Record<string, Routing>): RuleContext {
     const out: PathProblem[] = [];
     const auth = isObject(input.auth) ? input.auth : {};
     const declaredGroups = Array.isArray(auth.groups) ? auth.groups.filter(isObject).map((g) => g.name).filter(isString) : [];
@@ -1073,6 +1090,7 @@ function ruleContext(input: Record<string, unknown>, region: string | undefined)
     const groupsReadable = input.auth !== REPORTED && auth.groups !== REPORTED;
     return {
         out,
+        routing,
         region,
         domain: isString(input.domain) ? input.domain : undefined,
         provider: auth.provider === "oidc" ? "oidc" : "cognito",
@@ -1219,7 +1237,7 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
     if (!Array.isArray(input.dashboards)) return;
     const { out, domain } = ctx;
     const dashboards = input.dashboards;
-    dashboardListRules(dashboards, ctx);
+    dashboardListRules(dashboards, ctx, input);
     const hosts = new HostClaims(out);
     if (isObject(ctx.auth.customDomain) && isString(ctx.auth.customDomain.domain)) hosts.reserve(ctx.auth.customDomain.domain, "auth.customDomain");
     if (portalEnabled(input, ctx) && domain) {
@@ -1232,7 +1250,8 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
     const certificates: CertificateContext | undefined = domain
         ? { domain, hostedZone: isString(dns.hostedZoneId), defaultCertificateArn: isString(dns.certificateArn) ? dns.certificateArn : undefined }
         : undefined;
-    const listenerHosts: ExtraHost[] = [];
+    const assignment = loadBalancerAssignment(input, ctx);
+    const listenerHosts = new Map<number, ExtraHost[]>();
     const names = new Map<string, number>();
     dashboards.forEach((d, i) => {
         if (!isObject(d)) return;
@@ -1244,7 +1263,9 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
                 if (domain) hosts.claim(`${d.name}.${domain}`, `dashboards[${i}]`, at("name"));
             }
         }
-        listenerHosts.push(...extraHostRules(d, i, ctx, hosts, certificates));
+        const served = extraHostRules(d, i, ctx, hosts, certificates);
+        const n = isString(d.name) ? assignment.get(d.name) ?? 0 : 0;
+        listenerHosts.set(n, [...(listenerHosts.get(n) ?? []), ...served]);
         imageRules(d, at, out, appFolderProblem, appSource);
         sizeRules(d, at, out, isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity);
         const defaultSchedule = isObject(defaults.schedule) ? defaults.schedule : {};
@@ -1257,32 +1278,63 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
         }
         environmentRules(d, at, out);
     });
-    const listener = certificates && listenerCertificatePlan(listenerHosts, certificates);
-    if (listener && listener.count > LISTENER_CERTIFICATE_LIMIT) {
+    if (!certificates) return;
+    for (const [n, served] of [...listenerHosts].sort(([a], [b]) => a - b)) {
+        const listener = listenerCertificatePlan(served, certificates);
+        if (listener.count <= LISTENER_CERTIFICATE_LIMIT) continue;
         out.push({
             path: ["dashboards"],
-            message: `need ${listener.count} certificates on the HTTPS listener besides the default *.${domain} (${listener.arns.length} given as certificateArn, ` +
-                `${listener.requested.length} requested for extra hosts in the zone); a load balancer holds ${LISTENER_CERTIFICATE_LIMIT} (an adjustable AWS quota): ` +
-                `serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.${domain}`,
+            message: `on load balancer ${n} need ${listener.count} certificates on its HTTPS listener besides the default *.${domain} (${listener.arns.length} given as certificateArn, ` +
+                `${listener.requested.length} requested for extra hosts in the zone); a listener holds ${LISTENER_CERTIFICATE_LIMIT} (an adjustable AWS quota): ` +
+                `serve several hosts with one certificateArn (it counts once), use hosts of the form <label>.${domain}, or pin some of these dashboards to another load balancer (dashboards[].loadBalancer)`,
         });
     }
 }
 
-/** The dashboards list: not empty, within one load balancer's rules, and an access map that fits its parameter. */
-function dashboardListRules(dashboards: unknown[], ctx: RuleContext): void {
+/**
+ * Which load balancer serves each dashboard (and the portal, always on 0): as DashboardPlatform
+ * assigns them, from the stack file's pins and the last deployment's routing.
+ */
+function loadBalancerAssignment(input: Record<string, unknown>, ctx: RuleContext): Map<string, number> {
+    return assignLoadBalancers(routedOf(input, ctx), ctx.routing, maxDashboardsOf(input));
+}
+
+function maxDashboardsOf(input: Record<string, unknown>): number {
+    const max = isObject(input.loadBalancer) ? input.loadBalancer.maxDashboards : undefined;
+    return Number.isInteger(max) && (max as number) >= 1 && (max as number) <= MAX_DASHBOARDS_PER_LOAD_BALANCER ? (max as number) : DEFAULT_DASHBOARDS_PER_LOAD_BALANCER;
+}
+
+/** The dashboards (with a name) and the portal as the assignment sees them: what each puts on its load balancer, and its pin. */
+function routedOf(input: Record<string, unknown>, ctx: RuleContext): RoutedDashboard[] {
+    const dashboards = Array.isArray(input.dashboards) ? input.dashboards.filter(isObject) : [];
+    const pin = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) < MAX_LOAD_BALANCERS ? (v as number) : undefined);
+    const routed = dashboards.filter((d) => isString(d.name)).map((d) => routedDashboard(d.name as string, d.minTasks === 0, pin(d.loadBalancer)));
+    if (!portalEnabled(input, ctx)) return routed;
+    const portal = isObject(input.portal) && isString(input.portal.name) ? input.portal.name : STACK_DEFAULTS.portalName;
+    return [routedPortal(portal), ...routed];
+}
+
+/** The dashboards list: not empty, each load balancer within its limits, and access-map entries that fit their parameters. */
+function dashboardListRules(dashboards: unknown[], ctx: RuleContext, input: Record<string, unknown>): void {
     const { out } = ctx;
     if (dashboards.length === 0) out.push({ path: ["dashboards"], message: "is empty; configure at least one dashboard" });
-    // A scale-to-zero dashboard also has its waker's rule and Lambda target group.
-    const wakers = dashboards.filter((d) => isObject(d) && d.minTasks === 0).length;
-    const rulesNeeded = dashboards.length + wakers + 2; // + signed-out page + portal
-    const targetGroupsNeeded = dashboards.length + wakers + 1; // + portal
-    if (targetGroupsNeeded > ALB_TARGET_GROUP_LIMIT || rulesNeeded > ALB_RULE_LIMIT) {
+    // New dashboards only go where they fit; pins and the last deployment's places can overfill a load balancer.
+    const routed = routedOf(input, ctx);
+    const loads = loadBalancerLoads(routed, assignLoadBalancers(routed, ctx.routing, maxDashboardsOf(input)));
+    const position = new Map(dashboards.map((d, i) => [isObject(d) && isString(d.name) ? d.name : "", i]));
+    const pinnedTo = (name: string, n: number) => position.has(name) && (dashboards[position.get(name)!] as Record<string, unknown>).loadBalancer === n;
+    for (const [n, load] of loads) {
+        if (load.rules <= ALB_RULE_LIMIT && load.targetGroups <= ALB_TARGET_GROUP_LIMIT) continue;
+        const pinned = load.dashboards.filter((name) => pinnedTo(name, n));
+        const why = n === MAX_LOAD_BALANCERS - 1 && pinned.length === 0
+            ? `the dashboards need more than the ${MAX_LOAD_BALANCERS} load balancers a region holds (an adjustable AWS quota; ask AWS for more, or split the dashboards over two stacks)`
+            : pinned.length > 0
+                ? `${pinned.length} of them pinned there by dashboards[].loadBalancer (${pinned.slice(0, 5).map((name) => `dashboards[${position.get(name)}]`).join(", ")}${pinned.length > 5 ? ", ..." : ""}): pin fewer there`
+                : "placed there by earlier deployments; pin some to another load balancer with dashboards[].loadBalancer";
         out.push({
             path: ["dashboards"],
-            message: wakers === 0
-                ? `has ${dashboards.length} dashboards; one load balancer holds at most ${ALB_RULE_LIMIT - 2} (${ALB_TARGET_GROUP_LIMIT} target groups, ${ALB_RULE_LIMIT} listener rules including the portal and the signed-out page)`
-                : `has ${dashboards.length} dashboards, ${wakers} of them scaling to zero (each also needs a waker rule and target group): ${rulesNeeded} listener rules and ${targetGroupsNeeded} target groups, ` +
-                    `but one load balancer holds ${ALB_RULE_LIMIT} rules and ${ALB_TARGET_GROUP_LIMIT} target groups (the portal and the signed-out page included); use fewer dashboards or fewer that scale to zero`,
+            message: `put ${load.counted} dashboards${load.dashboards.length > load.counted ? " and the portal" : ""} on load balancer ${n}: ${load.rules} listener rules and ${load.targetGroups} target groups ` +
+                `(a scale-to-zero dashboard needs two of each, and the platform's sign-out and signed-out page are included), but an ALB holds ${ALB_RULE_LIMIT} rules and ${ALB_TARGET_GROUP_LIMIT} target groups; ${why}`,
         });
     }
     // The pre-token trigger reads each dashboard's groups, and the admin groups, from one SSM parameter each (8 KB at most).

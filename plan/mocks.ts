@@ -37,7 +37,16 @@ function hex(input: string, length: number): string {
 
 export interface MockOptions {
     region: string;
+    /**
+     * What a reference to the stack itself reads: the outputs of its last deployment. The offline
+     * plan has none (a first deployment) unless given.
+     * @default {}
+     */
+    previousOutputs?: Record<string, unknown>;
 }
+
+/** The organization of a self-managed (DIY) backend, which the real engine also reports: `organization`. */
+export const MOCK_ORGANIZATION = "organization";
 
 export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
     const { region } = options;
@@ -51,6 +60,9 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
             const state: Record<string, unknown> = { ...inputs, name: physical, arn: arn(serviceOf(type), `${kindOf(type)}/${physical}`) };
 
             switch (type) {
+                // As the engine's built-in provider answers a stack reference: the stack's last outputs.
+                case "pulumi:pulumi:StackReference":
+                    return { id: String(inputs.name), state: { name: inputs.name, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
                 case "awsx:ec2:Vpc": {
                     const azs = Number(inputs.numberOfAvailabilityZones ?? 2);
                     const subnet = (kind: string, i: number) => `subnet-${hex(`${name}-${kind}-${i}`, 17)}`;

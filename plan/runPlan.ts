@@ -6,7 +6,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
-import { createMocks } from "./mocks";
+import { createMocks, MOCK_ORGANIZATION } from "./mocks";
 import { LoadedStack, loadStack } from "./stackFile";
 import { withoutPromiseStackTraces } from "./stackTraces";
 
@@ -77,7 +77,8 @@ export async function planConfig(loaded: LoadedStack, programPath = path.join(PR
         // A fresh copy of the program per plan: Node caches modules, and the program reads config at load time.
         delete require.cache[require.resolve(programPath)];
         const program = require(programPath);
-        return typeof program.default === "function" ? program.default() : { ...program };
+        // As the Pulumi Node runtime does: a program whose module.exports is a function is called for its outputs.
+        return typeof program === "function" ? program() : typeof program.default === "function" ? program.default() : { ...program };
     }, options);
 }
 
@@ -104,6 +105,12 @@ export interface PlanOptions {
      * @default false
      */
     sdkStackTraces?: boolean;
+    /**
+     * The stack's outputs from its last deployment, as a reference to the stack itself reads them
+     * (the program keeps dashboards where `routing` says). Absent: a first deployment.
+     * @default {}
+     */
+    previousOutputs?: Record<string, unknown>;
 }
 
 export async function runUnderMocks(
@@ -112,8 +119,8 @@ export async function runUnderMocks(
     options: PlanOptions = {},
 ): Promise<Plan> {
     const region = loaded.config["aws:region"] ?? "us-east-1";
-    const base = createMocks({ region });
-    await pulumi.runtime.setMocks(options.mocks ? options.mocks(base) : base, loaded.project, loaded.stack, false);
+    const base = createMocks({ region, previousOutputs: options.previousOutputs });
+    await pulumi.runtime.setMocks(options.mocks ? options.mocks(base) : base, loaded.project, loaded.stack, false, MOCK_ORGANIZATION);
     pulumi.runtime.setAllConfig(loaded.config, loaded.secretKeys);
 
     const recorded = new Map<string, PlannedResource>();

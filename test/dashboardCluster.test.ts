@@ -183,7 +183,10 @@ describe("DashboardCluster", () => {
             })).to.throw(ComponentArgsError, /extraHosts "sales.example.org" is outside dashboards.example.com[\s\S]*certificateArn[\s\S]*extraHosts "eu.sales.dashboards.example.com" is not covered by \*.dashboards.example.com[\s\S]*hostedZoneId/);
             const many = Array.from({ length: 26 }, (_, i) => ({ host: `h${i}.team.dashboards.example.com` }));
             expect(() => new DashboardCluster("bad", { domain: "dashboards.example.com", hostedZoneId: ZONE, extraHosts: many }))
-                .to.throw(ComponentArgsError, /extraHosts need 26 certificates on the HTTPS listener; it holds 25/);
+                .to.throw(ComponentArgsError, /extraHosts need 26 certificates on the HTTPS listener of load balancer 0; it holds 25/);
+            // The limit is per listener: the same hosts over two load balancers fit.
+            expect(() => new DashboardCluster("split", { domain: "dashboards.example.com", hostedZoneId: ZONE, loadBalancers: [0, 1], extraHosts: many.map((h, i) => ({ ...h, loadBalancer: i % 2 })) }))
+                .not.to.throw();
         });
     });
 

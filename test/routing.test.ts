@@ -24,6 +24,31 @@ describe("listener rule priorities", () => {
         for (const n of names.filter((x) => x !== "sentiment")) expect(removed.get(n), n).to.equal(before.get(n));
     });
 
+    it("keep a deployed name's priority when a name added later hashes to the same slot, even one that sorts first", () => {
+        // Two names of one hash slot: alone, each gets the slot; together, the first in sorted order would.
+        const many = Array.from({ length: 5000 }, (_, i) => `d${i}`);
+        const alone = new Map(many.map((n) => [n, rulePriorities([n]).get(n)!]));
+        const bySlot = new Map<number, string[]>();
+        for (const [n, p] of alone) bySlot.set(p, [...(bySlot.get(p) ?? []), n]);
+        const [first, second] = [...bySlot.values()].find((names) => names.length >= 2)!.sort();
+        const slot = alone.get(first)!;
+        // Without memory, adding `first` would take the slot from the deployed `second`.
+        expect(rulePriorities([second, first]).get(first)).to.equal(slot);
+        // With the deployed priority kept, `second` stays and `first` takes the next free slot.
+        const kept = rulePriorities([second, first], [], new Map([[second, slot]]));
+        expect(kept.get(second)).to.equal(slot);
+        expect(kept.get(first)).to.not.equal(slot);
+        // A kept priority out of range, or already held, is chosen anew.
+        expect(rulePriorities(["a"], [], new Map([["a", 7]])).get("a")).to.be.within(FIRST_DASHBOARD_PRIORITY, LAST_PRIORITY);
+        const clash = rulePriorities(["a", "b"], [], new Map([["a", 2000], ["b", 2000]]));
+        expect(clash.get("a")).to.equal(2000);
+        expect(clash.get("b")).to.not.equal(2000);
+        // A kept scale-to-zero dashboard also keeps the slots beside it free for its waker.
+        const sleeping = rulePriorities(["z", "y"], ["z"], new Map([["z", 3000]]));
+        expect(sleeping.get("z")).to.equal(3000);
+        expect([2999, 3001]).to.not.include(sleeping.get("y"));
+    });
+
     it("resolve hash collisions deterministically, keeping every priority unique", () => {
         // 5,000 names into ~49,000 slots is certain to collide; all must still get distinct slots.
         const many = Array.from({ length: 5000 }, (_, i) => `d${i}`);

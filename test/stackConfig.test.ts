@@ -239,7 +239,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -333,9 +333,20 @@ describe("stack configuration", () => {
             expected: 'dashboards:auth.domainPrefix: "acme-cognito" contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito',
         },
         {
-            title: "more dashboards than one load balancer holds",
-            changes: { "dashboards:dashboards": Array.from({ length: 99 }, (_, i) => ({ name: `d${i}`, framework: "dash" })) },
-            expected: "dashboards:dashboards: has 99 dashboards; one load balancer holds at most 98 (100 target groups, 100 listener rules including the portal and the signed-out page)",
+            title: "more dashboards pinned to one load balancer than it holds",
+            changes: { "dashboards:dashboards": Array.from({ length: 99 }, (_, i) => ({ name: `d${i}`, framework: "dash", loadBalancer: 0 })) },
+            expected: "dashboards:dashboards: put 99 dashboards and the portal on load balancer 0: 102 listener rules and 101 target groups (a scale-to-zero dashboard needs two of each, and the platform's sign-out and signed-out page are included), " +
+                "but an ALB holds 100 rules and 100 target groups; 99 of them pinned there by dashboards[].loadBalancer (dashboards[0], dashboards[1], dashboards[2], dashboards[3], dashboards[4], ...): pin fewer there",
+        },
+        {
+            title: "a load balancer number past the 50 a region holds",
+            changes: { "dashboards:dashboards": dashboardsWith(0, { loadBalancer: 50 }) },
+            expected: "dashboards:dashboards[0].loadBalancer: 50 is above the maximum; allowed: 0 to 49",
+        },
+        {
+            title: "a load balancer size past what an ALB's rules hold",
+            changes: { "dashboards:loadBalancer": { maxDashboards: 99 } },
+            expected: "dashboards:loadBalancer.maxDashboards: 99 is above the maximum; allowed: 1 to 98",
         },
         {
             title: "Spot capacity with a drain longer than the 2-minute interruption warning",
@@ -425,12 +436,13 @@ describe("stack configuration", () => {
                     name: `d${i}`, framework: "dash", extraHosts: Array.from({ length: 4 }, (_, j) => `h${j}.d${i}.dev.dashboards.example.com`),
                 })),
             },
-            expected: "dashboards:dashboards: need 28 certificates on the HTTPS listener besides the default *.dev.dashboards.example.com (0 given as certificateArn, 28 requested for extra hosts in the zone); a load balancer holds 25 (an adjustable AWS quota): serve several hosts with one certificateArn (it counts once), or use hosts of the form <label>.dev.dashboards.example.com",
+            expected: "dashboards:dashboards: on load balancer 0 need 28 certificates on its HTTPS listener besides the default *.dev.dashboards.example.com (0 given as certificateArn, 28 requested for extra hosts in the zone); " +
+                "a listener holds 25 (an adjustable AWS quota): serve several hosts with one certificateArn (it counts once), use hosts of the form <label>.dev.dashboards.example.com, or pin some of these dashboards to another load balancer (dashboards[].loadBalancer)",
         },
         {
             title: "a key JavaScript objects reserve (__proto__, constructor, prototype)",
             changes: { "dashboards:loadBalancer": '{"idleTimeoutSeconds":30,"constructor":{"idleTimeoutSeconds":5}}' },
-            expected: "dashboards:loadBalancer.constructor: is a reserved JavaScript name, never a stack-file key (__proto__, constructor and prototype are refused at every level); allowed keys: idleTimeoutSeconds, deletionProtection, accessLogs",
+            expected: "dashboards:loadBalancer.constructor: is a reserved JavaScript name, never a stack-file key (__proto__, constructor and prototype are refused at every level); allowed keys: maxDashboards, idleTimeoutSeconds, deletionProtection, accessLogs",
         },
         {
             title: "a number that is not finite",
@@ -843,13 +855,16 @@ describe("stack configuration: scale to zero (minTasks 0) and the portal's offic
         return result.config;
     };
 
-    it("counts each scale-to-zero dashboard's waker rule and target group against the load balancer's limits", () => {
-        const many = (n: number, sleeping: number) => Array.from({ length: n }, (_, i) => ({ name: `d${i}`, framework: "dash", ...(i < sleeping ? { minTasks: 0 } : {}) }));
-        // 49 + 49 wakers + portal = 99 target groups and 49 + 49 + 2 = 100 rules: fits.
-        expect(lines(problemsOf({ "dashboards:dashboards": many(49, 49) })).filter((l) => l.startsWith("dashboards:dashboards:"))).to.deep.equal([]);
-        expect(lines(problemsOf({ "dashboards:dashboards": many(50, 49) }))).to.include(
-            "dashboards:dashboards: has 50 dashboards, 49 of them scaling to zero (each also needs a waker rule and target group): 101 listener rules and 100 target groups, " +
-            "but one load balancer holds 100 rules and 100 target groups (the portal and the signed-out page included); use fewer dashboards or fewer that scale to zero");
+    it("counts each scale-to-zero dashboard's waker rule and target group, the portal's and the platform's against a load balancer's limits", () => {
+        const many = (n: number, sleeping: number) => Array.from({ length: n }, (_, i) => ({ name: `d${i}`, framework: "dash", loadBalancer: 0, ...(i < sleeping ? { minTasks: 0 } : {}) }));
+        // 48 x 2 + the portal's rule + the sign-out and signed-out rules = 99 rules; 48 x 2 + portal + sign-out = 98 target groups: fits.
+        expect(lines(problemsOf({ "dashboards:dashboards": many(48, 48) })).filter((l) => l.startsWith("dashboards:dashboards:"))).to.deep.equal([]);
+        expect(lines(problemsOf({ "dashboards:dashboards": many(49, 49) }))).to.include(
+            "dashboards:dashboards: put 49 dashboards and the portal on load balancer 0: 101 listener rules and 100 target groups (a scale-to-zero dashboard needs two of each, and the platform's sign-out and signed-out page are included), " +
+            "but an ALB holds 100 rules and 100 target groups; 49 of them pinned there by dashboards[].loadBalancer (dashboards[0], dashboards[1], dashboards[2], dashboards[3], dashboards[4], ...): pin fewer there");
+        // Unpinned, the same dashboards are spread over two load balancers: nothing to report.
+        const unpinned = many(49, 49).map(({ loadBalancer: _, ...d }) => d);
+        expect(lines(problemsOf({ "dashboards:dashboards": unpinned })).filter((l) => l.startsWith("dashboards:dashboards:"))).to.deep.equal([]);
     });
 
     it("reads minTasks 0 with idleMinutes (30 by default), and leaves an always-on dashboard without it", () => {

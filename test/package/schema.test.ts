@@ -100,12 +100,14 @@ describe("the component package schema (pulumi package add)", function () {
         expect(login.logoutUrl.plain ?? false).to.equal(false);
     });
 
-    it("has DashboardPlatform, whose inputs are exactly the stack file's keys, at every level, plus region and appsDir", () => {
+    it("has DashboardPlatform, whose inputs are exactly the stack file's keys, at every level, plus region, appsDir and routing", () => {
         const platform = schema.resources["dashboards:index:DashboardPlatform"];
         expect(platform.isComponent).to.equal(true);
         expect(platform.requiredInputs).to.have.members(["domain", "dns", "dashboards"]);
         const stackFileKeys = zodKeyPaths(stackConfigSchema, "").sort();
-        const platformKeys = schemaKeyPaths(schema, platform.inputProperties, "").filter((k) => k !== "region" && k !== "appsDir").sort();
+        // routing is the stack's own output read back (so that no dashboard moves), not a stack-file key.
+        expect(schemaKeyPaths(schema, platform.inputProperties, "").filter((k) => k.startsWith("routing"))).to.deep.equal(["routing", "routing{}"]);
+        const platformKeys = schemaKeyPaths(schema, platform.inputProperties, "").filter((k) => k !== "region" && k !== "appsDir" && !k.startsWith("routing")).sort();
         expect(platformKeys).to.deep.equal(stackFileKeys);
         expect(stackFileKeys).to.include.members(["dashboards[].extraHosts[].certificateArn", "auth.identityProviders[].metadataUrl", "dashboards[].environment{}", "pipeline.deployPolicyArns"]);
         // Structure is decided from them while the program runs: other languages must pass plain values.
