@@ -21,6 +21,7 @@ import { DashboardPipeline } from "./dashboardPipeline";
 import { DashboardService, PLATFORM_CONTEXT } from "./dashboardService";
 import { assignLoadBalancers, readRouting, routedDashboard, routedPortal, Routing } from "./loadBalancers";
 import type { DashboardPlatformArgs } from "./platformArgs";
+import { PORTAL_CATALOGUE_CONTEXT, writePortalCatalogue } from "./portalCatalogue";
 import { rulePriorities, WakeRuleSlots, wakeRuleSlots } from "./routing";
 import { SignOut } from "./signOut";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
@@ -261,7 +262,11 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             // helpers as a named context) with its Dockerfile or a generated one, or pinned to an earlier build by imageDigest.
             build: d.image ? undefined : {
                 context: `${appsDir}/${d.app}`,
-                namedContexts: { [PLATFORM_CONTEXT]: `${appsDir}/shared` },
+                namedContexts: {
+                    [PLATFORM_CONTEXT]: `${appsDir}/shared`,
+                    // The portal's catalogue is built into its image (generated build inputs live beside apps/, per stack, git-ignored).
+                    ...(d === portal ? { [PORTAL_CATALOGUE_CONTEXT]: writePortalCatalogue(portalCatalogue(config), path.join(path.dirname(appsDir), ".dashboards", pulumi.getStack())) } : {}),
+                },
                 ...(source?.kind === "generated" ? { dockerfileInline: source.dockerfile } : {}),
                 ...(d.buildTarget !== undefined ? { target: d.buildTarget } : {}),
             },
@@ -362,21 +367,27 @@ function portalDashboard(config: StackConfig): NormalizedDashboard | undefined {
     };
 }
 
-/** What the portal needs to list each user's dashboards: the catalogue, and the pool that issues the tokens it reads. */
+/** The pool that issues the tokens the portal reads (its catalogue is in its image: see portalCatalogue). */
 function portalEnvironment(config: StackConfig, cognito: CognitoAuth): Record<string, pulumi.Input<string>> {
     return {
-        PORTAL_CONFIG: JSON.stringify({
-            title: config.portal.title,
-            adminGroups: config.auth.adminGroups ?? [],
-            dashboards: config.dashboards.map((d) => ({
-                name: d.name, displayName: d.displayName, description: d.description, framework: d.framework, url: `https://${d.host}`, accessGroups: d.accessGroups,
-                // The portal shows a dashboard outside its hours as asleep; absent (around the clock), it is left out.
-                schedule: d.schedule,
-                // A scale-to-zero dashboard: the portal says its first open may take a minute.
-                ...(d.idleMinutes !== undefined ? { idleMinutes: d.idleMinutes } : {}),
-            })),
-        }),
         COGNITO_USER_POOL_ID: cognito.userPoolId,
         COGNITO_CLIENT_ID: cognito.loginFor(config.portal.name).clientId,
     };
+}
+
+/** What the portal lists, as apps/portal/src/config.ts reads it: every dashboard with who may open it. */
+export function portalCatalogue(config: StackConfig): string {
+    return JSON.stringify({
+        title: config.portal.title,
+        adminGroups: config.auth.adminGroups ?? [],
+        dashboards: config.dashboards.map((d) => ({
+            name: d.name, displayName: d.displayName, description: d.description, framework: d.framework, url: `https://${d.host}`, accessGroups: d.accessGroups,
+            // The heading the portal groups it under.
+            ...(d.category !== undefined ? { category: d.category } : {}),
+            // The portal shows a dashboard outside its hours as asleep; absent (around the clock), it is left out.
+            schedule: d.schedule,
+            // A scale-to-zero dashboard: the portal says its first open may take a minute.
+            ...(d.idleMinutes !== undefined ? { idleMinutes: d.idleMinutes } : {}),
+        })),
+    });
 }

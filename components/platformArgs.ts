@@ -272,6 +272,13 @@ export interface PlatformDashboardArgs {
     displayName?: string;
     /** One line shown in the portal. */
     description?: string;
+    /**
+     * The heading the portal lists the dashboard under, 1 to 64 characters; dashboards without one
+     * come last, under "Other" (no headings at all when none has one).
+     * @default none
+     * @example "Finance"
+     */
+    category?: string;
     /** Folder of `appsDir` holding the Dockerfile. @default name */
     app?: string;
     /**

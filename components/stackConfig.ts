@@ -448,6 +448,8 @@ const dashboardSchema = strict({
         .max(MAX_DASHBOARD_NAME_LENGTH, { error: (iss) => `${show(iss.input)} is longer than ${MAX_DASHBOARD_NAME_LENGTH} characters` }),
     displayName: z.string().min(1).max(80).optional(),
     description: z.string().max(500).optional(),
+    /** Heading the portal lists the dashboard under (dashboards without one come last, under "Other"). */
+    category: z.string().trim().min(1).max(64).optional(),
     /** Folder directly in `apps/` holding the Dockerfile; defaults to `name`. Checked on disk when `appsDir` is given. */
     app: pattern(APP_FOLDER_NAME, APP_FOLDER_DESCRIPTION).optional(),
     /**
@@ -564,6 +566,8 @@ export type NetworkConfig =
 export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "name" | "framework">> {
     displayName: string;
     description: string;
+    /** The portal's heading for it; absent: "Other". */
+    category?: string;
     app: string;
     /** A prebuilt image reference (then nothing is built); checked by `parseImageReference`. */
     image?: string;
@@ -663,6 +667,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             framework: d.framework,
             displayName: d.displayName ?? d.name,
             description: d.description ?? "",
+            ...(d.category !== undefined ? { category: d.category } : {}),
             app: d.app ?? d.name,
             image: d.image,
             allowMutableTag: d.allowMutableTag ?? false,

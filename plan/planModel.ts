@@ -7,6 +7,9 @@
  * `service/<cluster>/<service>`, a task's image lives in a repository URL. Parents (the
  * DashboardService component) only give the dashboard its name and count its alarms.
  */
+import * as fs from "fs";
+import * as path from "path";
+import { PORTAL_CATALOGUE_CONTEXT, PORTAL_CATALOGUE_FILE } from "../components/portalCatalogue";
 import { hoursPerWeek } from "../components/schedule";
 import { FRAMEWORK_PRESETS } from "../components/frameworks";
 import { Plan, PlannedResource } from "./runPlan";
@@ -160,16 +163,24 @@ function accessMap(plan: Plan): { clients: Map<string, string[]>; adminGroups: s
     return adminGroups === undefined && clients.size === 0 ? undefined : { clients, adminGroups: adminGroups ?? [] };
 }
 
-/** Frameworks by dashboard host, from the portal's configuration (the one place the plan states them). */
+/**
+ * Frameworks by dashboard host, from the portal's catalogue (the one place the plan states them):
+ * the file in the portal image's `portal-catalogue` build context (components/portalCatalogue.ts).
+ */
 function portalFrameworks(plan: Plan): Map<string, string> {
     const out = new Map<string, string>();
-    for (const td of ofType(plan, T.taskDefinition)) {
-        const containers = parseJson<{ environment?: { name: string; value: string }[] }[]>(td.inputs.containerDefinitions) ?? [];
-        for (const c of containers) {
-            const config = parseJson<{ dashboards?: { url?: string; framework?: string }[] }>(c.environment?.find((e) => e.name === "PORTAL_CONFIG")?.value);
-            for (const d of config?.dashboards ?? []) {
-                if (d.url && d.framework) out.set(new URL(d.url).host, d.framework);
-            }
+    for (const image of plan.resources.filter((r) => r.type === "docker-build:index:Image")) {
+        const location = image.inputs.context?.named?.[PORTAL_CATALOGUE_CONTEXT]?.location;
+        if (typeof location !== "string") continue;
+        let text: string | undefined;
+        try {
+            text = fs.readFileSync(path.join(location, PORTAL_CATALOGUE_FILE), "utf8");
+        } catch {
+            continue;
+        }
+        const config = parseJson<{ dashboards?: { url?: string; framework?: string }[] }>(text);
+        for (const d of config?.dashboards ?? []) {
+            if (d.url && d.framework) out.set(new URL(d.url).host, d.framework);
         }
     }
     return out;

@@ -7,6 +7,8 @@
  * engine).
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT } from "../components/loadBalancers";
 import { LISTENER_CERTIFICATE_LIMIT } from "../components/certificates";
 import { evaluatePlan } from "../policy/offline";
@@ -176,6 +178,14 @@ describe("500 dashboards (offline plan of index.ts)", function () {
             // <name>.<domain> is under the wildcard every listener has; an extra host has its own on its listener.
             for (const host of d.extraHosts ?? []) expect(certs, host).to.include(`${lb.replace(/-alb$/, "")}-listener-cert-${host}`);
         }
+    });
+
+    it("keeps every task definition within ECS's 64 KiB, the portal's too: its catalogue of 500 is in its image", () => {
+        // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+        for (const td of ofType(big, "aws:ecs/taskDefinition:TaskDefinition")) expect(Buffer.byteLength(JSON.stringify(td.inputs)), td.name).to.be.below(64 * 1024);
+        const portal = ofType(big, "docker-build:index:Image").find((i) => i.name === "portal-image")!;
+        const catalogue = JSON.parse(fs.readFileSync(path.join(portal.inputs.context.named["portal-catalogue"].location, "catalogue.json"), "utf8"));
+        expect(catalogue.dashboards).to.have.length(500);
     });
 
     it("passes the policy pack", () => {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../components/component";
@@ -38,6 +39,12 @@ async function failure(args: DashboardPlatformArgs): Promise<{ error: Error; dec
         return { error: e as Error, declared: (declaredBeforeFailure.get(e as Error) ?? []).map((r) => r.type) };
     }
     throw new Error("expected the platform to refuse its arguments");
+}
+
+/** The catalogue the portal image is built with: the file in its portal-catalogue build context. */
+function portalCatalogueOf(p: Plan): string {
+    const image = one(p, "docker-build:index:Image", (r) => r.name === "portal-image");
+    return fs.readFileSync(path.join(image.inputs.context.named["portal-catalogue"].location, "catalogue.json"), "utf8");
 }
 
 describe("DashboardPlatform", () => {
@@ -137,13 +144,28 @@ describe("DashboardPlatform", () => {
         const scheduled = await planPlatform({ ...SMALL, defaults: { schedule: { start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" } }, dashboards: [SMALL.dashboards[0], { ...SMALL.dashboards[1], schedule: { enabled: false } }] });
         expect(ofType(scheduled, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.name).sort()).to.deep.equal(["finance-sleep", "finance-wake"]);
         // The portal learns each dashboard's hours (to show it asleep), in the shape its own config schema reads.
-        const portalTask = one(scheduled, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name.startsWith("portal"));
-        const env = JSON.parse(portalTask.inputs.containerDefinitions)[0].environment as { name: string; value: string }[];
-        const portalConfig = portalConfigSchema.parse(JSON.parse(env.find((e) => e.name === "PORTAL_CONFIG")!.value));
+        const portalConfig = portalConfigSchema.parse(JSON.parse(portalCatalogueOf(scheduled)));
         expect(portalConfig.dashboards.map((d) => [d.name, d.schedule])).to.deep.equal([
             ["finance", { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich", tasksOutside: 0 }],
             ["ops", undefined],
         ]);
+    });
+
+    it("builds the portal's catalogue into its image, categories included, never into its task definition (which holds 64 KiB)", async () => {
+        const planned = await planPlatform({ ...SMALL, dashboards: [{ ...SMALL.dashboards[0], category: "Finance" }, SMALL.dashboards[1]] });
+        const catalogue = portalConfigSchema.parse(JSON.parse(portalCatalogueOf(planned)));
+        expect(catalogue.dashboards.map((d) => [d.name, d.category])).to.deep.equal([["finance", "Finance"], ["ops", undefined]]);
+        const portalTask = one(planned, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name.startsWith("portal"));
+        expect(portalTask.inputs.containerDefinitions).not.to.contain("PORTAL_CONFIG");
+        expect(portalTask.inputs.containerDefinitions).not.to.contain("finance.");
+        // The Dockerfile takes it from that context (and the engine's docker-build double checks the file is there).
+        expect(fs.readFileSync(path.join(PROJECT_DIR, "apps", "portal", "Dockerfile"), "utf8")).to.contain("COPY --from=portal-catalogue catalogue.json /app/catalogue.json");
+        // A changed catalogue is a new folder (a new build input), an unchanged one the same.
+        const again = await planPlatform({ ...SMALL, dashboards: [{ ...SMALL.dashboards[0], category: "Finance" }, SMALL.dashboards[1]] });
+        const changed = await planPlatform({ ...SMALL, dashboards: [{ ...SMALL.dashboards[0], category: "Risk" }, SMALL.dashboards[1]] });
+        const location = (p: Plan) => one(p, "docker-build:index:Image", (r) => r.name === "portal-image").inputs.context.named["portal-catalogue"].location;
+        expect(location(again)).to.equal(location(planned));
+        expect(location(changed)).to.not.equal(location(planned));
     });
 
     it("refuses a region that is not the AWS provider's (it would check certificates against the wrong region)", async () => {

@@ -117,12 +117,16 @@ describe("the program (index.ts) under the offline plan", () => {
     });
 
     it("gives the portal a configuration its own startup check accepts, listing every dashboard with its groups", async () => {
-        // The portal validates its environment at startup; load that very check.
+        // The portal validates its environment and its catalogue at startup; load that very check,
+        // with the catalogue where its image has it (PORTAL_CONFIG_FILE, from the portal-catalogue build context).
         const { loadSettings } = await import("../apps/portal/src/config");
+        const dockerfile = fs.readFileSync(path.join(PROJECT_DIR, "apps", "portal", "Dockerfile"), "utf8");
+        expect(dockerfile).to.contain("COPY --from=portal-catalogue catalogue.json /app/catalogue.json").and.contain("ENV PORTAL_CONFIG_FILE=/app/catalogue.json");
         for (const stack of ["dev", "prod"]) {
             const task = one(plans[stack], "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name === "portal-task");
+            const image = one(plans[stack], "docker-build:index:Image", (r) => r.name === "portal-image");
             const env = Object.fromEntries(JSON.parse(task.inputs.containerDefinitions)[0].environment.map((e: { name: string; value: string }) => [e.name, e.value]));
-            const settings = loadSettings(env);
+            const settings = loadSettings({ ...env, PORTAL_CONFIG_FILE: path.join(image.inputs.context.named["portal-catalogue"].location, "catalogue.json") });
             expect(settings.portal.dashboards.map((d: { name: string }) => d.name)).to.deep.equal(DASHBOARDS);
             expect(settings.portal.adminGroups).to.deep.equal(["admins"]);
             const portalClient = one(plans[stack], "aws:cognito/userPoolClient:UserPoolClient", (r) => r.inputs.callbackUrls?.some((u: string) => u.startsWith("https://portal.")));
@@ -308,7 +312,10 @@ describe("the program (index.ts) under the offline plan", () => {
         const plan = await planConfig(devStackWith({ "dashboards:dashboards": list }));
         for (const image of ofType(plan, "docker-build:index:Image")) {
             const app = image.name === "portal-image" ? "portal" : (list.find((d) => `${d.name}-image` === image.name)!.app as string);
-            expect(image.inputs.context, image.name).to.deep.equal({ location: `apps/${app}`, named: { "dashboards-platform": { location: "apps/shared" } } });
+            // The portal also gets its catalogue, in a folder named after its content (components/portalCatalogue.ts).
+            const catalogue = image.name === "portal-image" ? { "portal-catalogue": { location: image.inputs.context.named["portal-catalogue"]?.location } } : {};
+            if (image.name === "portal-image") expect(catalogue["portal-catalogue"].location).to.match(/^\.dashboards\/dev\/portal-catalogue\/[0-9a-f]{16}$/);
+            expect(image.inputs.context, image.name).to.deep.equal({ location: `apps/${app}`, named: { "dashboards-platform": { location: "apps/shared" }, ...catalogue } });
             expect(image.inputs.dockerfile, image.name).to.deep.equal({ location: `apps/${app}/Dockerfile` });
             expect(image.inputs.target, image.name).to.equal(image.name === "kpis-image" ? "build" : undefined);
         }

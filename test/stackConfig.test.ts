@@ -239,7 +239,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",

@@ -1,9 +1,15 @@
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 
 /**
  * Configuration of the portal, read from the environment variables the infrastructure sets
- * (names as in components/appEnvironment.ts, plus PORTAL_CONFIG and the Cognito ids).
+ * (names as in components/appEnvironment.ts, plus the Cognito ids) and the catalogue of
+ * dashboards: the file PORTAL_CONFIG_FILE names (the platform builds it into the image, since a
+ * task definition holds 64 KiB and hundreds of dashboards need more), or PORTAL_CONFIG itself.
  */
+
+/** Largest catalogue file read: far above 1,000 dashboards with long descriptions, far below the task's memory. */
+export const MAX_CATALOGUE_BYTES = 16 * 1024 * 1024;
 
 const nonEmpty = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -14,6 +20,8 @@ const dashboardSchema = z.strictObject({
     description: z.string().default(""),
     framework: nonEmpty,
     url: httpUrl,
+    /** Heading the portal groups the dashboard under; absent: the last group, "Other". */
+    category: z.string().trim().min(1).max(64).optional(),
     /** Cognito groups allowed to open the dashboard; empty = every signed-in user. */
     accessGroups: z.array(nonEmpty).default([]),
     /** Office hours (as the stack file resolved them); absent: runs around the clock. */
@@ -100,9 +108,27 @@ export function defaultAlbPublicKeysUrl(region: string): string {
     return `https://public-keys.auth.elb.${region}.amazonaws.com`;
 }
 
+/**
+ * The environment with PORTAL_CONFIG filled from PORTAL_CONFIG_FILE when only the file is given.
+ * Throws ConfigError when the file cannot be read or is larger than MAX_CATALOGUE_BYTES.
+ */
+function withCatalogue(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const file = env.PORTAL_CONFIG_FILE;
+    if (env.PORTAL_CONFIG !== undefined || file === undefined) return env;
+    try {
+        // Checked before reading: a catalogue is never large, and a FIFO or device is never a catalogue.
+        const stat = statSync(file);
+        if (!stat.isFile()) throw new Error("not a regular file");
+        if (stat.size > MAX_CATALOGUE_BYTES) throw new Error(`${stat.size} bytes, more than ${MAX_CATALOGUE_BYTES}`);
+        return { ...env, PORTAL_CONFIG: readFileSync(file, "utf8") };
+    } catch (err) {
+        throw new ConfigError(`Invalid portal configuration:\n  - PORTAL_CONFIG_FILE: cannot read ${file} (${(err as Error).message})`);
+    }
+}
+
 /** Parse and validate the environment; throws ConfigError listing every problem. */
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
-    const parsed = envSchema.safeParse(env);
+    const parsed = envSchema.safeParse(withCatalogue(env));
     if (!parsed.success) {
         const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".") || "(root)"}: ${issue.message}`);
         throw new ConfigError(`Invalid portal configuration:\n${lines.join("\n")}`);

@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
+import { groupByCategory, type DashboardGroup } from "./catalogue.js";
 import type { Dashboard } from "./config.js";
+import { FINDER_JS, FINDER_PATH } from "./finder.js";
 import { openingState } from "./hours.js";
 import { SESSION_GUARD_PATH } from "./sessionGuard.js";
 
@@ -40,14 +43,16 @@ export interface PageModel {
     now?: Date;
 }
 
-function tile(d: Dashboard, now: Date): SafeHtml {
+/** A card; its heading is an h2, or an h3 under a category heading. */
+function tile(d: Dashboard, now: Date, level: 2 | 3): SafeHtml {
     const headingId = `dash-${d.name}`;
     const state = openingState(d.schedule, now);
+    const h = new SafeHtml(`h${level}`);
     return html`
         <li class="tile${state.asleep ? " asleep" : ""}">
           <article aria-labelledby="${headingId}">
-            <h2 id="${headingId}"><a href="${d.url}">${d.displayName}</a></h2>
-            <p class="description">${d.description || "No description."}</p>
+            <${h} id="${headingId}"><a href="${d.url}">${d.displayName}</a></${h}>
+            ${d.description ? html`<p class="description">${d.description}</p>` : html`<p class="description none">No description.</p>`}
             ${state.asleep ? html`<p class="status">Asleep outside its office hours: opens ${state.opens}.</p>` : ""}
             ${d.idleMinutes !== undefined ? html`<p class="status">Sleeps after ${String(d.idleMinutes)} minutes without use; if it is asleep, opening it starts it in about a minute.</p>` : ""}
             <p class="framework"><span class="visually-hidden">Framework: </span>${d.framework}</p>
@@ -72,13 +77,43 @@ function content(model: PageModel): SafeHtml {
       </section>`;
     }
     const count = model.dashboards.length;
+    const now = model.now ?? new Date();
+    const groups = groupByCategory(model.dashboards);
     return html`
       <p class="count">${count === 1 ? "1 dashboard is" : `${count} dashboards are`} available to you.</p>
-      <ul class="tiles" aria-label="Your dashboards">${model.dashboards.map((d) => tile(d, model.now ?? new Date()))}</ul>`;
+      ${FINDER}
+      ${groups.length === 1 && groups[0]!.title === undefined
+          ? html`<ul class="tiles" aria-label="Your dashboards">${model.dashboards.map((d) => tile(d, now, 2))}</ul>`
+          : groups.map((g, i) => group(g, i, now))}`;
 }
+
+/** A category: its heading, then its cards (the list is named by the heading). */
+function group(g: DashboardGroup, index: number, now: Date): SafeHtml {
+    const headingId = `group-${index + 1}`;
+    return html`
+      <section class="group">
+        <h2 class="group-title" id="${headingId}">${g.title}</h2>
+        <ul class="tiles" aria-labelledby="${headingId}">${g.dashboards.map((d) => tile(d, now, 3))}</ul>
+      </section>`;
+}
+
+/**
+ * The search box, its live region and the empty-state message, for src/finder.ts. Rendered hidden:
+ * without the script they would do nothing, and the full list is there anyway.
+ */
+const FINDER = html`
+      <div class="finder" id="finder" role="search" hidden>
+        <label for="finder-input">Search dashboards</label>
+        <input id="finder-input" type="search" autocomplete="off" spellcheck="false" aria-describedby="finder-keys">
+        <p class="finder-keys" id="finder-keys">Press <kbd>/</kbd> to search, <kbd>↓</kbd> and <kbd>↑</kbd> to move between dashboards, <kbd>Esc</kbd> to clear.</p>
+        <p class="finder-status" id="finder-status" role="status" aria-live="polite"></p>
+      </div>
+      <p class="finder-empty" id="finder-empty" hidden>No dashboard matches “<span id="finder-query"></span>”. Press <kbd>Esc</kbd> in the search box to see them all again.</p>`;
 
 export function renderPortalPage(model: PageModel): string {
     const greeting = model.user ? `Hello, ${model.user.displayName}` : "Hello";
+    // The search script only where there is a list to search.
+    const listed = model.user !== undefined && model.dashboards.length > 0;
     return html`<!doctype html>
 <html lang="en">
 <head>
@@ -86,8 +121,9 @@ export function renderPortalPage(model: PageModel): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${model.title}</title>
   ${model.portalUrl ? html`<link rel="canonical" href="${model.portalUrl}">` : ""}
-  <link rel="stylesheet" href="/static/portal.css">
+  <link rel="stylesheet" href="${STYLESHEET_HREF}">
   <script src="${SESSION_GUARD_PATH}" defer></script>
+  ${listed ? html`<script src="${FINDER_SRC}" defer></script>` : ""}
 </head>
 <body>
   <a class="skip-link" href="#main">Skip to content</a>
@@ -128,6 +164,8 @@ a:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 main:focus { outline: none; }
 .skip-link { position: absolute; left: 1rem; top: -3rem; background: var(--card); padding: .5rem 1rem; z-index: 2; }
 .skip-link:focus { top: 1rem; }
+/* Also for elements whose own rule sets a display (the search box before its script runs). */
+[hidden] { display: none !important; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .site-header { background: var(--card); border-bottom: 1px solid var(--border); }
 .bar, main, .site-footer { max-width: 72rem; margin: 0 auto; padding: 0 1.25rem; }
@@ -140,16 +178,28 @@ nav { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
 main { padding-top: 2rem; padding-bottom: 2rem; }
 h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
 .count { color: var(--muted); margin-top: 0; }
+.finder { margin-top: 1.5rem; max-width: 40rem; }
+.finder label { display: block; font-weight: 600; margin-bottom: .25rem; }
+/* Border in the muted text colour: a field's outline needs 3:1 contrast, which --border lacks. */
+.finder input { width: 100%; font: inherit; color: var(--text); background: var(--card); border: 1px solid var(--muted); border-radius: .375rem; padding: .5rem .75rem; }
+.finder input:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.finder-keys, .finder-status { margin: .375rem 0 0; color: var(--muted); font-size: .875rem; }
+kbd { font: .8125rem/1.4 ui-monospace, monospace; background: var(--card); border: 1px solid var(--border); border-bottom-width: 2px; border-radius: .25rem; padding: 0 .3rem; }
+.finder-empty { margin: 1.5rem 0 0; font-weight: 600; }
+.group { margin-top: 2rem; }
+.group-title { font-size: 1.375rem; margin: 0; }
+.group .tiles { margin-top: .75rem; }
 .tiles { list-style: none; padding: 0; margin: 1.5rem 0 0; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); }
 .tile article { position: relative; height: 100%; background: var(--card); border: 1px solid var(--border); border-radius: .5rem; padding: 1.25rem; display: flex; flex-direction: column; }
 .tile article:hover { border-color: var(--accent); }
-.tile h2 { font-size: 1.25rem; margin: 0 0 .5rem; }
-.tile h2 a { text-decoration: none; }
-.tile h2 a:hover { text-decoration: underline; }
+/* h2 on a page without categories, h3 under a category heading: the same look. */
+.tile :is(h2, h3) { font-size: 1.25rem; margin: 0 0 .5rem; }
+.tile :is(h2, h3) a { text-decoration: none; }
+.tile :is(h2, h3) a:hover { text-decoration: underline; }
 /* The heading link covers the whole card, so the card is one big click target and one tab stop. */
-.tile h2 a::after { content: ""; position: absolute; inset: 0; border-radius: .5rem; }
-.tile h2 a:focus-visible { outline: none; }
-.tile h2 a:focus-visible::after { outline: 3px solid var(--focus); outline-offset: 2px; }
+.tile :is(h2, h3) a::after { content: ""; position: absolute; inset: 0; border-radius: .5rem; }
+.tile :is(h2, h3) a:focus-visible { outline: none; }
+.tile :is(h2, h3) a:focus-visible::after { outline: 3px solid var(--focus); outline-offset: 2px; }
 .description { margin: 0 0 1rem; flex: 1; }
 .status { margin: 0; font-weight: 600; color: var(--muted); }
 .framework { margin: 0; align-self: flex-start; font-size: .875rem; font-weight: 600; color: var(--muted); border: 1px solid var(--border); border-radius: 999px; padding: .125rem .75rem; }
@@ -157,3 +207,11 @@ h1 { font-size: 1.75rem; margin: 0 0 .25rem; }
 .notice h2 { font-size: 1.25rem; margin: 0 0 .5rem; }
 .site-footer { color: var(--muted); font-size: .875rem; padding-bottom: 2rem; }
 `;
+
+/** `path?v=<hash of the body>`: a new release changes the URL, so no browser pairs a new page with a cached old file. */
+function versioned(path: string, body: string): string {
+    return `${path}?v=${createHash("sha256").update(body).digest("hex").slice(0, 12)}`;
+}
+
+const STYLESHEET_HREF = versioned("/static/portal.css", PORTAL_CSS);
+const FINDER_SRC = versioned(FINDER_PATH, FINDER_JS);

@@ -5,6 +5,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { createAuthenticator, type Authenticator } from "./auth.js";
 import { visibleDashboards } from "./catalogue.js";
 import type { Settings } from "./config.js";
+import { FINDER_JS, FINDER_PATH } from "./finder.js";
 import { html, PORTAL_CSS, renderPortalPage } from "./html.js";
 import { SESSION_GUARD_JS, SESSION_GUARD_PATH } from "./sessionGuard.js";
 import { describeError, jsonLogger, type Logger } from "./log.js";
@@ -32,8 +33,8 @@ export interface RunningServer {
 }
 
 function securityHeaders(h: Headers): void {
-    // Server-rendered page with an external stylesheet and one same-origin script (the session
-    // guard, which checks the session with same-origin requests); no inline code, no framing.
+    // Server-rendered page with an external stylesheet and two same-origin scripts (the session
+    // guard, which checks the session with same-origin requests, and the search); no inline code, no framing.
     h.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");
@@ -64,6 +65,10 @@ export function createApp(options: ServerOptions): Hono {
     app.get(SESSION_GUARD_PATH, (c) => {
         c.header("Cache-Control", "public, max-age=3600");
         return c.body(SESSION_GUARD_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+    });
+    app.get(FINDER_PATH, (c) => {
+        c.header("Cache-Control", "public, max-age=3600");
+        return c.body(FINDER_JS, 200, { "Content-Type": "text/javascript; charset=utf-8" });
     });
 
     app.get("/", async (c) => {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { loadSettings } from "../src/config.js";
+import { FINDER_JS } from "../src/finder.js";
 import { escapeHtml, renderPortalPage } from "../src/html.js";
 import { createServer, type Logger, type RunningServer } from "../src/server.js";
 import { federatedClaims, nativeClaims } from "./support/federation.js";
@@ -32,6 +33,63 @@ describe("HTML rendering", () => {
             expect(page).to.include(part);
         }
         expect(page.match(/<li class="tile">/g)).to.have.length(4);
+    });
+
+    it("has no category headings, and h2 cards, when no dashboard has a category", () => {
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards: PORTAL_CONFIG.dashboards });
+        expect(page).not.to.include('class="group');
+        expect(page).to.include('<ul class="tiles" aria-label="Your dashboards">');
+        expect(page.match(/<h2 id="dash-/g)).to.have.length(4);
+    });
+
+    it("groups the cards under category headings, h3 cards under h2 categories, Other last", () => {
+        const [sales, ops, forecast, handbook] = PORTAL_CONFIG.dashboards;
+        const dashboards = [{ ...sales!, category: "Sales" }, { ...ops!, category: "Operations" }, forecast!, { ...handbook!, category: "Operations" }];
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards });
+        // Headings in document order: each category's h2, then its cards' h3.
+        const headings = [...page.matchAll(/<(h[23])[^>]*>(?:<a [^>]*>)?([^<]*)/g)].map((m) => `${m[1]} ${m[2]}`);
+        expect(headings).to.deep.equal(["h2 Operations", "h3 Operations", "h3 Data handbook", "h2 Sales", "h3 Sales overview", "h2 Other", "h3 Demand forecast"]);
+        // Each list is named by its category's heading.
+        expect(page).to.include('<h2 class="group-title" id="group-1">Operations</h2>');
+        expect(page).to.include('<ul class="tiles" aria-labelledby="group-1">');
+        expect(page).not.to.include('aria-label="Your dashboards"');
+    });
+
+    it("escapes the category", () => {
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards: [{ ...PORTAL_CONFIG.dashboards[0]!, category: `<img src=x onerror="alert(1)">` }] });
+        expect(page).not.to.include("<img");
+        expect(page).to.include("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</h2>");
+    });
+
+    it("renders a labelled search box, hidden until its script runs, with a polite live region", () => {
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards: PORTAL_CONFIG.dashboards });
+        expect(page).to.include('<div class="finder" id="finder" role="search" hidden>');
+        expect(page).to.include('<label for="finder-input">Search dashboards</label>');
+        expect(page).to.match(/<input id="finder-input" type="search" [^>]*>/);
+        expect(page).to.match(/<p [^>]*role="status" aria-live="polite"><\/p>/);
+        expect(page).to.match(/<p class="finder-empty" id="finder-empty" hidden>/);
+        expect(page).to.match(/<script src="\/static\/finder\.js\?v=[0-9a-f]{12}" defer><\/script>/);
+    });
+
+    it("loads the search script only where there is a list to search", () => {
+        for (const model of [{ title: "T", dashboards: PORTAL_CONFIG.dashboards }, { title: "T", user: { displayName: "A" }, dashboards: [] }]) {
+            const page = renderPortalPage(model);
+            expect(page).not.to.include("finder");
+            expect(page).to.include('<script src="/static/session-guard.js" defer></script>');
+        }
+    });
+
+    it("keeps every script and style in files: nothing inline for the CSP to allow", () => {
+        const page = renderPortalPage({ title: "T", user: { displayName: "A" }, dashboards: PORTAL_CONFIG.dashboards.map((d) => ({ ...d, category: "C" })) });
+        const scripts = page.match(/<script\b[^>]*>/g) ?? [];
+        expect(scripts).to.have.length(2);
+        for (const tag of scripts) expect(tag).to.match(/^<script src="\/static\/[^"]+" defer>$/);
+        expect(page).not.to.match(/<script[^>]*>[^<]/);
+        expect(page).not.to.match(/<style|\sstyle=|\son[a-z]+=|javascript:/i);
+    });
+
+    it("ships a search script that parses", () => {
+        expect(() => new Function(FINDER_JS)).not.to.throw();
     });
 });
 
@@ -145,6 +203,27 @@ describe("portal server", () => {
             expect(c).to.match(/Secure/);
             expect(c).not.to.match(/Domain=/i);
         }
+    });
+
+    it("serves the stylesheet and the search script the page names, under the unchanged CSP", async () => {
+        const res = await fetch(server.url, {
+            headers: {
+                "x-amzn-oidc-accesstoken": await keys.signAccessToken({ sub: "u1", groups: ["ops"] }),
+                "x-amzn-oidc-data": keys.signAlbData({ sub: "u1", givenName: "Olga" }),
+            },
+        });
+        // The policy as it was before the search existed: scripts from the portal only, nothing inline.
+        expect(res.headers.get("content-security-policy")).to.equal("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+        const body = await res.text();
+        const css = /<link rel="stylesheet" href="([^"]+)">/.exec(body)![1]!;
+        const js = /<script src="(\/static\/finder\.js[^"]*)"/.exec(body)![1]!;
+        const [cssRes, jsRes] = await Promise.all([fetch(`${server.url}${css}`), fetch(`${server.url}${js}`)]);
+        expect(cssRes.status).to.equal(200);
+        expect(cssRes.headers.get("content-type")).to.equal("text/css; charset=utf-8");
+        expect(jsRes.status).to.equal(200);
+        expect(jsRes.headers.get("content-type")).to.equal("text/javascript; charset=utf-8");
+        expect(jsRes.headers.get("x-content-type-options")).to.equal("nosniff");
+        expect(await jsRes.text()).to.equal(FINDER_JS);
     });
 
     it("answers unknown paths with a plain 404 page", async () => {
