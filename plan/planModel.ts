@@ -89,6 +89,8 @@ export interface ServiceModel {
     /** Alarms Application Auto Scaling keeps for the service's target-tracking policies (two each). */
     trackingAlarms: number;
     rulePriority?: number;
+    /** Name of the ALB serving it (as in `PlanModel.loadBalancers`): its rule's listener's load balancer. */
+    loadBalancer?: string;
 }
 
 export interface PlanModel {
@@ -97,10 +99,12 @@ export interface PlanModel {
     region?: string;
     domain?: string;
     vpc?: { kind: "new"; cidr: string; azs: number; natStrategy: string; natGateways: number; subnetTypes: string[] } | { kind: "existing"; vpcId?: string };
-    loadBalancers: { name: string; azs: number; idleTimeout?: number; deletionProtection: boolean; dropInvalidHeaderFields: boolean; accessLogs: boolean }[];
-    listeners: { port: number; protocol: string; sslPolicy?: string; defaultAction: string; certificateDomain?: string }[];
-    /** Rules that do not forward to a dashboard (fixed responses such as the signed-out page). */
-    fixedRules: { paths: string[]; hosts: string[]; status?: string; priority?: number }[];
+    /** In plan order; `resource` is the Pulumi name (`dashboards-alb`, `dashboards-lb1-alb`, ...), `name` the AWS one. */
+    loadBalancers: { name: string; resource: string; azs: number; idleTimeout?: number; deletionProtection: boolean; dropInvalidHeaderFields: boolean; accessLogs: boolean }[];
+    /** Every load balancer's listeners; `loadBalancer` is its ALB's `name`. */
+    listeners: { port: number; protocol: string; sslPolicy?: string; defaultAction: string; certificateDomain?: string; loadBalancer: string }[];
+    /** Rules that do not forward to a dashboard (fixed responses such as the signed-out page), with their ALB's `name`. */
+    fixedRules: { paths: string[]; hosts: string[]; status?: string; priority?: number; loadBalancer?: string }[];
     services: ServiceModel[];
     cognito?: {
         poolName: string;
@@ -204,6 +208,13 @@ export function modelOf(plan: Plan): PlanModel {
     const frameworks = portalFrameworks(plan);
     const portalHost = typeof plan.outputs.portalUrl === "string" ? new URL(plan.outputs.portalUrl).host : undefined;
 
+    // A rule's load balancer: its listener's, by the listener's ARN.
+    const albNameOf = (alb: PlannedResource) => String(alb.inputs.name ?? alb.name);
+    const albOfListener = (listenerArn: unknown) => {
+        const alb = typeof listenerArn === "string" ? byArn.get(byArn.get(listenerArn)?.inputs.loadBalancerArn) : undefined;
+        return alb?.type === T.alb ? albNameOf(alb) : undefined;
+    };
+
     // Listener rules by the target group they forward to.
     const ruleByTargetGroup = new Map<string, PlannedResource>();
     const fixedRules: PlanModel["fixedRules"] = [];
@@ -218,6 +229,7 @@ export function modelOf(plan: Plan): PlanModel {
                 hosts: conditions.flatMap((c) => c.hostHeader?.values ?? []),
                 status: actions.find((a) => a.fixedResponse)?.fixedResponse.statusCode,
                 priority: rule.inputs.priority,
+                loadBalancer: albOfListener(rule.inputs.listenerArn),
             });
         }
     }
@@ -300,6 +312,7 @@ export function modelOf(plan: Plan): PlanModel {
             alarms: component ? alarmsUnder(component.urn) : 0,
             trackingAlarms: scaling ? trackingAlarmsOf(scaling.inputs.resourceId) : 0,
             rulePriority: rule?.inputs.priority,
+            loadBalancer: albOfListener(rule?.inputs.listenerArn),
         };
     }).sort((a, b) => Number(a.isPortal) - Number(b.isPortal) || a.name.localeCompare(b.name));
 
@@ -349,7 +362,7 @@ export function modelOf(plan: Plan): PlanModel {
 
     const certificateByArn = new Map(ofType(plan, T.certificate).map((c) => [c.outputs.arn, c]));
     const cluster = ofType(plan, T.ecsCluster)[0];
-    const albArns = new Set(albs.map((a) => a.outputs.arn));
+    const albByArn = new Map(albs.map((a) => [a.outputs.arn, a]));
     return {
         project: plan.project,
         stack: plan.stack,
@@ -357,7 +370,8 @@ export function modelOf(plan: Plan): PlanModel {
         domain: typeof plan.outputs.domain === "string" ? plan.outputs.domain : undefined,
         vpc,
         loadBalancers: albs.map((a) => ({
-            name: String(a.inputs.name ?? a.name),
+            name: albNameOf(a),
+            resource: a.name,
             azs: (a.inputs.subnets ?? []).length,
             idleTimeout: a.inputs.idleTimeout,
             deletionProtection: a.inputs.enableDeletionProtection === true,
@@ -365,7 +379,7 @@ export function modelOf(plan: Plan): PlanModel {
             accessLogs: a.inputs.accessLogs?.enabled === true,
         })),
         listeners: ofType(plan, T.listener)
-            .filter((l) => albArns.has(l.inputs.loadBalancerArn))
+            .filter((l) => albByArn.has(l.inputs.loadBalancerArn))
             .map((l) => {
                 const action = (l.inputs.defaultActions ?? [])[0] ?? {};
                 const defaultAction = action.type === "redirect"
@@ -377,6 +391,7 @@ export function modelOf(plan: Plan): PlanModel {
                     sslPolicy: l.inputs.sslPolicy,
                     defaultAction,
                     certificateDomain: l.inputs.certificateArn ? certificateByArn.get(l.inputs.certificateArn)?.inputs.domainName ?? "existing certificate" : undefined,
+                    loadBalancer: albNameOf(albByArn.get(l.inputs.loadBalancerArn)!),
                 };
             })
             .sort((a, b) => b.port - a.port),

@@ -313,8 +313,8 @@ describe("the program (index.ts) under the offline plan", () => {
         for (const image of ofType(plan, "docker-build:index:Image")) {
             const app = image.name === "portal-image" ? "portal" : (list.find((d) => `${d.name}-image` === image.name)!.app as string);
             // The portal also gets its catalogue, in a folder named after its content (components/portalCatalogue.ts).
-            const catalogue = image.name === "portal-image" ? { "portal-catalogue": { location: image.inputs.context.named["portal-catalogue"]?.location } } : {};
-            if (image.name === "portal-image") expect(catalogue["portal-catalogue"].location).to.match(/^\.dashboards\/dev\/portal-catalogue\/[0-9a-f]{16}$/);
+            const catalogue: Record<string, { location: string }> = image.name === "portal-image" ? { "portal-catalogue": { location: image.inputs.context.named["portal-catalogue"]?.location } } : {};
+            if (image.name === "portal-image") expect(catalogue["portal-catalogue"]?.location).to.match(/^\.dashboards\/dev\/portal-catalogue\/[0-9a-f]{16}$/);
             expect(image.inputs.context, image.name).to.deep.equal({ location: `apps/${app}`, named: { "dashboards-platform": { location: "apps/shared" }, ...catalogue } });
             expect(image.inputs.dockerfile, image.name).to.deep.equal({ location: `apps/${app}/Dockerfile` });
             expect(image.inputs.target, image.name).to.equal(image.name === "kpis-image" ? "build" : undefined);

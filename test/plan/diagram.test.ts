@@ -139,3 +139,110 @@ describe("architecture diagram", () => {
         }
     });
 });
+
+/** The texts of one Graphviz cluster's label in the SVG (its <g class="cluster"> with that <title>), or undefined. */
+function svgCluster(svg: string, clusterId: string): string | undefined {
+    const m = new RegExp(`<g id="[^"]+" class="cluster">\\s*<title>${clusterId}</title>([\\s\\S]*?)</g>`).exec(svg);
+    return m ? [...m[1].matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((t) => t[1].replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))).join(" | ") : undefined;
+}
+
+const DOMAIN = "dev.dashboards.example.com";
+const FRAMEWORKS = ["shiny", "dash", "streamlit", "flask"] as const;
+
+/** `n` dashboards d001..dNNN from the templates, as test/dashboardPlatform.loadBalancers.test.ts builds them. */
+function manyDashboards(n: number) {
+    return Array.from({ length: n }, (_, i) => ({
+        name: `d${String(i + 1).padStart(3, "0")}`,
+        framework: FRAMEWORKS[i % 4],
+        app: FRAMEWORKS[i % 4],
+        accessGroups: [["shiny_users"], ["dash_users"], ["analysts"], []][i % 4],
+        ...(i % 4 === 1 ? { minTasks: 0 } : {}),
+        ...(i % 10 === 0 ? { extraHosts: [`eu.d${String(i + 1).padStart(3, "0")}.${DOMAIN}`] } : {}),
+    }));
+}
+
+/** Dashboards (the portal not counted) per load balancer, by the ALB's AWS name, from the stack's `routing` output. */
+function dashboardsPerAlb(plan: Plan): Map<string, number> {
+    const albs = plan.resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer");
+    const nameOf = (n: number) => albs.find((a) => a.name === (n === 0 ? "dashboards-alb" : `dashboards-lb${n}-alb`))!.inputs.name as string;
+    const counts = new Map<string, number>(albs.map((a) => [a.inputs.name as string, 0]));
+    for (const [name, r] of Object.entries(plan.outputs.routing as Record<string, { loadBalancer: number }>)) {
+        if (name !== "portal") counts.set(nameOf(r.loadBalancer), counts.get(nameOf(r.loadBalancer))! + 1);
+    }
+    return counts;
+}
+
+/** The load balancer clusters of a diagram: `cluster_alb` for the first, `cluster_alb_<i>` after. */
+const albClusters = (svg: string) => [...svg.matchAll(/class="cluster">\s*<title>(cluster_alb(?:_\d+)?)<\/title>/g)].map((c) => c[1]);
+
+describe("architecture diagram: many dashboards over several load balancers", function () {
+    this.timeout(300_000);
+    let big: Plan;
+    let svg: string;
+    let renderMs: number;
+    before(async () => {
+        big = await planConfig(devStackWith({ "dashboards:dashboards": manyDashboards(500) }));
+        const dot = diagramDot(big);
+        const started = Date.now();
+        svg = await renderSvg(dot);
+        renderMs = Date.now() - started;
+    });
+
+    it("renders 500 dashboards in reasonable time, in under 200 nodes", () => {
+        expect(renderMs).to.be.below(20_000);
+        const nodes = (svg.match(/<g id="[^"]+" class="node">/g) ?? []).length;
+        expect(nodes).to.be.above(20).and.below(200);
+        expect(svgNode(svg, "repos")).to.contain("501 repositories");
+        expect(svgNode(svg, "svc_portal")).to.contain("office hours"); // the portal keeps its own box
+        expect(svgNode(svg, "rule_d001")).to.equal(undefined);
+        expect(svgNode(svg, "svc_d001")).to.equal(undefined);
+    });
+
+    it("draws each load balancer as its own cluster, with its dashboards counted in its label, its listeners and signed-out rule", () => {
+        const expected = dashboardsPerAlb(big);
+        const clusters = albClusters(svg);
+        expect(clusters).to.have.length(big.resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").length).and.to.have.length.above(4);
+        const seen = new Map<string, number>();
+        for (const [i, cluster] of clusters.entries()) {
+            const text = svgCluster(svg, cluster)!;
+            const m = /Application Load Balancer (\S+) \| (\d+) dashboards?( \+ portal)? · 2 AZs/.exec(text);
+            expect(m, text).to.not.equal(null);
+            seen.set(m![1], Number(m![2]));
+            expect(Boolean(m![3]), cluster).to.equal(i === 0); // the portal is on load balancer 0
+            const suffix = i === 0 ? "" : `_${i}`;
+            expect(svgNode(svg, `listener_https${suffix}`)).to.contain("default: fixed 404 (unknown host)");
+            expect(svgNode(svg, `listener_http${suffix}`)).to.contain("redirect 301 to HTTPS:443");
+            expect(svgNode(svg, `rules_${i}`)).to.contain(`${m![2]} host rules: authenticate (1), then forward (2)`);
+            expect(svgNode(svg, `svcs_${i}`)).to.contain(`${m![2]} dashboards on ${m![1]}`);
+        }
+        expect(seen).to.deep.equal(expected);
+        expect([...seen.values()].reduce((a, b) => a + b, 0)).to.equal(500);
+        const fixed = [...svg.matchAll(/<title>(fixed_\d+)<\/title>/g)].map((t) => svgNode(svg, t[1])!);
+        expect(fixed.filter((t) => t.startsWith("path /signed-out"))).to.have.length(clusters.length);
+    });
+
+    it("counts the dashboards by framework (they add up to 500), by access group, and those that scale to zero", () => {
+        const services = [...svg.matchAll(/<title>(svcs_\d+)<\/title>/g)].map((t) => svgNode(svg, t[1])!);
+        const total: Record<string, number> = {};
+        for (const text of services) for (const [, n, f] of text.matchAll(/(\d+) (R Shiny|Dash|Streamlit|Flask)\b/g)) total[f] = (total[f] ?? 0) + Number(n);
+        expect(total).to.deep.equal({ "R Shiny": 125, Dash: 125, Streamlit: 125, Flask: 125 });
+        const asleep = services.reduce((n, t) => n + Number(/(\d+) scale to zero/.exec(t)?.[1] ?? 0), 0);
+        expect(asleep).to.equal(125); // every fourth has minTasks: 0
+        const rules = [...svg.matchAll(/<title>(rules_\d+)<\/title>/g)].map((t) => svgNode(svg, t[1])!);
+        const open = rules.reduce((n, t) => n + Number(/open to all \((\d+)\)/.exec(t)?.[1] ?? 0), 0);
+        const analysts = rules.reduce((n, t) => n + Number(/analysts \((\d+)\)/.exec(t)?.[1] ?? 0), 0);
+        expect([open, analysts]).to.deep.equal([125, 125]);
+    });
+
+    it("draws a 91-dashboard stack over two load balancers, summarised", async () => {
+        const ninetyOne = await planConfig(devStackWith({ "dashboards:dashboards": manyDashboards(91) }));
+        const small = await renderSvg(diagramDot(ninetyOne));
+        const expected = dashboardsPerAlb(ninetyOne);
+        expect(albClusters(small)).to.deep.equal(["cluster_alb", "cluster_alb_1"]);
+        for (const [i, [name, count]] of [...expected].entries()) {
+            expect(svgCluster(small, i === 0 ? "cluster_alb" : `cluster_alb_${i}`)).to.contain(`Application Load Balancer ${name}`).and.contain(`${count} dashboard`);
+        }
+        expect([...expected.values()].reduce((a, b) => a + b, 0)).to.equal(91);
+        expect(svgNode(small, "listener_https_1")).to.contain("HTTPS :443");
+    });
+});
