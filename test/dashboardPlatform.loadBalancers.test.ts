@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT } from "../components/loadBalancers";
 import { LISTENER_CERTIFICATE_LIMIT } from "../components/certificates";
+import { estimateCost } from "../plan/cost";
 import { evaluatePlan } from "../policy/offline";
 import { Plan, PlannedResource, planConfig } from "../plan/runPlan";
 import { devStackWith, ofType } from "./helpers";
@@ -186,6 +187,24 @@ describe("500 dashboards (offline plan of index.ts)", function () {
         const portal = ofType(big, "docker-build:index:Image").find((i) => i.name === "portal-image")!;
         const catalogue = JSON.parse(fs.readFileSync(path.join(portal.inputs.context.named["portal-catalogue"].location, "catalogue.json"), "utf8"));
         expect(catalogue.dashboards).to.have.length(500);
+    });
+
+    it("scales each dashboard on requests to its own load balancer, and prices every load balancer", () => {
+        const albs = ofType(big, "aws:lb/loadBalancer:LoadBalancer");
+        const suffixOf = new Map(albs.map((a) => [a.name, a.outputs.arnSuffix]));
+        const routing = big.outputs.routing as Record<string, { loadBalancer: number }>;
+        const policies = ofType(big, "aws:appautoscaling/policy:Policy").filter((p) => p.inputs.targetTrackingScalingPolicyConfiguration?.predefinedMetricSpecification?.predefinedMetricType === "ALBRequestCountPerTarget");
+        expect(policies.length).to.be.at.least(375); // the always-on dashboards (scale-to-zero ones are woken by their waker)
+        for (const p of policies) {
+            const dashboard = String(p.parent).split("::").pop()!;
+            const lb = routing[dashboard].loadBalancer;
+            const label: string = p.inputs.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel;
+            expect(label.startsWith(`${suffixOf.get(lb === 0 ? "dashboards-alb" : `dashboards-lb${lb}-alb`)}/targetgroup/`), `${dashboard} on ${lb}`).to.equal(true);
+        }
+        const cost = estimateCost(big);
+        const alb = cost.lines.find((l) => l.item === "Application Load Balancer")!;
+        expect(alb.monthlyUsd).to.be.closeTo(albs.length * 730 * 0.0225, 0.01);
+        expect(alb.basis).to.contain(`${albs.length} ALBs`);
     });
 
     it("passes the policy pack", () => {

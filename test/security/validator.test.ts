@@ -244,7 +244,7 @@ describe("stack validator under hostile input", () => {
             const domain = problems({ "dashboards:domain": "x".repeat(1_000_000) });
             expect(domain).to.deep.equal([`dashboards:domain: "${"x".repeat(40)}..." (1000000 characters) is longer than 253 characters`]);
             const [key, ms] = timed(() => problems({ "dashboards:loadBalancer": { ["k".repeat(1_000_000)]: 1 } }));
-            expect(key).to.deep.equal([`dashboards:loadBalancer.${"k".repeat(40)}... (1000000 characters): unknown key; allowed keys: idleTimeoutSeconds, deletionProtection, accessLogs`]);
+            expect(key).to.deep.equal([`dashboards:loadBalancer.${"k".repeat(40)}... (1000000 characters): unknown key; allowed keys: maxDashboards, idleTimeoutSeconds, deletionProtection, accessLogs`]);
             expect(ms).to.be.below(1000);
         });
 
@@ -253,7 +253,9 @@ describe("stack validator under hostile input", () => {
             const auth = { ...dev, groups: [...dev.groups, ...Array.from({ length: 2000 }, (_, i) => ({ name: `g${i}` }))], adminGroups: Array.from({ length: 2000 }, (_, i) => `x${i}`) };
             const found = problems({ "dashboards:auth": auth });
             expect(found.filter((p) => p.startsWith("dashboards:auth.adminGroups["))).to.have.length(2000);
-            expect(found[0]).to.equal('dashboards:auth.adminGroups[0]: group "x0" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts, g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11, g12, g13, g14, g15, ... and 1984 more');
+            // So many admin groups also outgrow their access-map parameter: said once, for the key as a whole.
+            expect(found.filter((p) => p.startsWith("dashboards:auth.adminGroups: take "))).to.have.length(1);
+            expect(found.find((p) => p.startsWith("dashboards:auth.adminGroups["))).to.equal('dashboards:auth.adminGroups[0]: group "x0" is not declared in auth.groups; declared groups: admins, shiny_users, dash_users, analysts, g0, g1, g2, g3, g4, g5, g6, g7, g8, g9, g10, g11, g12, g13, g14, g15, ... and 1984 more');
             expect(found.join("\n").length).to.be.below(1_000_000);
         });
 
