@@ -74,7 +74,8 @@ function emptyLoad(): LoadBalancerLoad {
     return { dashboards: [], counted: 0, rules: PLATFORM_RULES_PER_LOAD_BALANCER, targetGroups: PLATFORM_TARGET_GROUPS_PER_LOAD_BALANCER };
 }
 
-const isLoadBalancerNumber = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) < MAX_LOAD_BALANCERS;
+/** A load balancer number a region can have: 0 to MAX_LOAD_BALANCERS - 1. */
+export const isLoadBalancerNumber = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) < MAX_LOAD_BALANCERS;
 
 /**
  * Assigns each dashboard a load balancer: its pin, else where the last deployment put it, else the

@@ -17,7 +17,7 @@ import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
 import {
     ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT, assignLoadBalancers, DEFAULT_DASHBOARDS_PER_LOAD_BALANCER, loadBalancerLoads,
-    MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, RoutedDashboard, routedDashboard, routedPortal, Routing,
+    MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, isLoadBalancerNumber, RoutedDashboard, routedDashboard, routedPortal, Routing,
 } from "./loadBalancers";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
@@ -1312,7 +1312,7 @@ function maxDashboardsOf(input: Record<string, unknown>): number {
 /** The dashboards (with a name) and the portal as the assignment sees them: what each puts on its load balancer, and its pin. */
 function routedOf(input: Record<string, unknown>, ctx: RuleContext): RoutedDashboard[] {
     const dashboards = Array.isArray(input.dashboards) ? input.dashboards.filter(isObject) : [];
-    const pin = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) < MAX_LOAD_BALANCERS ? (v as number) : undefined);
+    const pin = (v: unknown) => (isLoadBalancerNumber(v) ? v : undefined);
     const routed = dashboards.filter((d) => isString(d.name)).map((d) => routedDashboard(d.name as string, d.minTasks === 0, pin(d.loadBalancer)));
     if (!portalEnabled(input, ctx)) return routed;
     const portal = isObject(input.portal) && isString(input.portal.name) ? input.portal.name : STACK_DEFAULTS.portalName;
