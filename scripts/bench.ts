@@ -12,6 +12,7 @@
  * Child mode (internal): `tsx scripts/bench.ts --child <n>` prints one JSON line.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { estimateCost } from "../plan/cost";
 import { diagramDot, renderSvg } from "../plan/diagram";
@@ -21,7 +22,7 @@ import { loadStack } from "../plan/stackFile";
 
 const SIZES = process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(",").map(Number) : [10, 50, 100, 300, 500];
 /** Targets of the 500-dashboard stack on this 2-core machine. */
-const TARGETS = { ratio500to50: 12, planMs500: 60_000, peakRssMiB: 2.5 * 1024 } as const;
+const TARGETS = { ratio500to50: 12, planMs500: 60_000, peakRssMiB: 2.5e9 / 2 ** 20 } as const; // 2.5 GB = 2384 MiB
 const FRAMEWORKS = ["shiny", "dash", "streamlit", "flask"] as const;
 // Every fourth dashboard is open to every signed-in user.
 const GROUPS: string[][] = [["shiny_users"], ["dash_users"], ["analysts"], []];
@@ -51,9 +52,17 @@ function stackWith(n: number) {
     return { ...base, config: { ...base.config, "dashboards:dashboards": JSON.stringify(dashboards) } };
 }
 
+/**
+ * The process's peak resident set so far: the kernel's high-water mark (VmHWM). A timer sampling
+ * RSS would miss it: declaring resources and rendering run without yielding to timers for seconds.
+ */
+function peakRss(): number {
+    const status = fs.readFileSync("/proc/self/status", "utf8").match(/^VmHWM:\s+(\d+) kB$/m);
+    if (!status) throw new Error("bench: no VmHWM in /proc/self/status (the bench measures peak memory on Linux only)");
+    return Number(status[1]) * 1024;
+}
+
 async function child(n: number): Promise<void> {
-    let peak = process.memoryUsage.rss();
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
     const start = performance.now();
     // As `npm run plan` does; `--sdk-stack-traces` measures the SDK's default for comparison.
     const plan = await planConfig(stackWith(n), undefined, { sdkStackTraces: Boolean(process.env.BENCH_SDK_STACK_TRACES) });
@@ -63,10 +72,8 @@ async function child(n: number): Promise<void> {
     estimateCost(plan);
     await renderSvg(diagramDot(plan));
     const done = performance.now();
-    clearInterval(sampler);
-    peak = Math.max(peak, process.memoryUsage.rss());
     const m: Measure = {
-        dashboards: n, planMs: planned - start, outputsMs: done - planned, peakRssMiB: peak / 2 ** 20, resources: plan.resources.length,
+        dashboards: n, planMs: planned - start, outputsMs: done - planned, peakRssMiB: peakRss() / 2 ** 20, resources: plan.resources.length,
         loadBalancers: plan.resources.filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer").length,
     };
     process.stdout.write(`${JSON.stringify(m)}\n`);
@@ -103,9 +110,9 @@ function parent(): number {
     const missed = [
         ratio > TARGETS.ratio500to50 && `plan time 500/50 is ${ratio.toFixed(1)}, above ${TARGETS.ratio500to50}`,
         big.planMs >= TARGETS.planMs500 && `500 dashboards took ${(big.planMs / 1000).toFixed(1)} s, not under ${TARGETS.planMs500 / 1000} s`,
-        peak >= TARGETS.peakRssMiB && `peak RSS ${peak.toFixed(0)} MiB, not under ${TARGETS.peakRssMiB} MiB`,
+        peak >= TARGETS.peakRssMiB && `peak RSS ${peak.toFixed(0)} MiB, not under ${TARGETS.peakRssMiB.toFixed(0)} MiB (2.5 GB)`,
     ].filter(Boolean);
-    console.log(`\nplan time 500/50: ${ratio.toFixed(1)} (linear would be 10; target <= ${TARGETS.ratio500to50}); 500 dashboards: ${(big.planMs / 1000).toFixed(2)} s (target < ${TARGETS.planMs500 / 1000} s); peak RSS ${peak.toFixed(0)} MiB (target < ${TARGETS.peakRssMiB} MiB)`);
+    console.log(`\nplan time 500/50: ${ratio.toFixed(1)} (linear would be 10; target <= ${TARGETS.ratio500to50}); 500 dashboards: ${(big.planMs / 1000).toFixed(2)} s (target < ${TARGETS.planMs500 / 1000} s); peak RSS ${peak.toFixed(0)} MiB (target < ${TARGETS.peakRssMiB.toFixed(0)} MiB, 2.5 GB)`);
     for (const m of missed) console.error(`bench: target missed: ${m}`);
     return missed.length === 0 ? 0 : 1;
 }
