@@ -33,7 +33,7 @@ export = async () => {
     const routing = await lastRouting();
     const result = validate(routing);
     if (!result.ok) throw new StackConfigError(pulumi.getStack(), result.problems);
-    const platform = new DashboardPlatform("dashboards", { ...result.args, region: result.config.region, appsDir: "apps", routing });
+    const platform = await DashboardPlatform.create("dashboards", { ...result.args, region: result.config.region, appsDir: "apps", routing });
 
     // Stack outputs (see DashboardPlatform for what each one is); those a stack does not have are left out.
     const outputs: Record<string, unknown> = {
@@ -47,6 +47,8 @@ export = async () => {
         albArn: platform.albArn,
         loadBalancerDnsNames: platform.loadBalancerDnsNames,
         routing: platform.routing,
+        operationsDashboardUrls: platform.operationsDashboardUrls,
+        usageQueryNames: platform.usageQueryNames,
         domain: platform.domain,
         vpcId: platform.vpcId,
         clusterName: platform.clusterName,

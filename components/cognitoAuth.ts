@@ -24,10 +24,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
+import { USAGE_ENV, USER_KEYS } from "../functions/preTokenGeneration/usage";
 import { ComponentArgsError, PACKAGE } from "./component";
 import { bundleHandler, handlerPath } from "./lambdaBundle";
 import {
-    accessMapPath, adminGroupsBytes, adminGroupsDocument, callbackUrls, clientAccessBytes, clientAccessDocument, cognitoLogoutUrl,
+    accessMapPath, adminGroupsBytes, adminGroupsDocument, callbackUrls, clientAccessBytes, clientAccessDocument, cognitoLogoutUrl, usageMetricsNamespace,
     COGNITO_APP_CLIENT_LIMIT, derivedDomainPrefix, derivedPrefixBase, domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, MAX_CALLBACK_URLS,
     prefixDomain, sesSenderProblems, signedOutUrl, SSM_ADVANCED_MAX_BYTES, ssmTierFor,
 } from "./cognitoNames";
@@ -290,9 +291,27 @@ export interface CognitoAuthArgs {
     accessMapTtlSeconds?: number;
     /**
      * Retention of the pre-token Lambda's log group (one of CloudWatch's values, e.g. 30, 90, 365).
+     * It holds the login decision lines, so it is also how long usage statistics go back.
      * @default 90
      */
     logRetentionDays?: number;
+    /**
+     * Usage statistics in the trigger's decision lines. `enabled`: also emit `Logins` and `Denied`
+     * per dashboard as CloudWatch metrics (namespace `usageMetricsNamespace`). `userKey`: what
+     * identifies the user in each line: `hashed` (HMAC of the user's sub under a per-stack salt,
+     * a Pulumi secret), `sub` or `email`.
+     * @default { enabled: true, userKey: "hashed" }
+     * @example { userKey: "email" }
+     */
+    usage?: CognitoUsageArgs;
+}
+
+/** Usage statistics of the login trigger (see `CognitoAuthArgs.usage`). */
+export interface CognitoUsageArgs {
+    /** Emit the `Logins`/`Denied` metrics. @default true */
+    enabled?: boolean;
+    /** `hashed`, `sub` or `email`: what identifies the user in a decision line. @default "hashed" */
+    userKey?: string;
 }
 
 /** What DashboardService needs to put login in front of one dashboard. */
@@ -396,6 +415,7 @@ function checkArgs(args: CognitoAuthArgs): void {
     enumCheck("threatProtection", args.threatProtection, THREAT_PROTECTION_MODES);
     enumCheck("featurePlan", args.featurePlan, FEATURE_PLANS);
     enumCheck("action", args.action, LOGIN_ACTIONS);
+    enumCheck("usage.userKey", args.usage?.userKey, USER_KEYS);
     if ((args.threatProtection ?? "off") !== "off" && args.featurePlan !== undefined && args.featurePlan !== "plus") {
         add(`threatProtection "${args.threatProtection}" needs featurePlan "plus" (got "${args.featurePlan}")`);
     }
@@ -555,6 +575,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
     /** SSM path of the access map: `<path>/admin-groups` and `<path>/clients/<app client id>`. */
     public readonly accessMapPath: string;
     public readonly preTokenFunction: aws.lambda.Function;
+    /** The trigger's log group: one JSON line per login decision (the saved usage queries read it). */
+    public readonly decisionLogGroupName: pulumi.Output<string>;
+    /** Namespace of the `Logins`/`Denied` metrics (dimension `Dashboard`), when usage statistics are enabled. */
+    public readonly usageMetricsNamespace?: string;
     /** Each dashboard's login by dashboard name (secret: the actions carry client secrets). */
     public readonly logins: pulumi.Output<Record<string, DashboardLoginValues>>;
 
@@ -566,7 +590,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
 
         // The trigger needs only the access map's PATH, so it comes before the pool and the clients it maps.
         this.accessMapPath = accessMapPath(pulumi.getProject(), stack, name);
-        this.preTokenFunction = this.createPreTokenTrigger(name, args, stack, region);
+        this.usageMetricsNamespace = args.usage?.enabled ?? true ? usageMetricsNamespace(pulumi.getProject(), stack) : undefined;
+        const trigger = this.createPreTokenTrigger(name, args, stack, region);
+        this.preTokenFunction = trigger.fn;
+        this.decisionLogGroupName = trigger.logGroup.name;
 
         this.userPool = this.createUserPool(name, args, stack, this.preTokenFunction);
         this.userPoolId = this.userPool.id;
@@ -603,7 +630,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
     }
 
     /** Pre Token Generation Lambda, its log group and a role that may only write those logs and read the access map. */
-    private createPreTokenTrigger(name: string, args: CognitoAuthArgs, stack: string, region: pulumi.Output<string>): aws.lambda.Function {
+    private createPreTokenTrigger(name: string, args: CognitoAuthArgs, stack: string, region: pulumi.Output<string>): { fn: aws.lambda.Function; logGroup: aws.cloudwatch.LogGroup } {
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent).partition;
@@ -634,7 +661,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 ],
             })),
         }, parent);
-        return new aws.lambda.Function(`${name}-pre-token`, {
+        const userKey = args.usage?.userKey ?? "hashed";
+        // The salt never leaves the stack's state and the function's (encrypted) environment; without it a hashed key names nobody.
+        const salt = userKey === "hashed" ? new random.RandomPassword(`${name}-usage-salt`, { length: 32, special: false }, parent).result : undefined;
+        const fn = new aws.lambda.Function(`${name}-pre-token`, {
             description: "Cognito Pre Token Generation: refuses tokens for dashboards the user's groups do not open",
             runtime: "nodejs22.x",
             architectures: ["arm64"],
@@ -649,10 +679,16 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 variables: {
                     ACCESS_MAP_PATH: mapPath,
                     ACCESS_MAP_TTL_SECONDS: String(args.accessMapTtlSeconds ?? DEFAULTS.accessMapTtlSeconds),
+                    [USAGE_ENV.userKey]: userKey,
+                    // Secret in its own right too (a RandomPassword's result is, but the engine's mocks do not say so).
+                    ...(salt ? { [USAGE_ENV.salt]: pulumi.secret(salt) } : {}),
+                    ...(this.usageMetricsNamespace ? { [USAGE_ENV.metricsNamespace]: this.usageMetricsNamespace } : {}),
                 },
             },
+            // Text: a line the handler writes to stdout is the log event's whole message, so Logs Insights finds its JSON fields and CloudWatch its metrics.
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         }, { ...parent, dependsOn: [rolePolicy, logGroup] });
+        return { fn, logGroup };
     }
 
     /** The user pool: email sign-in, strong passwords, MFA, the pre-token trigger, optional SES email and protection. */

@@ -78,6 +78,15 @@ export function prefixDomain(prefix: string, region: string): string {
 }
 
 /**
+ * Namespace of the login trigger's `Logins`/`Denied` metrics: one per stack, so that two stacks in
+ * one account (dev and prod) never add up each other's dashboards of the same name.
+ */
+// Namespace characters and length: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricDatum.html
+export function usageMetricsNamespace(project: string, stack: string): string {
+    return `Dashboards/${project}/${stack}`.replace(/[^A-Za-z0-9.\-_/#:]/g, "_").slice(0, 255);
+}
+
+/**
  * SSM path of the access map, computed up front so the Lambda never needs the clients: it holds
  * `<path>/admin-groups` and one `<path>/clients/<client id>` per dashboard (see
  * functions/preTokenGeneration/accessMap.ts), so no parameter's size caps dashboards or groups.

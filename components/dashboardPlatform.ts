@@ -24,7 +24,9 @@ import type { DashboardPlatformArgs } from "./platformArgs";
 import { PORTAL_CATALOGUE_CONTEXT, writePortalCatalogue } from "./portalCatalogue";
 import { rulePriorities, WakeRuleSlots, wakeRuleSlots } from "./routing";
 import { SignOut } from "./signOut";
+import { MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH, OperationsDashboardEntry, operationsDashboardBodies } from "./operationsDashboard";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
+import { USAGE_QUERY_LIST, usageQueryDefinitionName } from "./usageQueries";
 
 export type * from "./platformArgs";
 
@@ -76,36 +78,52 @@ interface ServiceRoutes {
     loadBalancers: number[];
 }
 
+/** What the platform exposes; assigned once its resources are declared. */
+type PlatformOutputs = Pick<DashboardPlatform,
+    | "dashboardUrls" | "dashboardImages" | "dashboardAccessGroups" | "portalUrl" | "loginUrl" | "userPoolId" | "albDnsName" | "albArn"
+    | "loadBalancerDnsNames" | "routing" | "operationsDashboardUrls" | "usageQueryNames" | "domain" | "vpcId" | "clusterName" | "pipelineName" | "pipelineConnectionArn" | "pipelineConnectionStatus">;
+
+/** Set while `create` constructs: the constructor then leaves its declaring steps to `create` (a WeakMap, since the package schema reads fields). */
+let deferringSteps = false;
+const pendingSteps = new WeakMap<DashboardPlatform, Generator<void, void, void>>();
+
 export class DashboardPlatform extends pulumi.ComponentResource {
     /** Each dashboard's URL, by name. */
-    public readonly dashboardUrls: Record<string, string>;
+    public readonly dashboardUrls!: Record<string, string>;
     /** The image each dashboard runs, by name: `<repository>@sha256:...` (built or pinned) or the prebuilt image. */
-    public readonly dashboardImages: pulumi.Output<Record<string, string>>;
+    public readonly dashboardImages!: pulumi.Output<Record<string, string>>;
     /** Groups allowed to open each dashboard, by name (empty: every signed-in user). */
-    public readonly dashboardAccessGroups: Record<string, string[]>;
+    public readonly dashboardAccessGroups!: Record<string, string[]>;
     /** The portal listing the dashboards each user may open, when it is enabled. */
     public readonly portalUrl?: string;
     /** Hosted login of the Cognito user pool (users normally start at a dashboard instead). */
     public readonly loginUrl?: pulumi.Output<string>;
     public readonly userPoolId?: pulumi.Output<string>;
     /** DNS name of load balancer 0 (with one load balancer, point `*.<domain>` here when DNS is managed outside Route 53). */
-    public readonly albDnsName: pulumi.Output<string>;
+    public readonly albDnsName!: pulumi.Output<string>;
     /** ARN of load balancer 0: apps verify `x-amzn-oidc-data`'s signer against their own load balancer's (ALB_ARN). */
-    public readonly albArn: pulumi.Output<string>;
+    public readonly albArn!: pulumi.Output<string>;
     /**
      * DNS name of every load balancer, by number. With DNS outside Route 53 and more than one, point
      * each host at the load balancer `routing` gives it.
      */
-    public readonly loadBalancerDnsNames: pulumi.Output<Record<string, string>>;
+    public readonly loadBalancerDnsNames!: pulumi.Output<Record<string, string>>;
     /**
      * Where each dashboard (and the portal) is routed: its load balancer and its listener rule's
      * priority. Pass it back as the `routing` argument on the next deployment (index.ts does) so
      * that nothing deployed moves.
      */
-    public readonly routing: Record<string, Routing>;
-    public readonly domain: string;
-    public readonly vpcId: pulumi.Output<string>;
-    public readonly clusterName: pulumi.Output<string>;
+    public readonly routing!: Record<string, Routing>;
+    /**
+     * The CloudWatch operations dashboard of every load balancer, by number: per dashboard, requests,
+     * 5xx and p95 latency, running tasks against min/max, CPU and memory, logins and denials.
+     */
+    public readonly operationsDashboardUrls!: Record<string, string>;
+    /** Names of the saved Logs Insights queries of login usage (CloudWatch > Logs Insights > Saved queries); none with usage statistics off. */
+    public readonly usageQueryNames!: string[];
+    public readonly domain!: string;
+    public readonly vpcId!: pulumi.Output<string>;
+    public readonly clusterName!: pulumi.Output<string>;
     /** The deployment pipeline, when `pipeline` is set; its connection must be approved once while PENDING. */
     public readonly pipelineName?: pulumi.Output<string>;
     public readonly pipelineConnectionArn?: pulumi.Output<string>;
@@ -127,37 +145,75 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         const checked = checkPlatformArgs(args);
         if (!checked.ok) throw new ComponentArgsError(`DashboardPlatform "${name}"`, checked.problems);
         super(`${PACKAGE}:index:DashboardPlatform`, name, {}, opts);
-        const config = checked.config;
-        const appsDir = args.appsDir ?? "apps";
+        const steps = this.declare(checked.config, args);
+        if (deferringSteps) pendingSteps.set(this, steps);
+        else for (let step = steps.next(); !step.done; step = steps.next()); // every step at once
+    }
 
+    /**
+     * Creates the platform as the constructor does (the same resources and names), but declares its
+     * services one at a time, letting the event loop run in between: the Pulumi SDK holds every
+     * declared resource's pending registration (a few dozen promises per property) until the engine
+     * answers, and a constructor declares everything before anything can be answered. At 500
+     * dashboards that was 1.8 GB live at once and a 2.4-2.8 GB peak for the offline plan; declared
+     * one service at a time, the peak is about 0.9 GB (`npm run bench`). `index.ts` uses it;
+     * `new DashboardPlatform(...)` is the same platform, declared in one go.
+     * @example
+     * const platform = await DashboardPlatform.create("dashboards", { domain, dns, dashboards });
+     */
+    public static async create(name: string, args: DashboardPlatformArgs, opts?: pulumi.ComponentResourceOptions): Promise<DashboardPlatform> {
+        deferringSteps = true;
+        let platform: DashboardPlatform;
+        try {
+            platform = new DashboardPlatform(name, args, opts);
+        } finally {
+            deferringSteps = false;
+        }
+        const steps = pendingSteps.get(platform)!;
+        pendingSteps.delete(platform);
+        for (let step = steps.next(); !step.done; step = steps.next()) await new Promise((resolve) => setImmediate(resolve));
+        return platform;
+    }
+
+    /** Everything the platform declares, in order; it pauses (yields) between services. */
+    private *declare(config: StackConfig, args: DashboardPlatformArgs): Generator<void, void, void> {
+        const appsDir = args.appsDir ?? "apps";
         const portal = portalDashboard(config);
-        this.portalUrl = portal ? `https://${portal.host}` : undefined;
+        const portalUrl = portal ? `https://${portal.host}` : undefined;
         const services = [...config.dashboards, ...(portal ? [portal] : [])];
         const routes = routeServices(config, services, portal, readRouting(args.routing));
         const cluster = this.createCluster(config, routes);
         const login = this.createLogin(config, services);
-        const deployed = this.createServices(config, services, portal, cluster, login, appsDir, routes);
+        const deployed = yield* this.createServices(config, services, portal, portalUrl, cluster, login, appsDir, routes);
         this.createSignOut(config, services, deployed, cluster, login);
+        const operations = this.createOperations(config, services, deployed, cluster, routes, login);
         const pipeline = config.pipeline
             ? new DashboardPipeline("pipeline", config.pipeline, { parent: this, aliases: FORMERLY_TOP_LEVEL })
             : undefined;
 
-        this.dashboardUrls = Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.url]));
-        this.dashboardImages = pulumi.output(Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.imageReference])));
-        this.dashboardAccessGroups = Object.fromEntries(config.dashboards.map((d) => [d.name, d.accessGroups]));
-        this.loginUrl = login.cognito?.loginUrl;
-        this.userPoolId = login.cognito?.userPoolId;
-        this.albDnsName = cluster.albDnsName;
-        this.albArn = cluster.albArn;
-        this.loadBalancerDnsNames = pulumi.output(Object.fromEntries([...cluster.loadBalancersByNumber()].map(([n, lb]) => [String(n), lb.loadBalancer.dnsName])));
-        this.routing = Object.fromEntries(services.map((d) => [d.name, { loadBalancer: routes.loadBalancerOf.get(d.name)!, priority: routes.priorities.get(d.name)! }]));
-        this.domain = config.domain;
-        this.vpcId = cluster.vpcId;
-        this.clusterName = cluster.cluster.name;
-        this.pipelineName = pipeline?.pipelineName;
-        this.pipelineConnectionArn = pipeline?.connectionArn;
-        // Typed without the inner `| undefined` (which the package schema cannot express); the value is unchanged.
-        this.pipelineConnectionStatus = pipeline?.connectionStatus as pulumi.Output<string> | undefined;
+        const outputs: PlatformOutputs = {
+            portalUrl,
+            dashboardUrls: Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.url])),
+            dashboardImages: pulumi.output(Object.fromEntries(config.dashboards.map((d) => [d.name, deployed.get(d.name)!.imageReference]))),
+            dashboardAccessGroups: Object.fromEntries(config.dashboards.map((d) => [d.name, d.accessGroups])),
+            loginUrl: login.cognito?.loginUrl,
+            userPoolId: login.cognito?.userPoolId,
+            albDnsName: cluster.albDnsName,
+            albArn: cluster.albArn,
+            loadBalancerDnsNames: pulumi.output(Object.fromEntries([...cluster.loadBalancersByNumber()].map(([n, lb]) => [String(n), lb.loadBalancer.dnsName]))),
+            routing: Object.fromEntries(services.map((d) => [d.name, { loadBalancer: routes.loadBalancerOf.get(d.name)!, priority: routes.priorities.get(d.name)! }])),
+            operationsDashboardUrls: operations.urls,
+            usageQueryNames: operations.queryNames,
+            domain: config.domain,
+            vpcId: cluster.vpcId,
+            clusterName: cluster.cluster.name,
+            pipelineName: pipeline?.pipelineName,
+            pipelineConnectionArn: pipeline?.connectionArn,
+            // Typed without the inner `| undefined` (which the package schema cannot express); the value is unchanged.
+            pipelineConnectionStatus: pipeline?.connectionStatus as pulumi.Output<string> | undefined,
+        };
+        // Readonly to users; set here, once, because the constructor may hand the declaring over to `create`.
+        Object.assign(this, outputs);
         this.registerOutputs({ dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl, routing: this.routing });
     }
 
@@ -224,6 +280,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             samlProviders: idps.flatMap((p) => (p.type === "saml" ? [{ name: p.name, metadataUrl: p.metadataUrl, metadataFile: p.metadataFile, attributeMapping: p.attributeMapping, signOut: p.signOut }] : [])),
             oidcProviders: idps.flatMap((p) => (p.type === "oidc" ? [{ name: p.name, issuer: p.issuer, clientId: p.clientId, clientSecret: pulumi.secret(p.clientSecret), scopes: p.scopes, attributeMapping: p.attributeMapping }] : [])),
             logRetentionDays: config.defaults.logRetentionDays,
+            usage: config.usage,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL });
         return { cognito, loginFor: (d) => cognito.loginFor(d.name) };
     }
@@ -244,18 +301,76 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         }, { parent: this });
     }
 
+    /**
+     * Per load balancer, one CloudWatch dashboard of its services (operationsDashboard.ts lays it out;
+     * at most 98 dashboards a load balancer keep each within CloudWatch's widget and metric limits),
+     * and, with usage statistics on, the saved usage queries over the login decision lines.
+     * Cost note: $3/month per CloudWatch dashboard beyond the account's first three.
+     */
+    private createOperations(
+        config: StackConfig,
+        services: NormalizedDashboard[],
+        deployed: Map<string, DashboardService>,
+        cluster: DashboardCluster,
+        routes: ServiceRoutes,
+        login: { cognito?: CognitoAuth },
+    ): { urls: Record<string, string>; queryNames: string[] } {
+        const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`.replace(/[^A-Za-z0-9_-]/g, "-");
+        const loginMetricsNamespace = config.usage.enabled ? login.cognito?.usageMetricsNamespace : undefined;
+        const urls: Record<string, string> = {};
+        for (const [n, lb] of cluster.loadBalancersByNumber()) {
+            const name = `${prefix}-operations-lb${n}`.slice(0, MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH);
+            const here = services.filter((d) => routes.loadBalancerOf.get(d.name) === n);
+            const entries = here.map((d) => {
+                const service = deployed.get(d.name)!;
+                return pulumi.all([lb.loadBalancer.arnSuffix, service.targetGroup.arnSuffix, cluster.cluster.name, service.service.name]).apply(
+                    ([loadBalancerArnSuffix, targetGroupArnSuffix, clusterName, serviceName]): OperationsDashboardEntry => ({
+                        name: d.name, loadBalancer: n, loadBalancerArnSuffix, targetGroupArnSuffix, clusterName, serviceName, minTasks: d.minTasks, maxTasks: d.maxTasks,
+                    }),
+                );
+            });
+            const body = pulumi.all(entries).apply((dashboards) => {
+                const bodies = operationsDashboardBodies({ region: config.region, loginMetricsNamespace, dashboards });
+                // Cannot happen within the per-load-balancer limit; refuse rather than drop dashboards from the view.
+                if (bodies.length !== 1) throw new Error(`operations dashboard ${name}: ${dashboards.length} dashboards need ${bodies.length} CloudWatch dashboards`);
+                return bodies[0].body;
+            });
+            new aws.cloudwatch.Dashboard(`operations-lb${n}`, { dashboardName: name, dashboardBody: body }, { parent: this });
+            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Dashboards.html (console address of a dashboard)
+            urls[String(n)] = `https://console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards:name=${name}`;
+        }
+        const queryNames: string[] = [];
+        if (login.cognito && config.usage.enabled) {
+            for (const query of USAGE_QUERY_LIST) {
+                const queryName = usageQueryDefinitionName(pulumi.getProject(), pulumi.getStack(), query);
+                new aws.cloudwatch.QueryDefinition(`usage-${query.name}`, {
+                    name: queryName,
+                    queryString: query.queryString,
+                    logGroupNames: [login.cognito.decisionLogGroupName],
+                }, { parent: this });
+                queryNames.push(queryName);
+            }
+        }
+        return { urls, queryNames };
+    }
+
     /** One DashboardService per dashboard and the portal, each behind its login, with its own rule priority. */
-    private createServices(
+    private *createServices(
         config: StackConfig,
         services: NormalizedDashboard[],
         portal: NormalizedDashboard | undefined,
+        portalUrl: string | undefined,
         cluster: DashboardCluster,
         login: { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin },
         appsDir: string,
         routes: ServiceRoutes,
-    ): Map<string, DashboardService> {
+    ): Generator<void, Map<string, DashboardService>, void> {
         const { priorities, slots } = routes;
-        return new Map(services.map((d) => [d, d.image ? undefined : builtFrom(appsDir, d)] as const).map(([d, source]) => [d.name, new DashboardService(d.name, {
+        const deployed = new Map<string, DashboardService>();
+        for (const d of services) {
+            if (deployed.size > 0) yield; // `create` lets the SDK register the last one first
+            const source = d.image ? undefined : builtFrom(appsDir, d);
+            deployed.set(d.name, new DashboardService(d.name, {
             cluster: cluster.forServicesOn(routes.loadBalancerOf.get(d.name)!),
             login: login.loginFor(d),
             // A prebuilt image is run as given; otherwise built from <appsDir>/<app> alone (the platform's
@@ -297,10 +412,12 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             logRetentionDays: d.logRetentionDays,
             imagesToKeep: config.defaults.imagesToKeep,
             forceDeleteRepository: config.defaults.forceDeleteRepositories,
-            portalUrl: d === portal ? undefined : this.portalUrl,
+            portalUrl: d === portal ? undefined : portalUrl,
             waitForSteadyState: d.waitForSteadyState,
             schedule: d.schedule,
-        }, { parent: this, aliases: FORMERLY_TOP_LEVEL })]));
+        }, { parent: this, aliases: FORMERLY_TOP_LEVEL }));
+        }
+        return deployed;
     }
 }
 

@@ -393,6 +393,25 @@ export interface PlatformAlarmsArgs {
     emails?: string[];
 }
 
+/** Usage statistics from the login trigger (who opens which dashboard, and when). */
+export interface PlatformUsageArgs {
+    /**
+     * Record `Logins` and `Denied` per dashboard as CloudWatch metrics, save the usage queries and
+     * show logins on the operations dashboard. The login decision lines are written either way
+     * (they are the access audit trail).
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * What identifies the user in the login decision lines: `hashed` (a salted hash, a Pulumi
+     * secret per stack: distinct users can be counted, nobody is named), `sub` (the user pool's user
+     * id) or `email`. (A string rather than a union: the package schema has no unions.)
+     * @default "hashed"
+     * @example "email"
+     */
+    userKey?: string;
+}
+
 /** The portal: a page listing the dashboards each user may open. */
 export interface PlatformPortalArgs {
     /** Deploy the portal. @default true with Cognito sign-in, false with an external OIDC provider */
@@ -426,6 +445,8 @@ export interface DashboardPlatformArgs {
     defaults?: PlatformDefaultsArgs;
     /** Who is told when a dashboard is unhealthy. */
     alarms?: PlatformAlarmsArgs;
+    /** Usage statistics and what identifies a user in them. */
+    usage?: PlatformUsageArgs;
     /** The page that lists the dashboards each user may open. */
     portal?: PlatformPortalArgs;
     /** An AWS-native pipeline that runs `pulumi up` on every push. */

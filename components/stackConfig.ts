@@ -9,6 +9,7 @@
  * other problems.
  */
 import { z } from "zod";
+import { USER_KEYS, type UserKeyKind } from "../functions/preTokenGeneration/usage";
 import { APP_FOLDER_DESCRIPTION, APP_FOLDER_NAME, appFolderChecker } from "./appFolder";
 import { AppSourceRequest, AppSourceResult, resolveAppSource } from "./appSource";
 import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, listenerCertificatePlan } from "./certificates";
@@ -310,6 +311,13 @@ const alarmsSchema = strict({
     emails: z.array(pattern(EMAIL, "an email address", EMAIL_MAX)).optional(),
 });
 
+const usageSchema = strict({
+    /** Usage statistics: the login trigger's Logins/Denied metrics, the saved queries and the operations dashboard's login widgets. */
+    enabled: bool().optional(),
+    /** What identifies a user in the login decision lines: `hashed` (a salted hash: distinct users, nobody named), `sub` or `email`. */
+    userKey: oneOf(USER_KEYS).optional(),
+});
+
 const portalSchema = strict({
     /** Deploy the portal (a page listing the dashboards each user may open). */
     enabled: bool().optional(),
@@ -541,6 +549,7 @@ export const stackConfigSchema = strict({
     dashboards: z.array(dashboardSchema),
     defaults: defaultsSchema.optional(),
     alarms: alarmsSchema.optional(),
+    usage: usageSchema.optional(),
     portal: portalSchema.optional(),
     pipeline: pipelineSchema.optional(),
 });
@@ -627,6 +636,7 @@ export interface StackConfig {
     dashboards: NormalizedDashboard[];
     defaults: { capacity: Capacity; logRetentionDays: number; imagesToKeep: number; forceDeleteRepositories: boolean; waitForSteadyState: boolean };
     alarmEmails: string[];
+    usage: { enabled: boolean; userKey: UserKeyKind };
     portal: { enabled: boolean; name: string; title: string; host: string; schedule?: Schedule };
     pipeline?: z.infer<typeof pipelineSchema>;
 }
@@ -702,6 +712,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
         })),
         defaults,
         alarmEmails: raw.alarms?.emails ?? [],
+        usage: { enabled: raw.usage?.enabled ?? true, userKey: raw.usage?.userKey ?? "hashed" },
         pipeline: raw.pipeline,
         portal: {
             // The portal reads groups from Cognito access tokens; with an external provider it is off by default.

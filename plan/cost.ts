@@ -33,6 +33,12 @@ export interface CostAssumptions {
      * one (40: about two hours each working day).
      */
     awakeHoursPerMonth: number;
+    /**
+     * Hours a month in which a dashboard has at least one sign-in or token refresh, so that its two
+     * login metrics are sent (CloudWatch prorates a custom metric by the hours it is sent in): 176 is
+     * every working hour (8 h x 22 days). A scale-to-zero dashboard has at most its awake hours.
+     */
+    loginHoursPerMonth: number;
     /** Sign-outs a month through the platform's sign-out path (each one Lambda call of ~50 ms at 128 MB, a few log lines). */
     signOutsPerMonth: number;
 }
@@ -44,6 +50,7 @@ export const DEFAULT_ASSUMPTIONS: Readonly<CostAssumptions> = {
     logGbPerLogGroup: 1,
     ecrGbPerRepository: 1,
     awakeHoursPerMonth: 40,
+    loginHoursPerMonth: 176,
     signOutsPerMonth: 1000,
 };
 
@@ -266,6 +273,22 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     }
     add("ECR storage", `${plural(model.repositories, "repository", "repositories")} x ${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`,
         model.repositories * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd);
+    // The operations dashboards, beyond the account's free three (as Cognito's free users are counted too).
+    const ops = model.operations;
+    if (ops.dashboards.length > 0) {
+        const billable = Math.max(0, ops.dashboards.length - pr.cloudwatchFreeDashboards.count);
+        add("Operations dashboards", `${plural(ops.dashboards.length, "CloudWatch dashboard")} (one per load balancer), the account's first ${pr.cloudwatchFreeDashboards.count} free ` +
+            `(if no other stack uses them): ${billable} x ${usd(pr.cloudwatchDashboardMonth.usd)}`, billable * pr.cloudwatchDashboardMonth.usd);
+    }
+    if (ops.loginMetrics) {
+        // Logins and Denied of each service with sign-in, in the hours it has sign-ins (a sleeping one has none).
+        const loginHours = (s: ServiceModel) => Math.min(assumptions.loginHoursPerMonth, s.wake ? assumptions.awakeHoursPerMonth : h);
+        const signIn = model.services.filter((s) => s.clientId);
+        const metricHours = 2 * signIn.reduce((n, s) => n + loginHours(s), 0);
+        add("Login metrics", `2 custom metrics (Logins, Denied) x ${plural(signIn.length, "dashboard")} with sign-in, sent in ${round(metricHours / 2)} dashboard-hours ` +
+            `(${assumptions.loginHoursPerMonth} h each with sign-ins, assumed; scale-to-zero ones their awake hours) / ${h} h x ${usd(pr.cloudwatchCustomMetricMonth.usd)}; ` +
+            `${plural(ops.queries.length, "saved query", "saved queries")}: free`, (metricHours / h) * pr.cloudwatchCustomMetricMonth.usd);
+    }
     const aliases = model.dnsRecords.filter((r) => r.alias).length;
     add("Route 53", `${plural(model.zonesCreated, "hosted zone")} created x ${usd(pr.route53HostedZoneMonth.usd)}; ${plural(model.dnsRecords.length, "record")} in the existing zone (${aliases} aliases to the ALB: queries free)`,
         model.zonesCreated * pr.route53HostedZoneMonth.usd);
@@ -286,12 +309,15 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     if (template?.repository) marginal.push({ item: "ECR storage", basis: `${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`, monthlyUsd: assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd });
     // A new dashboard's own alarms, and the four of its two target-tracking policies (around the clock).
     const newAlarms = (template?.alarms ?? 0) + 4;
+    if (model.operations.loginMetrics) {
+        marginal.push({ item: "Login metrics", basis: `2 x ${assumptions.loginHoursPerMonth} h (assumed) / ${h} h x ${usd(pr.cloudwatchCustomMetricMonth.usd)}`, monthlyUsd: (2 * assumptions.loginHoursPerMonth / h) * pr.cloudwatchCustomMetricMonth.usd });
+    }
     marginal.push({ item: "Alarms", basis: `${template?.alarms ?? 0} + 4 (target tracking) x ${usd(pr.cloudwatchAlarmMonth.usd)}`, monthlyUsd: newAlarms * pr.cloudwatchAlarmMonth.usd });
 
     const notes = [
         `Priced at ${p.region} list prices (${p.asOf})${model.region && model.region !== p.region ? `; the stack is in ${model.region}, whose prices differ (often a little higher)` : ""}. Sources: plan/prices.json.`,
         "Fargate counts each service's MINIMUM tasks all month (inside its office hours, or for its assumed awake hours when it scales to zero); autoscaling up to maxTasks adds to it.",
-        "Not counted: data transfer out, S3 access-log storage, the login trigger's Lambda calls, SSM and KMS calls (free tier), SNS emails.",
+        "Not counted: data transfer out, S3 access-log storage, the login trigger's Lambda calls, SSM and KMS calls (free tier), SNS emails, the (none) login metrics (sent only in hours with refused unknown clients).",
     ];
     const scheduled = model.services.filter((s) => s.schedule);
     if (scheduled.length > 0) {
@@ -355,7 +381,7 @@ export function renderCost(e: CostEstimate): string {
         "",
         `  Assumptions: ${e.assumptions.albLcu} LCU average, ${e.assumptions.natGbPerMonth} GB/month through NAT, ${e.assumptions.cognitoMau} monthly active users, ` +
             `${e.assumptions.logGbPerLogGroup} GB logs per log group (running all month), ${e.assumptions.ecrGbPerRepository} GB images per repository, ` +
-            `${e.assumptions.awakeHoursPerMonth} h awake a month per scale-to-zero dashboard.`,
+            `${e.assumptions.awakeHoursPerMonth} h awake a month per scale-to-zero dashboard, ${e.assumptions.loginHoursPerMonth} h a month with sign-ins per dashboard.`,
         ...e.notes.map((n) => `  ${n}`),
     ];
     return out.join("\n");

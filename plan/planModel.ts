@@ -44,6 +44,8 @@ export const T = {
     topic: "aws:sns/topic:Topic",
     kmsKey: "aws:kms/key:Key",
     listenerCertificate: "aws:lb/listenerCertificate:ListenerCertificate",
+    cloudwatchDashboard: "aws:cloudwatch/dashboard:Dashboard",
+    queryDefinition: "aws:cloudwatch/queryDefinition:QueryDefinition",
 } as const;
 
 export type Capacity = "on-demand" | "spot" | "mixed" | "custom";
@@ -132,6 +134,13 @@ export interface PlanModel {
     alarmTopics: number;
     /** Customer-managed KMS keys (e.g. each notification topic's). */
     kmsKeys: number;
+    /** The operations dashboards (one per load balancer), the saved usage queries and the login trigger's metrics. */
+    operations: {
+        dashboards: { name: string; widgets: number }[];
+        queries: string[];
+        /** `Logins`/`Denied` per dashboard (and one `(none)` series), when usage statistics are on. */
+        loginMetrics?: { namespace: string; metrics: number };
+    };
     /** Certificates attached to listeners besides their default (extra hosts). */
     listenerCertificates: number;
 }
@@ -415,6 +424,26 @@ export function modelOf(plan: Plan): PlanModel {
         alarmTopics: ofType(plan, T.topic).length,
         kmsKeys: ofType(plan, T.kmsKey).length,
         listenerCertificates: ofType(plan, T.listenerCertificate).length,
+        operations: operationsOf(plan, cognito?.clients ?? 0),
+    };
+}
+
+/** What planOperations shows: dashboards by name with their widget count, queries by name, the login metrics. */
+function operationsOf(plan: Plan, clients: number): PlanModel["operations"] {
+    const widgetsOf = (body: unknown) => {
+        try {
+            const widgets = (JSON.parse(String(body)) as { widgets?: unknown[] }).widgets;
+            return Array.isArray(widgets) ? widgets.length : 0;
+        } catch {
+            return 0;
+        }
+    };
+    const namespace = ofType(plan, T.lambda).map((f) => f.inputs.environment?.variables?.USAGE_METRICS_NAMESPACE).find((v): v is string => typeof v === "string");
+    return {
+        dashboards: ofType(plan, T.cloudwatchDashboard).map((d) => ({ name: String(d.inputs.dashboardName), widgets: widgetsOf(d.inputs.dashboardBody) })),
+        queries: ofType(plan, T.queryDefinition).map((q) => String(q.inputs.name)),
+        // Two metrics (Logins, Denied) per app client's dashboard, and two for decisions without one.
+        loginMetrics: namespace ? { namespace, metrics: 2 * (clients + 1) } : undefined,
     };
 }
 

@@ -332,10 +332,17 @@ describe("CognitoAuth", function () {
             expect(permission.inputs).to.include({ action: "lambda:InvokeFunction", principal: "cognito-idp.amazonaws.com", sourceArn: pool.outputs.arn, function: fn.outputs.name });
         });
 
-        it("runs the handler on nodejs22.x within Cognito's 5 s, told only the access map's path", () => {
+        it("runs the handler on nodejs22.x within Cognito's 5 s, told only the access map's path and the usage settings (never the clients)", () => {
             const fn = one(dev.plan, T.fn).inputs;
             expect(fn).to.include({ runtime: "nodejs22.x", handler: "index.handler", timeout: 5, memorySize: 256 });
-            expect(fn.environment.variables).to.deep.equal({ ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60" });
+            const { USAGE_USER_KEY_SALT: salt, ...variables } = fn.environment.variables;
+            expect(variables).to.deep.equal({
+                ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60",
+                USAGE_USER_KEY: "hashed", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev",
+            });
+            // The salt of the hashed user key: generated for the stack, a secret.
+            expect(salt).to.equal(one(dev.plan, "random:index/randomPassword:RandomPassword").outputs.result);
+            expect(one(dev.plan, T.fn).secretInputs).to.include("environment");
             for (const p of ofType(dev.plan, T.parameter)) expect(p.inputs.name.startsWith(`${fn.environment.variables.ACCESS_MAP_PATH}/`), p.inputs.name).to.equal(true);
         });
 

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../components/component";
 import { DashboardPlatform, DashboardPlatformArgs, validateDashboardPlatformArgs } from "../components/dashboardPlatform";
 import { validateStackConfig } from "../components/stackConfig";
+import { USAGE_QUERY_LIST } from "../components/usageQueries";
 import { portalConfigSchema } from "../apps/portal/src/config";
 import { declaredBeforeFailure, Plan, planConfig, PROJECT_DIR, runUnderMocks } from "../plan/runPlan";
 import { devStackWith, one, ofType } from "./helpers";
@@ -57,6 +58,9 @@ describe("DashboardPlatform", () => {
         const platform = one(plan, "dashboards:index:DashboardPlatform");
         const children = plan.resources.filter((r) => r.parent === platform.urn).map((r) => `${r.type} ${r.name}`).sort();
         expect(children).to.deep.equal([
+            // The load balancer's operations dashboard and the saved usage queries.
+            "aws:cloudwatch/dashboard:Dashboard operations-lb0",
+            ...USAGE_QUERY_LIST.map((q) => `aws:cloudwatch/queryDefinition:QueryDefinition usage-${q.name}`).sort(),
             "dashboards:index:CognitoAuth auth",
             "dashboards:index:DashboardCluster dashboards",
             "dashboards:index:DashboardService finance",
@@ -83,7 +87,7 @@ describe("DashboardPlatform", () => {
         expect(ofType(plan, "aws:appautoscaling/target:Target").map((t) => t.inputs.minCapacity)).to.deep.equal([1, 1, 1]);
     });
 
-    it("plans the same resources as the program does from the equivalent stack file", async () => {
+    it("plans the same resources as the program does from the equivalent stack file (declared in one go there, one service at a time by create in the program)", async () => {
         // The program path: the stack file validated by validateStackConfig, then this component.
         const loaded = devStackWith();
         const result = validateStackConfig(loaded.config, "dashboards", { appsDir: APPS });
@@ -95,6 +99,43 @@ describe("DashboardPlatform", () => {
         const program = await planConfig(loaded);
         const shape = (p: Plan) => p.resources.map((r) => `${r.urn} ${JSON.stringify(r.inputs)}`).sort();
         expect(shape(fromStackFile)).to.deep.equal(shape(program));
+    });
+
+    it("DashboardPlatform.create makes the same platform as the constructor: resources, inputs and outputs", async () => {
+        const outputsOf = (p: DashboardPlatform) => ({ dashboardUrls: p.dashboardUrls, dashboardImages: p.dashboardImages, routing: p.routing, portalUrl: p.portalUrl, loadBalancerDnsNames: p.loadBalancerDnsNames, clusterName: p.clusterName });
+        const inOneGo = await runUnderMocks(devStackWith(), () => outputsOf(new DashboardPlatform("analytics", SMALL)));
+        const stepByStep = await runUnderMocks(devStackWith(), async () => outputsOf(await DashboardPlatform.create("analytics", SMALL)));
+        const shape = (p: Plan) => p.resources.map((r) => `${r.urn} ${JSON.stringify(r.inputs)} ${JSON.stringify([...r.dependsOn].sort())} ${r.parent} ${r.protect} ${r.retainOnDelete} ${JSON.stringify(r.secretInputs)}`).sort();
+        expect(shape(stepByStep)).to.deep.equal(shape(inOneGo));
+        expect(stepByStep.outputs).to.deep.equal(inOneGo.outputs);
+        expect(Object.keys(stepByStep.outputs.routing as object)).to.deep.equal(["finance", "ops", "portal"]);
+    });
+
+    it("DashboardPlatform.create lets the SDK register each service before it declares the next (what keeps a 500-dashboard plan's memory down)", async () => {
+        // How many services were declared when the first dashboard's ECS service reached the engine.
+        async function declaredWhenFirstRegistered(declare: () => Promise<unknown>): Promise<number> {
+            let declared = 0;
+            let atFirst: number | undefined;
+            await runUnderMocks(devStackWith(), async () => {
+                pulumi.runtime.registerStackTransformation((a) => {
+                    if (a.type === "dashboards:index:DashboardService") declared++;
+                    return undefined;
+                });
+                await declare();
+                return {};
+            }, {
+                mocks: (base) => ({
+                    ...base,
+                    newResource: (a) => {
+                        if (a.type === "aws:ecs/service:Service" && a.name.startsWith("finance")) atFirst ??= declared;
+                        return base.newResource(a);
+                    },
+                }),
+            });
+            return atFirst!;
+        }
+        expect(await declaredWhenFirstRegistered(async () => new DashboardPlatform("analytics", SMALL))).to.equal(3);
+        expect(await declaredWhenFirstRegistered(() => DashboardPlatform.create("analytics", SMALL))).to.be.below(3);
     });
 
     it("refuses invalid arguments before declaring anything, listing every problem by argument path", async () => {

@@ -244,7 +244,7 @@ describe("stack configuration", () => {
         {
             title: "unknown top-level key (typo)",
             changes: { "dashboards:loadBalancr": { idleTimeoutSeconds: 30 } },
-            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline',
+            expected: 'dashboards:loadBalancr: unknown key (did you mean "loadBalancer"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, usage, portal, pipeline',
         },
         {
             title: "missing domain",
@@ -763,7 +763,7 @@ describe("stack configuration", () => {
             "dashboards:dashboards": dashboardsWith(1, { cpu: 256, memory: 3072, framework: "django", accessGroups: ["nobody"] }),
         }, ["dashboards:domain"]));
         expect(problems).to.include.members([
-            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline',
+            'dashboards:domian: unknown key (did you mean "domain"?); allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, usage, portal, pipeline',
             "dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com",
             "dashboards:dashboards[1].memory: 3072 is not valid with cpu 256 on Fargate; allowed: 512, 1024, 2048",
             'dashboards:dashboards[1].framework: "django" is not allowed; allowed: shiny, dash, streamlit, flask, custom',

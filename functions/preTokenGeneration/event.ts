@@ -24,6 +24,7 @@ export interface TriggerFacts {
     userPoolId?: string;
     userName?: string;
     sub?: string;
+    email?: string;
     /** True when the user signed in through (or is linked to) a SAML/OIDC identity provider. */
     federated: boolean;
     /** Cognito groups plus, for federated users, the groups in `custom:groups`; deduplicated. */
@@ -130,6 +131,7 @@ export function readTriggerEvent(event: unknown): TriggerFacts {
         userPoolId: typeof userPoolId === "string" ? userPoolId : undefined,
         userName: typeof userName === "string" ? userName : undefined,
         sub: typeof attributes.sub === "string" ? attributes.sub : undefined,
+        email: typeof attributes.email === "string" ? attributes.email : undefined,
         federated,
         groups: uniqueNonEmpty(groups),
     };

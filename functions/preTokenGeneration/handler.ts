@@ -17,7 +17,10 @@
  * Fail closed: an unknown client id, a malformed event, a missing/invalid access map (with no
  * recent good copy), a bad configuration or any unexpected error all deny. On allow the event is
  * returned unchanged (claims are not modified). One JSON line per decision goes to stdout
- * (CloudWatch Logs) for auditing: no tokens, only ids, usernames and group names.
+ * (CloudWatch Logs) for auditing and usage statistics (usage.ts): no tokens, only the dashboard,
+ * the decision, group names and a user key that is, by default, a salted hash (who the user is stays
+ * out of the log unless the stack asks for `sub` or `email`). With a metrics namespace set, the
+ * same line carries `Logins` and `Denied` per dashboard in the embedded metric format.
  *
  * Environment:
  * - `ACCESS_MAP_PATH` (required): the SSM path of the map, e.g. `/dashboards/prod/auth/access`
@@ -25,6 +28,8 @@
  * - `ACCESS_MAP_TTL_SECONDS` (default 60): how long a client's lookup is used without calling SSM.
  * - `ACCESS_MAP_MAX_STALE_SECONDS` (default 900): how long past its TTL a client's last good
  *   lookup is still used while refreshes fail.
+ * - `USAGE_USER_KEY`, `USAGE_USER_KEY_SALT`, `USAGE_METRICS_NAMESPACE`: see usage.ts. A bad one
+ *   never denies: the line says what was not understood.
  */
 import type { Context, PreTokenGenerationTriggerEvent, PreTokenGenerationV2TriggerEvent } from "aws-lambda";
 import type { AccessMapDocuments } from "./accessMap";
@@ -32,6 +37,7 @@ import { AccessMapUnavailableError, type AccessMapSource, createAccessMapCache }
 import { type AllowReason, type DenyReason, decideAccess, denialMessage } from "./decision";
 import { InvalidEventError, readTriggerEvent, type TriggerFacts } from "./event";
 import { ssmAccessMapLoader } from "./ssm";
+import { type MetricFields, metricFields, readUsageSettings, triggerKind, type UserIdentity, userGroupsField, userKeyOf, type UsageSettings, type UserKeyKind } from "./usage";
 import { describeError, isRecord } from "./util";
 
 /** Environment variable names read by the handler. */
@@ -72,18 +78,27 @@ export interface DecisionLogEntry {
     dashboard?: string;
     clientId?: string;
     triggerSource?: string;
+    /** `sign-in` or `refresh`. */
+    trigger?: "sign-in" | "refresh";
     userPoolId?: string;
-    userName?: string;
-    sub?: string;
+    /** The user as the stack's `usage.userKey` says: a salted hash (default), the `sub` or the email. */
+    user?: string;
+    userKey?: UserKeyKind;
     federated?: boolean;
-    groups?: string[];
+    /** The user's groups, sorted, comma-joined (Logs Insights groups by strings, not arrays). */
+    userGroups?: string;
     matchedGroup?: string;
     accessMapSource?: AccessMapSource;
     accessMapAgeSeconds?: number;
     /** Operational detail (refresh failure, invalid map, bad event); never shown to the user. */
     error?: string;
+    /** A usage setting that was not understood (the sign-in went on regardless). */
+    usageProblem?: string;
     requestId?: string;
 }
+
+/** A decision line as written: the entry, plus the metrics when a namespace is set. */
+export type DecisionLogLine = DecisionLogEntry & Partial<MetricFields>;
 
 /** Injectable dependencies of {@link createHandler}; everything defaults to the Lambda setup. */
 export interface HandlerDependencies {
@@ -91,8 +106,8 @@ export interface HandlerDependencies {
     loadAccessMap?: (clientId: string) => Promise<AccessMapDocuments>;
     /** Milliseconds since the epoch. Default: `Date.now`. */
     now?: () => number;
-    /** Receives one entry per decision. Default: one JSON line on stdout. */
-    log?: (entry: DecisionLogEntry) => void;
+    /** Receives one line per decision. Default: one JSON line on stdout. */
+    log?: (entry: DecisionLogLine) => void;
     /** Environment to read the settings from. Default: `process.env`. */
     env?: Record<string, string | undefined>;
 }
@@ -112,28 +127,60 @@ function secondsSetting(env: Record<string, string | undefined>, name: string, f
 }
 
 // Lambda relays stdout to the function's CloudWatch Logs log stream: https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html
-function writeJsonLine(entry: DecisionLogEntry): void {
+function writeJsonLine(entry: DecisionLogLine): void {
     process.stdout.write(`${JSON.stringify(entry)}\n`);
 }
 
-/** Best-effort fields of an event that failed validation, for the log line only. */
-function looseFields(event: unknown): Pick<DecisionLogEntry, "clientId" | "triggerSource" | "userName"> {
-    const e = isRecord(event) ? event : {};
-    const cc = isRecord(e.callerContext) ? e.callerContext : {};
-    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-    return { clientId: str(cc.clientId), triggerSource: str(e.triggerSource), userName: str(e.userName) };
+/** What an event says, as far as it could be read: the facts, or best-effort fields of one that failed validation. */
+interface EventFields {
+    clientId?: string;
+    triggerSource?: string;
+    userPoolId?: string;
+    federated?: boolean;
+    groups?: string[];
+    user: UserIdentity;
 }
 
-function userFields(facts: TriggerFacts): Partial<DecisionLogEntry> {
+function looseFields(event: unknown): EventFields {
+    const e = isRecord(event) ? event : {};
+    const cc = isRecord(e.callerContext) ? e.callerContext : {};
+    const request = isRecord(e.request) ? e.request : {};
+    const attributes = isRecord(request.userAttributes) ? request.userAttributes : {};
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    return { clientId: str(cc.clientId), triggerSource: str(e.triggerSource), user: { userName: str(e.userName), sub: str(attributes.sub), email: str(attributes.email) } };
+}
+
+function factFields(facts: TriggerFacts): EventFields {
     return {
         clientId: facts.clientId,
         triggerSource: facts.triggerSource,
         userPoolId: facts.userPoolId,
-        userName: facts.userName,
-        sub: facts.sub,
         federated: facts.federated,
         groups: facts.groups,
+        user: { sub: facts.sub, userName: facts.userName, email: facts.email },
     };
+}
+
+/**
+ * The entry's usage fields: the user key, the trigger kind, the groups as one string and, with a
+ * namespace, the metrics. Never throws (a failure leaves the line without them).
+ */
+function withUsage(entry: DecisionLogEntry, fields: EventFields, settings: UsageSettings, nowMs: number): DecisionLogLine {
+    try {
+        const trigger = triggerKind(fields.triggerSource);
+        const line: DecisionLogLine = {
+            ...entry,
+            trigger,
+            user: userKeyOf(fields.user, settings),
+            userKey: settings.userKey,
+            userGroups: fields.groups === undefined ? undefined : userGroupsField(fields.groups),
+            usageProblem: settings.problem,
+        };
+        if (settings.metricsNamespace) Object.assign(line, metricFields(settings.metricsNamespace, { allowed: entry.decision === "allow", dashboard: entry.dashboard, trigger }, nowMs));
+        return line;
+    } catch (err) {
+        return { ...entry, usageProblem: `usage fields failed: ${describeError(err)}` };
+    }
 }
 
 /**
@@ -165,8 +212,10 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
         return getAccessMap;
     }
 
+    let usageSettings: UsageSettings | undefined;
+
     /** Evaluates one event; never throws. `denial` is the message to throw, if any. */
-    async function evaluate(event: unknown): Promise<{ entry: DecisionLogEntry; denial?: string }> {
+    async function evaluate(event: unknown): Promise<{ entry: DecisionLogEntry; fields: EventFields; denial?: string }> {
         let facts: TriggerFacts | undefined;
         try {
             facts = readTriggerEvent(event);
@@ -178,13 +227,17 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
                 decision: decision.allowed ? "allow" : "deny",
                 reason: decision.reason,
                 dashboard: decision.dashboard,
-                ...userFields(facts),
+                clientId: facts.clientId,
+                triggerSource: facts.triggerSource,
+                userPoolId: facts.userPoolId,
+                federated: facts.federated,
                 matchedGroup: decision.allowed ? decision.matchedGroup : undefined,
                 accessMapSource: source,
                 accessMapAgeSeconds: ageSeconds,
                 error: refreshError && `access map refresh failed, served last good map: ${refreshError}`,
             };
-            return decision.allowed ? { entry } : { entry, denial: denialMessage(decision) };
+            const fields = factFields(facts);
+            return decision.allowed ? { entry, fields } : { entry, fields, denial: denialMessage(decision) };
         } catch (err) {
             const reason: OperationalDenyReason =
                 err instanceof InvalidEventError
@@ -194,24 +247,29 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
                       : err instanceof ConfigError
                         ? "config-error"
                         : "internal-error";
+            const fields = facts ? factFields(facts) : looseFields(event);
             const entry: DecisionLogEntry = {
                 level: "ERROR",
                 message: "access decision",
                 decision: "deny",
                 reason,
-                ...(facts ? userFields(facts) : looseFields(event)),
+                clientId: fields.clientId,
+                triggerSource: fields.triggerSource,
+                userPoolId: fields.userPoolId,
+                federated: fields.federated,
                 error: describeError(err),
             };
-            return { entry, denial: err instanceof InvalidEventError ? err.message : UNAVAILABLE_MESSAGE };
+            return { entry, fields, denial: err instanceof InvalidEventError ? err.message : UNAVAILABLE_MESSAGE };
         }
     }
 
     return async (event, context) => {
-        const { entry, denial } = await evaluate(event);
+        const { entry, fields, denial } = await evaluate(event);
         try {
-            log({ ...entry, requestId: context?.awsRequestId });
+            usageSettings ??= readUsageSettings(deps.env ?? process.env);
+            log(withUsage({ ...entry, requestId: context?.awsRequestId }, fields, usageSettings, now()));
         } catch {
-            // A broken logger must not turn a denial into an allow, nor an allow into an outage.
+            // A broken logger (or statistics) must not turn a denial into an allow, nor an allow into an outage.
         }
         // Throwing fails the token request (sign-in and refresh alike): https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
         if (denial !== undefined) throw new Error(denial);

@@ -121,7 +121,7 @@ describe("preTokenGeneration handler", () => {
                 dashboard: "sales",
                 clientId: SALES_CLIENT,
                 triggerSource: "TokenGeneration_HostedAuth",
-                userName: "jdoe",
+                trigger: "sign-in",
                 matchedGroup: "finance",
             });
         });
@@ -137,8 +137,7 @@ describe("preTokenGeneration handler", () => {
                 decision: "deny",
                 reason: "not-in-access-groups",
                 dashboard: "sales",
-                sub: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
-                groups: ["marketing"],
+                userGroups: "marketing",
             });
         });
 
@@ -230,7 +229,7 @@ describe("preTokenGeneration handler", () => {
             const { handler, lastLog } = setup();
             const err = await rejection(handler(federatedEvent("[marketing, Domain Users]")));
             expect(err.message).to.equal(SALES_DENIED);
-            expect(lastLog().groups).to.have.members(["eu-west-1_EXAMPLE1_CorpIdP", "marketing", "Domain Users"]);
+            expect(lastLog().userGroups).to.equal("Domain Users,eu-west-1_EXAMPLE1_CorpIdP,marketing");
         });
 
         it("ignores custom:groups on a native (non-federated) user, who could write it themselves", async () => {
@@ -271,11 +270,11 @@ describe("preTokenGeneration handler", () => {
         }
 
         it("logs what it can of a malformed event", async () => {
-            const { handler, lastLog } = setup();
+            const { handler, lastLog } = setup({ env: { USAGE_USER_KEY: "sub" } });
             const event = v1Event({ groups: ["sales"] }) as unknown as Record<string, any>;
             event.request.groupConfiguration.groupsToOverride = "sales";
             await rejection(handler(event as PreTokenGenerationTriggerEvent));
-            expect(lastLog()).to.deep.include({ clientId: SALES_CLIENT, userName: "jdoe", triggerSource: "TokenGeneration_HostedAuth" });
+            expect(lastLog()).to.deep.include({ clientId: SALES_CLIENT, triggerSource: "TokenGeneration_HostedAuth", userKey: "sub", user: "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111" });
         });
 
         it("treats a missing groupConfiguration as no groups (open dashboards only)", async () => {

@@ -14,9 +14,13 @@ function expectNoGeneratedSecrets(plan: Plan, text: string): void {
         expect(c.outputs.clientSecret).to.be.a("string").with.length.above(8);
         expect(text).not.to.contain(c.outputs.clientSecret);
     }
-    const cookie = one(plan, "random:index/randomPassword:RandomPassword");
-    expect(cookie.outputs.result).to.be.a("string").with.length.above(8);
-    expect(text).not.to.contain(cookie.outputs.result);
+    // Streamlit's cookie secret and the salt of the hashed usage user key.
+    const generated = plan.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword");
+    expect(generated.map((r) => r.name).sort()).to.deep.equal(["auth-usage-salt", "explorer-cookie-secret"]);
+    for (const password of generated) {
+        expect(password.outputs.result).to.be.a("string").with.length.above(8);
+        expect(text).not.to.contain(password.outputs.result);
+    }
 }
 
 describe("plan.json", () => {

@@ -38,14 +38,14 @@ describe("stack validator under hostile input", () => {
             const result = validate({ "dashboards:__proto__": '{"domain":"injected.example.com"}' }, ["dashboards:domain"]);
             expect(result.ok).to.equal(false);
             const found = result.ok ? [] : result.problems.map((p) => `${p.key}: ${p.message}`);
-            expect(found).to.include(`dashboards:__proto__: ${RESERVED}; allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline`);
+            expect(found).to.include(`dashboards:__proto__: ${RESERVED}; allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, usage, portal, pipeline`);
             expect(found).to.include("dashboards:domain: is required; the parent domain of every dashboard, e.g. dashboards.example.com");
         });
 
         it("a top-level dashboards:__proto__ is refused even next to a valid domain, and so are constructor and prototype", () => {
             for (const key of ["__proto__", "constructor", "prototype"]) {
                 const found = problems({ [`dashboards:${key}`]: "hello" });
-                expect(found, key).to.deep.equal([`dashboards:${key}: ${RESERVED}; allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, portal, pipeline`]);
+                expect(found, key).to.deep.equal([`dashboards:${key}: ${RESERVED}; allowed keys: domain, dns, network, loadBalancer, auth, dashboards, defaults, alarms, usage, portal, pipeline`]);
             }
         });
 

@@ -23,12 +23,14 @@
  *   group, role, target group and one listener rule, all new;
  * - the login check's access map is split, so that no parameter's size limits the dashboards or
  *   groups: one SSM parameter per app client and one for the admin groups replace the single map
- *   (created, and the old one deleted), and the trigger's code and role policy change to read them.
+ *   (created, and the old one deleted), and the trigger's code and role policy change to read them;
+ * - usage statistics: an operations dashboard, the saved usage queries and the salt of the hashed
+ *   user key are created, and the trigger gets its usage settings (the same update as above).
  */
 import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { EngineWorkspace, LINKED, REPO, sourcesAt, tail } from "./workspace";
+import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, USAGE_STATISTICS_CREATES } from "./workspace";
 
 /** The last release of main before DashboardPlatform (index.ts composed the components itself). */
 const RELEASED_BEFORE_PLATFORM = "a94a753e0ceaa913b76c0c0a181c3a38e50d7b66";
@@ -122,6 +124,7 @@ for (const stack of ["dev", "prod"]) {
                 `create ${PARAMETER} auth-admin-groups`,
                 ...clients.map((d) => `create ${PARAMETER} auth-access-${d}`),
                 ...TRIGGER_CHANGES,
+                ...USAGE_STATISTICS_CREATES,
             ].sort();
             expect(changed).to.deep.equal(expected);
         });
@@ -130,7 +133,7 @@ for (const stack of ["dev", "prod"]) {
             const r = run(["up", "--yes", "--skip-preview"]);
             expect(r.code, tail(r)).to.equal(0);
             // Everything but task-definition revisions, pushed images, the new sign-out and the access-map parameters is the same physical resource.
-            const signOutTypes = new Set(SIGN_OUT_RESOURCES.map((r) => r.split(" ")[0]));
+            const signOutTypes = new Set([...SIGN_OUT_RESOURCES, ...USAGE_STATISTICS_CREATES.map((c) => c.replace(/^create /, ""))].map((r) => r.split(" ")[0]));
             const steady = (list: string[]) => list.filter((x) => !x.startsWith(`${TASK_DEFINITION} `) && !x.startsWith(`${PUSHED_IMAGE} `) && !(x.startsWith(`${PARAMETER} `) && x.includes("/auth/access")));
             const after = steady(cloud());
             expect(after.filter((x) => !deployedCloud.includes(x)).map((x) => x.split(" ")[0]).every((type) => signOutTypes.has(type)), after.join("\n")).to.equal(true);
@@ -150,7 +153,9 @@ for (const stack of ["dev", "prod"]) {
             const parameterIds = cloud().filter((x) => x.startsWith(`${PARAMETER} `)).map((x) => x.split(" ")[1]);
             expect(parameterIds.filter((id) => /\/auth\/access\/(admin-groups|clients\/[A-Za-z0-9_]+)$/.test(id))).to.have.length(parameterUrns.length);
             expect(parameterIds.filter((id) => id.endsWith("/auth/access-map"))).to.deep.equal([]);
-            expect(urns.filter((u) => !signOutUrns.includes(u) && !parameterUrns.includes(u)).sort()).to.deep.equal(expected);
+            const usageUrns = urns.filter((u) => USAGE_STATISTICS_CREATES.includes(`create ${typeOf(u)} ${u.split("::").pop()}`));
+            expect(usageUrns).to.have.length(USAGE_STATISTICS_CREATES.length);
+            expect(urns.filter((u) => !signOutUrns.includes(u) && !parameterUrns.includes(u) && !usageUrns.includes(u)).sort()).to.deep.equal(expected);
         });
 
         it("then pulumi preview --expect-no-changes passes", () => {

@@ -7,6 +7,7 @@
  * files and Pulumi.yaml verbatim and links the sources and node_modules.
  */
 import { spawnSync } from "child_process";
+import { USAGE_QUERY_LIST } from "../../../components/usageQueries";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -47,7 +48,6 @@ export class EngineWorkspace {
         for (const d of [this.projectDir, this.cloudDir, path.join(this.dir, "state"), path.join(this.dir, "home")]) fs.mkdirSync(d, { recursive: true });
         this.linkSources(REPO);
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(this.projectDir, "node_modules"));
-        fs.copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(this.projectDir, "Pulumi.yaml"));
         const bin = pulumiBin();
         this.env = {
             ...process.env,
@@ -68,6 +68,7 @@ export class EngineWorkspace {
     /**
      * Points the project copy's program sources (index.ts, components/, functions/, apps/, ...) at
      * `root`: this checkout, or an older version of it (see `sourcesAt`), keeping stacks and state.
+     * The project file comes with them: a release runs with the config keys it declared.
      */
     linkSources(root: string, names: readonly string[] = LINKED): void {
         for (const name of names) {
@@ -75,6 +76,8 @@ export class EngineWorkspace {
             fs.rmSync(link, { force: true });
             fs.symlinkSync(path.join(root, name), link);
         }
+        const projectFile = path.join(root, "Pulumi.yaml");
+        if (fs.existsSync(projectFile)) fs.copyFileSync(projectFile, path.join(this.projectDir, "Pulumi.yaml"));
     }
 
     /** Copies a stack file from the repository (or writes the given text) into the project copy. */
@@ -144,9 +147,20 @@ export function sourcesAt(commit: string, dir: string): string {
     const has = spawnSync("git", ["-C", REPO, "cat-file", "-e", `${commit}^{commit}`], { encoding: "utf8" });
     if (has.status !== 0) throw new Error(`commit ${commit} is not in ${REPO}'s history (a shallow clone?); fetch it with \`git fetch --unshallow\``);
     fs.mkdirSync(dir, { recursive: true });
-    const archive = spawnSync("sh", ["-c", `git -C "$1" archive "$2" ${LINKED.join(" ")} | tar -x -C "$3"`, "sh", REPO, commit, dir], { encoding: "utf8" });
+    const archive = spawnSync("sh", ["-c", `git -C "$1" archive "$2" ${LINKED.join(" ")} Pulumi.yaml | tar -x -C "$3"`, "sh", REPO, commit, dir], { encoding: "utf8" });
     if (archive.status !== 0) throw new Error(`could not extract ${commit}: ${archive.stderr}`);
     // Node resolves a module from its real path, so the old sources need the packages beside them.
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     return dir;
 }
+
+/**
+ * What usage statistics add to a stack deployed before them (a release note, for the upgrade tests):
+ * the operations dashboard of load balancer 0, the saved usage queries and the salt of the hashed
+ * user key, all created (the login trigger's new settings are an update of it, listed by each test).
+ */
+export const USAGE_STATISTICS_CREATES: readonly string[] = [
+    "create aws:cloudwatch/dashboard:Dashboard operations-lb0",
+    ...USAGE_QUERY_LIST.map((q) => `create aws:cloudwatch/queryDefinition:QueryDefinition usage-${q.name}`),
+    "create random:index/randomPassword:RandomPassword auth-usage-salt",
+];
