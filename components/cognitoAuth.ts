@@ -577,7 +577,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
     public readonly preTokenFunction: aws.lambda.Function;
     /** The trigger's log group: one JSON line per login decision (the saved usage queries read it). */
     public readonly decisionLogGroupName: pulumi.Output<string>;
-    /** Namespace of the `Logins`/`Denied` metrics (dimension `Dashboard`), when usage statistics are enabled. */
+    /** Namespace of the `Logins`/`Denied` metrics (dimension `DashboardName`), when usage statistics are enabled. */
     public readonly usageMetricsNamespace?: string;
     /** Each dashboard's login by dashboard name (secret: the actions carry client secrets). */
     public readonly logins: pulumi.Output<Record<string, DashboardLoginValues>>;
@@ -662,8 +662,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
             })),
         }, parent);
         const userKey = args.usage?.userKey ?? "hashed";
-        // The salt never leaves the stack's state and the function's (encrypted) environment; without it a hashed key names nobody.
-        const salt = userKey === "hashed" ? new random.RandomPassword(`${name}-usage-salt`, { length: 32, special: false }, parent).result : undefined;
+        // Made whatever the key kind, so a stack that tries another key and comes back keeps its salt (and its
+        // users' keys). It is in the stack's state (a secret) and the function's environment, which KMS encrypts
+        // at rest but whoever may read the function's configuration can read.
+        const salt = new random.RandomPassword(`${name}-usage-salt`, { length: 32, special: false }, parent).result;
         const fn = new aws.lambda.Function(`${name}-pre-token`, {
             description: "Cognito Pre Token Generation: refuses tokens for dashboards the user's groups do not open",
             runtime: "nodejs22.x",
@@ -681,7 +683,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                     ACCESS_MAP_TTL_SECONDS: String(args.accessMapTtlSeconds ?? DEFAULTS.accessMapTtlSeconds),
                     [USAGE_ENV.userKey]: userKey,
                     // Secret in its own right too (a RandomPassword's result is, but the engine's mocks do not say so).
-                    ...(salt ? { [USAGE_ENV.salt]: pulumi.secret(salt) } : {}),
+                    ...(userKey === "hashed" ? { [USAGE_ENV.salt]: pulumi.secret(salt) } : {}),
                     ...(this.usageMetricsNamespace ? { [USAGE_ENV.metricsNamespace]: this.usageMetricsNamespace } : {}),
                 },
             },

@@ -214,7 +214,10 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         };
         // Readonly to users; set here, once, because the constructor may hand the declaring over to `create`.
         Object.assign(this, outputs);
-        this.registerOutputs({ dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl, routing: this.routing });
+        this.registerOutputs({
+            dashboardUrls: this.dashboardUrls, albDnsName: this.albDnsName, portalUrl: this.portalUrl, routing: this.routing,
+            operationsDashboardUrls: this.operationsDashboardUrls, usageQueryNames: this.usageQueryNames,
+        });
     }
 
     /** Network, ECS cluster and the load balancers the dashboards are spread over. */

@@ -80,9 +80,9 @@ export interface OperationsDashboardArgs {
     region: string;
     /**
      * Namespace of the login function's `Logins` and `Denied` metrics (embedded metric format, one
-     * dimension `Dashboard` = the dashboard's name, unit Count). Unset: the login metrics are off
+     * dimension `DashboardName` = the dashboard's name, unit Count). Unset: the login metrics are off
      * (`usage.enabled: false`) and rows have no logins graph.
-     * @example "Dashboards/dev"
+     * @example "Dashboards/dashboards/prod"
      */
     loginMetricsNamespace?: string;
     /**
@@ -315,7 +315,7 @@ function validate(args: OperationsDashboardArgs, limits: DashboardBodyLimits): s
  * @example
  * const bodies = operationsDashboardBodies({
  *     region: "eu-central-1",
- *     loginMetricsNamespace: "Dashboards/dev",
+ *     loginMetricsNamespace: "Dashboards/dashboards/prod",
  *     dashboards: [{
  *         name: "sales", loadBalancer: 0,
  *         loadBalancerArnSuffix: "app/dashboards-alb-1a2b/50dc6c495c0c9188",

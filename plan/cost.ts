@@ -273,12 +273,15 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     }
     add("ECR storage", `${plural(model.repositories, "repository", "repositories")} x ${assumptions.ecrGbPerRepository} GB (assumed) x ${usd(pr.ecrStorageGbMonth.usd)}`,
         model.repositories * assumptions.ecrGbPerRepository * pr.ecrStorageGbMonth.usd);
-    // The operations dashboards, beyond the account's free three (as Cognito's free users are counted too).
+    // The operations dashboards: the free tier covers three of up to 50 metrics each (as Cognito's free users are counted too).
     const ops = model.operations;
     if (ops.dashboards.length > 0) {
-        const billable = Math.max(0, ops.dashboards.length - pr.cloudwatchFreeDashboards.count);
-        add("Operations dashboards", `${plural(ops.dashboards.length, "CloudWatch dashboard")} (one per load balancer), the account's first ${pr.cloudwatchFreeDashboards.count} free ` +
-            `(if no other stack uses them): ${billable} x ${usd(pr.cloudwatchDashboardMonth.usd)}`, billable * pr.cloudwatchDashboardMonth.usd);
+        const small = ops.dashboards.filter((d) => d.metrics <= pr.cloudwatchFreeDashboards.maxMetrics).length;
+        const billable = ops.dashboards.length - Math.min(small, pr.cloudwatchFreeDashboards.count);
+        const metrics = ops.dashboards.map((d) => d.metrics).join(", ");
+        add("Operations dashboards", `${plural(ops.dashboards.length, "CloudWatch dashboard")} (one per load balancer; ${metrics} metrics), ` +
+            `the free tier covering ${pr.cloudwatchFreeDashboards.count} of up to ${pr.cloudwatchFreeDashboards.maxMetrics} metrics: ${billable} x ${usd(pr.cloudwatchDashboardMonth.usd)}`,
+        billable * pr.cloudwatchDashboardMonth.usd);
     }
     if (ops.loginMetrics) {
         // Logins and Denied of each service with sign-in, in the hours it has sign-ins (a sleeping one has none).

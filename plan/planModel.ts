@@ -7,6 +7,7 @@
  * `service/<cluster>/<service>`, a task's image lives in a repository URL. Parents (the
  * DashboardService component) only give the dashboard its name and count its alarms.
  */
+import { metricReferences } from "../components/operationsDashboard";
 import * as fs from "fs";
 import * as path from "path";
 import { PORTAL_CATALOGUE_CONTEXT, PORTAL_CATALOGUE_FILE } from "../components/portalCatalogue";
@@ -136,7 +137,8 @@ export interface PlanModel {
     kmsKeys: number;
     /** The operations dashboards (one per load balancer), the saved usage queries and the login trigger's metrics. */
     operations: {
-        dashboards: { name: string; widgets: number }[];
+        /** Each CloudWatch dashboard with its widget and metric counts (the free tier covers dashboards of up to 50 metrics). */
+        dashboards: { name: string; widgets: number; metrics: number }[];
         queries: string[];
         /** `Logins`/`Denied` per dashboard (and one `(none)` series), when usage statistics are on. */
         loginMetrics?: { namespace: string; metrics: number };
@@ -430,17 +432,17 @@ export function modelOf(plan: Plan): PlanModel {
 
 /** What planOperations shows: dashboards by name with their widget count, queries by name, the login metrics. */
 function operationsOf(plan: Plan, clients: number): PlanModel["operations"] {
-    const widgetsOf = (body: unknown) => {
+    const counts = (body: unknown) => {
         try {
             const widgets = (JSON.parse(String(body)) as { widgets?: unknown[] }).widgets;
-            return Array.isArray(widgets) ? widgets.length : 0;
+            return { widgets: Array.isArray(widgets) ? widgets.length : 0, metrics: metricReferences(String(body)).length };
         } catch {
-            return 0;
+            return { widgets: 0, metrics: 0 };
         }
     };
     const namespace = ofType(plan, T.lambda).map((f) => f.inputs.environment?.variables?.USAGE_METRICS_NAMESPACE).find((v): v is string => typeof v === "string");
     return {
-        dashboards: ofType(plan, T.cloudwatchDashboard).map((d) => ({ name: String(d.inputs.dashboardName), widgets: widgetsOf(d.inputs.dashboardBody) })),
+        dashboards: ofType(plan, T.cloudwatchDashboard).map((d) => ({ name: String(d.inputs.dashboardName), ...counts(d.inputs.dashboardBody) })),
         queries: ofType(plan, T.queryDefinition).map((q) => String(q.inputs.name)),
         // Two metrics (Logins, Denied) per app client's dashboard, and two for decisions without one.
         loginMetrics: namespace ? { namespace, metrics: 2 * (clients + 1) } : undefined,

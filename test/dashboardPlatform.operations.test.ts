@@ -132,21 +132,25 @@ describe("operations dashboards and saved usage queries (planned by the program)
         expect(off.outputs.usageQueryNames).to.deep.equal([]);
     });
 
-    it("usage.userKey email: the trigger keys users by email and no salt is made", async () => {
+    it("usage.userKey email: the trigger keys users by email and is given no salt, which the stack keeps (coming back to hashed keeps every key)", async () => {
         const email = await planConfig(devStackWith({ "dashboards:usage": { userKey: "email" } }));
         const env = ofType(email, "aws:lambda/function:Function").find((f) => f.name === "auth-pre-token")!.inputs.environment.variables;
         expect(env).to.include({ USAGE_USER_KEY: "email" });
         expect(env).to.not.have.property("USAGE_USER_KEY_SALT");
-        expect(ofType(email, "random:index/randomPassword:RandomPassword").map((r: PlannedResource) => r.name)).to.not.include("auth-usage-salt");
+        const salt = (p: Plan) => ofType(p, "random:index/randomPassword:RandomPassword").find((r: PlannedResource) => r.name === "auth-usage-salt");
+        expect(salt(email)?.urn).to.equal(salt(dev)?.urn).and.not.equal(undefined);
     });
 
-    it("prices the operations dashboards beyond the account's free three ($3 each) and the login metrics in the hours with sign-ins", async () => {
+    it("prices the operations dashboards ($3 each: the free tier's three cover only dashboards of up to 50 metrics) and the login metrics in the hours with sign-ins", async () => {
         const lines = new Map(estimateCost(dev).lines.map((l) => [l.item, l.monthlyUsd]));
-        expect(lines.get("Operations dashboards")).to.equal(0); // one, within the free three
+        expect(lines.get("Operations dashboards")).to.equal(3); // 5 rows of 12 metrics and the header's 2
+        // A stack of one small dashboard and no portal: one row of 12 and the header's 2, within the free tier.
+        const small = await planConfig(devStackWith({ "dashboards:dashboards": many(1), "dashboards:portal": { enabled: false } }));
+        expect(estimateCost(small).lines.find((l) => l.item === "Operations dashboards")!.monthlyUsd).to.equal(0);
         // The portal signs users in 176 h (assumed), each of the four scale-to-zero dashboards in its 40 awake hours.
         expect(lines.get("Login metrics")).to.be.closeTo((2 * (176 + 4 * 40) / 730) * 0.3, 1e-9);
-        // 400 dashboards: five load balancers, so five operations dashboards, two of them billed.
+        // 400 dashboards: five load balancers, five operations dashboards, every one past 50 metrics.
         const big = estimateCost(await planConfig(devStackWith({ "dashboards:dashboards": many(400) })));
-        expect(big.lines.find((l) => l.item === "Operations dashboards")!.monthlyUsd).to.equal(6);
+        expect(big.lines.find((l) => l.item === "Operations dashboards")!.monthlyUsd).to.equal(15);
     });
 });
