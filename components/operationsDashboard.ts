@@ -143,8 +143,6 @@ const BODY_SETTINGS = { start: "-PT3H", periodOverride: "auto" } as const;
 const ALB = "AWS/ApplicationELB";
 const ECS = "AWS/ECS";
 const CONTAINER_INSIGHTS = "ECS/ContainerInsights";
-/** The login function's metrics' one dimension (the dashboard's name), as the function writes it. */
-const LOGIN_DIMENSION = DASHBOARD_DIMENSION;
 const LOAD_BALANCER_SUFFIX = /^app\/[^/\s]+\/[^/\s]+$/;
 const TARGET_GROUP_SUFFIX = /^targetgroup\/[^/\s]+\/[^/\s]+$/;
 
@@ -202,7 +200,7 @@ function rowGraphs(d: OperationsDashboardEntry, args: OperationsDashboardArgs): 
         ]),
     ];
     if (args.loginMetricsNamespace !== undefined) {
-        const login: [string, string][] = [[LOGIN_DIMENSION, d.name]];
+        const login: [string, string][] = [[DASHBOARD_DIMENSION, d.name]];
         graphs.push(metricWidget(region, `${d.name}: logins and denials`, [
             metric(args.loginMetricsNamespace, "Logins", login, "Sum", "logins"),
             metric(args.loginMetricsNamespace, "Denied", login, "Sum", "denied"),

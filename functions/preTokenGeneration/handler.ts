@@ -161,6 +161,11 @@ function factFields(facts: TriggerFacts): EventFields {
     };
 }
 
+/** What a decision line says of the event itself, from what could be read of it. */
+function eventEntryFields(fields: EventFields): Pick<DecisionLogEntry, "clientId" | "triggerSource" | "userPoolId" | "federated"> {
+    return { clientId: fields.clientId, triggerSource: fields.triggerSource, userPoolId: fields.userPoolId, federated: fields.federated };
+}
+
 /**
  * The entry's usage fields: the user key, the trigger kind, the groups as one string and, with a
  * namespace, the metrics. Never throws (a failure leaves the line without them).
@@ -221,22 +226,19 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
             facts = readTriggerEvent(event);
             const { map, source, ageSeconds, refreshError } = await accessMapCache()(facts.clientId);
             const decision = decideAccess(map, facts.clientId, facts.groups);
+            const fields = factFields(facts);
             const entry: DecisionLogEntry = {
                 level: !decision.allowed || source === "stale" ? "WARN" : "INFO",
                 message: "access decision",
                 decision: decision.allowed ? "allow" : "deny",
                 reason: decision.reason,
                 dashboard: decision.dashboard,
-                clientId: facts.clientId,
-                triggerSource: facts.triggerSource,
-                userPoolId: facts.userPoolId,
-                federated: facts.federated,
+                ...eventEntryFields(fields),
                 matchedGroup: decision.allowed ? decision.matchedGroup : undefined,
                 accessMapSource: source,
                 accessMapAgeSeconds: ageSeconds,
                 error: refreshError && `access map refresh failed, served last good map: ${refreshError}`,
             };
-            const fields = factFields(facts);
             return decision.allowed ? { entry, fields } : { entry, fields, denial: denialMessage(decision) };
         } catch (err) {
             const reason: OperationalDenyReason =
@@ -253,10 +255,7 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
                 message: "access decision",
                 decision: "deny",
                 reason,
-                clientId: fields.clientId,
-                triggerSource: fields.triggerSource,
-                userPoolId: fields.userPoolId,
-                federated: fields.federated,
+                ...eventEntryFields(fields),
                 error: describeError(err),
             };
             return { entry, fields, denial: err instanceof InvalidEventError ? err.message : UNAVAILABLE_MESSAGE };
