@@ -916,4 +916,17 @@ describe("stack configuration: scale to zero (minTasks 0) and the portal's offic
             "dashboards:portal.schedule.stop: 08:00 is not after start 19:00; office hours start and stop on the same day",
         ]);
     });
+
+    it("usage: every wrong value at once, by key (a key kind it does not know, a stray secret, a string for a boolean or an object)", () => {
+        expect(lines(problemsOf({ "dashboards:usage": { userKey: "name", salt: "chosen-by-me", enabled: "yes" } })).sort()).to.deep.equal([
+            'dashboards:usage.enabled: expected true or false, got "yes"',
+            "dashboards:usage.salt: unknown key; allowed keys: enabled, userKey",
+            'dashboards:usage.userKey: "name" is not allowed; allowed: hashed, sub, email',
+        ]);
+        expect(lines(problemsOf({ "dashboards:usage": { userKey: { email: true } } }))).to.deep.equal(["dashboards:usage.userKey: an object is not allowed; allowed: hashed, sub, email"]);
+        expect(lines(problemsOf({ "dashboards:usage": "hashed" }))).to.deep.equal(['dashboards:usage: expected object, got "hashed"']);
+        // Left out: statistics on, users keyed by a salted hash.
+        const ok = validateStackConfig(devStackWith().config, PROJECT);
+        expect(ok.ok && ok.config.usage).to.deep.equal({ enabled: true, userKey: "hashed" });
+    });
 });
