@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readPrefix } from "./boundedRead";
-import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
+import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, LATEST_PACKAGES, PYPI_SNAPSHOT, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
 import { detectPythonApp } from "./pythonApp";
 import { detectShinyApp } from "./shinyApp";
 
@@ -122,7 +122,9 @@ function shinySource(req: AppSourceRequest, folder: string, shown: string, input
                 `framework: shiny (${found.layout} in ${found.appDir === "." ? "the folder" : `${found.appDir}/`})`,
                 `packages (${found.packageSource}): ${packages.join(", ")}`,
                 ...(found.rVersion ? [`R version in renv.lock: ${found.rVersion} (the image runs R 4.5.1)`] : []),
-                `package snapshot: CRAN as of ${req.packageSnapshot ?? CRAN_SNAPSHOT.split("/").pop()}${req.packageSnapshot ? " (packageSnapshot)" : ""}`,
+                req.packageSnapshot === LATEST_PACKAGES
+                    ? "package snapshot: none, CRAN's newest binaries at each build (packageSnapshot: latest)"
+                    : `package snapshot: CRAN as of ${req.packageSnapshot ?? CRAN_SNAPSHOT.split("/").pop()} (${req.packageSnapshot ? "packageSnapshot" : "the platform's; packageSnapshot changes it"})`,
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: "/",
@@ -159,7 +161,9 @@ function pythonSource(req: AppSourceRequest, folder: string, shown: string, inpu
                 `framework: ${framework}`,
                 `entry point: ${entry}${req.entrypoint !== undefined ? " (entrypoint)" : ""}`,
                 `packages (${found.packageSource}): ${found.requirements.map((r) => r.line).join(", ")}`,
-                ...(req.packageSnapshot ? [`package snapshot: PyPI uploads before ${req.packageSnapshot} (packageSnapshot)`] : []),
+                req.packageSnapshot === LATEST_PACKAGES
+                    ? "package snapshot: none, the newest versions at each build (packageSnapshot: latest)"
+                    : `package snapshot: PyPI uploads before ${req.packageSnapshot ?? PYPI_SNAPSHOT} (${req.packageSnapshot ? "packageSnapshot" : "the platform's; a pin published later needs a later packageSnapshot"})`,
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: found.entry.kind === "wsgi" ? GENERATED_WSGI_HEALTH_PATH : "/_stcore/health",

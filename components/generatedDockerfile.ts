@@ -36,10 +36,21 @@ export const GENERATED_PYTHON_VERSION = "3.12";
  * the last day of R 4.5.1 (rocker pins that release to the same date), so a rebuild installs the same versions.
  */
 export const CRAN_SNAPSHOT = "https://p3m.dev/cran/__linux__/bookworm/2025-10-30";
-/** Posit Package Manager's Debian 12 binaries of CRAN as of a day (YYYY-MM-DD). */
+/** Posit Package Manager's Debian 12 binaries of CRAN as of a day (YYYY-MM-DD), or its newest (`latest`). */
 const cranSnapshotOf = (day: string) => `${CRAN_SNAPSHOT.slice(0, CRAN_SNAPSHOT.lastIndexOf("/"))}/${day}`;
-/** pip 26.0 added --uploaded-prior-to (measured: 25.x lacks it); pinned, in the build stage only. */
-export const SNAPSHOT_PIP = "pip==26.3";
+/**
+ * Python packages come from PyPI as it was before this day, unless the dashboard's packageSnapshot
+ * says otherwise: a rebuild installs the same versions even where requirements are not pinned
+ * (most requirement files pin the app's packages, not their dependencies). The platform's release
+ * moves it forward, so upgrading the platform rebuilds generated images with newer packages, as it
+ * does for R. The stand-in environments of the tests are installed as of this day
+ * (scripts/setup-app-tests.sh reads it here), so every pin of the tested apps exists before it.
+ */
+export const PYPI_SNAPSHOT = "2026-12-01";
+/** packageSnapshot's value for no snapshot: the newest packages at build time (not repeatable). */
+export const LATEST_PACKAGES = "latest";
+/** The pip the build stage installs packages with (apps/shared/python/build-requirements.txt): 26.0 added --uploaded-prior-to. */
+export const BUILD_PIP_REQUIREMENTS = "/src/platform/python/build-requirements.txt";
 /** R packages the platform's identity helper (apps/shared/r/alb_auth.R) needs, besides shiny. */
 export const R_PLATFORM_PACKAGES = ["curl", "jsonlite", "openssl", "shiny"] as const;
 /** The health path generated Dash and Flask images answer (apps/shared/python/dashboards_wsgi.py). */
@@ -64,7 +75,11 @@ export interface GeneratedPythonApp {
     /** Normalized names of the requirements (to know whether gunicorn is listed). */
     requirementNames: string[];
     entry: { kind: "script"; file: string } | { kind: "wsgi"; module: string; attribute: string; factory: boolean };
-    /** Install packages as uploaded to PyPI before this day (YYYY-MM-DD); none: the requirements' pins alone. */
+    /**
+     * Install packages as uploaded to PyPI before this day (YYYY-MM-DD); `latest`: the requirements'
+     * pins alone, the newest versions otherwise.
+     * @default PYPI_SNAPSHOT
+     */
     packageSnapshot?: string;
 }
 
@@ -119,14 +134,16 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
     const addServer = wsgi && !app.requirementNames.includes("gunicorn");
     const port = { dash: 8050, streamlit: 8501, flask: 8000 }[app.framework];
     const health = wsgi ? GENERATED_WSGI_HEALTH_PATH : "/_stcore/health";
-    const installs = app.packageSource === "requirements.txt"
-        ? app.requirementFiles.map((f) => `COPY ${JSON.stringify([f, `/src/app/${f}`])}`)
-        : [
+    const fromPyproject = app.packageSource === "pyproject.toml";
+    const copies = fromPyproject
+        ? [
             "COPY pyproject.toml /src/app/pyproject.toml",
-            "# The project's dependencies, not the project itself: no build backend, no compilers.",
-            "RUN python /src/platform/python/pyproject_requirements.py /src/app/pyproject.toml > /src/app/requirements.txt",
-        ];
+            "# The project's dependencies are installed, not the project itself: no build backend, no compilers.",
+        ]
+        : app.requirementFiles.map((f) => `COPY ${JSON.stringify([f, `/src/app/${f}`])}`);
     const requirementFile = app.packageSource === "requirements.txt" ? `/src/app/${app.requirementFiles[0]}` : "/src/app/requirements.txt";
+    const requirementArgs = `-r ${requirementFile} -r /src/platform/python/requirements.txt${addServer ? " -r /src/platform/python/server-requirements.txt" : ""}`;
+    const snapshot = app.packageSnapshot === LATEST_PACKAGES ? undefined : (app.packageSnapshot ?? PYPI_SNAPSHOT);
     return [
         ...HEADER(input.folder, [
             `framework ${app.framework}, entry point ${entry}, packages from ${app.packageSource}`,
@@ -146,20 +163,39 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
             ? `# - gunicorn serves the app through the platform's WSGI wrapper, which adds ${GENERATED_WSGI_HEALTH_PATH}\n#   (the health check) and trusts the load balancer's X-Forwarded headers; the app is unchanged.`
             : "# - streamlit run serves the script; /_stcore/health is Streamlit's own health route.",
         `# - Code owned by root, run as uid ${UID}: the app cannot rewrite itself.`,
+        "# - Packages as PyPI had them before a day (packageSnapshot; the platform's day when unset), then",
+        "#   what no running app reads removed (slim_environment.py): the README's image sizes say how much.",
         `FROM ${base} AS build`,
         "ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1",
-        // The environment gets no pip of its own (~12 MB): the base image's pip installs into it.
-        "RUN python -m venv --without-pip /opt/venv",
+        "# strip (binutils) for slim_environment.py, in this stage only; a venv without pip.",
+        "# hadolint ignore=DL3008",
+        "RUN apt-get update \\",
+        " && apt-get install -y --no-install-recommends binutils \\",
+        " && rm -rf /var/lib/apt/lists/* \\",
+        " && python -m venv --without-pip /opt/venv",
         "# hadolint ignore=DL3022",
         "COPY --from=dashboards-platform python/ /src/platform/python/",
-        ...installs,
-        ...(app.packageSnapshot
+        ...copies,
+        ...(snapshot
             ? [
-                `# Packages as uploaded to PyPI before ${app.packageSnapshot} (packageSnapshot): a rebuild gets the same versions, pinned or not.`,
-                `RUN python -m pip install --no-cache-dir ${SNAPSHOT_PIP} \\`,
-                ` && pip --python /opt/venv/bin/python install --no-compile --uploaded-prior-to=${app.packageSnapshot}T00:00:00Z -r ${requirementFile} -r /src/platform/python/requirements.txt${addServer ? " -r /src/platform/python/server-requirements.txt" : ""}`,
+                `# Packages as uploaded to PyPI before ${snapshot} (${app.packageSnapshot ? "packageSnapshot" : "the platform's day; packageSnapshot sets another"}):`,
+                "# a rebuild gets the same versions, pinned or not; a pin published later is not found (set a",
+                "# later packageSnapshot). The pip that does it (26.0+) stays in this stage.",
             ]
-            : [`RUN pip --python /opt/venv/bin/python install --no-compile -r ${requirementFile} -r /src/platform/python/requirements.txt${addServer ? " -r /src/platform/python/server-requirements.txt" : ""}`]),
+            : ["# packageSnapshot: latest: the newest versions the requirements allow, as of each build."]),
+        "# Then what no running app reads goes: numpy's, pandas' and pyarrow's own test suites, C headers,",
+        "# Cython sources, JavaScript source maps, and symbols of shared libraries (strip; a library that",
+        "# would not load stripped is kept as installed).",
+        ...shellSteps([
+            ...(fromPyproject ? ["python /src/platform/python/pyproject_requirements.py /src/app/pyproject.toml > /src/app/requirements.txt"] : []),
+            ...(snapshot
+                ? [
+                    `python -m pip install --no-cache-dir -r ${BUILD_PIP_REQUIREMENTS}`,
+                    `pip --python /opt/venv/bin/python install --no-compile --uploaded-prior-to=${snapshot}T00:00:00Z ${requirementArgs}`,
+                ]
+                : [`pip --python /opt/venv/bin/python install --no-compile ${requirementArgs}`]),
+            "python /src/platform/python/slim_environment.py /opt/venv",
+        ]),
         "",
         `FROM ${base}`,
         "ENV PATH=/opt/venv/bin:$PATH \\",
@@ -258,6 +294,11 @@ export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput, packa
         'CMD ["Rscript", "/shared/r/run.R"]',
         "",
     ].join("\n");
+}
+
+/** One RUN of shell commands joined by `&&`, a line each (one layer; hadolint's DL3059 asks for no run of RUNs). */
+function shellSteps(commands: string[]): string[] {
+    return commands.map((c, i) => `${i === 0 ? "RUN " : " && "}${c}${i < commands.length - 1 ? " \\" : ""}`);
 }
 
 /** Words joined into lines of at most `width` characters. */

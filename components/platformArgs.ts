@@ -315,8 +315,9 @@ export interface PlatformDashboardArgs {
      * For an app folder without a Dockerfile: install packages as published up to this day, so a
      * rebuild gets the same versions even for requirements that are not pinned (PyPI uploads before
      * the day, through pip's --uploaded-prior-to; CRAN as Posit Package Manager had it that day).
-     * A pinned version published later than the day then fails the build.
-     * @default Python: none (the requirements' pins); R: the platform's dated snapshot
+     * A pinned version published later than the day then fails the build: set a later day. `latest`
+     * takes no snapshot: the newest versions the requirements allow, at each build.
+     * @default the platform's snapshot: PyPI before `PYPI_SNAPSHOT`, CRAN as of `CRAN_SNAPSHOT`'s day (components/generatedDockerfile.ts)
      * @example "2026-11-02"
      */
     packageSnapshot?: string;

@@ -516,7 +516,7 @@ function readPackages(files: AppFiles, findings: Findings, framework: PythonFram
     if (marked) findings.note(`${framework} is installed only where its marker holds (${clip(marked.marker!)}): the image's Linux and Python must satisfy it`);
     const loose = [...new Set(packages.requirements.filter((r) => !r.pinned).map((r) => r.name))];
     if (loose.length > 0) {
-        findings.note(`not pinned to one version, so builds are not repeatable: ${list(loose)}; pin each with == (e.g. the versions \`pip freeze\` shows), or set packageSnapshot to a day`);
+        findings.note(`not pinned to one version: ${list(loose)}; the package snapshot's day decides their versions (with packageSnapshot: latest, each build's newest: builds do not repeat); pin each with == to choose them (e.g. the versions \`pip freeze\` shows)`);
     }
     const includes = packages.files.slice(1);
     findings.note(`packages from ${packages.source}: ${packages.requirements.length} requirement${packages.requirements.length === 1 ? "" : "s"}${includes.length ? ` (with ${list(includes)})` : ""}`);

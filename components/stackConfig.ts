@@ -366,8 +366,10 @@ export const IMAGE_DIGEST_DESCRIPTION = "sha256: followed by 64 lowercase hex di
 export const BUILD_STAGE = /^[a-z][a-z0-9_.-]{0,127}$/i;
 export const BUILD_STAGE_DESCRIPTION = "a Dockerfile stage name (a letter, then letters, digits, _ . -)";
 /** A day, as package snapshots are dated. */
-export const PACKAGE_SNAPSHOT = /^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-export const PACKAGE_SNAPSHOT_DESCRIPTION = "a day as YYYY-MM-DD (from 2000)";
+const SNAPSHOT_DAY = /^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** A package snapshot: a day, or `latest` (no snapshot: the newest packages at each build). */
+export const PACKAGE_SNAPSHOT = /^(20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])|latest)$/;
+export const PACKAGE_SNAPSHOT_DESCRIPTION = "a day as YYYY-MM-DD (from 2000), or latest";
 /** ECS accepts image references of up to 255 characters. */
 const MAX_IMAGE_REFERENCE = 255;
 const DNS_PART = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
@@ -589,7 +591,7 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     entrypoint?: string;
     /** For a Shiny folder without a Dockerfile: the R packages instead of the detected ones. */
     packages?: string[];
-    /** For a folder without a Dockerfile: packages as published up to this day. */
+    /** For a folder without a Dockerfile: packages as published up to this day, or `latest`; the platform's day when absent. */
     packageSnapshot?: string;
     host: string;
     extraHosts: string[];
@@ -1434,7 +1436,7 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
         out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
     }
     // A snapshot pins packages as of a day that has passed; a later one would follow whatever is published until then.
-    if (isString(d.packageSnapshot) && PACKAGE_SNAPSHOT.test(d.packageSnapshot) && d.packageSnapshot > new Date().toISOString().slice(0, 10)) {
+    if (isString(d.packageSnapshot) && SNAPSHOT_DAY.test(d.packageSnapshot) && d.packageSnapshot > new Date().toISOString().slice(0, 10)) {
         out.push({ path: at("packageSnapshot"), message: `${show(d.packageSnapshot)} is in the future; a snapshot is a day that has passed (packages as published up to then)` });
     }
     if (d.buildTarget !== undefined && d.imageDigest !== undefined) {

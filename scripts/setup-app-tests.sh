@@ -2,8 +2,9 @@
 # Installs everything test/apps/ needs on a fresh Debian (or Debian-based) machine:
 # Debian packages (Chromium for the browser tests, R with the Shiny template's packages),
 # one virtual environment per Python template from its pinned requirements, one per Python app
-# fixture (test/fixtures/python-apps, in .test-artifacts/venvs) with what its generated Dockerfile
-# installs, and the lint tools (hadolint, shellcheck, actionlint) in apps/.venv-tools.
+# whose generated image the tests run (test/fixtures/python-apps, and Streamlit's hello app; in
+# .test-artifacts/venvs) made as that image's build stage makes it, and the lint tools
+# (hadolint, shellcheck, actionlint) in apps/.venv-tools.
 # Idempotent: apt runs only when a package is missing, a venv is rebuilt only when its
 # requirements change.
 set -euo pipefail
@@ -14,7 +15,7 @@ PYTHON_APPS=(flask dash streamlit)
 # Apps without a Dockerfile (test/apps/generatedApps.test.ts runs their generated image's command).
 PYTHON_FIXTURES=(dash-tutorial flask-tutorial)
 APT_PACKAGES=(
-  chromium fonts-dejavu-core
+  binutils chromium fonts-dejavu-core
   r-base-core r-cran-shiny r-cran-plotly r-cran-glmnet
   r-cran-openssl r-cran-curl r-cran-jsonlite
 )
@@ -51,39 +52,97 @@ install_apt() {
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# venv_is_current DIR STAMP WANT: DIR has a python and its stamp file says WANT (then it is kept).
+venv_is_current() {
+  [[ -x "$1/bin/python" && -f "$2" && "$(cat "$2")" == "$3" ]]
+}
+
+# requirement_args FILES...: `-r FILE` for each, in REQUIREMENT_ARGS.
+requirement_args() {
+  local file
+  REQUIREMENT_ARGS=()
+  for file in "$@"; do
+    REQUIREMENT_ARGS+=(-r "$file")
+  done
+}
+
 # make_venv DIR REQUIREMENTS...: (re)creates DIR when the requirements' hash changed, installing
 # every file given (one pip run, as `pip install -r a -r b` in a generated Dockerfile).
 make_venv() {
   local dir="$1"
   shift
-  local stamp="$dir/.requirements.sha256" want file
-  local args=()
+  local stamp="$dir/.requirements.sha256" want
   want="$(cat "$@" | sha256sum | cut -d' ' -f1)"
-  if [[ -x "$dir/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  if venv_is_current "$dir" "$stamp" "$want"; then
     log "$dir is up to date"
     return
   fi
-  for file in "$@"; do
-    args+=(-r "$file")
-  done
+  requirement_args "$@"
   log "creating $dir"
   rm -rf "$dir"
   mkdir -p "$(dirname "$dir")"
   "$PYTHON" -m venv "$dir"
-  "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-input "${args[@]}"
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check --no-input "${REQUIREMENT_ARGS[@]}"
   printf '%s\n' "$want" >"$stamp"
 }
 
-# make_fixture_venv NAME: the venv of test/fixtures/python-apps/NAME, from what its generated
-# Dockerfile installs (components/generatedDockerfile.ts): the fixture's requirements.txt, the
-# platform's (dashboard_auth), and the platform's gunicorn when the fixture lists none.
+# Generated images' build stage (components/generatedDockerfile.ts): the day it installs Python
+# packages as of (PYPI_SNAPSHOT there), the pip it installs them with, and the slimming after.
+PYPI_SNAPSHOT="$(sed -n 's/^export const PYPI_SNAPSHOT = "\([0-9-]*\)";$/\1/p' "$ROOT/components/generatedDockerfile.ts")"
+SLIM="$ROOT/apps/shared/python/slim_environment.py"
+BUILD_PIP="$ROOT/.test-artifacts/venvs/.build-pip"
+IMAGE_VENVS="$ROOT/.test-artifacts/venvs"
+
+# make_image_venv DIR REQUIREMENTS...: DIR as a generated image's build stage makes /opt/venv: a
+# venv without pip, filled by build-requirements.txt's pip with --no-compile and
+# --uploaded-prior-to the platform's day, then slimmed. Its stamp (.image-build.sha256) covers the
+# requirement files, the day and the slimming script; test/apps/generatedApps.test.ts checks it
+# against the generated Dockerfile.
+make_image_venv() {
+  local dir="$1"
+  shift
+  local stamp="$dir/.image-build.sha256" want
+  if [[ ! "$PYPI_SNAPSHOT" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]]; then
+    log "error: no PYPI_SNAPSHOT day in components/generatedDockerfile.ts"
+    return 1
+  fi
+  want="$({ cat "$@"; printf -- '--uploaded-prior-to=%s\n' "$PYPI_SNAPSHOT"; cat "$SLIM"; } | sha256sum | cut -d' ' -f1)"
+  if venv_is_current "$dir" "$stamp" "$want"; then
+    log "$dir is up to date"
+    return
+  fi
+  requirement_args "$@"
+  log "creating $dir (packages as of $PYPI_SNAPSHOT, slimmed)"
+  rm -rf "$dir"
+  mkdir -p "$(dirname "$dir")"
+  "$PYTHON" -m venv --without-pip "$dir"
+  "$BUILD_PIP/bin/pip" --python "$dir/bin/python" install -q --disable-pip-version-check --no-input \
+    --no-compile --uploaded-prior-to="${PYPI_SNAPSHOT}T00:00:00Z" "${REQUIREMENT_ARGS[@]}"
+  "$PYTHON" "$SLIM" "$dir"
+  printf '%s\n' "$want" >"$stamp"
+}
+
+# make_fixture_venv NAME: the build stage of test/fixtures/python-apps/NAME's generated image: the
+# fixture's requirements.txt, the platform's (dashboard_auth), and the platform's gunicorn when the
+# fixture lists none.
 make_fixture_venv() {
   local fixture="$ROOT/test/fixtures/python-apps/$1"
   local files=("$fixture/requirements.txt" "$ROOT/apps/shared/python/requirements.txt")
   if ! grep -Eiq '^[[:space:]]*gunicorn([^[:alnum:]._-]|$)' "$fixture/requirements.txt"; then
     files+=("$ROOT/apps/shared/python/server-requirements.txt")
   fi
-  make_venv "$ROOT/.test-artifacts/venvs/$1" "${files[@]}"
+  make_image_venv "$IMAGE_VENVS/$1" "${files[@]}"
+}
+
+# make_streamlit_hello_venv: the build stage of the generated image of Streamlit's hello app (the
+# test copies it out of this venv's streamlit package, with a requirements.txt pinning that
+# streamlit): the Streamlit template's version, and the platform's requirements.
+make_streamlit_hello_venv() {
+  local version requirements="$IMAGE_VENVS/streamlit-hello.requirements.txt"
+  version="$(sed -n 's/^streamlit==\([^[:space:]]*\).*/\1/p' "$ROOT/apps/streamlit/requirements.txt")"
+  mkdir -p "$IMAGE_VENVS"
+  printf 'streamlit==%s\n' "$version" >"$requirements"
+  make_image_venv "$IMAGE_VENVS/streamlit-hello" "$requirements" "$ROOT/apps/shared/python/requirements.txt"
 }
 
 # Debian's r-cran-plotly replaces the plotly.js the CRAN package bundles (2.11.1 for R plotly
@@ -145,9 +204,11 @@ make_shiny_overlay
 for app in "${PYTHON_APPS[@]}"; do
   make_venv "$ROOT/apps/$app/.venv" "$ROOT/apps/$app/requirements.txt" "$ROOT/apps/shared/python/requirements.txt"
 done
+make_venv "$BUILD_PIP" "$ROOT/apps/shared/python/build-requirements.txt"
 for fixture in "${PYTHON_FIXTURES[@]}"; do
   make_fixture_venv "$fixture"
 done
+make_streamlit_hello_venv
 make_venv "$ROOT/apps/.venv-tools" "$ROOT/scripts/requirements-tools.txt"
 install_actionlint
 

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GeneratedSource, resolveAppSource } from "../components/appSource";
-import { GENERATED_BASE_IMAGES, GENERATED_WSGI_HEALTH_PATH } from "../components/generatedDockerfile";
+import { CRAN_SNAPSHOT, GENERATED_BASE_IMAGES, GENERATED_WSGI_HEALTH_PATH, PYPI_SNAPSHOT } from "../components/generatedDockerfile";
 import { solve } from "../engine/providers/docker-build";
 import { PREREQUISITES, requirePrerequisites } from "./prerequisites";
 
@@ -174,17 +174,53 @@ describe("generated Dockerfiles on apps this project did not write", function ()
             buildable(path.join(FIXTURES, "flask-tutorial"), source.dockerfile);
         });
 
-        it("with packageSnapshot, installs what PyPI had before that day (pip 26.3's --uploaded-prior-to, in the build stage only), hadolint-clean", function () {
+        it("installs what PyPI had before the platform's day by default, or packageSnapshot's, with pip 26.3 in the build stage only; latest takes no snapshot; all hadolint-clean", function () {
             requirePrerequisites(this, PREREQUISITES.tool("hadolint"));
-            const result = resolveAppSource({ appsDir: FIXTURES, app: "dash-tutorial", framework: "dash", packageSnapshot: "2026-11-02" });
-            if (!result.ok || result.source.kind !== "generated") throw new Error(JSON.stringify(result));
-            const text = result.source.dockerfile;
-            expect(text).to.match(/^RUN python -m pip install --no-cache-dir pip==26\.3 \\\n && pip --python \/opt\/venv\/bin\/python install --no-compile --uploaded-prior-to=2026-11-02T00:00:00Z -r /m);
-            // The upgraded pip stays in the build stage: the run-time stage starts anew and copies the environment only.
-            expect(text.split("\nFROM ")[2]).not.to.contain("pip==");
-            expect(result.source.detected).to.include("package snapshot: PyPI uploads before 2026-11-02 (packageSnapshot)");
-            expect(hadolint(text)).to.equal("");
-            expect(generated(FIXTURES, "dash-tutorial", "dash").dockerfile).not.to.contain("--uploaded-prior-to");
+            const dockerfile = (packageSnapshot?: string) => {
+                const result = resolveAppSource({ appsDir: FIXTURES, app: "dash-tutorial", framework: "dash", packageSnapshot });
+                if (!result.ok || result.source.kind !== "generated") throw new Error(JSON.stringify(result));
+                return result.source;
+            };
+            const pipLine = (day: string) => new RegExp(`^RUN python -m pip install --no-cache-dir -r /src/platform/python/build-requirements\\.txt \\\\\n && pip --python /opt/venv/bin/python install --no-compile --uploaded-prior-to=${day}T00:00:00Z -r `, "m");
+            const byDefault = dockerfile();
+            expect(byDefault.dockerfile).to.match(pipLine(PYPI_SNAPSHOT));
+            expect(byDefault.detected).to.include(`package snapshot: PyPI uploads before ${PYPI_SNAPSHOT} (the platform's; a pin published later needs a later packageSnapshot)`);
+            const dated = dockerfile("2026-11-02");
+            expect(dated.dockerfile).to.match(pipLine("2026-11-02"));
+            expect(dated.detected).to.include("package snapshot: PyPI uploads before 2026-11-02 (packageSnapshot)");
+            const latest = dockerfile("latest");
+            expect(latest.dockerfile).not.to.contain("--uploaded-prior-to");
+            expect(latest.dockerfile).not.to.contain("build-requirements.txt");
+            expect(latest.dockerfile).to.match(/^RUN pip --python \/opt\/venv\/bin\/python install --no-compile -r /m);
+            expect(latest.detected).to.include("package snapshot: none, the newest versions at each build (packageSnapshot: latest)");
+            // The build stage's pip is the one build-requirements.txt pins, the one the option needs.
+            expect(fs.readFileSync(path.join(REPO, "apps", "shared", "python", "build-requirements.txt"), "utf8")).to.match(/^pip==26\.3$/m);
+            for (const source of [byDefault, dated, latest]) {
+                // The upgraded pip stays in the build stage: the run-time stage starts anew and copies the environment only.
+                expect(source.dockerfile.split("\nFROM ")[2]).not.to.match(/pip==|build-requirements/);
+                expect(hadolint(source.dockerfile)).to.equal("");
+            }
+            // The platform's day has passed (a snapshot of a day to come would not repeat).
+            expect(PYPI_SNAPSHOT).to.match(/^\d{4}-\d{2}-\d{2}$/);
+            expect(PYPI_SNAPSHOT <= new Date().toISOString().slice(0, 10)).to.equal(true);
+        });
+
+        it("are dated as the README says: its configuration reference and its generated-image paragraph name the platform's days", () => {
+            const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+            const cranDay = CRAN_SNAPSHOT.split("/").pop();
+            expect(readme).to.contain(`| Python: \`${PYPI_SNAPSHOT}\`; R: \`${cranDay}\` (the platform's) |`);
+            expect(readme.replace(/\s+/g, " ")).to.contain(`(PyPI uploads before ${PYPI_SNAPSHOT}, or CRAN as of ${cranDay};`);
+        });
+
+        it("slims the environment in the build stage, after pip and with strip from that stage only, before the run-time stage copies it", () => {
+            const text = generated(FIXTURES, "dash-tutorial", "dash").dockerfile;
+            const [, build, runtime] = text.split("\nFROM ");
+            // RUN instructions with their continuation lines joined.
+            const steps = build.replace(/ \\\n/g, " ").split("\n").filter((l) => l.startsWith("RUN "));
+            expect(steps[0]).to.contain("apt-get install -y --no-install-recommends binutils");
+            expect(steps[steps.length - 1]).to.match(/ && pip --python \/opt\/venv\/bin\/python install --no-compile .* && python \/src\/platform\/python\/slim_environment\.py \/opt\/venv$/);
+            expect(runtime).not.to.match(/binutils|strip|slim_environment/);
+            expect(runtime).to.contain("COPY --from=build /opt/venv /opt/venv");
         });
 
         it("adds the platform's pinned gunicorn only when the app's requirements do not list one", () => {

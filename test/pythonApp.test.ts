@@ -112,7 +112,7 @@ describe("Python app detection (deploy from source)", () => {
                 ["ruamel-yaml-clib", "ruamel_yaml.clib", false],
                 ["requests", "requests==2.*", false],
             ]);
-            expect(d.notes.join("\n")).to.contain("not pinned to one version, so builds are not repeatable: pyyaml, ruamel-yaml-clib, requests");
+            expect(d.notes.join("\n")).to.contain("not pinned to one version: pyyaml, ruamel-yaml-clib, requests; the package snapshot's day decides their versions");
         });
 
         it("reads comments, blank lines, CRLF, a BOM, continuations, extras, markers and hash options as pip does", () => {

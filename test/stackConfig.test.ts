@@ -81,7 +81,7 @@ function imageCases(): { title: string; changes: Record<string, unknown>; expect
         {
             title: "packageSnapshot that is not a day",
             changes: withImage({ packageSnapshot: "2026-13-01" }),
-            expected: 'dashboards:dashboards[0].packageSnapshot: "2026-13-01" is not a day as YYYY-MM-DD (from 2000)',
+            expected: 'dashboards:dashboards[0].packageSnapshot: "2026-13-01" is not a day as YYYY-MM-DD (from 2000), or latest',
         },
         {
             title: "packageSnapshot in the future",

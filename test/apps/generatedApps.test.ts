@@ -13,8 +13,8 @@
  * - `COPY --from=dashboards-platform <src> <dest>`: <dest> is apps/shared/<src> (the named
  *   context the platform builds with), so /shared -> apps/shared;
  * - `COPY --from=build /opt/venv /opt/venv`: the venv pip filled in the build stage, here the venv
- *   the setup script built from the same requirement files (checked: its stamp, every pin at its
- *   version); `COPY --from=build /opt/R/<version>`: R and its library, here this machine's R;
+ *   the setup script made as that stage does (checked by its stamp: the same requirement files,
+ *   --uploaded-prior-to day and slimming script; and every pin at its version); `COPY --from=build /opt/R/<version>`: R and its library, here this machine's R;
  * - WORKDIR /app and the COPY lines from the app folder: /app is a temporary folder holding what
  *   those lines copy, and nothing else (so an app that needs a file they leave out fails here too);
  * - R packages the image installs (build stage or install2.r): they must be in R's library here
@@ -37,7 +37,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { Page } from "playwright-core";
 import { GeneratedSource, resolveAppSource } from "../../components/appSource";
-import { GENERATED_WSGI_HEALTH_PATH } from "../../components/generatedDockerfile";
+import { BUILD_PIP_REQUIREMENTS, GENERATED_WSGI_HEALTH_PATH } from "../../components/generatedDockerfile";
 import { needs, Prerequisite, PREREQUISITES } from "../prerequisites";
 import { APPS, dragSlider, freePort, Identity, NETWORK_GUARD, NETWORK_GUARD_MARK, ROOT, RunningApp, startApp, Suite, useRunningApp } from "./harness";
 
@@ -45,7 +45,8 @@ const SHARED = path.join(APPS, "shared");
 const SHINY_EXAMPLES = "/usr/lib/R/site-library/shiny/examples";
 const FIXTURES = path.join(ROOT, "test", "fixtures", "python-apps");
 const FIXTURE_VENVS = path.join(ROOT, ".test-artifacts", "venvs");
-const STREAMLIT_VENV = path.join(APPS, "streamlit", ".venv");
+/** The stand-in for the generated image of Streamlit's hello app (scripts/setup-app-tests.sh), whose streamlit package holds the app. */
+const STREAMLIT_VENV = path.join(ROOT, ".test-artifacts", "venvs", "streamlit-hello");
 const SHOTS = path.join(ROOT, ".test-artifacts", "screenshots");
 /** The named build contexts the platform passes to every build (components: dashboards-platform = apps/shared). */
 const NAMED_CONTEXTS: Record<string, string> = { "dashboards-platform": SHARED };
@@ -129,8 +130,10 @@ interface NativeImage {
     /** The folder standing in for /app (only what the COPY lines put there), and the folders in it the image's user may write. */
     appRoot: string;
     writable: string[];
-    /** Requirement files the build stage's pip installs, mapped (Python). */
+    /** Requirement files the build stage's pip installs into /opt/venv, mapped (Python). */
     requirementFiles: string[];
+    /** What else the build stage does to /opt/venv (Python): pip's --uploaded-prior-to day, and the slimming script run on it (mapped). */
+    venvBuild: { uploadedPriorTo?: string; slimScript?: string };
     /** R packages the stage installs (Shiny). */
     rPackages: string[];
     cleanup(): void;
@@ -239,6 +242,7 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
     };
     fs.chmodSync(appRoot, 0o755);
     const requirementFiles: string[] = [];
+    const venvBuild: NativeImage["venvBuild"] = {};
     const rPackages: string[] = [];
     const writable: string[] = [];
 
@@ -258,11 +262,19 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
             } else if (ins.op === "RUN") {
                 for (const words of shellCommands(expand(ins.rest, vars))) {
                     const pip = words.indexOf("install");
-                    if (words.join(" ").match(/^python -m venv( --without-pip)? \/opt\/venv$/)) {
+                    const line = words.join(" ");
+                    if (line.match(/^python -m venv( --without-pip)? \/opt\/venv$/)) {
                         if (!venv) throw new Error("the image has a Python venv: pass the venv standing in for it");
                         buildMappings.push({ image: "/opt/venv", host: venv });
+                    } else if (line === `python -m pip install --no-cache-dir -r ${BUILD_PIP_REQUIREMENTS}`) {
+                        // The build stage's own pip (the one the stand-in was filled with: scripts/setup-app-tests.sh).
                     } else if (words.some((w) => /(^|\/)pip$/.test(w)) && pip > 0) {
+                        expect(words.slice(0, pip + 1).join(" "), "pip installs into the venv the final stage copies").to.equal("pip --python /opt/venv/bin/python install");
                         words.forEach((w, i) => w === "-r" && requirementFiles.push(mapPath(buildMappings, words[i + 1])));
+                        const day = words.map((w) => /^--uploaded-prior-to=(\d{4}-\d{2}-\d{2})T00:00:00Z$/.exec(w)?.[1]).find(Boolean);
+                        if (day) venvBuild.uploadedPriorTo = day;
+                    } else if (words[0] === "python" && /\/slim_environment\.py$/.test(words[1] ?? "") && words[2] === "/opt/venv" && words.length === 3) {
+                        venvBuild.slimScript = mapPath(buildMappings, words[1]);
                     } else if (words[0] === "install2.r" || (words[0] === "Rscript" && /install_packages\.R$/.test(words[1] ?? ""))) {
                         rPackages.push(...rPackagesOf(words.slice(words[0] === "Rscript" ? 2 : 1)));
                     }
@@ -401,6 +413,7 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
         appRoot,
         writable,
         requirementFiles,
+        venvBuild,
         rPackages: [...new Set(rPackages)],
         cleanup() {
             execFileSync("chmod", ["-R", "u+w", appRoot]);
@@ -539,6 +552,29 @@ function unmetPins(venv: string, files: string[]): string[] {
     return execFileSync(path.join(venv, "bin", "python"), ["-c", script, ...files], { encoding: "utf8" }).split("\n").filter(Boolean);
 }
 
+/**
+ * What the stand-in venv must have been made from, as scripts/setup-app-tests.sh stamps it: the
+ * requirement files the image's pip reads, its --uploaded-prior-to day and the slimming script.
+ * A Dockerfile that installs or slims differently from the stand-in gives another hash.
+ */
+function imageBuildStamp(image: NativeImage): string {
+    const parts = [
+        ...image.requirementFiles.map((f) => fs.readFileSync(f)),
+        ...(image.venvBuild.uploadedPriorTo ? [Buffer.from(`--uploaded-prior-to=${image.venvBuild.uploadedPriorTo}\n`)] : []),
+        ...(image.venvBuild.slimScript ? [fs.readFileSync(image.venvBuild.slimScript)] : []),
+    ];
+    return execFileSync("sha256sum", { input: Buffer.concat(parts) }).toString().split(" ")[0];
+}
+
+/** The stand-in was made as the image's build stage makes /opt/venv, and has every pin at its version. */
+function expectBuiltAsTheImage(image: NativeImage, venv: string): void {
+    expect(image.venvBuild.uploadedPriorTo, "the image installs packages as of a day").to.match(/^\d{4}-\d{2}-\d{2}$/);
+    expect(image.venvBuild.slimScript, "the image slims its environment").to.equal(path.join(SHARED, "python", "slim_environment.py"));
+    expect(fs.readFileSync(path.join(venv, ".image-build.sha256"), "utf8").trim(), "the stand-in venv was made from what the image's build stage installs, as of its day, slimmed by the same script").to.equal(imageBuildStamp(image));
+    expect(unmetPins(venv, image.requirementFiles)).to.deep.equal([]);
+    expect(fs.existsSync(path.join(venv, "bin", "pip")), "no pip of its own, as in the image").to.equal(false);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const shinyNeeds: Prerequisite[] = [PREREQUISITES.rscript, PREREQUISITES.shinyExamples, PREREQUISITES.chromium];
@@ -641,7 +677,7 @@ describe("generated images, their command run natively, on apps this project did
     });
 
     describe("Streamlit: the hello app inside its PyPI package", () => {
-        needs(PREREQUISITES.venv("streamlit"), PREREQUISITES.chromium);
+        needs(PREREQUISITES.fixtureVenv("streamlit-hello"), PREREQUISITES.chromium);
         const state: Partial<Started> = {};
         let appsDir: string | undefined;
         let version = "";
@@ -668,7 +704,7 @@ describe("generated images, their command run natively, on apps this project did
             expect(image.args).to.deep.equal(["-m", "dashboards_launch", "streamlit", "streamlit_app.py"]);
             expect(image.env.PYTHONPATH).to.equal(path.join(SHARED, "python"));
             expect(image.requirementFiles).to.include(path.join(SHARED, "python", "requirements.txt"));
-            expect(unmetPins(STREAMLIT_VENV, image.requirementFiles), `streamlit==${version} and the platform's pins`).to.deep.equal([]);
+            expectBuiltAsTheImage(image, STREAMLIT_VENV);
         });
 
         itAnswersItsHealthChecks(suite, state);
@@ -713,10 +749,7 @@ describe("generated images, their command run natively, on apps this project did
                 expect(image.command).to.equal(path.join(venv, "bin", "python"));
                 expect(image.args).to.deep.equal(["-m", "dashboards_launch", "wsgi"]);
                 expect(image.env.PATH.split(":")[0]).to.equal(path.join(venv, "bin"));
-                // The setup script installs the same files (its stamp), and every pin is there at its version.
-                const stamp = execFileSync("sha256sum", { input: Buffer.concat(image.requirementFiles.map((f) => fs.readFileSync(f))) }).toString().split(" ")[0];
-                expect(fs.readFileSync(path.join(venv, ".requirements.sha256"), "utf8").trim(), "the venv was built from the files the image's pip installs").to.equal(stamp);
-                expect(unmetPins(venv, image.requirementFiles)).to.deep.equal([]);
+                expectBuiltAsTheImage(image, venv);
             });
 
             itAnswersItsHealthChecks(suite, state);

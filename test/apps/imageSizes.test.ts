@@ -13,7 +13,7 @@ const README = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "u
 describe("image sizes on paper", function () {
     this.timeout(60_000);
     before(function () {
-        requirePrerequisites(this, PREREQUISITES.venv("dash"), PREREQUISITES.venv("flask"), PREREQUISITES.venv("streamlit"), PREREQUISITES.shinyTemplate[0]);
+        requirePrerequisites(this, PREREQUISITES.fixtureVenv("dash-tutorial"), PREREQUISITES.fixtureVenv("flask-tutorial"), PREREQUISITES.fixtureVenv("streamlit-hello"), PREREQUISITES.shinyTemplate[0]);
     });
 
     it("are the ones the README states, measured now", () => {

@@ -2,11 +2,12 @@
  * Image sizes on paper (no Docker daemon here): what a generated Dockerfile's image weighs, as the
  * base image's documented size plus what its layers add, measured on this machine:
  *
- * - Python (Dash, Flask, Streamlit): the base image, plus the packages as pip installs them with
- *   --no-compile into an environment without pip of its own: a venv's site-packages built from the
- *   same pins (the template venvs of scripts/setup-app-tests.sh), without __pycache__ and pip,
- *   plus the app's files. The venvs run this machine's Python 3.11, the image 3.12: wheels differ
- *   by a few kB.
+ * - Python (Dash, Flask, Streamlit): the base image, plus the environment its build stage makes,
+ *   plus the app's files. The environment is measured as scripts/setup-app-tests.sh makes it for
+ *   the generated images the tests run (the Dash and Flask tutorial fixtures, Streamlit's hello
+ *   app): what the image's pip installs, as of the platform's day, with --no-compile into a venv
+ *   without pip, then slimmed by apps/shared/python/slim_environment.py, the image's own steps.
+ *   These venvs run this machine's Python 3.11, the image 3.12: wheels differ by a few kB.
  * - Shiny: the base image, plus the run-time libraries the generated Dockerfile installs (their
  *   closure on top of debian:bookworm-slim, measured here once: see R_RUNTIME_MB), plus R itself
  *   (a range: r-builds' R 4.5.1 is not at hand; Debian's R 4.2.2 home measures 66 MB with 7 of the
@@ -21,7 +22,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { APPS } from "./harness";
+import { APPS, ROOT } from "./harness";
 
 /** Documented uncompressed sizes of the generated Dockerfiles' base images. */
 export const BASE_IMAGES = {
@@ -57,15 +58,27 @@ export function treeBytes(dir: string, skip: (name: string) => boolean = () => f
 }
 
 const MB = 1e6;
-/** Not in the image: bytecode (--no-compile) and pip (the environment has none of its own). */
-const notInImage = (name: string) => name === "__pycache__" || name === "pip" || /^pip-[\d.]+\.dist-info$/.test(name);
+/** The stand-ins of generated images' build stages (scripts/setup-app-tests.sh), by the image they stand for. */
+export const IMAGE_VENVS = { dash: "dash-tutorial", flask: "flask-tutorial", streamlit: "streamlit-hello" } as const;
+const VENVS = path.join(ROOT, ".test-artifacts", "venvs");
 
-/** site-packages of a template's venv, as the generated image would hold it; undefined without the venv. */
-export function pythonPackagesMb(app: "dash" | "flask" | "streamlit"): number | undefined {
-    const lib = path.join(APPS, app, ".venv", "lib");
+function sitePackages(venv: string): string | undefined {
+    const lib = path.join(venv, "lib");
     if (!fs.existsSync(lib)) return undefined;
-    const sitePackages = fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages")).find((p) => fs.existsSync(p));
-    return sitePackages ? treeBytes(sitePackages, notInImage) / MB : undefined;
+    return fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages")).find((p) => fs.existsSync(p));
+}
+
+/** site-packages of the generated image's environment, as its build stage leaves it; undefined without the venv. */
+export function pythonPackagesMb(app: keyof typeof IMAGE_VENVS): number | undefined {
+    const sp = sitePackages(path.join(VENVS, IMAGE_VENVS[app]));
+    // __pycache__: none in the image (--no-compile, PYTHONDONTWRITEBYTECODE); a run here may have written some.
+    return sp ? treeBytes(sp, (n) => n === "__pycache__") / MB : undefined;
+}
+
+/** The app folder the image copies to /app: the fixture, or the hello app inside the venv's streamlit. */
+function appFolder(app: keyof typeof IMAGE_VENVS): string {
+    if (app !== "streamlit") return path.join(ROOT, "test", "fixtures", "python-apps", IMAGE_VENVS[app]);
+    return path.join(sitePackages(path.join(VENVS, IMAGE_VENVS.streamlit))!, "streamlit", "hello");
 }
 
 /** The installed size of shiny, curl, jsonlite, openssl and their dependencies in this machine's R library. */
@@ -89,13 +102,13 @@ export interface SizeEstimate {
     target: number;
 }
 
-/** The estimates for the templates' package sets (the same pins a generated image of them installs). */
+/** The estimates for the generated images the tests run (Python), and a Shiny image of shiny and the identity helper. */
 export function estimates(): SizeEstimate[] {
     const out: SizeEstimate[] = [];
     for (const app of ["dash", "flask", "streamlit"] as const) {
         const packages = pythonPackagesMb(app);
         if (packages === undefined) continue;
-        const files = treeBytes(path.join(APPS, app), (n) => n === ".venv" || n === "__pycache__") / MB + treeBytes(path.join(APPS, "shared")) / MB;
+        const files = (treeBytes(appFolder(app), (n) => n === "__pycache__") + treeBytes(path.join(APPS, "shared"))) / MB;
         const [lo, hi] = BASE_IMAGES.python.mb;
         out.push({ app, base: BASE_IMAGES.python.name, mb: [lo + packages + files, hi + packages + files], target: TARGETS_MB[app] });
     }
