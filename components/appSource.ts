@@ -122,9 +122,12 @@ function shinySource(req: AppSourceRequest, folder: string, shown: string, input
                 `framework: shiny (${found.layout} in ${found.appDir === "." ? "the folder" : `${found.appDir}/`})`,
                 `packages (${found.packageSource}): ${packages.join(", ")}`,
                 ...(found.rVersion ? [`R version in renv.lock: ${found.rVersion} (the image runs R 4.5.1)`] : []),
-                req.packageSnapshot === LATEST_PACKAGES
-                    ? "package snapshot: none, CRAN's newest binaries at each build (packageSnapshot: latest)"
-                    : `package snapshot: CRAN as of ${req.packageSnapshot ?? CRAN_SNAPSHOT.split("/").pop()} (${req.packageSnapshot ? "packageSnapshot" : "the platform's; packageSnapshot changes it"})`,
+                snapshotLine(req.packageSnapshot, {
+                    latest: "CRAN's newest binaries at each build",
+                    dated: (day) => `CRAN as of ${day}`,
+                    platformDay: CRAN_SNAPSHOT.split("/").pop()!,
+                    platformNote: "packageSnapshot changes it",
+                }),
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: "/",
@@ -161,14 +164,25 @@ function pythonSource(req: AppSourceRequest, folder: string, shown: string, inpu
                 `framework: ${framework}`,
                 `entry point: ${entry}${req.entrypoint !== undefined ? " (entrypoint)" : ""}`,
                 `packages (${found.packageSource}): ${found.requirements.map((r) => r.line).join(", ")}`,
-                req.packageSnapshot === LATEST_PACKAGES
-                    ? "package snapshot: none, the newest versions at each build (packageSnapshot: latest)"
-                    : `package snapshot: PyPI uploads before ${req.packageSnapshot ?? PYPI_SNAPSHOT} (${req.packageSnapshot ? "packageSnapshot" : "the platform's; a pin published later needs a later packageSnapshot"})`,
+                snapshotLine(req.packageSnapshot, {
+                    latest: "the newest versions at each build",
+                    dated: (day) => `PyPI uploads before ${day}`,
+                    platformDay: PYPI_SNAPSHOT,
+                    platformNote: "a pin published later needs a later packageSnapshot",
+                }),
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: found.entry.kind === "wsgi" ? GENERATED_WSGI_HEALTH_PATH : "/_stcore/health",
         },
     };
+}
+
+/** The plan's `package snapshot:` line: packageSnapshot's day, the platform's, or none (`latest`). */
+function snapshotLine(packageSnapshot: string | undefined, index: { latest: string; dated: (day: string) => string; platformDay: string; platformNote: string }): string {
+    if (packageSnapshot === LATEST_PACKAGES) return `package snapshot: none, ${index.latest} (packageSnapshot: latest)`;
+    return packageSnapshot
+        ? `package snapshot: ${index.dated(packageSnapshot)} (packageSnapshot)`
+        : `package snapshot: ${index.dated(index.platformDay)} (the platform's; ${index.platformNote})`;
 }
 
 /**

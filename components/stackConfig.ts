@@ -16,6 +16,7 @@ import { CertificateContext, coverage, ExtraHost, LISTENER_CERTIFICATE_LIMIT, li
 import { adminGroupsBytes, clientAccessBytes, COGNITO_APP_CLIENT_LIMIT, SES_FIELDS, sesSenderMismatch, SSM_ADVANCED_MAX_BYTES } from "./cognitoNames";
 import { parseConfigJson, REPORTED, RESERVED_KEY_MESSAGE, RESERVED_KEYS } from "./configJson";
 import { describeValues, FARGATE_CPU_VALUES, fargateMemoryOptions } from "./fargate";
+import { LATEST_PACKAGES } from "./generatedDockerfile";
 import {
     ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT, assignLoadBalancers, DEFAULT_DASHBOARDS_PER_LOAD_BALANCER, loadBalancerLoads,
     MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, isLoadBalancerNumber, RoutedDashboard, routedDashboard, routedPortal, Routing,
@@ -368,8 +369,8 @@ export const BUILD_STAGE_DESCRIPTION = "a Dockerfile stage name (a letter, then 
 /** A day, as package snapshots are dated. */
 const SNAPSHOT_DAY = /^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 /** A package snapshot: a day, or `latest` (no snapshot: the newest packages at each build). */
-export const PACKAGE_SNAPSHOT = /^(20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])|latest)$/;
-export const PACKAGE_SNAPSHOT_DESCRIPTION = "a day as YYYY-MM-DD (from 2000), or latest";
+export const PACKAGE_SNAPSHOT = new RegExp(`^(?:${SNAPSHOT_DAY.source.slice(1, -1)}|${LATEST_PACKAGES})$`);
+export const PACKAGE_SNAPSHOT_DESCRIPTION = `a day as YYYY-MM-DD (from 2000), or ${LATEST_PACKAGES}`;
 /** ECS accepts image references of up to 255 characters. */
 const MAX_IMAGE_REFERENCE = 255;
 const DNS_PART = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";

@@ -39,14 +39,13 @@ import { Page } from "playwright-core";
 import { GeneratedSource, resolveAppSource } from "../../components/appSource";
 import { BUILD_PIP_REQUIREMENTS, GENERATED_WSGI_HEALTH_PATH } from "../../components/generatedDockerfile";
 import { needs, Prerequisite, PREREQUISITES } from "../prerequisites";
-import { APPS, dragSlider, freePort, Identity, NETWORK_GUARD, NETWORK_GUARD_MARK, ROOT, RunningApp, startApp, Suite, useRunningApp } from "./harness";
+import { APPS, dragSlider, freePort, Identity, IMAGE_VENVS_DIR, NETWORK_GUARD, NETWORK_GUARD_MARK, ROOT, RunningApp, sitePackagesOf, startApp, Suite, useRunningApp } from "./harness";
 
 const SHARED = path.join(APPS, "shared");
 const SHINY_EXAMPLES = "/usr/lib/R/site-library/shiny/examples";
 const FIXTURES = path.join(ROOT, "test", "fixtures", "python-apps");
-const FIXTURE_VENVS = path.join(ROOT, ".test-artifacts", "venvs");
 /** The stand-in for the generated image of Streamlit's hello app (scripts/setup-app-tests.sh), whose streamlit package holds the app. */
-const STREAMLIT_VENV = path.join(ROOT, ".test-artifacts", "venvs", "streamlit-hello");
+const STREAMLIT_VENV = path.join(IMAGE_VENVS_DIR, "streamlit-hello");
 const SHOTS = path.join(ROOT, ".test-artifacts", "screenshots");
 /** The named build contexts the platform passes to every build (components: dashboards-platform = apps/shared). */
 const NAMED_CONTEXTS: Record<string, string> = { "dashboards-platform": SHARED };
@@ -683,9 +682,9 @@ describe("generated images, their command run natively, on apps this project did
         let version = "";
         const suite = useRunningApp(async (id) => {
             // The package's folder as an analyst's app folder: its files plus a requirements.txt pinning streamlit.
-            const lib = path.join(STREAMLIT_VENV, "lib");
-            const hello = fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages", "streamlit", "hello")).find((p) => fs.existsSync(p));
-            if (!hello) throw new Error(`no streamlit/hello in ${lib}`);
+            const sp = sitePackagesOf(STREAMLIT_VENV);
+            const hello = sp && path.join(sp, "streamlit", "hello");
+            if (!hello || !fs.existsSync(hello)) throw new Error(`no streamlit/hello in ${STREAMLIT_VENV}`);
             version = execFileSync(path.join(STREAMLIT_VENV, "bin", "python"), ["-c", "import streamlit; print(streamlit.__version__)"], { encoding: "utf8" }).trim();
             appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-streamlit-"));
             fs.cpSync(hello, path.join(appsDir, "hello"), { recursive: true, filter: (src) => !src.includes("__pycache__") });
@@ -736,7 +735,7 @@ describe("generated images, their command run natively, on apps this project did
     const wsgiFixture = (name: "dash-tutorial" | "flask-tutorial", framework: "dash" | "flask", wsgiApp: string, checks: (get: () => { suite: Suite; state: Started }) => void) =>
         describe(`${framework === "dash" ? "Dash" : "Flask"}: ${name} (the official tutorial's shape)`, () => {
             needs(PREREQUISITES.fixtureVenv(name), PREREQUISITES.chromium);
-            const venv = path.join(FIXTURE_VENVS, name);
+            const venv = path.join(IMAGE_VENVS_DIR, name);
             const state: Partial<Started> = {};
             const suite = useRunningApp((id) => startGenerated(state, id, { name, appsDir: FIXTURES, app: name, framework, venv }));
             after(() => state.image?.cleanup());

@@ -17,6 +17,15 @@ import { chromium, Browser, Page } from "playwright-core";
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const APPS = path.join(ROOT, "apps");
 export const SETUP_HINT = "run `bash scripts/setup-app-tests.sh` first";
+/** The venvs scripts/setup-app-tests.sh makes as generated images' build stages make /opt/venv. */
+export const IMAGE_VENVS_DIR = path.join(ROOT, ".test-artifacts", "venvs");
+
+/** A venv's site-packages (under lib/python3.x/); undefined when it has none. */
+export function sitePackagesOf(venv: string): string | undefined {
+    const lib = path.join(venv, "lib");
+    if (!fs.existsSync(lib)) return undefined;
+    return fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages")).find((p) => fs.existsSync(p));
+}
 export const CHROMIUM = "/usr/bin/chromium";
 // Test runs write screenshots to a git-ignored folder; `UPDATE_SCREENSHOTS=1` refreshes the README's copies.
 export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, "docs", "screenshots") : path.join(ROOT, ".test-artifacts", "screenshots");

@@ -22,7 +22,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { APPS, ROOT } from "./harness";
+import { APPS, IMAGE_VENVS_DIR, ROOT, sitePackagesOf } from "./harness";
 
 /** Documented uncompressed sizes of the generated Dockerfiles' base images. */
 export const BASE_IMAGES = {
@@ -60,17 +60,10 @@ export function treeBytes(dir: string, skip: (name: string) => boolean = () => f
 const MB = 1e6;
 /** The stand-ins of generated images' build stages (scripts/setup-app-tests.sh), by the image they stand for. */
 export const IMAGE_VENVS = { dash: "dash-tutorial", flask: "flask-tutorial", streamlit: "streamlit-hello" } as const;
-const VENVS = path.join(ROOT, ".test-artifacts", "venvs");
-
-function sitePackages(venv: string): string | undefined {
-    const lib = path.join(venv, "lib");
-    if (!fs.existsSync(lib)) return undefined;
-    return fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages")).find((p) => fs.existsSync(p));
-}
 
 /** site-packages of the generated image's environment, as its build stage leaves it; undefined without the venv. */
 export function pythonPackagesMb(app: keyof typeof IMAGE_VENVS): number | undefined {
-    const sp = sitePackages(path.join(VENVS, IMAGE_VENVS[app]));
+    const sp = sitePackagesOf(path.join(IMAGE_VENVS_DIR, IMAGE_VENVS[app]));
     // __pycache__: none in the image (--no-compile, PYTHONDONTWRITEBYTECODE); a run here may have written some.
     return sp ? treeBytes(sp, (n) => n === "__pycache__") / MB : undefined;
 }
@@ -78,7 +71,7 @@ export function pythonPackagesMb(app: keyof typeof IMAGE_VENVS): number | undefi
 /** The app folder the image copies to /app: the fixture, or the hello app inside the venv's streamlit. */
 function appFolder(app: keyof typeof IMAGE_VENVS): string {
     if (app !== "streamlit") return path.join(ROOT, "test", "fixtures", "python-apps", IMAGE_VENVS[app]);
-    return path.join(sitePackages(path.join(VENVS, IMAGE_VENVS.streamlit))!, "streamlit", "hello");
+    return path.join(sitePackagesOf(path.join(IMAGE_VENVS_DIR, IMAGE_VENVS.streamlit))!, "streamlit", "hello");
 }
 
 /** The installed size of shiny, curl, jsonlite, openssl and their dependencies in this machine's R library. */

@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { PREREQUISITES, requirePrerequisites } from "../prerequisites";
-import { APPS, ROOT } from "./harness";
+import { APPS, IMAGE_VENVS_DIR, sitePackagesOf } from "./harness";
 
 const SCRIPT = path.join(APPS, "shared", "python", "slim_environment.py");
 const PYTHON = process.env.PYTHON ?? "python3";
@@ -112,8 +112,7 @@ describe("slim_environment.py: a generated image's environment without what no r
     it("strips an extension module's unneeded symbols, and it still imports and works: rpds and markupsafe as their wheels installed them", function () {
         requirePrerequisites(this, PREREQUISITES.strip, PREREQUISITES.venv("streamlit"));
         // The Streamlit template's venv is not slimmed: its packages are as pip installed them.
-        const lib = path.join(APPS, "streamlit", ".venv", "lib");
-        const installed = fs.readdirSync(lib).map((py) => path.join(lib, py, "site-packages")).find((p) => fs.existsSync(path.join(p, "rpds")))!;
+        const installed = sitePackagesOf(path.join(APPS, "streamlit", ".venv"))!;
         const { venv, sp } = fakeVenv(tmp, {});
         for (const pkg of ["rpds", "markupsafe"]) fs.cpSync(path.join(installed, pkg), path.join(sp, pkg), { recursive: true });
         const modules = ["rpds", "markupsafe"].map((pkg) => path.join(sp, pkg, fs.readdirSync(path.join(sp, pkg)).find((f) => f.endsWith(".so"))!));
@@ -131,9 +130,7 @@ describe("slim_environment.py: a generated image's environment without what no r
     it("puts back, as pip installed it, a library that would not load stripped: numpy's OpenBLAS, which auditwheel's patchelf edited", function () {
         requirePrerequisites(this, PREREQUISITES.strip, PREREQUISITES.fixtureVenv("streamlit-hello"));
         // numpy.libs as the wheel installs it (the setup script's venv kept it so: this very rule).
-        const installed = fs.readdirSync(path.join(ROOT, ".test-artifacts", "venvs", "streamlit-hello", "lib"))
-            .map((py) => path.join(ROOT, ".test-artifacts", "venvs", "streamlit-hello", "lib", py, "site-packages", "numpy.libs"))
-            .find((p) => fs.existsSync(p))!;
+        const installed = path.join(sitePackagesOf(path.join(IMAGE_VENVS_DIR, "streamlit-hello"))!, "numpy.libs");
         const { venv, sp } = fakeVenv(tmp, {});
         fs.cpSync(installed, path.join(sp, "numpy.libs"), { recursive: true });
         const openblas = fs.readdirSync(path.join(sp, "numpy.libs")).find((f) => f.startsWith("libscipy_openblas"));
