@@ -83,6 +83,13 @@ function imageCases(): { title: string; changes: Record<string, unknown>; expect
             changes: withImage({ packageSnapshot: "2026-13-01" }),
             expected: 'dashboards:dashboards[0].packageSnapshot: "2026-13-01" is not a day as YYYY-MM-DD (from 2000), or latest',
         },
+        // latest is one exact word: no case, padding, line break or day glued to it slips past the pattern.
+        ...["LATEST", "latest ", " latest", "latest\n", "latest\n2026-11-02", "2026-11-02latest", "latest2026-11-02", "2026-11-02|latest"].map((value) => ({
+            title: `packageSnapshot ${JSON.stringify(value)}`,
+            changes: withImage({ packageSnapshot: value }),
+            // Past 10 characters the length cap answers first (the pattern never runs on long input).
+            expected: `dashboards:dashboards[0].packageSnapshot: ${JSON.stringify(value)} ${value.length > 10 ? "is longer than 10 characters" : "is not a day as YYYY-MM-DD (from 2000), or latest"}`,
+        })),
         {
             title: "packageSnapshot in the future",
             changes: withImage({ packageSnapshot: "2099-01-01" }),
