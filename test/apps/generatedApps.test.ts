@@ -708,12 +708,15 @@ describe("generated images, their command run natively, on apps this project did
 
         itAnswersItsHealthChecks(suite, state);
 
-        it("renders its welcome page in Chromium, and the plotting demo draws its chart over the websocket", async () => {
+        it("renders its welcome page in Chromium with a viewer's toolbar, and the plotting demo draws its chart over the websocket", async () => {
             const page = await suite.browser.newPage();
             try {
                 await page.goto(suite.app.url + "/");
                 await page.getByRole("heading", { name: "Welcome to Streamlit!" }).waitFor();
                 await page.getByText("Select a demo from the sidebar").waitFor();
+                await page.getByTestId("stMainMenu").waitFor();
+                // The launcher's client.toolbarMode viewer: left at auto, Streamlit shows developer options (Deploy among them) on localhost.
+                expect(await page.getByTestId("stAppDeployButton").count(), "developer options in the toolbar").to.equal(0);
                 await shot(page, "streamlit-hello");
                 // st.navigation's sidebar: another page of the same app, rendered by the same script run.
                 await page.getByRole("link", { name: "Plotting demo" }).click();

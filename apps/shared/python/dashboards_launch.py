@@ -12,13 +12,51 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 USAGE = "usage: python -m dashboards_launch streamlit <script.py> | wsgi"
 HERE = Path(__file__).resolve().parent
 
 
-def streamlit_argv(script: str, env=os.environ) -> list[str]:
+# What a generated Streamlit image sets unless the app says otherwise: (option, value, its variable).
+# The app's own .streamlit/config.toml (in the working folder or beside the script) or the variable,
+# set in the stack file's environment, wins: flags would override both.
+# Precedence of flags, variables and config files: https://docs.streamlit.io/develop/concepts/configuration/options
+STREAMLIT_DEFAULTS = (
+    # The image's files never change: watching them costs CPU and memory on every task.
+    ("server.fileWatcherType", "none", "STREAMLIT_SERVER_FILE_WATCHER_TYPE"),
+    # No developer options (rerun, clear cache, deploy) for viewers, whichever host name they came by.
+    ("client.toolbarMode", "viewer", "STREAMLIT_CLIENT_TOOLBAR_MODE"),
+    # A generic message in the browser; the exception and its traceback go to the task's log only.
+    ("client.showErrorDetails", "none", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"),
+)
+
+
+def app_config_options(script: str, cwd: Path) -> set[str]:
+    """The `section.option` names the app's own Streamlit config files set. A file that cannot be
+    read or parsed sets none here: Streamlit reads it itself and reports what is wrong with it."""
+    names: set[str] = set()
+    for folder in dict.fromkeys([cwd, (cwd / script).resolve().parent]):
+        try:
+            with open(folder / ".streamlit" / "config.toml", "rb") as file:
+                document = tomllib.load(file)
+        except (OSError, ValueError):
+            continue
+        for section, options in document.items():
+            if isinstance(options, dict):
+                names.update(f"{section}.{option}" for option in options)
+    return names
+
+
+def streamlit_argv(script: str, env=os.environ, cwd: Path | None = None) -> list[str]:
+    set_by_app = app_config_options(script, cwd or Path.cwd())
+    defaults = [
+        arg
+        for option, value, variable in STREAMLIT_DEFAULTS
+        if option not in set_by_app and variable not in env
+        for arg in (f"--{option}", value)
+    ]
     return [
         "streamlit", "run", script,
         "--server.port", env.get("PORT", "8501"),
@@ -26,6 +64,7 @@ def streamlit_argv(script: str, env=os.environ) -> list[str]:
         # Behind the ALB: no browser to open, no usage statistics sent from the task.
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        *defaults,
     ]
 
 
