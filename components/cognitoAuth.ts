@@ -30,7 +30,7 @@ import { bundleHandler, handlerPath } from "./lambdaBundle";
 import {
     accessMapPath, adminGroupsBytes, adminGroupsDocument, callbackUrls, clientAccessBytes, clientAccessDocument, cognitoLogoutUrl, usageMetricsNamespace,
     COGNITO_APP_CLIENT_LIMIT, derivedDomainPrefix, derivedPrefixBase, domainPrefixProblems, DOMAIN_SUFFIX_LENGTH, MAX_CALLBACK_URLS,
-    prefixDomain, sesSenderProblems, signedOutUrl, SSM_ADVANCED_MAX_BYTES, ssmTierFor,
+    prefixDomain, sesSenderProblems, signedOutUrl, SSM_ADVANCED_MAX_BYTES, ssmTierFor, usageSaltParameterName,
 } from "./cognitoNames";
 import { isDashboardName, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
@@ -663,9 +663,22 @@ export class CognitoAuth extends pulumi.ComponentResource {
         }, parent);
         const userKey = args.usage?.userKey ?? "hashed";
         // Made whatever the key kind, so a stack that tries another key and comes back keeps its salt (and its
-        // users' keys). It is in the stack's state (a secret) and the function's environment, which KMS encrypts
-        // at rest but whoever may read the function's configuration can read.
+        // users' keys). It is in the stack's state (a secret) and, for the hashed key, an SSM SecureString under
+        // the map's path that the trigger reads with the map's permission: not the function's environment, which
+        // whoever may read the function's configuration reads in plain text.
         const salt = new random.RandomPassword(`${name}-usage-salt`, { length: 32, special: false }, parent).result;
+        const saltParameter = userKey === "hashed"
+            ? new aws.ssm.Parameter(`${name}-usage-salt-parameter`, {
+                name: usageSaltParameterName(mapPath),
+                description: "Salt of the hashed user key in login decision lines, read by the Cognito pre-token trigger",
+                // Encrypted with the AWS managed key aws/ssm (free; its key policy lets the account's principals decrypt).
+                // https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
+                type: "SecureString",
+                tier: "Standard",
+                // Secret in its own right too (a RandomPassword's result is, but the engine's mocks do not say so).
+                value: pulumi.secret(salt),
+            }, parent)
+            : undefined;
         const fn = new aws.lambda.Function(`${name}-pre-token`, {
             description: "Cognito Pre Token Generation: refuses tokens for dashboards the user's groups do not open",
             runtime: "nodejs22.x",
@@ -682,14 +695,13 @@ export class CognitoAuth extends pulumi.ComponentResource {
                     ACCESS_MAP_PATH: mapPath,
                     ACCESS_MAP_TTL_SECONDS: String(args.accessMapTtlSeconds ?? DEFAULTS.accessMapTtlSeconds),
                     [USAGE_ENV.userKey]: userKey,
-                    // Secret in its own right too (a RandomPassword's result is, but the engine's mocks do not say so).
-                    ...(userKey === "hashed" ? { [USAGE_ENV.salt]: pulumi.secret(salt) } : {}),
                     ...(this.usageMetricsNamespace ? { [USAGE_ENV.metricsNamespace]: this.usageMetricsNamespace } : {}),
                 },
             },
             // Text: a line the handler writes to stdout is the log event's whole message, so Logs Insights finds its JSON fields and CloudWatch its metrics.
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-        }, { ...parent, dependsOn: [rolePolicy, logGroup] });
+        // After the salt's parameter: the first sign-in after a deploy finds it.
+        }, { ...parent, dependsOn: [rolePolicy, logGroup, ...(saltParameter ? [saltParameter] : [])] });
         return { fn, logGroup };
     }
 

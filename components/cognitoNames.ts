@@ -3,10 +3,10 @@
  * exchange, the access-map parameters the Pre Token Generation trigger reads, and their SSM tier.
  * No Pulumi here, so each rule is unit-testable on its own.
  */
-import { adminGroupsDocument, clientAccessDocument } from "../functions/preTokenGeneration/accessMap";
+import { adminGroupsDocument, clientAccessDocument, usageSaltParameterName } from "../functions/preTokenGeneration/accessMap";
 import { boundedName, sanitizeName } from "./naming";
 
-export { adminGroupsDocument, clientAccessDocument };
+export { adminGroupsDocument, clientAccessDocument, usageSaltParameterName };
 
 /** Cognito's domain prefix rule (lowercase letters, digits, inner hyphens, 1..63). */
 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html

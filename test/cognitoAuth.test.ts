@@ -76,8 +76,9 @@ async function planAuth(args: Partial<CognitoAuthArgs> = {}, name = "auth"): Pro
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 const clientFor = (plan: Plan, dashboard: string) => one(plan, T.client, (c) => c.inputs.name === dashboard);
-/** The planned access-map parameters: name -> parsed document. */
-const accessParameters = (plan: Plan) => Object.fromEntries(ofType(plan, T.parameter).map((p) => [p.inputs.name, JSON.parse(p.inputs.value)]));
+/** The planned access-map parameters (not the usage salt): name -> parsed document. */
+const mapParameters = (plan: Plan) => ofType(plan, T.parameter).filter((p) => !String(p.inputs.name).endsWith("/usage-salt"));
+const accessParameters = (plan: Plan) => Object.fromEntries(mapParameters(plan).map((p) => [p.inputs.name, JSON.parse(p.inputs.value)]));
 
 describe("CognitoAuth", function () {
     let dev: Run;
@@ -335,15 +336,22 @@ describe("CognitoAuth", function () {
         it("runs the handler on nodejs22.x within Cognito's 5 s, told only the access map's path and the usage settings (never the clients)", () => {
             const fn = one(dev.plan, T.fn).inputs;
             expect(fn).to.include({ runtime: "nodejs22.x", handler: "index.handler", timeout: 5, memorySize: 256 });
-            const { USAGE_USER_KEY_SALT: salt, ...variables } = fn.environment.variables;
-            expect(variables).to.deep.equal({
+            expect(fn.environment.variables).to.deep.equal({
                 ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60",
                 USAGE_USER_KEY: "hashed", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev",
             });
-            // The salt of the hashed user key: generated for the stack, a secret.
-            expect(salt).to.equal(one(dev.plan, "random:index/randomPassword:RandomPassword").outputs.result);
-            expect(one(dev.plan, T.fn).secretInputs).to.include("environment");
+            // Nothing secret in it: whoever may read the function's configuration reads it.
+            expect(one(dev.plan, T.fn).secretInputs).to.not.include("environment");
             for (const p of ofType(dev.plan, T.parameter)) expect(p.inputs.name.startsWith(`${fn.environment.variables.ACCESS_MAP_PATH}/`), p.inputs.name).to.equal(true);
+        });
+
+        it("keeps the salt of the hashed user key out of the function: the stack's own, a secret SecureString under the map's path, there before the function", () => {
+            const salt = one(dev.plan, T.parameter, (p) => p.inputs.name === "/dashboards/dev/auth/access/usage-salt");
+            expect(salt.inputs).to.include({ type: "SecureString", tier: "Standard", value: one(dev.plan, "random:index/randomPassword:RandomPassword").outputs.result });
+            // No key id: the AWS managed aws/ssm key, free, which the trigger's role may use without a KMS grant.
+            expect(salt.inputs).to.not.have.property("keyId");
+            expect(salt.secretInputs).to.include("value");
+            expect(one(dev.plan, T.fn).dependsOn).to.include(salt.urn);
         });
 
         it("logs to its own log group with retention", () => {
@@ -394,7 +402,7 @@ describe("CognitoAuth", function () {
                 [`${path}/clients/${clientFor(dev.plan, "kpis").id!}`]: { version: 2, dashboard: "kpis", accessGroups: ["analysts"] },
                 [`${path}/clients/${clientFor(dev.plan, "portal").id!}`]: { version: 2, dashboard: "portal", accessGroups: [] },
             });
-            for (const p of ofType(dev.plan, T.parameter)) {
+            for (const p of mapParameters(dev.plan)) {
                 expect(p.inputs).to.include({ type: "String", tier: "Standard" });
                 const dashboard = JSON.parse(p.inputs.value).dashboard;
                 // A client's parameter waits for that client (its name is the client's id).
@@ -412,7 +420,7 @@ describe("CognitoAuth", function () {
                 users: [],
                 dashboards: Array.from({ length: 500 }, (_, i) => ({ name: `d${i}`, hosts: [`d${i}.${DOMAIN}`], accessGroups: [groups[i % 60], groups[(i + 1) % 60], groups[(i + 2) % 60]] })),
             });
-            const parameters = ofType(many.plan, T.parameter);
+            const parameters = mapParameters(many.plan);
             expect(parameters).to.have.length(501);
             expect(Math.max(...parameters.map((p) => Buffer.byteLength(p.inputs.value)))).to.be.below(200);
             expect(parameters.every((p) => p.inputs.tier === "Standard")).to.equal(true);
@@ -430,7 +438,7 @@ describe("CognitoAuth", function () {
                 users: [],
                 dashboards: [{ name: "wide", hosts: [`wide.${DOMAIN}`], accessGroups: wide }, { name: "narrow", hosts: [`narrow.${DOMAIN}`], accessGroups: [wide[0]] }],
             });
-            const tiers = Object.fromEntries(ofType(run.plan, T.parameter).map((p) => [JSON.parse(p.inputs.value).dashboard ?? "admins", p.inputs.tier]));
+            const tiers = Object.fromEntries(mapParameters(run.plan).map((p) => [JSON.parse(p.inputs.value).dashboard ?? "admins", p.inputs.tier]));
             expect(tiers).to.deep.equal({ admins: "Standard", wide: "Advanced", narrow: "Standard" });
             const tooWide = Array.from({ length: 70 }, (_, i) => `g${i}-${"x".repeat(120)}`);
             const failure = await planAuth({ groups: tooWide.map((name) => ({ name })), adminGroups: [], users: [], dashboards: [{ name: "wide", hosts: [`wide.${DOMAIN}`], accessGroups: tooWide }] }).then(() => undefined, (e: Error) => e);

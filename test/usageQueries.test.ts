@@ -231,7 +231,8 @@ describe("usage queries (saved Logs Insights queries over the pre-token Lambda's
             const events: LogEvent[] = [];
             let now = 0;
             const handler = createHandler({
-                env: { USAGE_USER_KEY_SALT: "salt-of-this-stack", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev" },
+                env: { USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev" },
+                loadUsageSalt: async () => "salt-of-this-stack-1f0e",
                 now: () => now,
                 loadAccessMap: async (clientId) => ({
                     adminGroups: adminGroupsDocument(map.adminGroups),

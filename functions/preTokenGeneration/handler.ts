@@ -28,16 +28,18 @@
  * - `ACCESS_MAP_TTL_SECONDS` (default 60): how long a client's lookup is used without calling SSM.
  * - `ACCESS_MAP_MAX_STALE_SECONDS` (default 900): how long past its TTL a client's last good
  *   lookup is still used while refreshes fail.
- * - `USAGE_USER_KEY`, `USAGE_USER_KEY_SALT`, `USAGE_METRICS_NAMESPACE`: see usage.ts. A bad one
- *   never denies: the line says what was not understood.
+ * - `USAGE_USER_KEY`, `USAGE_METRICS_NAMESPACE`: see usage.ts. A bad one never denies: the line
+ *   says what was not understood. The `hashed` key's salt is the SecureString `<path>/usage-salt`,
+ *   read once per instance (usageSalt.ts).
  */
 import type { Context, PreTokenGenerationTriggerEvent, PreTokenGenerationV2TriggerEvent } from "aws-lambda";
-import type { AccessMapDocuments } from "./accessMap";
+import { type AccessMapDocuments, usageSaltParameterName } from "./accessMap";
 import { AccessMapUnavailableError, type AccessMapSource, createAccessMapCache } from "./accessMapCache";
 import { type AllowReason, type DenyReason, decideAccess, denialMessage } from "./decision";
 import { InvalidEventError, readTriggerEvent, type TriggerFacts } from "./event";
-import { ssmAccessMapLoader } from "./ssm";
+import { createFastSsmClient, ssmAccessMapLoader, ssmSecureValueLoader } from "./ssm";
 import { type MetricFields, metricFields, readUsageSettings, triggerKind, type UserIdentity, userGroupsField, userKeyOf, type UsageSettings, type UserKeyKind } from "./usage";
+import { createUsageSaltSource, type UsageSaltResult } from "./usageSalt";
 import { describeError, isRecord } from "./util";
 
 /** Environment variable names read by the handler. */
@@ -104,6 +106,8 @@ export type DecisionLogLine = DecisionLogEntry & Partial<MetricFields>;
 export interface HandlerDependencies {
     /** Fetches a client's raw documents. Default: `GetParameters` under `ACCESS_MAP_PATH`. */
     loadAccessMap?: (clientId: string) => Promise<AccessMapDocuments>;
+    /** Fetches the salt of the hashed user key. Default: the SecureString `<ACCESS_MAP_PATH>/usage-salt`. */
+    loadUsageSalt?: () => Promise<string>;
     /** Milliseconds since the epoch. Default: `Date.now`. */
     now?: () => number;
     /** Receives one line per decision. Default: one JSON line on stdout. */
@@ -200,24 +204,38 @@ function withUsage(entry: DecisionLogEntry, fields: EventFields, settings: Usage
 export function createHandler(deps: HandlerDependencies = {}): PreTokenGenerationHandler {
     const now = deps.now ?? Date.now;
     const log = deps.log ?? writeJsonLine;
+    const env = () => deps.env ?? process.env;
+    let ssmClient: ReturnType<typeof createFastSsmClient> | undefined;
+    const ssm = () => (ssmClient ??= createFastSsmClient());
     let getAccessMap: ReturnType<typeof createAccessMapCache> | undefined;
 
     function accessMapCache(): ReturnType<typeof createAccessMapCache> {
         if (getAccessMap) return getAccessMap;
-        const env = deps.env ?? process.env;
-        const ttlSeconds = secondsSetting(env, ENV.ttlSeconds, DEFAULT_TTL_SECONDS);
-        const maxStaleSeconds = secondsSetting(env, ENV.maxStaleSeconds, DEFAULT_MAX_STALE_SECONDS);
+        const ttlSeconds = secondsSetting(env(), ENV.ttlSeconds, DEFAULT_TTL_SECONDS);
+        const maxStaleSeconds = secondsSetting(env(), ENV.maxStaleSeconds, DEFAULT_MAX_STALE_SECONDS);
         let load = deps.loadAccessMap;
         if (!load) {
-            const path = env[ENV.path]?.trim();
+            const path = env()[ENV.path]?.trim();
             if (!path) throw new ConfigError(`${ENV.path} is not set`);
-            load = ssmAccessMapLoader(path);
+            load = ssmAccessMapLoader(path, ssm());
         }
         getAccessMap = createAccessMapCache({ load, now, ttlMs: ttlSeconds * 1000, maxStaleMs: maxStaleSeconds * 1000 });
         return getAccessMap;
     }
 
     let usageSettings: UsageSettings | undefined;
+    let usageSalt: (() => Promise<UsageSaltResult>) | undefined;
+
+    /** The salt for this invocation's line, when the key is hashed; never rejects. */
+    function saltFor(settings: UsageSettings): Promise<UsageSaltResult> {
+        if (settings.userKey !== "hashed") return Promise.resolve({});
+        if (!usageSalt) {
+            const path = env()[ENV.path]?.trim();
+            const load = deps.loadUsageSalt ?? (path ? ssmSecureValueLoader(usageSaltParameterName(path), ssm()) : () => Promise.reject(new ConfigError(`${ENV.path} is not set`)));
+            usageSalt = createUsageSaltSource(load, now);
+        }
+        return usageSalt();
+    }
 
     /** Evaluates one event; never throws. `denial` is the message to throw, if any. */
     async function evaluate(event: unknown): Promise<{ entry: DecisionLogEntry; fields: EventFields; denial?: string }> {
@@ -263,10 +281,16 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
     }
 
     return async (event, context) => {
-        const { entry, fields, denial } = await evaluate(event);
+        // Side by side: the first sign-in of an instance fetches the salt while it looks up the map. Nothing
+        // of the statistics may reject the sign-in, not even a setting that throws.
+        const salt = Promise.resolve()
+            .then(() => saltFor((usageSettings ??= readUsageSettings(env()))))
+            .catch((err): UsageSaltResult => ({ problem: `usage salt failed: ${describeError(err)}` }));
+        const [{ entry, fields, denial }, saltResult] = await Promise.all([evaluate(event), salt]);
         try {
-            usageSettings ??= readUsageSettings(deps.env ?? process.env);
-            log(withUsage({ ...entry, requestId: context?.awsRequestId }, fields, usageSettings, now()));
+            const read = usageSettings ?? readUsageSettings(env());
+            const settings: UsageSettings = { ...read, salt: saltResult.salt, problem: [read.problem, saltResult.problem].filter(Boolean).join("; ") || undefined };
+            log(withUsage({ ...entry, requestId: context?.awsRequestId }, fields, settings, now()));
         } catch {
             // A broken logger (or statistics) must not turn a denial into an allow, nor an allow into an outage.
         }

@@ -1,7 +1,8 @@
 /**
- * Reading one sign-in's access-map documents from SSM Parameter Store, within the trigger's time budget.
+ * Reading one sign-in's access-map documents, and the usage salt, from SSM Parameter Store, within
+ * the trigger's time budget.
  */
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParametersCommand, type GetParametersCommandOutput, SSMClient } from "@aws-sdk/client-ssm";
 import { type AccessMapDocuments, adminGroupsParameterName, clientParameterName } from "./accessMap";
 
 /**
@@ -40,10 +41,35 @@ export function ssmAccessMapLoader(path: string, client?: Pick<SSMClient, "send"
         const out = await ssm.send(new GetParametersCommand({ Names: names, WithDecryption: true }), {
             abortSignal: AbortSignal.timeout(SSM_DEADLINE_MS),
         });
-        const value = (name: string) => out.Parameters?.find((p) => p.Name === name)?.Value;
-        const adminGroups = value(adminName);
-        if (typeof adminGroups !== "string") throw new Error(`SSM parameter ${adminName} is missing or has no value`);
-        const entry = clientName === undefined ? undefined : value(clientName);
+        const adminGroups = requiredValue(out, adminName);
+        const entry = clientName === undefined ? undefined : valueOf(out, clientName);
         return entry === undefined ? { adminGroups } : { adminGroups, client: entry };
     };
+}
+
+/**
+ * Returns a loader of one parameter's decrypted value (a SecureString, e.g. the usage salt), through
+ * the same GetParameters permission as the map and within {@link SSM_DEADLINE_MS}. A missing
+ * parameter is an error.
+ */
+export function ssmSecureValueLoader(name: string, client?: Pick<SSMClient, "send">): () => Promise<string> {
+    let ssm = client;
+    return async () => {
+        ssm ??= createFastSsmClient();
+        // The AWS managed key aws/ssm lets the account's principals decrypt: no kms permission to grant. https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
+        const out = await ssm.send(new GetParametersCommand({ Names: [name], WithDecryption: true }), {
+            abortSignal: AbortSignal.timeout(SSM_DEADLINE_MS),
+        });
+        return requiredValue(out, name);
+    };
+}
+
+function valueOf(out: GetParametersCommandOutput, name: string): string | undefined {
+    return out.Parameters?.find((p) => p.Name === name)?.Value;
+}
+
+function requiredValue(out: GetParametersCommandOutput, name: string): string {
+    const value = valueOf(out, name);
+    if (typeof value !== "string") throw new Error(`SSM parameter ${name} is missing or has no value`);
+    return value;
 }

@@ -10,8 +10,6 @@ import { createHmac } from "crypto";
 export const USAGE_ENV = {
     /** `hashed` (default), `sub` or `email`: what the `user` field of a decision line is. */
     userKey: "USAGE_USER_KEY",
-    /** The per-stack secret the `hashed` key is made with (a Pulumi secret in the stack's state). */
-    salt: "USAGE_USER_KEY_SALT",
     /** The CloudWatch namespace of the `Logins`/`Denied` metrics; unset: no metrics (`usage.enabled: false`). */
     metricsNamespace: "USAGE_METRICS_NAMESPACE",
 } as const;
@@ -28,9 +26,10 @@ export const HASHED_KEY_LENGTH = 32;
 /** Group names beyond this many characters of `userGroups` are cut (a line stays well under CloudWatch's 256 KB event limit). */
 export const MAX_USER_GROUPS_LENGTH = 2048;
 
-/** The usage settings as read from the environment; never throws. */
+/** The usage settings as read from the environment (the salt from SSM, see usageSalt.ts); never throws. */
 export interface UsageSettings {
     userKey: UserKeyKind;
+    /** The per-stack secret the `hashed` key is made with: `<access map path>/usage-salt`, a SecureString. */
     salt?: string;
     metricsNamespace?: string;
     /** A setting that was not understood (the line says so; the sign-in goes on). */
@@ -41,14 +40,10 @@ export interface UsageSettings {
 export function readUsageSettings(env: Record<string, string | undefined>): UsageSettings {
     const raw = env[USAGE_ENV.userKey]?.trim();
     const known = (USER_KEYS as readonly string[]).includes(raw ?? "");
-    const salt = env[USAGE_ENV.salt] || undefined;
     const metricsNamespace = env[USAGE_ENV.metricsNamespace]?.trim() || undefined;
     const userKey: UserKeyKind = known ? (raw as UserKeyKind) : "hashed";
-    const problems = [
-        raw && !known ? `${USAGE_ENV.userKey} ${JSON.stringify(raw.slice(0, 40))} is not one of ${USER_KEYS.join(", ")}; using hashed` : undefined,
-        userKey === "hashed" && !salt ? `${USAGE_ENV.salt} is not set; decision lines carry no user key` : undefined,
-    ].filter((p): p is string => p !== undefined);
-    return { userKey, salt, metricsNamespace, problem: problems.length ? problems.join("; ") : undefined };
+    const problem = raw && !known ? `${USAGE_ENV.userKey} ${JSON.stringify(raw.slice(0, 40))} is not one of ${USER_KEYS.join(", ")}; using hashed` : undefined;
+    return { userKey, metricsNamespace, problem };
 }
 
 /** What identifies the user in an event, as far as it was readable. */

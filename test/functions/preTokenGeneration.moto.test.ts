@@ -5,12 +5,14 @@
  * ssm:GetParameters on the map's path is asserted in test/cognitoAuth.test.ts), and SSM's
  * throughput quota (the per-client cache keeps calls to one per client per TTL).
  */
-import { PutParameterCommand, type ParameterTier, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParametersCommand, PutParameterCommand, type ParameterTier, SSMClient } from "@aws-sdk/client-ssm";
 import type { PreTokenGenerationTriggerEvent } from "aws-lambda";
 import { expect } from "chai";
 import { CognitoAuth } from "../../components/cognitoAuth";
 import { createHandler, type DecisionLogEntry } from "../../functions/preTokenGeneration/handler";
-import { ssmAccessMapLoader } from "../../functions/preTokenGeneration/ssm";
+import { usageSaltParameterName } from "../../functions/preTokenGeneration/accessMap";
+import { ssmAccessMapLoader, ssmSecureValueLoader } from "../../functions/preTokenGeneration/ssm";
+import { userKeyOf } from "../../functions/preTokenGeneration/usage";
 import { type Plan, runUnderMocks } from "../../plan/runPlan";
 import { devStackWith, ofType } from "../helpers";
 import { needs, PREREQUISITES } from "../prerequisites";
@@ -67,9 +69,10 @@ describe("pre-token trigger against moto's SSM, with 500 dashboards", function (
 
     function handlerOnMoto(logs: DecisionLogEntry[]) {
         let calls = 0;
-        const load = ssmAccessMapLoader(path, new SSMClient(moto.clientConfig));
+        const ssm = new SSMClient(moto.clientConfig);
+        const load = ssmAccessMapLoader(path, ssm);
         return {
-            handler: createHandler({ loadAccessMap: (id) => (calls++, load(id)), log: (e) => logs.push(e), env: {} }),
+            handler: createHandler({ loadAccessMap: (id) => (calls++, load(id)), loadUsageSalt: ssmSecureValueLoader(usageSaltParameterName(path), ssm), log: (e) => logs.push(e), env: {} }),
             calls: () => calls,
         };
     }
@@ -96,6 +99,18 @@ describe("pre-token trigger against moto's SSM, with 500 dashboards", function (
             await handler(event(stranger, ["platform-admins"])).then(() => expect.fail(`${stranger} let in`), () => undefined);
             expect(logs.at(-1)).to.deep.include({ decision: "deny", reason: "unknown-client" });
         }
+    });
+
+    it("keys users by the stack's salt, read with decryption from the SecureString the plan writes, which SSM stores encrypted", async () => {
+        const planned = ofType(plan, "aws:ssm/parameter:Parameter").find((p) => p.inputs.name === usageSaltParameterName(path))!;
+        expect(planned.inputs.type).to.equal("SecureString");
+        const logs: DecisionLogEntry[] = [];
+        await handlerOnMoto(logs).handler(event(clientIds.get("d5")!, [groupsOf(5)[0]]));
+        expect(logs.at(-1)).to.deep.include({ decision: "allow", user: userKeyOf({ sub: "0c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b" }, { userKey: "hashed", salt: planned.inputs.value }) });
+        expect(logs.at(-1)!.usageProblem).to.equal(undefined);
+        // Stored encrypted: without decryption SSM does not hand back the salt as it is.
+        const raw = await new SSMClient(moto.clientConfig).send(new GetParametersCommand({ Names: [planned.inputs.name] }));
+        expect(raw.Parameters?.[0]?.Value).to.be.a("string").and.not.equal(planned.inputs.value);
     });
 
     it("asks SSM once per client within the TTL, however many sign-ins", async () => {

@@ -8,11 +8,12 @@ import type { PreTokenGenerationTriggerEvent } from "aws-lambda";
 import { adminGroupsDocument, clientAccessDocument } from "../../functions/preTokenGeneration/accessMap";
 import { createHandler, type DecisionLogLine } from "../../functions/preTokenGeneration/handler";
 import { DASHBOARD_DIMENSION, HASHED_KEY_LENGTH, NO_DASHBOARD, readUsageSettings, userKeyOf } from "../../functions/preTokenGeneration/usage";
+import { createUsageSaltSource, MIN_SALT_LENGTH, SALT_RETRY_MS, SALT_WAIT_MS } from "../../functions/preTokenGeneration/usageSalt";
 import { accessMap, SALES_CLIENT, UNKNOWN_CLIENT, WIKI_CLIENT } from "./preTokenGeneration.fixtures";
 
 const SUB = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
 const EMAIL = "jdoe@example.com";
-const SALT = "per-stack-salt-3f9a1c";
+const SALT = "per-stack-salt-3f9a1c0d7e";
 const NAMESPACE = "Dashboards/dashboards-prod";
 
 function event(options: { clientId?: string; groups?: string[]; triggerSource?: string; federated?: boolean; sub?: string } = {}): PreTokenGenerationTriggerEvent {
@@ -38,11 +39,14 @@ function event(options: { clientId?: string; groups?: string[]; triggerSource?: 
     } as unknown as PreTokenGenerationTriggerEvent;
 }
 
-function setup(env: Record<string, string> = { USAGE_USER_KEY_SALT: SALT, USAGE_METRICS_NAMESPACE: NAMESPACE }, log?: (line: DecisionLogLine) => void) {
+/** A handler on the fixture map; the salt is what `loadUsageSalt` gives (SALT by default), the clock `clock.ms`. */
+function setup(env: Record<string, string> = { USAGE_METRICS_NAMESPACE: NAMESPACE }, log?: (line: DecisionLogLine) => void, loadUsageSalt: () => Promise<string> = async () => SALT) {
     const lines: DecisionLogLine[] = [];
+    const clock = { ms: Date.parse("2026-12-01T09:00:00Z") };
     const handler = createHandler({
         env,
-        now: () => Date.parse("2026-12-01T09:00:00Z"),
+        now: () => clock.ms,
+        loadUsageSalt,
         loadAccessMap: async (clientId) => {
             const entry = Object.hasOwn(accessMap.clients, clientId) ? accessMap.clients[clientId] : undefined;
             return { adminGroups: adminGroupsDocument(accessMap.adminGroups), ...(entry ? { client: clientAccessDocument(entry) } : {}) };
@@ -54,7 +58,7 @@ function setup(env: Record<string, string> = { USAGE_USER_KEY_SALT: SALT, USAGE_
         await handler(e).catch(() => undefined);
         return lines[lines.length - 1];
     };
-    return { handler, lines, decide };
+    return { handler, lines, decide, clock };
 }
 
 /** The checks of CloudWatch's EMF specification that decide whether a line becomes metrics. */
@@ -108,16 +112,22 @@ describe("preTokenGeneration usage statistics", () => {
             expect((await setup({ USAGE_USER_KEY: "email" }).decide(event({ groups: ["finance"] })))).to.deep.include({ user: EMAIL, userKey: "email" });
         });
 
-        it("is left out, and the line says why, when hashing has no salt; the sign-in goes on", async () => {
-            const { handler, lines } = setup({});
+        it("is left out, and the line says why, when the salt cannot be had; the sign-in goes on", async () => {
+            const { handler, lines } = setup({}, undefined, async () => {
+                throw new Error("ParameterNotFound: /dashboards/prod/auth/access/usage-salt");
+            });
             const e = event({ groups: ["finance"] });
             expect(await handler(e)).to.equal(e);
-            expect(lines[0].user).to.equal(undefined);
-            expect(lines[0].usageProblem).to.include("USAGE_USER_KEY_SALT");
+            expect(lines[0]).to.deep.include({ decision: "allow", user: undefined });
+            expect(lines[0].usageProblem).to.include("usage salt unavailable").and.include("ParameterNotFound");
+            // The default loader without the map's path: the same, with the setting named.
+            const noPath: DecisionLogLine[] = [];
+            await createHandler({ env: {}, loadAccessMap: async () => ({ adminGroups: adminGroupsDocument([]) }), log: (l) => noPath.push(l) })(e).catch(() => undefined);
+            expect(noPath[0].usageProblem).to.include("ACCESS_MAP_PATH is not set");
         });
 
         it("falls back to the private choice (hashed) for a setting it does not know, and never denies for it", async () => {
-            const { handler, lines } = setup({ USAGE_USER_KEY: "name", USAGE_USER_KEY_SALT: SALT });
+            const { handler, lines } = setup({ USAGE_USER_KEY: "name" });
             const e = event({ groups: ["finance"] });
             expect(await handler(e)).to.equal(e);
             expect(lines[0]).to.deep.include({ decision: "allow", userKey: "hashed" });
@@ -125,6 +135,88 @@ describe("preTokenGeneration usage statistics", () => {
             expect(lines[0].usageProblem).to.include('USAGE_USER_KEY "name" is not one of hashed, sub, email');
             // A hostile or huge setting is cut in the message, not echoed whole.
             expect(readUsageSettings({ USAGE_USER_KEY: "x".repeat(10_000) }).problem!.length).to.be.below(200);
+        });
+    });
+
+    describe("the salt: a SecureString read once per function instance, never in the way", () => {
+        /** A loader of SALT that counts its calls and fails while `failing` is true. */
+        const countingLoader = (failing = false) => {
+            const state = { calls: 0, failing };
+            const load = async () => {
+                state.calls++;
+                if (state.failing) throw new Error("ThrottlingException: Rate exceeded");
+                return SALT;
+            };
+            return { state, load };
+        };
+
+        it("is fetched once, by the first sign-in, and keys every later line; concurrent first sign-ins share the fetch", async () => {
+            const { state, load } = countingLoader();
+            const { handler, lines, decide } = setup({}, undefined, load);
+            await Promise.all(Array.from({ length: 5 }, () => handler(event({ groups: ["finance"] }))));
+            for (let i = 0; i < 20; i++) await decide(event({ groups: ["finance"] }));
+            expect(state.calls).to.equal(1);
+            expect(new Set(lines.map((l) => l.user)).size).to.equal(1);
+            expect(lines[0].user).to.equal(userKeyOf({ sub: SUB }, { userKey: "hashed", salt: SALT }));
+        });
+
+        it("after a failed fetch, tries again no sooner than a minute later, and keys the lines from the fetch that works", async () => {
+            const { state, load } = countingLoader(true);
+            const { decide, clock } = setup({}, undefined, load);
+            expect((await decide(event({ groups: ["finance"] }))).usageProblem).to.include("ThrottlingException");
+            state.failing = false;
+            clock.ms += (SALT_RETRY_MS * 3) / 4;
+            const meanwhile = await decide(event({ groups: ["finance"] }));
+            expect([meanwhile.user, state.calls]).to.deep.equal([undefined, 1]);
+            clock.ms += SALT_RETRY_MS / 2;
+            const after = await decide(event({ groups: ["finance"] }));
+            expect([after.user, state.calls]).to.deep.equal([userKeyOf({ sub: SUB }, { userKey: "hashed", salt: SALT }), 2]);
+            expect(after.usageProblem).to.equal(undefined);
+        });
+
+        it("is refused when shorter than 16 characters (a broken parameter, not a secret), and never written into a line", async () => {
+            const short = "shortsalt1";
+            const line = await setup({}, undefined, async () => short).decide(event({ groups: ["finance"] }));
+            expect(line).to.deep.include({ decision: "allow", user: undefined });
+            expect(line.usageProblem).to.include(`fewer than ${MIN_SALT_LENGTH}`);
+            expect(JSON.stringify(line)).to.not.include(short);
+            const good = await setup({}).decide(event({ groups: ["finance"] }));
+            expect(JSON.stringify(good)).to.not.include(SALT);
+        });
+
+        it("is never fetched for the sub or email key", async () => {
+            const { state, load } = countingLoader();
+            await setup({ USAGE_USER_KEY: "sub" }, undefined, load).decide(event({ groups: ["finance"] }));
+            await setup({ USAGE_USER_KEY: "email" }, undefined, load).decide(event({ groups: ["finance"] }));
+            expect(state.calls).to.equal(0);
+        });
+
+        it("holds a sign-in no longer than its wait when the loader hangs, and the fetch carries on for later lines", async () => {
+            let resolve!: (salt: string) => void;
+            let calls = 0;
+            const source = createUsageSaltSource(() => (calls++, new Promise<string>((r) => (resolve = r))), Date.now, SALT_RETRY_MS, 50);
+            const start = Date.now();
+            expect((await source()).problem).to.include("not fetched within 50 ms");
+            expect(Date.now() - start).to.be.below(1000);
+            resolve(SALT);
+            await new Promise((r) => setImmediate(r));
+            expect(await source()).to.deep.equal({ salt: SALT });
+            expect(calls).to.equal(1);
+            expect(SALT_WAIT_MS, "the trigger's own bound, inside Cognito's 5 s").to.be.below(5000);
+        });
+
+        it("survives a loader that throws before returning a promise, and fetches anew after the retry wait", async () => {
+            let calls = 0;
+            let ms = 0;
+            const source = createUsageSaltSource(() => {
+                calls++;
+                if (calls === 1) throw new TypeError("no client");
+                return Promise.resolve(SALT);
+            }, () => ms);
+            expect((await source()).problem).to.include("TypeError: no client");
+            ms += SALT_RETRY_MS;
+            expect(await source()).to.deep.equal({ salt: SALT });
+            expect(calls).to.equal(2);
         });
     });
 
@@ -137,7 +229,7 @@ describe("preTokenGeneration usage statistics", () => {
                 await decide(event({ clientId: UNKNOWN_CLIENT })),
                 await decide(broken as unknown as PreTokenGenerationTriggerEvent),
             ];
-            const unavailable = createHandler({ env: { USAGE_USER_KEY_SALT: SALT }, loadAccessMap: async () => { throw new Error("SSM down"); }, log: (l) => lines.push(l) });
+            const unavailable = createHandler({ env: {}, loadUsageSalt: async () => SALT, loadAccessMap: async () => { throw new Error("SSM down"); }, log: (l) => lines.push(l) });
             await unavailable(event({ groups: ["finance"] })).catch(() => undefined);
             expect(lines.map((l) => l.reason)).to.deep.equal(["unknown-client", "invalid-event", "access-map-unavailable"]);
             for (const line of lines) {
@@ -187,7 +279,7 @@ describe("preTokenGeneration usage statistics", () => {
         });
 
         it("writes no metrics when the stack turns statistics off (no namespace)", async () => {
-            const line = await setup({ USAGE_USER_KEY_SALT: SALT }).decide(event({ groups: ["finance"] }));
+            const line = await setup({}).decide(event({ groups: ["finance"] }));
             expect(line).to.not.have.any.keys("_aws", "Logins", "Denied", DASHBOARD_DIMENSION);
         });
     });

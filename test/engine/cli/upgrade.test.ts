@@ -25,7 +25,8 @@
  *   groups: one SSM parameter per app client and one for the admin groups replace the single map
  *   (created, and the old one deleted), and the trigger's code and role policy change to read them;
  * - usage statistics: an operations dashboard, the saved usage queries and the salt of the hashed
- *   user key are created, and the trigger gets its usage settings (the same update as above).
+ *   user key (with the SecureString the trigger reads it from) are created, and the trigger gets its
+ *   usage settings (the same update as above).
  */
 import { expect } from "chai";
 import { execFileSync } from "child_process";
@@ -147,7 +148,7 @@ for (const stack of ["dev", "prod"]) {
             const signOutUrns = urns.filter((u) => u.includes("$dashboards:index:SignOut$"));
             expect(signOutUrns.map((u) => `${typeOf(u)} ${u.split("::").pop()}`).sort()).to.deep.equal(SIGN_OUT_RESOURCES.filter((r) => !r.startsWith("dashboards:")).sort());
             // The login check's parameters (a Streamlit dashboard's cookie secret is a parameter of its own, unchanged).
-            const parameterUrns = urns.filter((u) => typeOf(u) === PARAMETER && u.split("::").pop()!.startsWith("auth-"));
+            const parameterUrns = urns.filter((u) => typeOf(u) === PARAMETER && /^auth-(admin-groups|access-)/.test(u.split("::").pop()!));
             expect(parameterUrns.map((u) => u.split("::").pop()!).sort()).to.deep.equal(["auth-admin-groups", ...deployedUrns.filter((u) => typeOf(u) === "aws:cognito/userPoolClient:UserPoolClient").map((u) => u.split("::").pop()!.replace(/^auth-client-/, "auth-access-"))].sort());
             // The fake cloud holds the new parameters, and the former map is gone.
             const parameterIds = cloud().filter((x) => x.startsWith(`${PARAMETER} `)).map((x) => x.split(" ")[1]);

@@ -157,10 +157,12 @@ export function sourcesAt(commit: string, dir: string): string {
 /**
  * What usage statistics add to a stack deployed before them (a release note, for the upgrade tests):
  * the operations dashboard of load balancer 0, the saved usage queries and the salt of the hashed
- * user key, all created (the login trigger's new settings are an update of it, listed by each test).
+ * user key with its SSM parameter, all created (the login trigger's new settings are an update of it, listed by each test).
  */
 export const USAGE_STATISTICS_CREATES: readonly string[] = [
     "create aws:cloudwatch/dashboard:Dashboard operations-lb0",
     ...USAGE_QUERY_LIST.map((q) => `create aws:cloudwatch/queryDefinition:QueryDefinition usage-${q.name}`),
     "create random:index/randomPassword:RandomPassword auth-usage-salt",
+    // The salt again, as the SecureString the trigger reads (test/engine/cli/usageSalt.test.ts).
+    "create aws:ssm/parameter:Parameter auth-usage-salt-parameter",
 ];
