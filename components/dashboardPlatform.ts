@@ -24,7 +24,7 @@ import type { DashboardPlatformArgs } from "./platformArgs";
 import { PORTAL_CATALOGUE_CONTEXT, writePortalCatalogue } from "./portalCatalogue";
 import { rulePriorities, WakeRuleSlots, wakeRuleSlots } from "./routing";
 import { SignOut } from "./signOut";
-import { MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH, OperationsDashboardEntry, operationsDashboardBodies } from "./operationsDashboard";
+import { MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH, OperationsDashboardEntry, operationsDashboardBodies, operationsDashboardUrl } from "./operationsDashboard";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 import { USAGE_QUERY_LIST, usageQueryDefinitionName } from "./usageQueries";
 
@@ -339,8 +339,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
                 return bodies[0].body;
             });
             new aws.cloudwatch.Dashboard(`operations-lb${n}`, { dashboardName: name, dashboardBody: body }, { parent: this });
-            // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Dashboards.html (console address of a dashboard)
-            urls[String(n)] = `https://console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards:name=${name}`;
+            urls[String(n)] = operationsDashboardUrl(config.region, name);
         }
         const queryNames: string[] = [];
         if (login.cognito && config.usage.enabled) {

@@ -8,6 +8,7 @@
  * and returns JSON strings, so the layout and every metric's dimensions are unit-tested on their own.
  */
 import { DASHBOARD_DIMENSION } from "../functions/preTokenGeneration/usage";
+import { consoleOrigin } from "./partitions";
 
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
 /** Widgets in one dashboard body: "an array of between 0 and 500 widget objects". */
@@ -24,6 +25,12 @@ export const MAX_DASHBOARD_BODY_BYTES = 1_000_000;
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
 /** Characters of a CloudWatch dashboard's name ("The maximum length is 255"). */
 export const MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH = 255;
+
+/** The console address of a CloudWatch dashboard, on its region's partition's console (China and GovCloud have their own). */
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Dashboards.html (console address of a dashboard)
+export function operationsDashboardUrl(region: string, name: string): string {
+    return `${consoleOrigin(region)}/cloudwatch/home?region=${encodeURIComponent(region)}#dashboards:name=${encodeURIComponent(name)}`;
+}
 // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
 /** What a CloudWatch dashboard's name may contain: "A-Z, a-z, 0-9, "-", and "_"". */
 export const CLOUDWATCH_DASHBOARD_NAME = /^[A-Za-z0-9_-]+$/;

@@ -22,6 +22,7 @@ import {
     MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, isLoadBalancerNumber, RoutedDashboard, routedDashboard, routedPortal, Routing,
 } from "./loadBalancers";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
+import { partitionOfRegion } from "./partitions";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 import { IDLE_MINUTES } from "./wake";
@@ -437,7 +438,7 @@ export function parseImageReference(ref: string): { ok: true; image: ImageRefere
     if (ecr) {
         if (registry !== hostname) return fail("gives an ECR registry a port; ECR registries take none");
         const [, account, region, china] = ecr;
-        const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+        const partition = partitionOfRegion(region);
         if ((partition === "aws-cn") !== (china !== undefined)) {
             return fail(`names region ${region} under the wrong domain; China regions use amazonaws.com.cn, all others amazonaws.com`);
         }
