@@ -639,6 +639,9 @@ export class CognitoAuth extends pulumi.ComponentResource {
         // wildcard is the map's own path (project, stack and component name: no config value widens it); a
         // list of parameter ARNs would wait for the clients and outgrow a role policy's 10,240 characters.
         const parametersArn = pulumi.interpolate`arn:${partition}:ssm:${region}:${identity.accountId}:parameter${mapPath}/*`;
+        const userKey = args.usage?.userKey ?? "hashed";
+        const saltName = usageSaltParameterName(pulumi.getProject(), stack, name);
+        const saltArn = pulumi.interpolate`arn:${partition}:ssm:${region}:${identity.accountId}:parameter${saltName}`;
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-pre-token-logs`, {
             name: `/${pulumi.getProject()}/${stack}/${name}/pre-token-generation`,
             retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays,
@@ -653,23 +656,23 @@ export class CognitoAuth extends pulumi.ComponentResource {
         // Inline and exact, instead of AWSLambdaBasicExecutionRole (which may write to any log group).
         const rolePolicy = new aws.iam.RolePolicy(`${name}-pre-token-policy`, {
             role: role.id,
-            policy: pulumi.all([logGroup.arn, parametersArn]).apply(([logArn, paramsArn]) => JSON.stringify({
+            policy: pulumi.all([logGroup.arn, parametersArn, saltArn]).apply(([logArn, paramsArn, saltParameterArn]) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
                     { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: paramsArn },
+                    ...(userKey === "hashed" ? [{ Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: saltParameterArn }] : []),
                 ],
             })),
         }, parent);
-        const userKey = args.usage?.userKey ?? "hashed";
         // Made whatever the key kind, so a stack that tries another key and comes back keeps its salt (and its
-        // users' keys). It is in the stack's state (a secret) and, for the hashed key, an SSM SecureString under
-        // the map's path that the trigger reads with the map's permission: not the function's environment, which
+        // users' keys). It is in the stack's state (a secret) and, for the hashed key, an SSM SecureString beside
+        // the map's path that the trigger may read by its exact ARN: not the function's environment, which
         // whoever may read the function's configuration reads in plain text.
         const salt = new random.RandomPassword(`${name}-usage-salt`, { length: 32, special: false }, parent).result;
         const saltParameter = userKey === "hashed"
             ? new aws.ssm.Parameter(`${name}-usage-salt-parameter`, {
-                name: usageSaltParameterName(mapPath),
+                name: saltName,
                 description: "Salt of the hashed user key in login decision lines, read by the Cognito pre-token trigger",
                 // Encrypted with the AWS managed key aws/ssm (free; its key policy lets the account's principals decrypt).
                 // https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
@@ -695,6 +698,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
                     ACCESS_MAP_PATH: mapPath,
                     ACCESS_MAP_TTL_SECONDS: String(args.accessMapTtlSeconds ?? DEFAULTS.accessMapTtlSeconds),
                     [USAGE_ENV.userKey]: userKey,
+                    ...(saltParameter ? { [USAGE_ENV.saltParameter]: saltName } : {}),
                     ...(this.usageMetricsNamespace ? { [USAGE_ENV.metricsNamespace]: this.usageMetricsNamespace } : {}),
                 },
             },

@@ -3,10 +3,10 @@
  * exchange, the access-map parameters the Pre Token Generation trigger reads, and their SSM tier.
  * No Pulumi here, so each rule is unit-testable on its own.
  */
-import { adminGroupsDocument, clientAccessDocument, usageSaltParameterName } from "../functions/preTokenGeneration/accessMap";
+import { adminGroupsDocument, clientAccessDocument } from "../functions/preTokenGeneration/accessMap";
 import { boundedName, sanitizeName } from "./naming";
 
-export { adminGroupsDocument, clientAccessDocument, usageSaltParameterName };
+export { adminGroupsDocument, clientAccessDocument };
 
 /** Cognito's domain prefix rule (lowercase letters, digits, inner hyphens, 1..63). */
 // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
@@ -91,9 +91,18 @@ export function usageMetricsNamespace(project: string, stack: string): string {
  * `<path>/admin-groups` and one `<path>/clients/<client id>` per dashboard (see
  * functions/preTokenGeneration/accessMap.ts), so no parameter's size caps dashboards or groups.
  */
+const pathPart = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "-");
+
 export function accessMapPath(project: string, stack: string, component: string): string {
-    const part = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, "-");
-    return `/${part(project)}/${part(stack)}/${part(component)}/access`;
+    return `/${pathPart(project)}/${pathPart(stack)}/${pathPart(component)}/access`;
+}
+
+/**
+ * The SecureString holding the salt of the hashed user key: beside the access map's path, not under
+ * it, so the map's wildcard read never covers a secret and the trigger is granted this one exactly.
+ */
+export function usageSaltParameterName(project: string, stack: string, component: string): string {
+    return `/${pathPart(project)}/${pathPart(stack)}/${pathPart(component)}/usage-salt`;
 }
 
 export function callbackUrls(hosts: string[]): string[] {

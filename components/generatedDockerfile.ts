@@ -161,7 +161,7 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
         "#   the app's packages and put on PYTHONPATH; the app may import it, it need not.",
         wsgi
             ? `# - gunicorn serves the app through the platform's WSGI wrapper, which adds ${GENERATED_WSGI_HEALTH_PATH}\n#   (the health check) and trusts the load balancer's X-Forwarded headers; the app is unchanged.`
-            : "# - streamlit run serves the script; /_stcore/health is Streamlit's own health route. No file\n#   watcher, a viewer's toolbar, tracebacks in the log only, unless .streamlit/config.toml says otherwise.",
+            : "# - streamlit run serves the script; /_stcore/health is Streamlit's own health route. No file\n#   watcher, a viewer's toolbar, tracebacks in the log only, unless .streamlit/config.toml or a\n#   STREAMLIT_* variable says otherwise.",
         `# - Code owned by root, run as uid ${UID}: the app cannot rewrite itself.`,
         "# - Packages as PyPI had them before a day (packageSnapshot; the platform's day when unset), then",
         "#   what no running app reads removed (slim_environment.py): the README's image sizes say how much.",

@@ -77,7 +77,7 @@ async function planAuth(args: Partial<CognitoAuthArgs> = {}, name = "auth"): Pro
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 const clientFor = (plan: Plan, dashboard: string) => one(plan, T.client, (c) => c.inputs.name === dashboard);
 /** The planned access-map parameters (not the usage salt): name -> parsed document. */
-const mapParameters = (plan: Plan) => ofType(plan, T.parameter).filter((p) => !String(p.inputs.name).endsWith("/usage-salt"));
+const mapParameters = (plan: Plan) => ofType(plan, T.parameter).filter((p) => String(p.inputs.name).includes("/access/"));
 const accessParameters = (plan: Plan) => Object.fromEntries(mapParameters(plan).map((p) => [p.inputs.name, JSON.parse(p.inputs.value)]));
 
 describe("CognitoAuth", function () {
@@ -338,15 +338,15 @@ describe("CognitoAuth", function () {
             expect(fn).to.include({ runtime: "nodejs22.x", handler: "index.handler", timeout: 5, memorySize: 256 });
             expect(fn.environment.variables).to.deep.equal({
                 ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60",
-                USAGE_USER_KEY: "hashed", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev",
+                USAGE_USER_KEY: "hashed", USAGE_SALT_PARAMETER: "/dashboards/dev/auth/usage-salt", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev",
             });
             // Nothing secret in it: whoever may read the function's configuration reads it.
             expect(one(dev.plan, T.fn).secretInputs).to.not.include("environment");
-            for (const p of ofType(dev.plan, T.parameter)) expect(p.inputs.name.startsWith(`${fn.environment.variables.ACCESS_MAP_PATH}/`), p.inputs.name).to.equal(true);
+            for (const p of mapParameters(dev.plan)) expect(p.inputs.name.startsWith(`${fn.environment.variables.ACCESS_MAP_PATH}/`), p.inputs.name).to.equal(true);
         });
 
-        it("keeps the salt of the hashed user key out of the function: the stack's own, a secret SecureString under the map's path, there before the function", () => {
-            const salt = one(dev.plan, T.parameter, (p) => p.inputs.name === "/dashboards/dev/auth/access/usage-salt");
+        it("keeps the salt of the hashed user key out of the function: the stack's own, a secret SecureString beside the map's path, there before the function", () => {
+            const salt = one(dev.plan, T.parameter, (p) => p.inputs.name === "/dashboards/dev/auth/usage-salt");
             expect(salt.inputs).to.include({ type: "SecureString", tier: "Standard", value: one(dev.plan, "random:index/randomPassword:RandomPassword").outputs.result });
             // No key id: the AWS managed aws/ssm key, free, which the trigger's role may use without a KMS grant.
             expect(salt.inputs).to.not.have.property("keyId");
@@ -360,15 +360,16 @@ describe("CognitoAuth", function () {
             expect(one(dev.plan, T.fn).inputs.loggingConfig).to.deep.equal({ logFormat: "Text", logGroup: logGroup.outputs.name });
         });
 
-        it("grants the role only log writes to that group and ssm:GetParameters under the access map's own path", () => {
+        it("grants the role only log writes to that group, ssm:GetParameters under the access map's own path and on the salt's exact ARN", () => {
             const policy = JSON.parse(one(dev.plan, T.rolePolicy).inputs.policy);
             const logGroup = one(dev.plan, T.logGroup);
             expect(policy.Statement).to.deep.equal([
                 { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.outputs.arn}:*` },
                 { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/access/*" },
+                { Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/usage-salt" },
             ]);
-            // Every parameter the trigger reads is under that path, and nothing else of the stack is.
-            for (const p of ofType(dev.plan, T.parameter)) expect(p.outputs.arn ?? `arn:aws:ssm:eu-west-1:123456789012:parameter${p.inputs.name}`).to.match(/^arn:aws:ssm:eu-west-1:123456789012:parameter\/dashboards\/dev\/auth\/access\//);
+            // Every parameter of the map is under that path, and nothing else of the stack is: the wildcard covers no secret.
+            for (const p of mapParameters(dev.plan)) expect(p.outputs.arn ?? `arn:aws:ssm:eu-west-1:123456789012:parameter${p.inputs.name}`).to.match(/^arn:aws:ssm:eu-west-1:123456789012:parameter\/dashboards\/dev\/auth\/access\//);
             expect(one(dev.plan, T.rolePolicy).inputs.role).to.equal(one(dev.plan, "aws:iam/role:Role").id);
         });
 

@@ -113,13 +113,13 @@ describe("operations dashboards and saved usage queries (planned by the program)
     it("keeps the salt of the hashed user key a secret outside the trigger's configuration, and gives the trigger the key kind and the namespace", () => {
         const trigger = ofType(dev, "aws:lambda/function:Function").find((f) => f.name === "auth-pre-token")!;
         const env = trigger.inputs.environment.variables as Record<string, string>;
-        expect(env).to.deep.equal({ ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60", USAGE_USER_KEY: "hashed", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev" });
+        expect(env).to.deep.equal({ ACCESS_MAP_PATH: "/dashboards/dev/auth/access", ACCESS_MAP_TTL_SECONDS: "60", USAGE_USER_KEY: "hashed", USAGE_SALT_PARAMETER: "/dashboards/dev/auth/usage-salt", USAGE_METRICS_NAMESPACE: "Dashboards/dashboards/dev" });
         // Nothing in the environment is secret, so the SDK does not mark it (and plan.json shows it to reviewers).
         expect(trigger.secretInputs.filter((path: string) => path.startsWith("environment"))).to.deep.equal([]);
         const salt = ofType(dev, "random:index/randomPassword:RandomPassword").find((r) => r.name === "auth-usage-salt");
         expect(salt, "the salt is made once per stack and kept in its state").to.not.equal(undefined);
         const parameter = ofType(dev, "aws:ssm/parameter:Parameter").find((r) => r.name === "auth-usage-salt-parameter")!;
-        expect(parameter.inputs).to.include({ name: `${env.ACCESS_MAP_PATH}/usage-salt`, type: "SecureString", value: salt!.outputs.result });
+        expect(parameter.inputs).to.include({ name: env.USAGE_SALT_PARAMETER, type: "SecureString", value: salt!.outputs.result });
         expect(parameter.inputs.value).to.have.length(32);
     });
 
@@ -139,6 +139,9 @@ describe("operations dashboards and saved usage queries (planned by the program)
         const env = ofType(email, "aws:lambda/function:Function").find((f) => f.name === "auth-pre-token")!.inputs.environment.variables;
         expect(env).to.include({ USAGE_USER_KEY: "email" });
         expect(ofType(email, "aws:ssm/parameter:Parameter").map((r) => r.name)).to.not.include("auth-usage-salt-parameter");
+        expect(env).to.not.have.property("USAGE_SALT_PARAMETER");
+        const statements = JSON.parse(ofType(email, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "auth-pre-token-policy")!.inputs.policy).Statement;
+        expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["OwnLogs", "ReadAccessMap"]);
         const salt = (p: Plan) => ofType(p, "random:index/randomPassword:RandomPassword").find((r: PlannedResource) => r.name === "auth-usage-salt");
         expect(salt(email)?.urn).to.equal(salt(dev)?.urn).and.not.equal(undefined);
     });

@@ -50,14 +50,6 @@ export function adminGroupsParameterName(path: string): string {
     return `${path}/admin-groups`;
 }
 
-/**
- * The SecureString holding the salt of the hashed user key (usage statistics), under the map's path
- * so the trigger reads it with the same one permission. Not a client's name: those are under `clients/`.
- */
-export function usageSaltParameterName(path: string): string {
-    return `${path}/usage-salt`;
-}
-
 /** The parameter holding one client's entry, or undefined for an id that cannot be one of ours. */
 export function clientParameterName(path: string, clientId: string): string | undefined {
     return PARAMETER_SAFE_CLIENT_ID.test(clientId) ? `${path}/clients/${clientId}` : undefined;

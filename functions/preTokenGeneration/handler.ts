@@ -29,16 +29,17 @@
  * - `ACCESS_MAP_MAX_STALE_SECONDS` (default 900): how long past its TTL a client's last good
  *   lookup is still used while refreshes fail.
  * - `USAGE_USER_KEY`, `USAGE_METRICS_NAMESPACE`: see usage.ts. A bad one never denies: the line
- *   says what was not understood. The `hashed` key's salt is the SecureString `<path>/usage-salt`,
- *   read once per instance (usageSalt.ts).
+ *   says what was not understood.
+ * - `USAGE_SALT_PARAMETER`: the SecureString with the `hashed` key's salt, read once per instance
+ *   (usageSalt.ts); unset or unreadable, lines have no user key and say why.
  */
 import type { Context, PreTokenGenerationTriggerEvent, PreTokenGenerationV2TriggerEvent } from "aws-lambda";
-import { type AccessMapDocuments, usageSaltParameterName } from "./accessMap";
+import type { AccessMapDocuments } from "./accessMap";
 import { AccessMapUnavailableError, type AccessMapSource, createAccessMapCache } from "./accessMapCache";
 import { type AllowReason, type DenyReason, decideAccess, denialMessage } from "./decision";
 import { InvalidEventError, readTriggerEvent, type TriggerFacts } from "./event";
 import { createFastSsmClient, ssmAccessMapLoader, ssmSecureValueLoader } from "./ssm";
-import { type MetricFields, metricFields, readUsageSettings, triggerKind, type UserIdentity, userGroupsField, userKeyOf, type UsageSettings, type UserKeyKind } from "./usage";
+import { type MetricFields, metricFields, readUsageSettings, USAGE_ENV, triggerKind, type UserIdentity, userGroupsField, userKeyOf, type UsageSettings, type UserKeyKind } from "./usage";
 import { createUsageSaltSource, type UsageSaltResult } from "./usageSalt";
 import { describeError, isRecord } from "./util";
 
@@ -106,7 +107,7 @@ export type DecisionLogLine = DecisionLogEntry & Partial<MetricFields>;
 export interface HandlerDependencies {
     /** Fetches a client's raw documents. Default: `GetParameters` under `ACCESS_MAP_PATH`. */
     loadAccessMap?: (clientId: string) => Promise<AccessMapDocuments>;
-    /** Fetches the salt of the hashed user key. Default: the SecureString `<ACCESS_MAP_PATH>/usage-salt`. */
+    /** Fetches the salt of the hashed user key. Default: the SecureString `USAGE_SALT_PARAMETER` names. */
     loadUsageSalt?: () => Promise<string>;
     /** Milliseconds since the epoch. Default: `Date.now`. */
     now?: () => number;
@@ -230,8 +231,8 @@ export function createHandler(deps: HandlerDependencies = {}): PreTokenGeneratio
     function saltFor(settings: UsageSettings): Promise<UsageSaltResult> {
         if (settings.userKey !== "hashed") return Promise.resolve({});
         if (!usageSalt) {
-            const path = env()[ENV.path]?.trim();
-            const load = deps.loadUsageSalt ?? (path ? ssmSecureValueLoader(usageSaltParameterName(path), ssm()) : () => Promise.reject(new ConfigError(`${ENV.path} is not set`)));
+            const name = env()[USAGE_ENV.saltParameter]?.trim();
+            const load = deps.loadUsageSalt ?? (name ? ssmSecureValueLoader(name, ssm()) : () => Promise.reject(new ConfigError(`${USAGE_ENV.saltParameter} is not set`)));
             usageSalt = createUsageSaltSource(load, now);
         }
         return usageSalt();

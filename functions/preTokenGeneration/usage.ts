@@ -10,6 +10,8 @@ import { createHmac } from "crypto";
 export const USAGE_ENV = {
     /** `hashed` (default), `sub` or `email`: what the `user` field of a decision line is. */
     userKey: "USAGE_USER_KEY",
+    /** The SSM SecureString holding the `hashed` key's salt (its name only: the trigger reads it, usageSalt.ts). */
+    saltParameter: "USAGE_SALT_PARAMETER",
     /** The CloudWatch namespace of the `Logins`/`Denied` metrics; unset: no metrics (`usage.enabled: false`). */
     metricsNamespace: "USAGE_METRICS_NAMESPACE",
 } as const;
@@ -29,7 +31,7 @@ export const MAX_USER_GROUPS_LENGTH = 2048;
 /** The usage settings as read from the environment (the salt from SSM, see usageSalt.ts); never throws. */
 export interface UsageSettings {
     userKey: UserKeyKind;
-    /** The per-stack secret the `hashed` key is made with: `<access map path>/usage-salt`, a SecureString. */
+    /** The per-stack secret the `hashed` key is made with, read from the SecureString `USAGE_SALT_PARAMETER` names. */
     salt?: string;
     metricsNamespace?: string;
     /** A setting that was not understood (the line says so; the sign-in goes on). */

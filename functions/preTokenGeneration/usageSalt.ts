@@ -1,11 +1,12 @@
 /**
- * The salt of the hashed user key, read from SSM (a SecureString under the access map's path) once
+ * The salt of the hashed user key, read from SSM (a SecureString beside the access map's path) once
  * per function instance, since it never changes. It is not in the function's environment, where
  * whoever may read the function's configuration would read it too.
  *
- * Statistics never slow or fail a sign-in: the first fetch runs beside the first access-map lookup,
- * a failed one is tried again no sooner than {@link SALT_RETRY_MS} later (an SSM outage must not add
- * a timeout to every sign-in), and meanwhile lines carry no user key and say why.
+ * Statistics never fail a sign-in and rarely slow one: the first fetch runs beside the first
+ * access-map lookup; a sign-in waits for it at most {@link SALT_WAIT_MS}; a fetch that failed or
+ * overran that wait is tried again no sooner than {@link SALT_RETRY_MS} later (so an SSM outage adds
+ * its timeout to one sign-in a minute, not to each), and meanwhile lines carry no user key and say why.
  */
 import { describeError } from "./util";
 
@@ -37,7 +38,7 @@ export function createUsageSaltSource(load: () => Promise<string>, now: () => nu
     let failure: { at: number; problem: string } | undefined;
     let inFlight: Promise<UsageSaltResult> | undefined;
 
-    const fetch = async (): Promise<UsageSaltResult> => {
+    const fetchSalt = async (): Promise<UsageSaltResult> => {
         try {
             const value = await load();
             if (typeof value !== "string" || value.length < MIN_SALT_LENGTH) {
@@ -56,12 +57,17 @@ export function createUsageSaltSource(load: () => Promise<string>, now: () => nu
         if (salt !== undefined) return Promise.resolve({ salt });
         if (failure && now() - failure.at < retryMs) return Promise.resolve({ problem: failure.problem });
         // Cleared once settled (a microtask later, even for a loader that throws at once), so a later try fetches anew.
-        inFlight ??= fetch().finally(() => {
+        inFlight ??= fetchSalt().finally(() => {
             inFlight = undefined;
         });
         let timer: ReturnType<typeof setTimeout> | undefined;
         const late = new Promise<UsageSaltResult>((resolve) => {
-            timer = setTimeout(() => resolve({ problem: `usage salt not fetched within ${waitMs} ms, so the line has no user key` }), waitMs);
+            timer = setTimeout(() => {
+                // Counted as a failure, so later sign-ins do not wait again; the fetch carries on and a late salt is kept.
+                failure = { at: now(), problem: `usage salt not fetched within ${waitMs} ms, so the line has no user key (tried again after ${retryMs / 1000} s)` };
+                resolve({ problem: failure.problem });
+            }, waitMs);
+            timer.unref?.();
         });
         return Promise.race([inFlight, late]).finally(() => clearTimeout(timer));
     };

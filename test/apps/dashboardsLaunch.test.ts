@@ -64,6 +64,19 @@ describe("dashboards_launch: the flags a generated Streamlit image starts with",
         expect(platformDefaults(argv)).to.deep.equal(["--client.showErrorDetails", "none"]);
     });
 
+    it("keeps a default when its STREAMLIT_* variable is set but empty (Streamlit ignores an empty one)", () => {
+        expect(platformDefaults(argvOf(dir, "app.py", { STREAMLIT_CLIENT_TOOLBAR_MODE: "" }))).to.deep.equal(DEFAULTS);
+    });
+
+    it("reads the config beside a linked script where Streamlit does: beside the link, not its target", () => {
+        fs.mkdirSync(path.join(dir, "real"));
+        fs.writeFileSync(path.join(dir, "real", "app.py"), "");
+        fs.mkdirSync(path.join(dir, "sub"));
+        fs.symlinkSync(path.join("..", "real", "app.py"), path.join(dir, "sub", "app.py"));
+        config(path.join(dir, "sub"), '[client]\ntoolbarMode = "developer"\n');
+        expect(platformDefaults(argvOf(dir, "sub/app.py"))).to.deep.equal(["--server.fileWatcherType", "none", "--client.showErrorDetails", "none"]);
+    });
+
     it("never lets the app's config turn off the headless start or the usage-statistics opt-out", () => {
         config(dir, "[server]\nheadless = false\n[browser]\ngatherUsageStats = true\n");
         const argv = argvOf(dir, "app.py");

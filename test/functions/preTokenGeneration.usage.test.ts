@@ -114,16 +114,16 @@ describe("preTokenGeneration usage statistics", () => {
 
         it("is left out, and the line says why, when the salt cannot be had; the sign-in goes on", async () => {
             const { handler, lines } = setup({}, undefined, async () => {
-                throw new Error("ParameterNotFound: /dashboards/prod/auth/access/usage-salt");
+                throw new Error("ParameterNotFound: /dashboards/prod/auth/usage-salt");
             });
             const e = event({ groups: ["finance"] });
             expect(await handler(e)).to.equal(e);
             expect(lines[0]).to.deep.include({ decision: "allow", user: undefined });
             expect(lines[0].usageProblem).to.include("usage salt unavailable").and.include("ParameterNotFound");
             // The default loader without the map's path: the same, with the setting named.
-            const noPath: DecisionLogLine[] = [];
-            await createHandler({ env: {}, loadAccessMap: async () => ({ adminGroups: adminGroupsDocument([]) }), log: (l) => noPath.push(l) })(e).catch(() => undefined);
-            expect(noPath[0].usageProblem).to.include("ACCESS_MAP_PATH is not set");
+            const noParameter: DecisionLogLine[] = [];
+            await createHandler({ env: {}, loadAccessMap: async () => ({ adminGroups: adminGroupsDocument([]) }), log: (l) => noParameter.push(l) })(e).catch(() => undefined);
+            expect(noParameter[0].usageProblem).to.include("USAGE_SALT_PARAMETER is not set");
         });
 
         it("falls back to the private choice (hashed) for a setting it does not know, and never denies for it", async () => {
@@ -191,13 +191,16 @@ describe("preTokenGeneration usage statistics", () => {
             expect(state.calls).to.equal(0);
         });
 
-        it("holds a sign-in no longer than its wait when the loader hangs, and the fetch carries on for later lines", async () => {
+        it("holds one sign-in no longer than its wait when the loader hangs, the next ones not at all, and keeps a salt that comes late", async () => {
             let resolve!: (salt: string) => void;
             let calls = 0;
             const source = createUsageSaltSource(() => (calls++, new Promise<string>((r) => (resolve = r))), Date.now, SALT_RETRY_MS, 50);
             const start = Date.now();
             expect((await source()).problem).to.include("not fetched within 50 ms");
             expect(Date.now() - start).to.be.below(1000);
+            const next = Date.now();
+            for (let i = 0; i < 5; i++) expect((await source()).problem).to.include("not fetched within 50 ms");
+            expect(Date.now() - next, "later sign-ins within the retry wait do not wait again").to.be.below(40);
             resolve(SALT);
             await new Promise((r) => setImmediate(r));
             expect(await source()).to.deep.equal({ salt: SALT });

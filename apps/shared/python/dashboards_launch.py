@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 
 # What a generated Streamlit image sets unless the app says otherwise: (option, value, its variable).
 # The app's own .streamlit/config.toml (in the working folder or beside the script) or the variable,
-# set in the stack file's environment, wins: flags would override both.
+# set in the stack file's environment, wins: flags would override both. A global ~/.streamlit/config.toml
+# is not consulted: the image has none.
 # Precedence of flags, variables and config files: https://docs.streamlit.io/develop/concepts/configuration/options
 STREAMLIT_DEFAULTS = (
     # The image's files never change: watching them costs CPU and memory on every task.
@@ -37,7 +38,8 @@ def app_config_options(script: str, cwd: Path) -> set[str]:
     """The `section.option` names the app's own Streamlit config files set. A file that cannot be
     read or parsed sets none here: Streamlit reads it itself and reports what is wrong with it."""
     names: set[str] = set()
-    for folder in dict.fromkeys([cwd, (cwd / script).resolve().parent]):
+    # abspath, not resolve: Streamlit looks beside the script's path as given, links not followed.
+    for folder in dict.fromkeys([cwd, Path(os.path.abspath(cwd / script)).parent]):
         try:
             with open(folder / ".streamlit" / "config.toml", "rb") as file:
                 document = tomllib.load(file)
@@ -54,7 +56,8 @@ def streamlit_argv(script: str, env=os.environ, cwd: Path | None = None) -> list
     defaults = [
         arg
         for option, value, variable in STREAMLIT_DEFAULTS
-        if option not in set_by_app and variable not in env
+        # An empty variable is no setting: Streamlit ignores it too.
+        if option not in set_by_app and not env.get(variable)
         for arg in (f"--{option}", value)
     ]
     return [

@@ -61,9 +61,10 @@ describe("a single-ALB stack upgrading to several load balancers (real engine)",
             "replace aws:ecs/taskDefinition:TaskDefinition portal-task",
             "update aws:ecs/service:Service portal-service",
             "update docker-build:index:Image portal-image",
-            // Usage statistics came later: new resources of their own, and the trigger's new settings.
+            // Usage statistics came later: new resources of their own, the trigger's new settings, and its read of the salt.
             ...USAGE_STATISTICS_CREATES,
             "update aws:lambda/function:Function auth-pre-token",
+            "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy",
         ].sort());
     });
 

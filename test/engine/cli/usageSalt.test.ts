@@ -1,7 +1,7 @@
 /**
  * The usage salt leaving the login trigger's environment, on the real Pulumi engine: dev deployed
  * by the last release that gave the trigger the salt as `USAGE_USER_KEY_SALT` upgrades to the
- * SecureString `<access map path>/usage-salt`. The release note says every user keeps their key:
+ * SecureString `/<project>/<stack>/<component>/usage-salt`. The release note says every user keeps their key:
  * the parameter holds the very value the environment held (the same RandomPassword, not made
  * anew), the function no longer has the variable, and nothing else changes.
  */
@@ -12,7 +12,7 @@ import { EngineWorkspace, LINKED, REPO, sourcesAt, tail } from "./workspace";
 
 /** The last release of main with the salt in the trigger's environment. */
 const RELEASED_WITH_SALT_IN_ENVIRONMENT = "525154aec9d54eb14472b402fa58407549fb8db0";
-const SALT_PARAMETER = "/dashboards/dev/auth/access/usage-salt";
+const SALT_PARAMETER = "/dashboards/dev/auth/usage-salt";
 
 interface PreviewJson {
     steps?: { op: string; urn: string }[];
@@ -43,7 +43,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         expect(releasedSalt).to.be.a("string").with.length(32);
     });
 
-    it("previews the upgrade as the salt's parameter and the trigger's update, nothing else", () => {
+    it("previews the upgrade as the salt's parameter and the trigger's and its role policy's updates, nothing else", () => {
         // The program's sources of this checkout; the dashboards' folders stay the release's (a changed
         // platform helper rebuilds the Python images, by design, which is not this test's subject).
         ws.linkSources(REPO, LINKED.filter((name) => name !== "apps"));
@@ -53,6 +53,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         const changed = steps.filter((s) => s.op !== "same" && s.op !== "read").map((s) => `${s.op} ${s.urn.split("::")[2].split("$").pop()} ${s.urn.split("::").pop()}`).sort();
         expect(changed).to.deep.equal([
             "create aws:ssm/parameter:Parameter auth-usage-salt-parameter",
+            "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy",
             "update aws:lambda/function:Function auth-pre-token",
         ]);
     });
@@ -68,7 +69,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         expect(saltRecords().map((x) => x.id)).to.deep.equal(saltsBefore);
         const variables = reveal(trigger().props!.environment).variables as Record<string, string>;
         expect(variables).to.not.have.property("USAGE_USER_KEY_SALT");
-        expect(variables).to.include({ ACCESS_MAP_PATH: "/dashboards/dev/auth/access", USAGE_USER_KEY: "hashed" });
+        expect(variables).to.include({ ACCESS_MAP_PATH: "/dashboards/dev/auth/access", USAGE_USER_KEY: "hashed", USAGE_SALT_PARAMETER: SALT_PARAMETER });
         const again = run(["preview", "--expect-no-changes"]);
         expect(again.code, tail(again)).to.equal(0);
     });
