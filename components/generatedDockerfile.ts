@@ -183,9 +183,9 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
                 "# later packageSnapshot). The pip that does it (26.0+) stays in this stage.",
             ]
             : ["# packageSnapshot: latest: the newest versions the requirements allow, as of each build."]),
-        "# Then what no running app reads goes: numpy's, pandas' and pyarrow's own test suites, C headers,",
-        "# Cython sources, JavaScript source maps, and symbols of shared libraries (strip; a library that",
-        "# would not load stripped is kept as installed).",
+        "# Then what no running app reads goes: the own test suites of numpy, pandas, pyarrow, scipy,",
+        "# scikit-learn, statsmodels and matplotlib, C headers, Cython sources, JavaScript source maps, and",
+        "# symbols of shared libraries (strip; a library that would not load stripped is kept as installed).",
         ...shellSteps([
             ...(fromPyproject ? ["python /src/platform/python/pyproject_requirements.py /src/app/pyproject.toml > /src/app/requirements.txt"] : []),
             ...(snapshot

@@ -145,6 +145,13 @@ make_streamlit_hello_venv() {
   make_image_venv "$IMAGE_VENVS/streamlit-hello" "$requirements" "$ROOT/apps/shared/python/requirements.txt"
 }
 
+# make_science_venv: the analysis stack dashboards often add (scipy, scikit-learn, statsmodels,
+# matplotlib), installed and slimmed as a build stage does; test/apps/slimEnvironment.test.ts
+# imports every module of it, to show that removing their test suites breaks none.
+make_science_venv() {
+  make_image_venv "$IMAGE_VENVS/science" "$ROOT/test/fixtures/slim-environment/science-requirements.txt"
+}
+
 # Debian's r-cran-plotly replaces the plotly.js the CRAN package bundles (2.11.1 for R plotly
 # 4.10.1) with an old 1.x build that fails in current browsers ("GLOBAL is not defined", no
 # plot). The Docker image uses CRAN binaries and is not affected. For the tests, build an R
@@ -209,6 +216,7 @@ for fixture in "${PYTHON_FIXTURES[@]}"; do
   make_fixture_venv "$fixture"
 done
 make_streamlit_hello_venv
+make_science_venv
 make_venv "$ROOT/apps/.venv-tools" "$ROOT/scripts/requirements-tools.txt"
 install_actionlint
 

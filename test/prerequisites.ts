@@ -50,7 +50,7 @@ export const PREREQUISITES = {
     rscript,
     venv: (app: "flask" | "dash" | "streamlit") => fromSetup(`apps/${app}/.venv`, path.join(ROOT, "apps", app, ".venv", "bin", "python")),
     /** The venv of a Python app fixture (test/fixtures/python-apps/<name>): what its generated Dockerfile installs. */
-    fixtureVenv: (name: "dash-tutorial" | "flask-tutorial" | "streamlit-hello") => fromSetup(`.test-artifacts/venvs/${name}`, path.join(ROOT, ".test-artifacts", "venvs", name, "bin", "python")),
+    fixtureVenv: (name: "dash-tutorial" | "flask-tutorial" | "streamlit-hello" | "science") => fromSetup(`.test-artifacts/venvs/${name}`, path.join(ROOT, ".test-artifacts", "venvs", name, "bin", "python")),
     tool: (name: "hadolint" | "actionlint" | "shellcheck") => fromSetup(`${name} (apps/.venv-tools/bin)`, path.join(ROOT, "apps", ".venv-tools", "bin", name)),
     /** moto's server mode (pinned in scripts/requirements-tools.txt): the AWS API peer of the wake-on-request tests. */
     moto: fromSetup("moto (apps/.venv-tools/bin/moto_server)", path.join(ROOT, "apps", ".venv-tools", "bin", "moto_server")),

@@ -5,8 +5,9 @@
 Run in a generated image's build stage, after pip and before the environment is copied on. It
 removes, inside the environment's site-packages only:
 
-- the test suites numpy, pandas and pyarrow ship inside themselves (TEST_SUITES): run by pytest,
-  never imported by the package (numpy.testing and pandas._testing, which are, stay);
+- the test suites numpy, pandas, pyarrow, scipy, scikit-learn, statsmodels and matplotlib ship
+  inside themselves (TEST_SUITES): run by pytest, never imported by the package (numpy.testing,
+  pandas._testing, scipy._lib._testutils and matplotlib.testing, which are, stay);
 - pyarrow's C++ headers and sources (pyarrow/include, pyarrow/src) and Cython sources anywhere
   (*.pyx, *.pxd, *.pxi): for compiling extensions against a package, which a run-time image
   never does;
@@ -34,9 +35,10 @@ from pathlib import Path
 USAGE = "usage: python slim_environment.py <virtual environment>"
 
 # Folders named `tests` inside these packages are their own test suites (numpy has one per
-# subpackage). Only packages whose suites are known never to be imported at run time; the
-# generated apps' native runs (test/apps/generatedApps.test.ts) use environments slimmed by this.
-TEST_SUITES = ("numpy", "pandas", "pyarrow")
+# subpackage). Only packages whose suites are known never to be imported at run time: the
+# generated apps' native runs (test/apps/generatedApps.test.ts) use environments slimmed by this,
+# and test/apps/slimEnvironment.test.ts imports every module of the analysis stack once slimmed.
+TEST_SUITES = ("numpy", "pandas", "pyarrow", "scipy", "sklearn", "statsmodels", "matplotlib", "mpl_toolkits")
 # Build-time-only folders of a package.
 BUILD_ONLY_FOLDERS = ("pyarrow/include", "pyarrow/src")
 BUILD_ONLY_SUFFIXES = (".pyx", ".pxd", ".pxi")
