@@ -24,7 +24,7 @@ import type { DashboardPlatformArgs } from "./platformArgs";
 import { PORTAL_CATALOGUE_CONTEXT, writePortalCatalogue } from "./portalCatalogue";
 import { rulePriorities, WakeRuleSlots, wakeRuleSlots } from "./routing";
 import { SignOut } from "./signOut";
-import { MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH, OperationsDashboardEntry, operationsDashboardBodies, operationsDashboardUrl } from "./operationsDashboard";
+import { OperationsDashboardEntry, operationsDashboardBodies, operationsDashboardName, operationsDashboardUrl } from "./operationsDashboard";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 import { USAGE_QUERY_LIST, usageQueryDefinitionName } from "./usageQueries";
 
@@ -318,11 +318,10 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         routes: ServiceRoutes,
         login: { cognito?: CognitoAuth },
     ): { urls: Record<string, string>; queryNames: string[] } {
-        const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`.replace(/[^A-Za-z0-9_-]/g, "-");
         const loginMetricsNamespace = config.usage.enabled ? login.cognito?.usageMetricsNamespace : undefined;
         const urls: Record<string, string> = {};
         for (const [n, lb] of cluster.loadBalancersByNumber()) {
-            const name = `${prefix}-operations-lb${n}`.slice(0, MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH);
+            const name = operationsDashboardName(pulumi.getProject(), pulumi.getStack(), config.region, n);
             const here = services.filter((d) => routes.loadBalancerOf.get(d.name) === n);
             const entries = here.map((d) => {
                 const service = deployed.get(d.name)!;

@@ -88,7 +88,7 @@ describe("operations dashboards and saved usage queries (planned by the program)
     it("dev: one operations dashboard whose every metric dimension is a planned load balancer, target group, cluster, service or login dashboard", () => {
         expect(checkOperations(dev).dashboardsPerBody).to.deep.equal([5]);
         expect(Object.keys(dev.outputs.operationsDashboardUrls as object)).to.deep.equal(["0"]);
-        expect((dev.outputs.operationsDashboardUrls as Record<string, string>)["0"]).to.match(/^https:\/\/console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#dashboards:name=dashboards-dev-operations-lb0$/);
+        expect((dev.outputs.operationsDashboardUrls as Record<string, string>)["0"]).to.match(/^https:\/\/console\.aws\.amazon\.com\/cloudwatch\/home\?region=eu-west-1#dashboards:name=dashboards-dev-eu-west-1-operations-lb0$/);
     });
 
     it("120 dashboards: one operations dashboard per load balancer, each dashboard on its own load balancer's, within CloudWatch's 500 widgets", async () => {

@@ -1,7 +1,7 @@
 import { DASHBOARD_DIMENSION } from "../functions/preTokenGeneration/usage";
 import { expect } from "chai";
 import {
-    cloudWatchDashboardNameProblem, DASHBOARD_BODY_LIMITS, DASHBOARD_GRID_COLUMNS, MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH, MAX_DASHBOARD_BODY_BYTES,
+    cloudWatchDashboardNameProblem, operationsDashboardName, DASHBOARD_BODY_LIMITS, DASHBOARD_GRID_COLUMNS, MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH, MAX_DASHBOARD_BODY_BYTES,
     MAX_METRICS_PER_DASHBOARD, MAX_METRICS_PER_WIDGET, MAX_WIDGETS_PER_DASHBOARD, metricReferences, OperationsDashboardArgs, operationsDashboardBodies,
     OperationsDashboardEntry,
 } from "../components/operationsDashboard";
@@ -55,6 +55,23 @@ function expectValidGrid(body: string) {
 }
 
 describe("operations dashboard", () => {
+    describe("its name", () => {
+        it("holds the region, since dashboard names are global to the account: the same stack in two regions writes two dashboards", () => {
+            expect(operationsDashboardName("dashboards", "prod", "eu-west-1", 0)).to.equal("dashboards-prod-eu-west-1-operations-lb0");
+            expect(operationsDashboardName("dashboards", "prod", "us-east-1", 0)).to.not.equal(operationsDashboardName("dashboards", "prod", "eu-west-1", 0));
+        });
+
+        it("stays a valid name whatever the project and stack are called, and never loses the load balancer's number to the length cap", () => {
+            const long = "p".repeat(300);
+            const names = [0, 1, 10, 11].map((n) => operationsDashboardName(long, "org/stack.v2", "eu-west-1", n));
+            for (const name of names) expect(cloudWatchDashboardNameProblem(name), name).to.equal(undefined);
+            expect(names.every((n) => n.length === MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH)).to.equal(true);
+            expect(new Set(names).size).to.equal(4);
+            expect(names[2].endsWith("-operations-lb10")).to.equal(true);
+            expect(operationsDashboardName("my project", "dev:2", "eu-west-1", 3)).to.equal("my-project-dev-2-eu-west-1-operations-lb3");
+        });
+    });
+
     const three = [entry("sales", 0, 0), entry("ridge-lasso", 0, 1, { minTasks: 2, maxTasks: 6 }), entry("churn", 1, 2, { minTasks: 0, maxTasks: 3 })];
 
     it("gives each dashboard one row whose every metric has its own target group, load balancer, service and login dimension", () => {

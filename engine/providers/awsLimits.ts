@@ -191,6 +191,9 @@ export const REPLACE_ON: Record<string, string[] | "*"> = {
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["repository"],
     "aws:cloudwatch/logGroup:LogGroup": ["name", "namePrefix", "logGroupClass"],
     "aws:cloudwatch/metricAlarm:MetricAlarm": ["name"],
+    // The name is the dashboard's identity: a new name is a new dashboard (CloudFormation: "Update requires: Replacement").
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html
+    "aws:cloudwatch/dashboard:Dashboard": ["dashboardName"],
     "aws:iam/role:Role": ["name", "namePrefix", "path"],
     "aws:iam/rolePolicy:RolePolicy": ["name", "namePrefix", "role"],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ["role", "policyArn"],

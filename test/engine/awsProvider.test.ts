@@ -304,6 +304,14 @@ describe("aws test double (engine/bin/pulumi-resource-aws)", function () {
             expect(d.replaces).to.deep.equal(["vpcId"]);
         });
 
+        it("replaces a CloudWatch dashboard when its name changes (the name is the dashboard), updates its body in place", async () => {
+            const dash = { dashboardName: "dashboards-dev-operations-lb0", dashboardBody: "{\"widgets\":[]}" };
+            const renamed = await aws.diff("aws:cloudwatch/dashboard:Dashboard", "d", { id: dash.dashboardName, olds: dash, oldInputs: dash, news: { ...dash, dashboardName: "dashboards-dev-eu-west-1-operations-lb0" } });
+            expect(renamed.replaces).to.deep.equal(["dashboardName"]);
+            const body = await aws.diff("aws:cloudwatch/dashboard:Dashboard", "d", { id: dash.dashboardName, olds: dash, oldInputs: dash, news: { ...dash, dashboardBody: "{\"widgets\":[{}]}" } });
+            expect([body.diffs, body.replaces]).to.deep.equal([["dashboardBody"], []]);
+        });
+
         it("updates in place what does not force a replacement", async () => {
             const d = await aws.diff(TG, "tg", { id: "arn:tg", olds, oldInputs, news: { ...oldInputs, deregistrationDelay: 30 } });
             expect(d.diffs).to.deep.equal(["deregistrationDelay"]);

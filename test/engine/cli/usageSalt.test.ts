@@ -3,7 +3,8 @@
  * by the last release that gave the trigger the salt as `USAGE_USER_KEY_SALT` upgrades to the
  * SecureString `/<project>/<stack>/<component>/usage-salt`. The release note says every user keeps their key:
  * the parameter holds the very value the environment held (the same RandomPassword, not made
- * anew), the function no longer has the variable, and nothing else changes.
+ * anew), the function no longer has the variable, and nothing else changes but the operations
+ * dashboard, renamed with its region in the same release (docs/operations.md).
  */
 import { expect } from "chai";
 import * as path from "path";
@@ -43,7 +44,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         expect(releasedSalt).to.be.a("string").with.length(32);
     });
 
-    it("previews the upgrade as the salt's parameter and the trigger's and its role policy's updates, nothing else", () => {
+    it("previews the upgrade as the salt's parameter, the trigger's and its role policy's updates and the renamed operations dashboard, nothing else", () => {
         // The program's sources of this checkout; the dashboards' folders stay the release's (a changed
         // platform helper rebuilds the Python images, by design, which is not this test's subject).
         ws.linkSources(REPO, LINKED.filter((name) => name !== "apps"));
@@ -53,6 +54,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         const changed = steps.filter((s) => s.op !== "same" && s.op !== "read").map((s) => `${s.op} ${s.urn.split("::")[2].split("$").pop()} ${s.urn.split("::").pop()}`).sort();
         expect(changed).to.deep.equal([
             "create aws:ssm/parameter:Parameter auth-usage-salt-parameter",
+            "replace aws:cloudwatch/dashboard:Dashboard operations-lb0",
             "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy",
             "update aws:lambda/function:Function auth-pre-token",
         ]);
