@@ -31,14 +31,15 @@ export const MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH = 255;
  * `<project>-<stack>-<region>-operations-lb<n>`. The region is in it because dashboards are global
  * to the account while stacks are regional: the same project and stack in two regions (a second
  * region, two developers' `dev` on their own backends) would otherwise write one dashboard, each
- * `pulumi up` silently replacing the other's, and a destroy deleting both. A long prefix is cut, the
- * `-operations-lb<n>` end never, so two load balancers never share a name.
+ * `pulumi up` silently replacing the other's, and a destroy deleting both. A long project and stack
+ * are cut, the `-<region>-operations-lb<n>` end never, so neither two regions nor two load balancers
+ * share a name.
  */
 // "All dashboards in your account are global, not region-specific"; PutDashboard replaces one of the same name: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html
 export function operationsDashboardName(project: string, stack: string, region: string, loadBalancer: number): string {
-    const suffix = `-operations-lb${loadBalancer}`;
-    const prefix = `${project}-${stack}-${region}`.replace(/[^A-Za-z0-9_-]/g, "-");
-    return prefix.slice(0, MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH - suffix.length) + suffix;
+    const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "-");
+    const suffix = `-${clean(region)}-operations-lb${loadBalancer}`;
+    return clean(`${project}-${stack}`).slice(0, MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH - suffix.length) + suffix;
 }
 
 /** The console address of a CloudWatch dashboard, on its region's partition's console (China and GovCloud have their own). */

@@ -403,7 +403,8 @@ export const iamNoWildcardResource: ResourceRule<{ allowedWildcardActions: strin
 };
 
 /** Actions that read a secret's or a parameter's value (what a task execution role uses for `secrets`). */
-export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "ssm:GetParameters", "ssm:GetParameter", "ssm:GetParametersByPath"];
+// GetParameterHistory returns past values, decrypted on request: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameterHistory.html
+export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue", "ssm:GetParameters", "ssm:GetParameter", "ssm:GetParametersByPath", "ssm:GetParameterHistory"];
 
 /** Whether an IAM action pattern (`*` and `?` wildcards, case-insensitive) covers `action`. */
 function actionCovers(pattern: string, action: string): boolean {

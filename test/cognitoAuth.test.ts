@@ -368,7 +368,8 @@ describe("CognitoAuth", function () {
                 { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/access/*" },
                 { Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/usage-salt" },
             ]);
-            // Every parameter of the map is under that path, and nothing else of the stack is: the wildcard covers no secret.
+            // Under the wildcard's path are the map's plain documents only, never a SecureString: it covers no secret.
+            for (const p of ofType(dev.plan, T.parameter)) expect(String(p.inputs.name).includes("/access/"), p.inputs.name).to.equal(p.inputs.type === "String");
             for (const p of mapParameters(dev.plan)) expect(p.outputs.arn ?? `arn:aws:ssm:eu-west-1:123456789012:parameter${p.inputs.name}`).to.match(/^arn:aws:ssm:eu-west-1:123456789012:parameter\/dashboards\/dev\/auth\/access\//);
             expect(one(dev.plan, T.rolePolicy).inputs.role).to.equal(one(dev.plan, "aws:iam/role:Role").id);
         });

@@ -61,13 +61,15 @@ describe("operations dashboard", () => {
             expect(operationsDashboardName("dashboards", "prod", "us-east-1", 0)).to.not.equal(operationsDashboardName("dashboards", "prod", "eu-west-1", 0));
         });
 
-        it("stays a valid name whatever the project and stack are called, and never loses the load balancer's number to the length cap", () => {
+        it("stays a valid name whatever the project and stack are called, and never loses the region or the load balancer's number to the length cap", () => {
             const long = "p".repeat(300);
             const names = [0, 1, 10, 11].map((n) => operationsDashboardName(long, "org/stack.v2", "eu-west-1", n));
             for (const name of names) expect(cloudWatchDashboardNameProblem(name), name).to.equal(undefined);
             expect(names.every((n) => n.length === MAX_CLOUDWATCH_DASHBOARD_NAME_LENGTH)).to.equal(true);
             expect(new Set(names).size).to.equal(4);
-            expect(names[2].endsWith("-operations-lb10")).to.equal(true);
+            expect(names[2].endsWith("-eu-west-1-operations-lb10")).to.equal(true);
+            // Nor two regions.
+            expect(operationsDashboardName(long, "prod", "us-east-1", 0)).to.not.equal(operationsDashboardName(long, "prod", "eu-west-1", 0));
             expect(operationsDashboardName("my project", "dev:2", "eu-west-1", 3)).to.equal("my-project-dev-2-eu-west-1-operations-lb3");
         });
     });

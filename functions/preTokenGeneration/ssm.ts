@@ -49,7 +49,7 @@ export function ssmAccessMapLoader(path: string, client?: Pick<SSMClient, "send"
 
 /**
  * Returns a loader of one parameter's decrypted value (a SecureString, e.g. the usage salt), through
- * the same GetParameters permission as the map and within {@link SSM_DEADLINE_MS}. A missing
+ * GetParameters (granted on that parameter's exact ARN) and within {@link SSM_DEADLINE_MS}. A missing
  * parameter is an error.
  */
 export function ssmSecureValueLoader(name: string, client?: Pick<SSMClient, "send">): () => Promise<string> {

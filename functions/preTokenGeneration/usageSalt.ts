@@ -30,7 +30,7 @@ export interface UsageSaltResult {
  * Creates the instance's salt source. The returned function never rejects and shares one fetch
  * among concurrent callers.
  *
- * @param load Fetches the salt (e.g. `ssmSecureValueLoader(usageSaltParameterName(path))`).
+ * @param load Fetches the salt (e.g. `ssmSecureValueLoader(<the name USAGE_SALT_PARAMETER gives>)`).
  * @param now Milliseconds since the epoch.
  */
 export function createUsageSaltSource(load: () => Promise<string>, now: () => number, retryMs = SALT_RETRY_MS, waitMs = SALT_WAIT_MS): () => Promise<UsageSaltResult> {

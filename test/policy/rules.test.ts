@@ -354,7 +354,11 @@ describe("policy rules over the offline plan", () => {
                 'Policy "kpis-exec-policy" statement 3 lets ssm:GetParameters read by wildcard: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db?".',
             ]);
             expect(messages(rule, addStatement({ Effect: "Allow", NotAction: "s3:*", NotResource: SECRET }))).to.deep.equal([
-                'Policy "kpis-exec-policy" statement 3 lets secretsmanager:GetSecretValue, ssm:GetParameters, ssm:GetParameter, ssm:GetParametersByPath read everything but its NotResource.',
+                'Policy "kpis-exec-policy" statement 3 lets secretsmanager:GetSecretValue, ssm:GetParameters, ssm:GetParameter, ssm:GetParametersByPath, ssm:GetParameterHistory read everything but its NotResource.',
+            ]);
+            // Past values, decrypted on request: a read like the others.
+            expect(messages(rule, addStatement({ Effect: "Allow", Action: "ssm:GetParameterHistory", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/*" }))).to.deep.equal([
+                'Policy "kpis-exec-policy" statement 3 lets ssm:GetParameterHistory read by wildcard: "arn:aws:ssm:eu-west-1:123456789012:parameter/*".',
             ]);
         });
         it("catches the same in a role's inline policies", () => {
@@ -363,7 +367,7 @@ describe("policy rules over the offline plan", () => {
                 i.inlinePolicies = [{ name: "extra", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ssm:*", Resource: "arn:aws:ssm:*:*:parameter/*" }] }) }];
             });
             expect(messages(rule, inline)).to.deep.equal([
-                'Role "kpis-exec" inline policy "extra" statement 0 lets ssm:GetParameters, ssm:GetParameter, ssm:GetParametersByPath read by wildcard: "arn:aws:ssm:*:*:parameter/*".',
+                'Role "kpis-exec" inline policy "extra" statement 0 lets ssm:GetParameters, ssm:GetParameter, ssm:GetParametersByPath, ssm:GetParameterHistory read by wildcard: "arn:aws:ssm:*:*:parameter/*".',
             ]);
         });
         it("passes a stack whose dashboard reads a Secrets Manager secret (with a json key) and an SSM parameter", async () => {
