@@ -146,6 +146,20 @@ describe("generated Dockerfiles on apps this project did not write", function ()
             expect(hadolint(source.dockerfile)).to.equal("");
             buildable(path.join(appsDir, "hello"), source.dockerfile);
         });
+
+        it("copies the app's own .streamlit settings into the image, where the launcher leaves them the last word", function () {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-streamlit-config-"));
+            try {
+                fs.cpSync(path.join(appsDir, "hello"), path.join(dir, "hello"), { recursive: true });
+                fs.mkdirSync(path.join(dir, "hello", ".streamlit"));
+                fs.writeFileSync(path.join(dir, "hello", ".streamlit", "config.toml"), '[client]\ntoolbarMode = "developer"\n');
+                const source = generated(dir, "hello", "streamlit", "streamlit_app.py");
+                expect(source.dockerfile).to.contain('COPY [".streamlit","./.streamlit/"]');
+                expect(source.dockerfile).to.contain("WORKDIR /app");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
     });
 
     describe("Dash and Flask: apps in the shape of their official tutorials", () => {
