@@ -227,7 +227,7 @@ export interface CognitoAuthArgs {
      */
     temporaryPasswordValidityDays?: number;
     /**
-     * Hosted-login prefix: `<prefix>.auth.<region>.amazoncognito.com`. Must be unique in the
+     * Hosted-login prefix: `<prefix>.auth.<region>.amazoncognito.com` (`auth-fips` in GovCloud). Must be unique in the
      * region and may not contain aws, amazon or cognito. When omitted (and no customDomain),
      * `<stack>-<component>-<6 random characters>` is used; the random part is kept in state, so
      * it does not change between updates.
@@ -566,7 +566,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
     public readonly userPoolArn: pulumi.Output<string>;
     /** `https://cognito-idp.<region>.amazonaws.com/<poolId>`: the `iss` of the pool's tokens. */
     public readonly issuer: pulumi.Output<string>;
-    /** Full hosted-login domain: `<prefix>.auth.<region>.amazoncognito.com` or the custom domain. */
+    /** Full hosted-login domain: `<prefix>.auth.<region>.amazoncognito.com` (`auth-fips` in GovCloud) or the custom domain. */
     public readonly hostedUiDomain: pulumi.Output<string>;
     /** `https://<hostedUiDomain>`: base of the login, token and logout endpoints (users start at a dashboard, which redirects here). */
     public readonly loginUrl: pulumi.Output<string>;

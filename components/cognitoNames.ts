@@ -5,6 +5,7 @@
  */
 import { adminGroupsDocument, clientAccessDocument } from "../functions/preTokenGeneration/accessMap";
 import { boundedName, sanitizeName } from "./naming";
+import { cognitoPrefixDomainParent } from "./partitions";
 
 export { adminGroupsDocument, clientAccessDocument };
 
@@ -72,9 +73,9 @@ export function derivedDomainPrefix(base: string, suffix: string): string {
     return `${base}-${safeSuffix}`;
 }
 
-/** `<prefix>.auth.<region>.amazoncognito.com`: the hosted login domain of a prefix. */
+/** `<prefix>.auth.<region>.amazoncognito.com` (`auth-fips` in GovCloud): the hosted login domain of a prefix. */
 export function prefixDomain(prefix: string, region: string): string {
-    return `${prefix}.auth.${region}.amazoncognito.com`;
+    return `${prefix}.${cognitoPrefixDomainParent(region)}`;
 }
 
 /**

@@ -210,7 +210,7 @@ export interface PlatformAuthArgs {
     deletionProtection?: boolean;
     /** Minimum password length, 12 to 99. @default 12 */
     passwordMinimumLength?: number;
-    /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`). @default a unique prefix derived from project and stack */
+    /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`, `auth-fips` in GovCloud). @default a unique prefix derived from project and stack */
     domainPrefix?: string;
     /** A custom domain for the hosted login instead of the Cognito prefix domain. */
     customDomain?: PlatformCustomDomainArgs;

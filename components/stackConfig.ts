@@ -22,7 +22,7 @@ import {
     MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, isLoadBalancerNumber, RoutedDashboard, routedDashboard, routedPortal, Routing,
 } from "./loadBalancers";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
-import { partitionOfRegion } from "./partitions";
+import { cognitoCustomDomainProblem, partitionOfRegion, regionSupportProblem } from "./partitions";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 import { IDLE_MINUTES } from "./wake";
@@ -32,7 +32,8 @@ import { IDLE_MINUTES } from "./wake";
 // ---------------------------------------------------------------------------------------------
 
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
-const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+// Region names of every partition (components/partitions.ts says which the platform runs in).
+const AWS_REGION = /^(?:[a-z]{2}(?:-gov|-iso[a-z]?)?|eusc-[a-z]{2})-[a-z]+-\d{1,2}$/;
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -228,7 +229,7 @@ const authSchema = strict({
     /** Protect the user pool from deletion and replacement (Cognito deletion protection + Pulumi protect/retainOnDelete). */
     deletionProtection: bool().optional(),
     passwordMinimumLength: int(12, 99, "characters").optional(),
-    /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`); a unique one is derived when omitted. */
+    /** Hosted-login domain prefix (`<prefix>.auth.<region>.amazoncognito.com`, `auth-fips` in GovCloud); a unique one is derived when omitted. */
     domainPrefix: pattern(COGNITO_DOMAIN_PREFIX, "a Cognito domain prefix (lowercase letters, digits and inner hyphens, at most 63)").optional(),
     /** Custom hosted-login domain; its certificate must be in us-east-1. */
     customDomain: strict({
@@ -780,6 +781,11 @@ export interface ValidateOptions {
     routing?: Record<string, Routing>;
 }
 
+/** The stack signs users in with the platform's Cognito user pool: auth.provider is cognito, the default. */
+function signsInWithCognito(input: Record<string, unknown>): boolean {
+    return !(isObject(input.auth) && input.auth.provider === "oidc");
+}
+
 /**
  * Validates raw Pulumi config (as `pulumi.runtime.allConfig()` returns it: `"<namespace>:<key>"` ->
  * string, objects as JSON) for `project`. Returns the normalised config or every problem found.
@@ -828,6 +834,9 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
         problems.push({ key: "aws:region", message: "is not set; set the AWS region, e.g. `pulumi config set aws:region eu-west-1`" });
     } else if (!AWS_REGION.test(region)) {
         problems.push({ key: "aws:region", message: `${show(region)} is not an AWS region name such as eu-west-1` });
+    } else {
+        const unsupported = regionSupportProblem(region, signsInWithCognito(input));
+        if (unsupported) problems.push({ key: "aws:region", message: unsupported });
     }
 
     const { parsed, found } = modelProblems(input, region, options);
@@ -855,6 +864,10 @@ export function validatePlatformModel(model: Record<string, unknown>, region: st
         problems.push({ key: "region", message: `${show(region)} is not an AWS region name such as eu-west-1` });
     }
     const input: Record<string, unknown> = Object.assign(Object.create(null), model);
+    if (region && AWS_REGION.test(region)) {
+        const unsupported = regionSupportProblem(region, signsInWithCognito(input));
+        if (unsupported) problems.push({ key: "region", message: unsupported });
+    }
     const { parsed, found } = modelProblems(input, region, options);
     for (const p of found) problems.push({ key: formatKey("", p.path), message: p.message });
     if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortedProblems(problems) };
@@ -1191,6 +1204,8 @@ function authRules(input: Record<string, unknown>, ctx: RuleContext): void {
         // https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
         out.push({ path: ["auth", "domainPrefix"], message: `${show(auth.domainPrefix)} contains a reserved word; Cognito domain prefixes may not contain aws, amazon or cognito` });
     }
+    const govCloudDomain = auth.customDomain !== undefined && ctx.provider === "cognito" && ctx.region ? cognitoCustomDomainProblem(ctx.region) : undefined;
+    if (govCloudDomain) out.push({ path: ["auth", "customDomain"], message: govCloudDomain });
     if (isObject(auth.customDomain) && isString(auth.customDomain.certificateArn)) {
         const certRegion = ACM_CERTIFICATE_ARN.exec(auth.customDomain.certificateArn)?.[1];
         if (certRegion && certRegion !== "us-east-1") {
@@ -1297,6 +1312,7 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
             ctx.checkGroupRefs(at("accessGroups"), d.accessGroups);
         }
         environmentRules(d, at, out);
+        if (ctx.region) partitionRules(d, at, out, ctx.region);
     });
     if (!certificates) return;
     for (const [n, served] of [...listenerHosts].sort(([a], [b]) => a - b)) {
@@ -1527,6 +1543,25 @@ function sleepRules(d: Record<string, unknown>, at: At, out: PathProblem[]): voi
             path: at("schedule"),
             message: "office hours and minTasks 0 (scale to zero) both decide when the dashboard sleeps; use one: remove schedule, or set minTasks 1 or more",
         });
+    }
+}
+
+/**
+ * A dashboard's secrets and prebuilt image in the stack's own partition: IAM grants of one partition
+ * never match another's ARNs, so the task could not start (nothing is shared across partitions).
+ */
+// https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+function partitionRules(d: Record<string, unknown>, at: At, out: PathProblem[], region: string): void {
+    const stackPartition = partitionOfRegion(region);
+    const elsewhere = (partition: string, what: string) => `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); ${what} of another partition`;
+    for (const [name, ref] of isObject(d.secrets) ? Object.entries(d.secrets) : []) {
+        const partition = isString(ref) && ref.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):/.exec(ref)?.[1] : undefined;
+        if (partition && partition !== stackPartition) out.push({ path: at("secrets", name), message: elsewhere(partition, "a task cannot read a secret") });
+    }
+    const image = isString(d.image) ? parseImageReference(d.image) : undefined;
+    const ecrRegion = image?.ok ? image.image.ecr?.region : undefined;
+    if (ecrRegion && partitionOfRegion(ecrRegion) !== stackPartition) {
+        out.push({ path: at("image"), message: elsewhere(partitionOfRegion(ecrRegion), `its registry is in ${ecrRegion}, and a task cannot pull from a registry`) });
     }
 }
 

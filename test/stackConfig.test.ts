@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigProblem, validateStackConfig } from "../components/stackConfig";
+import { ConfigProblem, validatePlatformModel, validateStackConfig } from "../components/stackConfig";
 import { devStackWith, devValue } from "./helpers";
 
 const PROJECT = "dashboards";
@@ -935,5 +935,73 @@ describe("stack configuration: scale to zero (minTasks 0) and the portal's offic
         // Left out: statistics on, users keyed by a salted hash.
         const ok = validateStackConfig(devStackWith().config, PROJECT);
         expect(ok.ok && ok.config.usage).to.deep.equal({ enabled: true, userKey: "hashed" });
+    });
+});
+
+describe("stack configuration: regions and their partitions", () => {
+    const OIDC_AUTH = { provider: "oidc", oidc: { issuer: "https://idp.example.com", authorizationEndpoint: "https://idp.example.com/a", tokenEndpoint: "https://idp.example.com/t", userInfoEndpoint: "https://idp.example.com/u", clientId: "c", clientSecret: "s" } };
+    // Without accessGroups, which only Cognito enforces: the dashboards as an external-OIDC stack has them.
+    const openDashboards = () => devValue<Record<string, unknown>[]>("dashboards").map((d) => ({ ...d, accessGroups: undefined }));
+    const regionProblems = (region: string, changes: Record<string, unknown> = {}) =>
+        lines(problemsOf({ "aws:region": region, ...changes })).filter((l) => l.startsWith("aws:region:"));
+
+    it("refuses China with the platform's Cognito sign-in (no user pools there) and says what works instead", () => {
+        expect(regionProblems("cn-north-1")).to.deep.equal([
+            "aws:region: cn-north-1 is in AWS in China (aws-cn), where Amazon Cognito user pools are not offered, so the platform's sign-in cannot be created there; " +
+            "set auth.provider to oidc with your own OpenID Connect provider, or choose a region of the aws or aws-us-gov partition",
+        ]);
+        expect(regionProblems("cn-northwest-1", { "dashboards:auth": OIDC_AUTH, "dashboards:dashboards": openDashboards() })).to.deep.equal([]);
+    });
+
+    it("refuses the isolated partitions and the European Sovereign Cloud as unsupported, whatever the sign-in, naming the region's partition", () => {
+        for (const [region, partition, title] of [
+            ["us-iso-east-1", "aws-iso", "an isolated (ISO) partition"], ["us-isob-east-1", "aws-iso-b", "an isolated (ISO) partition"],
+            ["eu-isoe-west-1", "aws-iso-e", "an isolated (ISO) partition"], ["us-isof-south-1", "aws-iso-f", "an isolated (ISO) partition"],
+            ["eusc-de-east-1", "aws-eusc", "the AWS European Sovereign Cloud"],
+        ]) {
+            const expected = `aws:region: ${region} is in ${title} (${partition}), which the platform does not support: its ARNs, service hosts and consoles differ and are not modelled; ` +
+                "supported partitions: aws, aws-us-gov, aws-cn (with auth.provider oidc)";
+            expect(regionProblems(region), region).to.deep.equal([expected]);
+            expect(regionProblems(region, { "dashboards:auth": OIDC_AUTH, "dashboards:dashboards": openDashboards() }), `${region} with oidc`).to.deep.equal([expected]);
+        }
+    });
+
+    it("takes commercial and GovCloud regions, a region newer than the table as commercial, and still refuses what is no region name", () => {
+        for (const region of ["eu-west-1", "us-east-1", "ap-southeast-7", "mx-central-1", "us-gov-west-1", "us-gov-east-1", "xx-future-3"]) {
+            expect(regionProblems(region), region).to.deep.equal([]);
+        }
+        for (const region of ["eu-west", "EU-WEST-1", "eu-west-1 ", "us-gov-west-1-", "eusc-east-1", "eu--west-1"]) {
+            expect(regionProblems(region), region).to.deep.equal([`aws:region: ${JSON.stringify(region)} is not an AWS region name such as eu-west-1`]);
+        }
+    });
+
+    it("refuses a Cognito custom login domain in GovCloud, where Cognito has none", () => {
+        const auth = { ...devValue<Record<string, unknown>>("auth"), customDomain: { domain: "login.example.com", certificateArn: "arn:aws-us-gov:acm:us-east-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9" } };
+        expect(lines(problemsOf({ "aws:region": "us-gov-west-1", "dashboards:auth": auth }))).to.include(
+            "dashboards:auth.customDomain: is not offered in AWS GovCloud (US) (us-gov-west-1): Cognito there has no custom login domains; leave it out to sign in at <prefix>.auth-fips.us-gov-west-1.amazoncognito.com");
+        expect(lines(problemsOf({ "dashboards:auth": auth })).filter((l) => l.startsWith("dashboards:auth.customDomain:"))).to.deep.equal([]);
+    });
+
+    it("refuses a secret or a prebuilt image of another partition than the stack's (no IAM grant crosses partitions), and takes another region of its own", () => {
+        const dashboards = dashboardsWith(0, { secrets: {
+            GOV: "arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter/team/db-password",
+            OTHER_REGION: "arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db-AbCdEf",
+        } });
+        dashboards.push({ name: "pre", framework: "dash", image: `210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn/team/sales@${DIGEST}` });
+        dashboards.push({ name: "pre2", framework: "dash", image: `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}` });
+        const found = lines(problemsOf({ "dashboards:dashboards": dashboards })).filter((l) => /partition/.test(l));
+        expect(found).to.deep.equal([
+            "dashboards:dashboards[0].secrets.GOV: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); a task cannot read a secret of another partition",
+            `dashboards:dashboards[${dashboards.length - 2}].image: is in the aws-cn partition but the stack runs in eu-west-1 (aws); its registry is in cn-north-1, and a task cannot pull from a registry of another partition`,
+        ]);
+    });
+
+    it("keys the region's problem as region when the platform is given its model directly", () => {
+        const model = { domain: "dashboards.example.com", dns: { hostedZoneId: "Z0123456789ABCDEFGHIJ" }, dashboards: [{ name: "sales", framework: "dash" }] };
+        const result = validatePlatformModel(model, "us-isof-east-1");
+        expect(result.ok).to.equal(false);
+        if (!result.ok) expect(lines(result.problems).filter((l) => l.startsWith("region:"))).to.deep.equal([
+            "region: us-isof-east-1 is in an isolated (ISO) partition (aws-iso-f), which the platform does not support: its ARNs, service hosts and consoles differ and are not modelled; supported partitions: aws, aws-us-gov, aws-cn (with auth.provider oidc)",
+        ]);
     });
 });
