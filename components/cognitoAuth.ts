@@ -33,6 +33,7 @@ import {
     prefixDomain, sesSenderProblems, signedOutUrl, SSM_ADVANCED_MAX_BYTES, ssmTierFor, usageSaltParameterName,
 } from "./cognitoNames";
 import { isDashboardName, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
+import { accountAdministersKey } from "./policyStatements";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 
 // ---------------------------------------------------------------------------------------------
@@ -633,7 +634,8 @@ export class CognitoAuth extends pulumi.ComponentResource {
     private createPreTokenTrigger(name: string, args: CognitoAuthArgs, stack: string, region: pulumi.Output<string>): { fn: aws.lambda.Function; logGroup: aws.cloudwatch.LogGroup } {
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
-        const partition = aws.getPartitionOutput({}, parent).partition;
+        const partitionInfo = aws.getPartitionOutput({}, parent);
+        const partition = partitionInfo.partition;
         const mapPath = this.accessMapPath;
         // Derived from the path, not taken from the parameters, so the role does not wait for the clients. The
         // wildcard is the map's own path (project, stack and component name: no config value widens it); a
@@ -653,17 +655,27 @@ export class CognitoAuth extends pulumi.ComponentResource {
                 Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
         }, parent);
+        // The salt's own key, so that reading the salt takes kms:Decrypt on it: the AWS managed key aws/ssm lets
+        // every principal of the account decrypt through SSM, so ssm:GetParameter alone (which ReadOnlyAccess
+        // has, with cognito-idp:ListUsers) would read the salt and undo the keys' pseudonymity.
+        // https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html
+        const saltKey = userKey === "hashed"
+            ? new aws.kms.Key(`${name}-usage-salt-key`, {
+                description: `Encrypts the usage salt of ${pulumi.getProject()}/${stack}/${name} (SSM ${saltName})`,
+                enableKeyRotation: true,
+                // The longest wait a destroy allows to cancel the key's deletion (the salt is unreadable without it).
+                deletionWindowInDays: 30,
+                policy: pulumi.all([partition, identity.accountId]).apply(([p, account]) => saltKeyPolicy(p, account)),
+            }, parent)
+            : undefined;
         // Inline and exact, instead of AWSLambdaBasicExecutionRole (which may write to any log group).
         const rolePolicy = new aws.iam.RolePolicy(`${name}-pre-token-policy`, {
             role: role.id,
-            policy: pulumi.all([logGroup.arn, parametersArn, saltArn]).apply(([logArn, paramsArn, saltParameterArn]) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [
-                    { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
-                    { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: paramsArn },
-                    ...(userKey === "hashed" ? [{ Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: saltParameterArn }] : []),
-                ],
-            })),
+            policy: pulumi.all([logGroup.arn, parametersArn, saltArn, saltKey?.arn ?? "", region, partitionInfo.dnsSuffix])
+                .apply(([logArn, paramsArn, saltParameterArn, saltKeyArn, r, dnsSuffix]) => preTokenRolePolicy({
+                    logGroupArn: logArn, accessMapArn: paramsArn,
+                    salt: saltKeyArn ? { parameterArn: saltParameterArn, keyArn: saltKeyArn, ssmService: `ssm.${r}.${dnsSuffix}` } : undefined,
+                })),
         }, parent);
         // Made whatever the key kind, so a stack that tries another key and comes back keeps its salt (and its
         // users' keys). It is in the stack's state (a secret) and, for the hashed key, an SSM SecureString beside
@@ -674,9 +686,8 @@ export class CognitoAuth extends pulumi.ComponentResource {
             ? new aws.ssm.Parameter(`${name}-usage-salt-parameter`, {
                 name: saltName,
                 description: "Salt of the hashed user key in login decision lines, read by the Cognito pre-token trigger",
-                // Encrypted with the AWS managed key aws/ssm (free; its key policy lets the account's principals decrypt).
-                // https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html
                 type: "SecureString",
+                keyId: saltKey!.arn,
                 tier: "Standard",
                 // Secret in its own right too (a RandomPassword's result is, but the engine's mocks do not say so).
                 value: pulumi.secret(salt),
@@ -1004,6 +1015,40 @@ export class CognitoAuth extends pulumi.ComponentResource {
             clientId: client.id,
         };
     }
+}
+
+/** The usage salt's key policy: the account administers the key, and IAM grants who may use it (the trigger only, of this stack). */
+export function saltKeyPolicy(partition: string, accountId: string): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: [accountAdministersKey(partition, accountId)] });
+}
+
+/** What the login trigger's role may do: exactly these ARNs, none a config value can widen. */
+export interface PreTokenRoleResources {
+    logGroupArn: string;
+    /** `arn:...:parameter<access map path>/*`: the map's own path. */
+    accessMapArn: string;
+    /** The hashed user key's salt: its parameter, its key and SSM's endpoint, through which alone the key decrypts it. */
+    salt?: { parameterArn: string; keyArn: string; ssmService: string };
+}
+
+/** The trigger role's inline policy: its own logs, the access map, and the salt (read and decrypted) when the user key is hashed. */
+export function preTokenRolePolicy(r: PreTokenRoleResources): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${r.logGroupArn}:*` },
+            { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: r.accessMapArn },
+            ...(r.salt ? [
+                { Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: r.salt.parameterArn },
+                // Through SSM and for this parameter only: Parameter Store names the parameter in the encryption context.
+                // https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html#parameter-store-encryption-context
+                {
+                    Sid: "DecryptUsageSalt", Effect: "Allow", Action: "kms:Decrypt", Resource: r.salt.keyArn,
+                    Condition: { StringEquals: { "kms:ViaService": r.salt.ssmService, "kms:EncryptionContext:PARAMETER_ARN": r.salt.parameterArn } },
+                },
+            ] : []),
+        ],
+    });
 }
 
 /**

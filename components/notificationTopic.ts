@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { accountAdministersKey } from "./policyStatements";
 
 /** Where the topic lives, for the policies' conditions. */
 export interface PublisherContext {
@@ -45,9 +46,8 @@ export interface NotificationTopic {
 export function topicKeyPolicy(ctx: PublisherContext, publisher: string, condition: PolicyCondition): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        // A key policy's Resource is always "*": it means this key.
         Statement: [
-            { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` }, Action: "kms:*", Resource: "*" },
+            accountAdministersKey(ctx.partition, ctx.accountId),
             // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
             { Sid: "PublisherEncryptsForTopic", Effect: "Allow", Principal: { Service: publisher }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*", Condition: condition },
         ],

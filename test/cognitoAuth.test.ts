@@ -348,10 +348,21 @@ describe("CognitoAuth", function () {
         it("keeps the salt of the hashed user key out of the function: the stack's own, a secret SecureString beside the map's path, there before the function", () => {
             const salt = one(dev.plan, T.parameter, (p) => p.inputs.name === "/dashboards/dev/auth/usage-salt");
             expect(salt.inputs).to.include({ type: "SecureString", tier: "Standard", value: one(dev.plan, "random:index/randomPassword:RandomPassword").outputs.result });
-            // No key id: the AWS managed aws/ssm key, free, which the trigger's role may use without a KMS grant.
-            expect(salt.inputs).to.not.have.property("keyId");
             expect(salt.secretInputs).to.include("value");
             expect(one(dev.plan, T.fn).dependsOn).to.include(salt.urn);
+        });
+
+        it("encrypts the salt with a key of its own, not aws/ssm, so reading it takes kms:Decrypt on that key, not ssm:GetParameter alone", () => {
+            const salt = one(dev.plan, T.parameter, (p) => p.inputs.name === "/dashboards/dev/auth/usage-salt");
+            const keys = ofType(dev.plan, "aws:kms/key:Key").filter((k) => k.name === "auth-usage-salt-key");
+            expect(keys).to.have.length(1);
+            const key = keys[0];
+            expect(salt.inputs.keyId).to.equal(key.outputs.arn);
+            expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
+            // Only the account's administration: who else uses the key is IAM's to grant (the trigger, below).
+            expect(JSON.parse(key.inputs.policy).Statement).to.deep.equal([
+                { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+            ]);
         });
 
         it("logs to its own log group with retention", () => {
@@ -360,13 +371,18 @@ describe("CognitoAuth", function () {
             expect(one(dev.plan, T.fn).inputs.loggingConfig).to.deep.equal({ logFormat: "Text", logGroup: logGroup.outputs.name });
         });
 
-        it("grants the role only log writes to that group, ssm:GetParameters under the access map's own path and on the salt's exact ARN", () => {
+        it("grants the role only log writes to that group, ssm:GetParameters under the access map's own path and on the salt's exact ARN, and the salt's decryption through SSM", () => {
             const policy = JSON.parse(one(dev.plan, T.rolePolicy).inputs.policy);
             const logGroup = one(dev.plan, T.logGroup);
+            const saltArn = "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/usage-salt";
             expect(policy.Statement).to.deep.equal([
                 { Sid: "OwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.outputs.arn}:*` },
                 { Sid: "ReadAccessMap", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/access/*" },
-                { Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/dashboards/dev/auth/usage-salt" },
+                { Sid: "ReadUsageSalt", Effect: "Allow", Action: "ssm:GetParameters", Resource: saltArn },
+                {
+                    Sid: "DecryptUsageSalt", Effect: "Allow", Action: "kms:Decrypt", Resource: one(dev.plan, "aws:kms/key:Key", (k) => k.name === "auth-usage-salt-key").outputs.arn,
+                    Condition: { StringEquals: { "kms:ViaService": "ssm.eu-west-1.amazonaws.com", "kms:EncryptionContext:PARAMETER_ARN": saltArn } },
+                },
             ]);
             // Under the wildcard's path are the map's plain documents only, never a SecureString: it covers no secret.
             for (const p of ofType(dev.plan, T.parameter)) expect(String(p.inputs.name).includes("/access/"), p.inputs.name).to.equal(p.inputs.type === "String");

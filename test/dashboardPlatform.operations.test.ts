@@ -142,6 +142,11 @@ describe("operations dashboards and saved usage queries (planned by the program)
         expect(env).to.not.have.property("USAGE_SALT_PARAMETER");
         const statements = JSON.parse(ofType(email, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "auth-pre-token-policy")!.inputs.policy).Statement;
         expect(statements.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["OwnLogs", "ReadAccessMap"]);
+        // Nor the salt's key, and its $1 a month: there is nothing to encrypt.
+        expect(ofType(email, "aws:kms/key:Key").map((r) => r.name)).to.not.include("auth-usage-salt-key");
+        expect(ofType(dev, "aws:kms/key:Key").map((r) => r.name)).to.include("auth-usage-salt-key");
+        const kmsUsd = (p: Plan) => estimateCost(p).lines.find((l) => l.item === "KMS keys")?.monthlyUsd ?? 0;
+        expect(kmsUsd(dev) - kmsUsd(email)).to.equal(1);
         const salt = (p: Plan) => ofType(p, "random:index/randomPassword:RandomPassword").find((r: PlannedResource) => r.name === "auth-usage-salt");
         expect(salt(email)?.urn).to.equal(salt(dev)?.urn).and.not.equal(undefined);
     });

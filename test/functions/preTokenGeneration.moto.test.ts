@@ -1,8 +1,9 @@
 /**
  * The login check against moto's SSM: the access-map parameters exactly as CognitoAuth plans them
  * for 500 dashboards (3 groups of 40 characters each) are written to moto, and the trigger reads
- * them through the real SDK's GetParameters. What moto does not check: IAM (the role's
- * ssm:GetParameters on the map's path is asserted in test/cognitoAuth.test.ts), and SSM's
+ * them through the real SDK's GetParameters. What moto does not check: IAM and KMS (the role's
+ * ssm:GetParameters on the map's path, the salt's own key and the role's kms:Decrypt of it through
+ * SSM are asserted in test/cognitoAuth.test.ts; the salt is written here without the key), and SSM's
  * throughput quota (the per-client cache keeps calls to one per client per TTL).
  */
 import { PutParameterCommand, type ParameterTier, SSMClient } from "@aws-sdk/client-ssm";

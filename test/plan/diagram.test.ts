@@ -131,7 +131,7 @@ describe("architecture diagram", () => {
                 expect(result.stdout).to.contain(path.join(dir, f).replace(`${PROJECT_DIR}/`, ""));
             }
             expect(result.stdout).to.match(/Estimated monthly cost \(us-east-1 list prices/);
-            expect(result.stdout).to.match(/Total\s+\$35\.19/);
+            expect(result.stdout).to.match(/Total\s+\$36\.19/);
             expect(result.stdout).to.match(/One more dashboard \(0\.25 vCPU \/ 0\.5 GB, 1 task, spot\): \$7\.50\/month/);
             expect((await runPlanCli(["dev", "--bogus"])).status).to.equal(2);
         } finally {

@@ -3,8 +3,8 @@
  * by the last release that gave the trigger the salt as `USAGE_USER_KEY_SALT` upgrades to the
  * SecureString `/<project>/<stack>/<component>/usage-salt`. The release note says every user keeps their key:
  * the parameter holds the very value the environment held (the same RandomPassword, not made
- * anew), the function no longer has the variable, and nothing else changes but the operations
- * dashboard, renamed with its region in the same release (docs/operations.md).
+ * anew), encrypted with a KMS key of its own, the function no longer has the variable, and nothing
+ * else changes but the operations dashboard, renamed with its region in the same release (docs/operations.md).
  */
 import { expect } from "chai";
 import * as path from "path";
@@ -44,7 +44,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         expect(releasedSalt).to.be.a("string").with.length(32);
     });
 
-    it("previews the upgrade as the salt's parameter, the trigger's and its role policy's updates and the renamed operations dashboard, nothing else", () => {
+    it("previews the upgrade as the salt's parameter and key, the trigger's and its role policy's updates and the renamed operations dashboard, nothing else", () => {
         // The program's sources of this checkout; the dashboards' folders stay the release's (a changed
         // platform helper rebuilds the Python images, by design, which is not this test's subject).
         ws.linkSources(REPO, LINKED.filter((name) => name !== "apps"));
@@ -53,6 +53,7 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         const steps = (JSON.parse(r.stdout) as PreviewJson).steps ?? [];
         const changed = steps.filter((s) => s.op !== "same" && s.op !== "read").map((s) => `${s.op} ${s.urn.split("::")[2].split("$").pop()} ${s.urn.split("::").pop()}`).sort();
         expect(changed).to.deep.equal([
+            "create aws:kms/key:Key auth-usage-salt-key",
             "create aws:ssm/parameter:Parameter auth-usage-salt-parameter",
             "replace aws:cloudwatch/dashboard:Dashboard operations-lb0",
             "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy",
@@ -68,6 +69,13 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
         expect(parameter, "the salt's parameter in the fake cloud").to.not.equal(undefined);
         expect(reveal(parameter!.props!.type)).to.equal("SecureString");
         expect(reveal(parameter!.props!.value)).to.equal(releasedSalt);
+        // Under the salt's own key, which the trigger's role may use for that parameter only.
+        const saltKeys = records().filter((x) => x.type === "aws:kms/key:Key" && String(reveal(x.props!.description)).includes(SALT_PARAMETER));
+        expect(saltKeys).to.have.length(1);
+        expect(reveal(parameter!.props!.keyId)).to.equal(reveal(saltKeys[0].props!.arn));
+        const rolePolicy = records().find((x) => x.type === "aws:iam/rolePolicy:RolePolicy" && String(reveal(x.props!.policy)).includes("DecryptUsageSalt"));
+        const decrypt = JSON.parse(reveal(rolePolicy!.props!.policy)).Statement.find((st: { Sid: string }) => st.Sid === "DecryptUsageSalt");
+        expect(decrypt.Resource).to.equal(reveal(saltKeys[0].props!.arn));
         expect(saltRecords().map((x) => x.id)).to.deep.equal(saltsBefore);
         const variables = reveal(trigger().props!.environment).variables as Record<string, string>;
         expect(variables).to.not.have.property("USAGE_USER_KEY_SALT");

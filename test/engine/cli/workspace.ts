@@ -163,6 +163,7 @@ export const USAGE_STATISTICS_CREATES: readonly string[] = [
     "create aws:cloudwatch/dashboard:Dashboard operations-lb0",
     ...USAGE_QUERY_LIST.map((q) => `create aws:cloudwatch/queryDefinition:QueryDefinition usage-${q.name}`),
     "create random:index/randomPassword:RandomPassword auth-usage-salt",
-    // The salt again, as the SecureString the trigger reads (test/engine/cli/usageSalt.test.ts).
+    // The salt again, as the SecureString the trigger reads (test/engine/cli/usageSalt.test.ts), under a key of its own.
     "create aws:ssm/parameter:Parameter auth-usage-salt-parameter",
+    "create aws:kms/key:Key auth-usage-salt-key",
 ];
