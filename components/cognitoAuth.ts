@@ -634,8 +634,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
     private createPreTokenTrigger(name: string, args: CognitoAuthArgs, stack: string, region: pulumi.Output<string>): { fn: aws.lambda.Function; logGroup: aws.cloudwatch.LogGroup } {
         const parent = { parent: this };
         const identity = aws.getCallerIdentityOutput({}, parent);
-        const partitionInfo = aws.getPartitionOutput({}, parent);
-        const partition = partitionInfo.partition;
+        const partition = aws.getPartitionOutput({}, parent).partition;
         const mapPath = this.accessMapPath;
         // Derived from the path, not taken from the parameters, so the role does not wait for the clients. The
         // wildcard is the map's own path (project, stack and component name: no config value widens it); a
@@ -663,7 +662,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
             ? new aws.kms.Key(`${name}-usage-salt-key`, {
                 description: `Encrypts the usage salt of ${pulumi.getProject()}/${stack}/${name} (SSM ${saltName})`,
                 enableKeyRotation: true,
-                // The longest wait a destroy allows to cancel the key's deletion (the salt is unreadable without it).
+                // The longest wait a destroy allows to cancel the key's deletion (SSM cannot decrypt the salt without it).
                 deletionWindowInDays: 30,
                 policy: pulumi.all([partition, identity.accountId]).apply(([p, account]) => saltKeyPolicy(p, account)),
             }, parent)
@@ -671,10 +670,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
         // Inline and exact, instead of AWSLambdaBasicExecutionRole (which may write to any log group).
         const rolePolicy = new aws.iam.RolePolicy(`${name}-pre-token-policy`, {
             role: role.id,
-            policy: pulumi.all([logGroup.arn, parametersArn, saltArn, saltKey?.arn ?? "", region, partitionInfo.dnsSuffix])
-                .apply(([logArn, paramsArn, saltParameterArn, saltKeyArn, r, dnsSuffix]) => preTokenRolePolicy({
+            policy: pulumi.all([logGroup.arn, parametersArn, saltArn, saltKey?.arn ?? "", region])
+                .apply(([logArn, paramsArn, saltParameterArn, saltKeyArn, r]) => preTokenRolePolicy({
                     logGroupArn: logArn, accessMapArn: paramsArn,
-                    salt: saltKeyArn ? { parameterArn: saltParameterArn, keyArn: saltKeyArn, ssmService: `ssm.${r}.${dnsSuffix}` } : undefined,
+                    salt: saltKeyArn ? { parameterArn: saltParameterArn, keyArn: saltKeyArn, region: r } : undefined,
                 })),
         }, parent);
         // Made whatever the key kind, so a stack that tries another key and comes back keeps its salt (and its
@@ -1017,7 +1016,10 @@ export class CognitoAuth extends pulumi.ComponentResource {
     }
 }
 
-/** The usage salt's key policy: the account administers the key, and IAM grants who may use it (the trigger only, of this stack). */
+/**
+ * The usage salt's key policy: the account administers the key, and IAM policies grant its use (this stack's
+ * trigger; also any principal an administrator gave kms:Decrypt on every key, as AWS managed policies never do).
+ */
 export function saltKeyPolicy(partition: string, accountId: string): string {
     return JSON.stringify({ Version: "2012-10-17", Statement: [accountAdministersKey(partition, accountId)] });
 }
@@ -1027,8 +1029,8 @@ export interface PreTokenRoleResources {
     logGroupArn: string;
     /** `arn:...:parameter<access map path>/*`: the map's own path. */
     accessMapArn: string;
-    /** The hashed user key's salt: its parameter, its key and SSM's endpoint, through which alone the key decrypts it. */
-    salt?: { parameterArn: string; keyArn: string; ssmService: string };
+    /** The hashed user key's salt: its parameter, its key, and the region of the SSM through which alone the key decrypts it. */
+    salt?: { parameterArn: string; keyArn: string; region: string };
 }
 
 /** The trigger role's inline policy: its own logs, the access map, and the salt (read and decrypted) when the user key is hashed. */
@@ -1044,7 +1046,9 @@ export function preTokenRolePolicy(r: PreTokenRoleResources): string {
                 // https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html#parameter-store-encryption-context
                 {
                     Sid: "DecryptUsageSalt", Effect: "Allow", Action: "kms:Decrypt", Resource: r.salt.keyArn,
-                    Condition: { StringEquals: { "kms:ViaService": r.salt.ssmService, "kms:EncryptionContext:PARAMETER_ARN": r.salt.parameterArn } },
+                    // A ViaService name ends in .amazonaws.com in every partition, China's too (not the host's suffix).
+                    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+                    Condition: { StringEquals: { "kms:ViaService": `ssm.${r.salt.region}.amazonaws.com`, "kms:EncryptionContext:PARAMETER_ARN": r.salt.parameterArn } },
                 },
             ] : []),
         ],

@@ -35,6 +35,9 @@ export const PARTITIONS: Readonly<Record<Partition, PartitionFacts>> = {
     "aws-eusc": { regions: /^eusc-(de)-\w+-\d+$/, title: "the AWS European Sovereign Cloud", cognitoUserPools: true, supported: false },
 };
 
+/** Names with the marks of the non-commercial partitions: `eusc-` first, or an `-iso<letter>-` or `-gov-` part. */
+const NON_COMMERCIAL_FORM = /^eusc-|-iso[a-z]?-|-gov-/;
+
 /**
  * The partition of a region. A well-formed name no pattern knows (a region newer than this table)
  * is taken as commercial, as the AWS SDKs do.
@@ -53,6 +56,12 @@ export function regionSupportProblem(region: string, cognito: boolean): string |
     const facts = PARTITIONS[partition];
     const supported = (Object.keys(PARTITIONS) as Partition[]).filter((p) => PARTITIONS[p].supported)
         .map((p) => (PARTITIONS[p].cognitoUserPools ? p : `${p} (with auth.provider oidc)`));
+    // The SDKs take such a name for commercial too, but it has the form of a GovCloud, ISO or sovereign-cloud
+    // region that this table does not know yet (a new ISO letter, another sovereign country): not commercial.
+    if (partition === "aws" && NON_COMMERCIAL_FORM.test(region)) {
+        return `${region} has the form of a GovCloud, isolated (ISO) or European Sovereign Cloud region but is none this platform knows, ` +
+            `so its partition (ARNs, service hosts, console) cannot be told; supported partitions: ${supported.join(", ")}`;
+    }
     if (!facts.supported) {
         return `${region} is in ${facts.title} (${partition}), which the platform does not support: its ARNs, service hosts and consoles differ and are not modelled; ` +
             `supported partitions: ${supported.join(", ")}`;

@@ -1555,8 +1555,15 @@ function partitionRules(d: Record<string, unknown>, at: At, out: PathProblem[], 
     const stackPartition = partitionOfRegion(region);
     const elsewhere = (partition: string, what: string) => `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); ${what} of another partition`;
     for (const [name, ref] of isObject(d.secrets) ? Object.entries(d.secrets) : []) {
-        const partition = isString(ref) && ref.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):/.exec(ref)?.[1] : undefined;
-        if (partition && partition !== stackPartition) out.push({ path: at("secrets", name), message: elsewhere(partition, "a task cannot read a secret") });
+        const arn = isString(ref) && ref.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):[a-z-]+:([a-z0-9-]*):/.exec(ref) : null;
+        if (!arn) continue;
+        const [, partition, arnRegion] = arn;
+        if (partition !== stackPartition) {
+            out.push({ path: at("secrets", name), message: elsewhere(partition, "a task cannot read a secret") });
+        } else if (arnRegion && partitionOfRegion(arnRegion) !== partition) {
+            // arn:aws:ssm:cn-north-1:...: a region of one partition under another's name, which no secret has.
+            out.push({ path: at("secrets", name), message: `names region ${arnRegion}, of the ${partitionOfRegion(arnRegion)} partition, under arn:${partition}; no secret has such an ARN` });
+        }
     }
     const image = isString(d.image) ? parseImageReference(d.image) : undefined;
     const ecrRegion = image?.ok ? image.image.ecr?.region : undefined;

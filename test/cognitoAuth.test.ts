@@ -5,7 +5,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 import { ComponentArgsError } from "../components/dashboardCluster";
-import { CognitoAuth, CognitoAuthArgs, DashboardLogin, externalOidcLogin } from "../components/cognitoAuth";
+import { CognitoAuth, CognitoAuthArgs, DashboardLogin, externalOidcLogin, preTokenRolePolicy } from "../components/cognitoAuth";
 import { derivedDomainPrefix, derivedPrefixBase, domainPrefixProblems, ssmTierFor } from "../components/cognitoNames";
 import { declaredBeforeFailure, Plan, PlannedResource, runUnderMocks } from "../plan/runPlan";
 import { devStackWith, ofType, one } from "./helpers";
@@ -388,6 +388,21 @@ describe("CognitoAuth", function () {
             for (const p of ofType(dev.plan, T.parameter)) expect(String(p.inputs.name).includes("/access/"), p.inputs.name).to.equal(p.inputs.type === "String");
             for (const p of mapParameters(dev.plan)) expect(p.outputs.arn ?? `arn:aws:ssm:eu-west-1:123456789012:parameter${p.inputs.name}`).to.match(/^arn:aws:ssm:eu-west-1:123456789012:parameter\/dashboards\/dev\/auth\/access\//);
             expect(one(dev.plan, T.rolePolicy).inputs.role).to.equal(one(dev.plan, "aws:iam/role:Role").id);
+        });
+
+        it("names SSM by its ViaService name, which ends in .amazonaws.com in China and GovCloud too, not by its host", () => {
+            for (const [region, partition] of [["cn-north-1", "aws-cn"], ["us-gov-west-1", "aws-us-gov"]]) {
+                const parameterArn = `arn:${partition}:ssm:${region}:123456789012:parameter/dashboards/dev/auth/usage-salt`;
+                const policy = JSON.parse(preTokenRolePolicy({
+                    logGroupArn: `arn:${partition}:logs:${region}:123456789012:log-group:x`, accessMapArn: `arn:${partition}:ssm:${region}:123456789012:parameter/x/*`,
+                    salt: { parameterArn, keyArn: `arn:${partition}:kms:${region}:123456789012:key/k`, region },
+                }));
+                const decrypt = policy.Statement.find((s: { Sid: string }) => s.Sid === "DecryptUsageSalt");
+                expect(decrypt.Condition.StringEquals, region).to.deep.equal({ "kms:ViaService": `ssm.${region}.amazonaws.com`, "kms:EncryptionContext:PARAMETER_ARN": parameterArn });
+            }
+            // Without a salt (user key sub or email): no SSM read of it and no KMS right at all.
+            const plain = JSON.parse(preTokenRolePolicy({ logGroupArn: "l", accessMapArn: "m" }));
+            expect(plain.Statement.map((s: { Sid: string }) => s.Sid)).to.deep.equal(["OwnLogs", "ReadAccessMap"]);
         });
 
         it("ships the bundled handler (SDK external) that exports a handler which fails closed", async () => {

@@ -73,6 +73,21 @@ describe("partitions, against the AWS SDK's partition and endpoint data", () => 
     });
 });
 
+describe("partitions: region names no partition knows", () => {
+    it("refuses a name with the form of a GovCloud, ISO or sovereign-cloud region that no pattern knows, instead of taking it for commercial", () => {
+        for (const region of ["eusc-fr-east-1", "us-isoz-east-1", "eu-iso-west-1", "eu-gov-west-1", "ap-gov-north-2"]) {
+            expect(partitionOfRegion(region), region).to.equal("aws");
+            expect(regionSupportProblem(region, false), region).to.match(/has the form of a GovCloud, isolated \(ISO\) or European Sovereign Cloud region but is none this platform knows/);
+        }
+    });
+
+    it("still takes a commercial-looking name newer than the table for commercial, as the SDKs do", () => {
+        for (const region of ["xx-future-3", "us-east-9", "eu-government-1", "ap-isolated-2", "me-west-1"]) {
+            expect(regionSupportProblem(region, true), region).to.equal(undefined);
+        }
+    });
+});
+
 describe("partitions: the addresses built on them", () => {
     it("links each partition's operations dashboard to its own console", () => {
         expect(operationsDashboardUrl("eu-west-1", "dashboards-prod-operations-lb0")).to.equal("https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards:name=dashboards-prod-operations-lb0");

@@ -970,6 +970,11 @@ describe("stack configuration: regions and their partitions", () => {
         for (const region of ["eu-west-1", "us-east-1", "ap-southeast-7", "mx-central-1", "us-gov-west-1", "us-gov-east-1", "xx-future-3"]) {
             expect(regionProblems(region), region).to.deep.equal([]);
         }
+        // The form of a non-commercial region that no partition knows: refused, not taken for commercial.
+        for (const region of ["eusc-fr-east-1", "us-isoz-east-1", "eu-gov-west-1"]) {
+            expect(regionProblems(region), region).to.deep.equal([`aws:region: ${region} has the form of a GovCloud, isolated (ISO) or European Sovereign Cloud region but is none this platform knows, ` +
+                "so its partition (ARNs, service hosts, console) cannot be told; supported partitions: aws, aws-us-gov, aws-cn (with auth.provider oidc)"]);
+        }
         for (const region of ["eu-west", "EU-WEST-1", "eu-west-1 ", "us-gov-west-1-", "eusc-east-1", "eu--west-1"]) {
             expect(regionProblems(region), region).to.deep.equal([`aws:region: ${JSON.stringify(region)} is not an AWS region name such as eu-west-1`]);
         }
@@ -986,12 +991,14 @@ describe("stack configuration: regions and their partitions", () => {
         const dashboards = dashboardsWith(0, { secrets: {
             GOV: "arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter/team/db-password",
             OTHER_REGION: "arn:aws:secretsmanager:us-east-1:123456789012:secret:team/db-AbCdEf",
+            MIXED: "arn:aws:ssm:cn-north-1:123456789012:parameter/team/db-password",
         } });
         dashboards.push({ name: "pre", framework: "dash", image: `210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn/team/sales@${DIGEST}` });
         dashboards.push({ name: "pre2", framework: "dash", image: `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}` });
         const found = lines(problemsOf({ "dashboards:dashboards": dashboards })).filter((l) => /partition/.test(l));
         expect(found).to.deep.equal([
             "dashboards:dashboards[0].secrets.GOV: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); a task cannot read a secret of another partition",
+            "dashboards:dashboards[0].secrets.MIXED: names region cn-north-1, of the aws-cn partition, under arn:aws; no secret has such an ARN",
             `dashboards:dashboards[${dashboards.length - 2}].image: is in the aws-cn partition but the stack runs in eu-west-1 (aws); its registry is in cn-north-1, and a task cannot pull from a registry of another partition`,
         ]);
     });
