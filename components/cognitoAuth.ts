@@ -599,6 +599,9 @@ export class CognitoAuth extends pulumi.ComponentResource {
         this.userPool = this.createUserPool(name, args, stack, this.preTokenFunction);
         this.userPoolId = this.userPool.id;
         this.userPoolArn = this.userPool.arn;
+        // The ORIGINAL issuer, a pool's default (@pulumi/aws 7.48 cannot set IssuerConfiguration): a pool switched to
+        // UPDATED issues from https://issuer-cognito-idp.<region>..., which this and the portal would then refuse.
+        // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_IssuerConfigurationType.html
         this.issuer = pulumi.interpolate`https://cognito-idp.${region}.amazonaws.com/${this.userPool.id}`;
         this.allowPoolToInvokeTrigger(name, this.userPool, this.preTokenFunction);
 
