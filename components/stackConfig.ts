@@ -880,7 +880,44 @@ function modelProblems(input: Record<string, unknown>, region: string | undefine
     const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
     const appsDir = options.appsDir;
     found.push(...crossFieldProblems(input, region, options.routing ?? {}, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir })));
+    if (region && AWS_REGION.test(region)) found.push(...arnPartitionProblems(input, region));
     return { parsed, found };
+}
+
+/** How deep the ARN walk goes: deeper than any key of the model, and bounded whatever a caller passes. */
+const MAX_ARN_WALK_DEPTH = 16;
+
+/**
+ * Every ARN anywhere in the model in the stack's own partition, and naming a region of that
+ * partition: IAM grants and service references never cross partitions, so a certificate, secret,
+ * policy or connection of another partition fails only at deploy, after the network exists.
+ */
+// https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+function arnPartitionProblems(input: Record<string, unknown>, region: string): PathProblem[] {
+    const stackPartition = partitionOfRegion(region);
+    const out: PathProblem[] = [];
+    const seen = new Set<object>();
+    const walk = (value: unknown, path: (string | number)[]): void => {
+        if (isString(value)) {
+            const arn = value.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]*):/.exec(value) : null;
+            if (!arn) return;
+            const [, partition, arnRegion] = arn;
+            if (partition !== stackPartition) {
+                out.push({ path, message: `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); nothing in a stack can use an ARN of another partition` });
+            } else if (arnRegion && partitionOfRegion(arnRegion) !== partition) {
+                // arn:aws:ssm:cn-north-1:...: a region of one partition under another's name, which no resource has.
+                out.push({ path, message: `names region ${arnRegion}, of the ${partitionOfRegion(arnRegion)} partition, under arn:${partition}; no resource has such an ARN` });
+            }
+            return;
+        }
+        if (typeof value !== "object" || value === null || seen.has(value) || path.length >= MAX_ARN_WALK_DEPTH) return;
+        seen.add(value);
+        if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
+        // An app's environment is its own data (an app may read another partition with its own credentials): not ours to refuse.
+        else for (const [k, v] of Object.entries(value)) if (k !== "environment") walk(v, [...path, k]);
+    };
+    walk(input, []);
+    return out;
 }
 
 function sortedProblems(problems: ConfigProblem[]): ConfigProblem[] {
@@ -1312,7 +1349,7 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
             ctx.checkGroupRefs(at("accessGroups"), d.accessGroups);
         }
         environmentRules(d, at, out);
-        if (ctx.region) partitionRules(d, at, out, ctx.region);
+        if (ctx.region) imagePartitionRule(d, at, out, ctx.region);
     });
     if (!certificates) return;
     for (const [n, served] of [...listenerHosts].sort(([a], [b]) => a - b)) {
@@ -1547,24 +1584,13 @@ function sleepRules(d: Record<string, unknown>, at: At, out: PathProblem[]): voi
 }
 
 /**
- * A dashboard's secrets and prebuilt image in the stack's own partition: IAM grants of one partition
- * never match another's ARNs, so the task could not start (nothing is shared across partitions).
+ * A dashboard's prebuilt ECR image in the stack's own partition (its ARNs are checked with every other
+ * ARN, by arnPartitionProblems): a task's pull rights never match another partition's registry.
  */
 // https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
-function partitionRules(d: Record<string, unknown>, at: At, out: PathProblem[], region: string): void {
+function imagePartitionRule(d: Record<string, unknown>, at: At, out: PathProblem[], region: string): void {
     const stackPartition = partitionOfRegion(region);
     const elsewhere = (partition: string, what: string) => `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); ${what} of another partition`;
-    for (const [name, ref] of isObject(d.secrets) ? Object.entries(d.secrets) : []) {
-        const arn = isString(ref) && ref.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):[a-z-]+:([a-z0-9-]*):/.exec(ref) : null;
-        if (!arn) continue;
-        const [, partition, arnRegion] = arn;
-        if (partition !== stackPartition) {
-            out.push({ path: at("secrets", name), message: elsewhere(partition, "a task cannot read a secret") });
-        } else if (arnRegion && partitionOfRegion(arnRegion) !== partition) {
-            // arn:aws:ssm:cn-north-1:...: a region of one partition under another's name, which no secret has.
-            out.push({ path: at("secrets", name), message: `names region ${arnRegion}, of the ${partitionOfRegion(arnRegion)} partition, under arn:${partition}; no secret has such an ARN` });
-        }
-    }
     const image = isString(d.image) ? parseImageReference(d.image) : undefined;
     const ecrRegion = image?.ok ? image.image.ecr?.region : undefined;
     if (ecrRegion && partitionOfRegion(ecrRegion) !== stackPartition) {

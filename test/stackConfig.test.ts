@@ -997,9 +997,37 @@ describe("stack configuration: regions and their partitions", () => {
         dashboards.push({ name: "pre2", framework: "dash", image: `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}` });
         const found = lines(problemsOf({ "dashboards:dashboards": dashboards })).filter((l) => /partition/.test(l));
         expect(found).to.deep.equal([
-            "dashboards:dashboards[0].secrets.GOV: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); a task cannot read a secret of another partition",
-            "dashboards:dashboards[0].secrets.MIXED: names region cn-north-1, of the aws-cn partition, under arn:aws; no secret has such an ARN",
+            "dashboards:dashboards[0].secrets.GOV: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
+            "dashboards:dashboards[0].secrets.MIXED: names region cn-north-1, of the aws-cn partition, under arn:aws; no resource has such an ARN",
             `dashboards:dashboards[${dashboards.length - 2}].image: is in the aws-cn partition but the stack runs in eu-west-1 (aws); its registry is in cn-north-1, and a task cannot pull from a registry of another partition`,
+        ]);
+    });
+
+    it("refuses an ARN of another partition wherever the model has one (certificates, task policies), and leaves an app's environment alone", () => {
+        const govCertificate = "arn:aws-us-gov:acm:us-gov-west-1:123456789012:certificate/1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9";
+        const dashboards = dashboardsWith(0, {
+            taskPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+            environment: { SOURCE_BUCKET: "arn:aws-cn:s3:::team-data" },
+        });
+        const found = lines(problemsOf({ "dashboards:dashboards": dashboards, "dashboards:dns": { ...devValue<Record<string, unknown>>("dns"), certificateArn: govCertificate } }))
+            .filter((l) => /partition/.test(l));
+        expect(found).to.deep.equal([
+            "dashboards:dashboards[0].taskPolicyArns[1]: is in the aws-cn partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
+            "dashboards:dns.certificateArn: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
+        ]);
+        // The same ARNs are the stack's own in GovCloud: the commercial policy is then the one refused.
+        const inGov = lines(problemsOf({ "aws:region": "us-gov-west-1", "dashboards:dashboards": dashboards })).filter((l) => /taskPolicyArns/.test(l));
+        expect(inGov).to.include("dashboards:dashboards[0].taskPolicyArns[0]: is in the aws partition but the stack runs in us-gov-west-1 (aws-us-gov); nothing in a stack can use an ARN of another partition");
+    });
+
+    it("walks a model given directly without hanging on a cycle, and keys its ARN problems by argument path", () => {
+        const dashboard: Record<string, unknown> = { name: "sales", framework: "dash", secrets: { DB: "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db-AbCdEf" } };
+        dashboard.self = dashboard;
+        const model = { domain: "dashboards.example.com", dns: { hostedZoneId: "Z0123456789ABCDEFGHIJ" }, dashboards: [dashboard] };
+        const result = validatePlatformModel(model, "eu-west-1");
+        expect(result.ok).to.equal(false);
+        if (!result.ok) expect(lines(result.problems).filter((l) => /partition/.test(l))).to.deep.equal([
+            "dashboards[0].secrets.DB: is in the aws-cn partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
         ]);
     });
 
