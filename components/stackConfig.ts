@@ -879,16 +879,37 @@ function modelProblems(input: Record<string, unknown>, region: string | undefine
     const parsed = stackConfigSchema.safeParse(input);
     const found: PathProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, input));
     const appsDir = options.appsDir;
-    found.push(...crossFieldProblems(input, region, options.routing ?? {}, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir })));
-    if (region && AWS_REGION.test(region)) found.push(...arnPartitionProblems(input, region));
+    // One by one, not spread as arguments: a hostile file with many bad values must not overflow the call stack.
+    for (const p of crossFieldProblems(input, region, options.routing ?? {}, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir }))) found.push(p);
+    if (region && AWS_REGION.test(region)) {
+        const reported = new Set(found.map((p) => JSON.stringify(p.path)));
+        const alreadyReported = (path: (string | number)[]) => path.some((_, i) => reported.has(JSON.stringify(path.slice(0, i + 1))));
+        for (const p of arnPartitionProblems(input, region)) if (!alreadyReported(p.path)) found.push(p);
+    }
     return { parsed, found };
 }
 
 /** How deep the ARN walk goes: deeper than any key of the model, and bounded whatever a caller passes. */
 const MAX_ARN_WALK_DEPTH = 16;
+/** ARN problems reported before the walk stops: enough to fix a file, bounded for a hostile one. */
+const MAX_ARN_PROBLEMS = 100;
 
 /**
- * Every ARN anywhere in the model in the stack's own partition, and naming a region of that
+ * Whether a value at `path` is an ARN the platform uses: under a key named `...Arn` or `...Arns`
+ * (or an element of one), or a dashboard secret. Free text, group names and an app's environment
+ * may hold ARN-like strings that are data, not references, and are not looked at.
+ */
+function isArnReference(path: (string | number)[]): boolean {
+    const last = path.length - 1;
+    let keyAt = last;
+    while (keyAt >= 0 && typeof path[keyAt] !== "string") keyAt--;
+    if (keyAt < 0) return false;
+    if (/Arns?$/.test(String(path[keyAt]))) return true; // the value, or an element of the list, of a ...Arn(s) key
+    return keyAt === last && keyAt > 0 && path[keyAt - 1] === "secrets";
+}
+
+/**
+ * Every ARN the model refers to in the stack's own partition, and naming a region of that
  * partition: IAM grants and service references never cross partitions, so a certificate, secret,
  * policy or connection of another partition fails only at deploy, after the network exists.
  */
@@ -896,17 +917,24 @@ const MAX_ARN_WALK_DEPTH = 16;
 function arnPartitionProblems(input: Record<string, unknown>, region: string): PathProblem[] {
     const stackPartition = partitionOfRegion(region);
     const out: PathProblem[] = [];
+    // Visited once each, so a cycle ends the walk and an object shared many times is not walked many times
+    // (a second path to it is not reported: validation fails on the first all the same).
     const seen = new Set<object>();
     const walk = (value: unknown, path: (string | number)[]): void => {
+        if (out.length > MAX_ARN_PROBLEMS) return;
         if (isString(value)) {
-            const arn = value.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]*):/.exec(value) : null;
+            const arn = isArnReference(path) && value.length <= MAX_PATTERN_INPUT ? /^arn:(aws[a-z-]*):[a-z0-9-]+:([a-z0-9-]*):/.exec(value) : null;
             if (!arn) return;
             const [, partition, arnRegion] = arn;
+            let message: string | undefined;
             if (partition !== stackPartition) {
-                out.push({ path, message: `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); nothing in a stack can use an ARN of another partition` });
+                message = `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); no grant or reference crosses partitions: use an arn:${stackPartition}: ARN`;
             } else if (arnRegion && partitionOfRegion(arnRegion) !== partition) {
                 // arn:aws:ssm:cn-north-1:...: a region of one partition under another's name, which no resource has.
-                out.push({ path, message: `names region ${arnRegion}, of the ${partitionOfRegion(arnRegion)} partition, under arn:${partition}; no resource has such an ARN` });
+                message = `names region ${arnRegion}, of the ${partitionOfRegion(arnRegion)} partition, under arn:${partition}; no resource has such an ARN: copy it from the resource itself`;
+            }
+            if (message) {
+                out.push(out.length < MAX_ARN_PROBLEMS ? { path, message } : { path, message: `is one more ARN of another partition than the stack's; only the first ${MAX_ARN_PROBLEMS} are reported` });
             }
             return;
         }

@@ -997,8 +997,8 @@ describe("stack configuration: regions and their partitions", () => {
         dashboards.push({ name: "pre2", framework: "dash", image: `210987654321.dkr.ecr.us-east-1.amazonaws.com/team/sales@${DIGEST}` });
         const found = lines(problemsOf({ "dashboards:dashboards": dashboards })).filter((l) => /partition/.test(l));
         expect(found).to.deep.equal([
-            "dashboards:dashboards[0].secrets.GOV: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
-            "dashboards:dashboards[0].secrets.MIXED: names region cn-north-1, of the aws-cn partition, under arn:aws; no resource has such an ARN",
+            "dashboards:dashboards[0].secrets.GOV: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); no grant or reference crosses partitions: use an arn:aws: ARN",
+            "dashboards:dashboards[0].secrets.MIXED: names region cn-north-1, of the aws-cn partition, under arn:aws; no resource has such an ARN: copy it from the resource itself",
             `dashboards:dashboards[${dashboards.length - 2}].image: is in the aws-cn partition but the stack runs in eu-west-1 (aws); its registry is in cn-north-1, and a task cannot pull from a registry of another partition`,
         ]);
     });
@@ -1010,14 +1010,43 @@ describe("stack configuration: regions and their partitions", () => {
             environment: { SOURCE_BUCKET: "arn:aws-cn:s3:::team-data" },
         });
         const found = lines(problemsOf({ "dashboards:dashboards": dashboards, "dashboards:dns": { ...devValue<Record<string, unknown>>("dns"), certificateArn: govCertificate } }))
-            .filter((l) => /partition/.test(l));
+            .filter((l) => /partition|certificateArn|SOURCE_BUCKET/.test(l));
         expect(found).to.deep.equal([
-            "dashboards:dashboards[0].taskPolicyArns[1]: is in the aws-cn partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
-            "dashboards:dns.certificateArn: is in the aws-us-gov partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
+            "dashboards:dashboards[0].taskPolicyArns[1]: is in the aws-cn partition but the stack runs in eu-west-1 (aws); no grant or reference crosses partitions: use an arn:aws: ARN",
+            // Told once, by the rule that already refuses an ALB certificate of another region.
+            "dashboards:dns.certificateArn: is in us-gov-west-1 but the load balancer is in eu-west-1; an ALB certificate must be in the ALB's region",
         ]);
-        // The same ARNs are the stack's own in GovCloud: the commercial policy is then the one refused.
+        // One problem per key: an ALB certificate of another region and partition is told once, by the region rule.
+        const extra = dashboardsWith(0, { extraHosts: [{ host: "sales.example.org", certificateArn: govCertificate }] });
+        expect(lines(problemsOf({ "dashboards:dashboards": extra })).filter((l) => l.includes("extraHosts[0].certificateArn"))).to.deep.equal([
+            "dashboards:dashboards[0].extraHosts[0].certificateArn: is in us-gov-west-1 but the load balancer is in eu-west-1; an ALB certificate must be in the ALB's region",
+        ]);
+        // In a GovCloud stack the commercial managed policy is refused too: GovCloud's are arn:aws-us-gov:iam::aws:policy/...
         const inGov = lines(problemsOf({ "aws:region": "us-gov-west-1", "dashboards:dashboards": dashboards })).filter((l) => /taskPolicyArns/.test(l));
-        expect(inGov).to.include("dashboards:dashboards[0].taskPolicyArns[0]: is in the aws partition but the stack runs in us-gov-west-1 (aws-us-gov); nothing in a stack can use an ARN of another partition");
+        expect(inGov).to.deep.equal([
+            "dashboards:dashboards[0].taskPolicyArns[0]: is in the aws partition but the stack runs in us-gov-west-1 (aws-us-gov); no grant or reference crosses partitions: use an arn:aws-us-gov: ARN",
+            "dashboards:dashboards[0].taskPolicyArns[1]: is in the aws-cn partition but the stack runs in us-gov-west-1 (aws-us-gov); no grant or reference crosses partitions: use an arn:aws-us-gov: ARN",
+        ]);
+    });
+
+    it("looks only at values that refer to a resource: an ARN-like description or group name is data, not refused", () => {
+        const auth = devValue<Record<string, unknown>>("auth");
+        const groups = [...(auth.groups as Record<string, unknown>[]), { name: "arn:aws-cn:iam::123456789012:role/analysts", description: "arn:aws-cn:iam::123456789012:role/analysts, mapped" }];
+        const dashboards = dashboardsWith(0, { description: "arn:aws-cn:s3:::team-data explorer", accessGroups: ["arn:aws-cn:iam::123456789012:role/analysts"] });
+        expect(lines(problemsOf({ "dashboards:auth": { ...auth, groups }, "dashboards:dashboards": dashboards })).filter((l) => /partition/.test(l))).to.deep.equal([]);
+    });
+
+    it("reports many foreign ARNs in a model given in code (no size cap there) without overflowing the stack: the first hundred, and one line for the rest", () => {
+        const secrets: Record<string, string> = {};
+        for (let i = 0; i < 200_000; i++) secrets[`S${i}`] = `arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db${i}-AbCdEf`;
+        const model = { domain: "dashboards.example.com", dns: { hostedZoneId: "Z0123456789ABCDEFGHIJ" }, dashboards: [{ name: "sales", framework: "dash", secrets }] };
+        const started = Date.now();
+        const result = validatePlatformModel(model, "eu-west-1");
+        expect(Date.now() - started).to.be.lessThan(20_000);
+        expect(result.ok).to.equal(false);
+        const found = result.ok ? [] : lines(result.problems).filter((l) => /partition/.test(l));
+        expect(found).to.have.length(101);
+        expect(found.filter((l) => /: is one more ARN of another partition than the stack's; only the first 100 are reported$/.test(l))).to.have.length(1);
     });
 
     it("walks a model given directly without hanging on a cycle, and keys its ARN problems by argument path", () => {
@@ -1027,7 +1056,7 @@ describe("stack configuration: regions and their partitions", () => {
         const result = validatePlatformModel(model, "eu-west-1");
         expect(result.ok).to.equal(false);
         if (!result.ok) expect(lines(result.problems).filter((l) => /partition/.test(l))).to.deep.equal([
-            "dashboards[0].secrets.DB: is in the aws-cn partition but the stack runs in eu-west-1 (aws); nothing in a stack can use an ARN of another partition",
+            "dashboards[0].secrets.DB: is in the aws-cn partition but the stack runs in eu-west-1 (aws); no grant or reference crosses partitions: use an arn:aws: ARN",
         ]);
     });
 
