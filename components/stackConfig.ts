@@ -841,8 +841,7 @@ export function validateStackConfig(allConfig: Record<string, string>, project: 
 
     const { parsed, found } = modelProblems(input, region, options);
     for (const p of readProblems) add(p.path, p.message);
-    const reported = new Set(readProblems.map((p) => formatKey(prefix, p.path)));
-    const alreadyReported = (path: (string | number)[]) => path.some((_, i) => reported.has(formatKey(prefix, path.slice(0, i + 1))));
+    const alreadyReported = reportedUnder(readProblems);
     for (const p of found) {
         if (!alreadyReported(p.path)) add(p.path, p.message);
     }
@@ -882,11 +881,16 @@ function modelProblems(input: Record<string, unknown>, region: string | undefine
     // One by one, not spread as arguments: a hostile file with many bad values must not overflow the call stack.
     for (const p of crossFieldProblems(input, region, options.routing ?? {}, appsDir === undefined ? undefined : appFolderChecker(appsDir), appsDir === undefined ? undefined : (req) => resolveAppSource({ ...req, appsDir }))) found.push(p);
     if (region && AWS_REGION.test(region)) {
-        const reported = new Set(found.map((p) => JSON.stringify(p.path)));
-        const alreadyReported = (path: (string | number)[]) => path.some((_, i) => reported.has(JSON.stringify(path.slice(0, i + 1))));
+        const alreadyReported = reportedUnder(found);
         for (const p of arnPartitionProblems(input, region)) if (!alreadyReported(p.path)) found.push(p);
     }
     return { parsed, found };
+}
+
+/** Whether a path is, or is inside, one these problems name: a key is told once, by the first rule that refused it. */
+function reportedUnder(problems: PathProblem[]): (path: (string | number)[]) => boolean {
+    const reported = new Set(problems.map((p) => JSON.stringify(p.path)));
+    return (path) => path.some((_, i) => reported.has(JSON.stringify(path.slice(0, i + 1))));
 }
 
 /** How deep the ARN walk goes: deeper than any key of the model, and bounded whatever a caller passes. */
@@ -1618,11 +1622,11 @@ function sleepRules(d: Record<string, unknown>, at: At, out: PathProblem[]): voi
 // https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
 function imagePartitionRule(d: Record<string, unknown>, at: At, out: PathProblem[], region: string): void {
     const stackPartition = partitionOfRegion(region);
-    const elsewhere = (partition: string, what: string) => `is in the ${partition} partition but the stack runs in ${region} (${stackPartition}); ${what} of another partition`;
     const image = isString(d.image) ? parseImageReference(d.image) : undefined;
     const ecrRegion = image?.ok ? image.image.ecr?.region : undefined;
-    if (ecrRegion && partitionOfRegion(ecrRegion) !== stackPartition) {
-        out.push({ path: at("image"), message: elsewhere(partitionOfRegion(ecrRegion), `its registry is in ${ecrRegion}, and a task cannot pull from a registry`) });
+    const registryPartition = ecrRegion ? partitionOfRegion(ecrRegion) : stackPartition;
+    if (registryPartition !== stackPartition) {
+        out.push({ path: at("image"), message: `is in the ${registryPartition} partition but the stack runs in ${region} (${stackPartition}); its registry is in ${ecrRegion}, and a task cannot pull from a registry of another partition` });
     }
 }
 
