@@ -16,8 +16,11 @@
  * - the cookies it expires are only `AWSELBAuthSessionCookie-<n>` (fixed names, n < 100), whatever
  *   the Cookie header holds (bounded: the first 8 KB, 16 names);
  * - a request another site makes (`Sec-Fetch-Site: cross-site`, e.g. an image on someone else's
- *   page signing users out) gets 403 and changes nothing; links from the dashboards themselves
- *   (same-origin, same-site: one domain) and typed or bookmarked URLs (none) sign out;
+ *   page signing users out) gets 403 and changes nothing; so do an image, a script's fetch, a frame
+ *   or a prefetch from any page (a dashboard's own code could otherwise sign users out of its
+ *   siblings, which are same-site); links from the dashboards themselves (same-origin, same-site:
+ *   one domain) and typed or bookmarked URLs (none) sign out. Browsers without Fetch Metadata
+ *   (Safari before 16.4) are not checked this way;
  * - only GET, HEAD and POST; anything else 405.
  * It reads and logs nothing about the user. It needs no AWS permission beyond its own logs.
  */
@@ -40,11 +43,39 @@ const MAX_COOKIE_NAMES = 16;
 const EXPIRED = "Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; SameSite=Lax";
 const HOST = /^[a-z0-9.-]{1,253}$/;
 
-/** A header's first value, from the single- or multi-value form the target group sends. */
-function header(event: ALBEvent, name: string): string | undefined {
-    const multi = event.multiValueHeaders?.[name];
-    const value = Array.isArray(multi) ? multi[0] : event.headers?.[name];
-    return typeof value === "string" ? value : undefined;
+const MAX_HEADERS = 200;
+
+/**
+ * Lower-case header name -> first value, from the single- or multi-value form the target group sends.
+ * ALB passes names in lower case today; a check must not fail open if one ever arrives otherwise.
+ */
+function headersOf(event: ALBEvent): Map<string, string> {
+    const headers = new Map<string, string>();
+    const multi = event?.multiValueHeaders;
+    const raw: Record<string, unknown> = (multi && typeof multi === "object" ? multi : event?.headers && typeof event.headers === "object" ? event.headers : {}) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(raw).slice(0, MAX_HEADERS)) {
+        const first = Array.isArray(value) ? value[0] : value;
+        const key = name.toLowerCase();
+        if (typeof first === "string" && !headers.has(key)) headers.set(key, first);
+    }
+    return headers;
+}
+
+/**
+ * Why a request may not sign out, or undefined when it may. Where the browser sends Fetch Metadata
+ * (https://www.w3.org/TR/fetch-metadata/), only a top-level page load (a clicked or typed link, a form)
+ * from the dashboards themselves signs out: another site's request, an image or fetch from any page
+ * (every dashboard runs its own code, and sibling dashboards are same-site), a frame, or a
+ * prefetch or prerender (`Sec-Purpose`: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-Purpose) is refused.
+ */
+function refusal(headers: Map<string, string>): string | undefined {
+    const field = (name: string) => headers.get(name)?.trim().toLowerCase();
+    if (field("sec-fetch-site") === "cross-site") return "this request came from another site";
+    if (/prefetch|prerender/.test(`${field("sec-purpose") ?? ""} ${field("purpose") ?? ""}`)) return "a prefetch or prerender never signs out";
+    const mode = field("sec-fetch-mode");
+    const dest = field("sec-fetch-dest");
+    if ((mode !== undefined && mode !== "navigate") || (dest !== undefined && dest !== "document")) return "only a page load (a link or a form) signs out, not an image, a script's request or a frame";
+    return undefined;
 }
 
 function answer(statusCode: number, text: string, headers: Record<string, string[]> = {}): ALBResult {
@@ -61,13 +92,13 @@ function answer(statusCode: number, text: string, headers: Record<string, string
 export function signOut(event: ALBEvent, table: SignOutTable): ALBResult {
     const method = typeof event?.httpMethod === "string" ? event.httpMethod.toUpperCase() : "";
     if (!["GET", "HEAD", "POST"].includes(method)) return answer(405, "Method not allowed.\n", { allow: ["GET, HEAD, POST"] });
-    const host = (header(event, "host") ?? "").toLowerCase().replace(/:\d{1,5}$/, "");
+    const headers = headersOf(event);
+    const host = (headers.get("host") ?? "").toLowerCase().replace(/:\d{1,5}$/, "");
     const logoutUrl = HOST.test(host) && Object.prototype.hasOwnProperty.call(table, host) ? table[host] : undefined;
     if (!logoutUrl) return answer(404, "No dashboard here.\n");
-    if ((header(event, "sec-fetch-site") ?? "").toLowerCase() === "cross-site") {
-        return answer(403, "Sign out from the dashboard itself: this request came from another site.\n");
-    }
-    const sent = (header(event, "cookie") ?? "").slice(0, MAX_COOKIE_HEADER).split(";").slice(0, 64)
+    const refused = refusal(headers);
+    if (refused !== undefined) return answer(403, `Sign out from the dashboard itself, with a link to ${SIGN_OUT_PATH}: ${refused}.\n`);
+    const sent = (headers.get("cookie") ?? "").slice(0, MAX_COOKIE_HEADER).split(";").slice(0, 64)
         .map((c) => c.split("=")[0].trim()).filter((n) => SESSION_COOKIE.test(n)).slice(0, MAX_COOKIE_NAMES);
     const names = [...new Set([...ALWAYS, ...sent])];
     return answer(302, "Signing out.\n", { location: [logoutUrl], "set-cookie": names.map((n) => `${n}=; ${EXPIRED}`) });

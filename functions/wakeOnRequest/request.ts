@@ -107,8 +107,9 @@ export function acceptsHtml(accept: string | undefined): boolean {
 }
 
 /**
- * Classifies a request. Only a GET or HEAD page load wakes: `Sec-Fetch-Mode: navigate` where the
- * browser sends Fetch Metadata, else an Accept that includes text/html. A speculative prefetch or
+ * Classifies a request. Only a GET or HEAD top-level page load wakes: `Sec-Fetch-Mode: navigate` with
+ * `Sec-Fetch-Dest: document` where the browser sends Fetch Metadata, else an Accept that includes
+ * text/html. A page in a frame does not wake. A speculative prefetch or
  * prerender (`Sec-Purpose`/`Purpose: prefetch`) is not a user waiting for the page, so it does not wake.
  */
 export function classifyRequest(request: AlbRequest): RequestKind {
@@ -119,8 +120,13 @@ export function classifyRequest(request: AlbRequest): RequestKind {
     if (h.get(WAKE_HEADER)?.trim().toLowerCase() === "poll") return request.method === "GET" ? "poll" : "other";
     // Browsers mark speculative loads with Sec-Purpose (older: Purpose) "prefetch": https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-Purpose
     if (/prefetch|prerender/i.test(`${h.get("sec-purpose") ?? ""} ${h.get("purpose") ?? ""}`)) return "other";
-    // Fetch Metadata: a top-level or frame page load has Sec-Fetch-Mode navigate: https://www.w3.org/TR/fetch-metadata/
+    // Fetch Metadata: a page load has Sec-Fetch-Mode navigate: https://www.w3.org/TR/fetch-metadata/
     const mode = h.get("sec-fetch-mode")?.trim().toLowerCase();
+    // Only a top-level page load (Sec-Fetch-Dest document) wakes. A frame's load (iframe, frame, embed,
+    // object) never could show the starting page (frame-ancestors 'none'), so a hidden frame on
+    // another page would only start tasks nobody watches.
+    const dest = h.get("sec-fetch-dest")?.trim().toLowerCase();
+    if (dest !== undefined && dest !== "document") return "other";
     if (mode !== undefined) return mode === "navigate" ? "navigate" : "other";
     // The ALB's health checker sends this user agent: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
     if (/^ELB-HealthChecker\//.test(h.get("user-agent") ?? "")) return "health-check";

@@ -64,9 +64,9 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
         return { service, healthy, rules: readRules(rules, config) };
     }
 
-    async function read(): Promise<{ snapshot: Snapshot; cached: boolean }> {
+    async function read(fresh = false): Promise<{ snapshot: Snapshot; cached: boolean }> {
         const t = now();
-        if (cache && t - cache.at < (cache.error !== undefined ? ERROR_TTL_MS : STATE_TTL_MS)) {
+        if (!fresh && cache && t - cache.at < (cache.error !== undefined ? ERROR_TTL_MS : STATE_TTL_MS)) {
             if (cache.error !== undefined) throw cache.error;
             return { snapshot: cache.snapshot!, cached: true };
         }
@@ -81,10 +81,10 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
         }
     }
 
-    return async () => {
+    return async function wakeOnce(fresh = false): Promise<WakeOutcome> {
         let current: { snapshot: Snapshot; cached: boolean };
         try {
-            current = await read();
+            current = await read(fresh);
         } catch (error) {
             return { state: "failed", failure: "error", reason: "could not read the state", steps: [], error };
         }
@@ -102,6 +102,9 @@ export function createWakePath(config: WakeConfig, aws: DashboardAws, now: () =>
             wake: t - lastWake.at >= (lastWake.failed ? WAKE_RETRY_MS : WAKE_INTERVAL_MS),
             route: t - lastRouteAt >= ROUTE_INTERVAL_MS,
         });
+        // A cached view may predate an idle check that has since scaled the service to zero: the rule moves
+        // to the app only on a fresh read, or the ALB would send users to an empty target group.
+        if (cached && plan.steps.includes("route-to-app")) return wakeOnce(true);
         const before = observed();
         const done: WakeStep[] = [];
         try {

@@ -59,6 +59,38 @@ describe("sign-out (functions/signOut)", () => {
             expect(cookiesOf(r)).to.deep.equal([]);
         });
 
+        it("refuses a sign-out that is not a page load, even from a sibling dashboard: an image, a fetch, a frame, a prefetch or prerender", () => {
+            const host = "sales.dashboards.example.com";
+            const cases: Array<[string, Record<string, string>]> = [
+                ["an image on a sibling dashboard", { "sec-fetch-site": "same-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" }],
+                ["a fetch from a sibling dashboard", { "sec-fetch-site": "same-site", "sec-fetch-mode": "cors", "sec-fetch-dest": "empty" }],
+                ["a fetch from the dashboard's own page", { "sec-fetch-site": "same-origin", "sec-fetch-mode": "same-origin", "sec-fetch-dest": "empty" }],
+                ["a hidden frame on a sibling dashboard", { "sec-fetch-site": "same-site", "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" }],
+                ["a browser prefetch of the link", { "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "sec-purpose": "prefetch" }],
+                ["a speculative prerender", { "sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "sec-purpose": "prefetch;prerender" }],
+                ["an old-style prefetch", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", purpose: "prefetch" }],
+                ["another site, header names not in lower case", { "Sec-Fetch-Site": "cross-site" }],
+                ["an image, header names in capitals", { "SEC-FETCH-MODE": "no-cors", "SEC-FETCH-DEST": "image" }],
+            ];
+            for (const [what, headers] of cases) {
+                const r = signOut(request({ host, ...headers }), TABLE);
+                expect(r.statusCode, what).to.equal(403);
+                expect(cookiesOf(r), what).to.deep.equal([]);
+                expect(r.multiValueHeaders, what).not.to.have.property("location");
+                expect(String(r.body), what).to.contain(SIGN_OUT_PATH);
+            }
+        });
+
+        it("still signs out on a clicked link or a posted form, from the page itself or a sibling dashboard", () => {
+            for (const site of ["same-origin", "same-site", "none"]) {
+                for (const method of ["GET", "POST"]) {
+                    const r = signOut(request({ host: "sales.dashboards.example.com", "sec-fetch-site": site, "sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "sec-fetch-user": "?1" }, method), TABLE);
+                    expect(r.statusCode, `${site} ${method}`).to.equal(302);
+                }
+            }
+            expect(signOut(request({ Host: "sales.dashboards.example.com", "Sec-Fetch-Mode": "Navigate", "Sec-Fetch-Dest": "Document" }), TABLE).statusCode).to.equal(302);
+        });
+
         it("expires only ALB session cookies, whatever names the Cookie header carries", () => {
             const cookie = ["AWSELBAuthSessionCookie-0\r\nSet-Cookie: x=1=v", "session=1", "AWSELBAuthSessionCookie-999=x", "AWSELBAuthSessionCookie-7; Domain=evil=x", "AWSELBAuthSessionCookie-8=y"].join("; ");
             const names = expiredNames(signOut(request({ host: "sales.dashboards.example.com", cookie }), TABLE));

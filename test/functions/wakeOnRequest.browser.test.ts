@@ -8,6 +8,8 @@
  * rule change never arrives.
  */
 import { expect } from "chai";
+import * as http from "http";
+import type { AddressInfo } from "net";
 import type { BrowserContext, Browser, Page } from "playwright-core";
 import { createHandler } from "../../functions/wakeOnRequest/handler";
 import { MAX_RELOADS } from "../../functions/wakeOnRequest/page";
@@ -89,6 +91,26 @@ describe("wakeOnRequest: the starting page in Chromium", function () {
         expect(await w.page.locator("html").getAttribute("data-state")).to.equal("failed");
         expect(w.count("ecs:UpdateService")).to.equal(0);
         expect(w.cspErrors).to.deep.equal([]);
+    });
+
+    it("does not wake for the dashboard in a frame on another site's page (a hidden frame would start tasks nobody sees)", async () => {
+        const w = await world();
+        // Another site's page: served on localhost, while the stand-in ALB is 127.0.0.1 (different sites to the browser).
+        const other = http.createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<iframe src="${w.alb.url}/"></iframe>`));
+        await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+        try {
+            await w.page.goto(`http://localhost:${(other.address() as AddressInfo).port}/`);
+            for (let i = 0; i < 50 && w.alb.toHandler.length === 0; i++) await w.page.waitForTimeout(100);
+        } finally {
+            await new Promise<void>((resolve) => other.close(() => resolve()));
+        }
+        expect(w.alb.toHandler, "the frame's load, seen as a navigation").to.deep.equal(["GET / navigate"]);
+        expect(w.count("ecs:UpdateService")).to.equal(0);
+        expect(await w.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.asleep });
+        // Opened on its own, the same browser wakes it.
+        await w.page.goto(`${w.alb.url}/`);
+        expect(await w.page.locator("h1").textContent()).to.equal("Starting Sales…");
+        expect(w.count("ecs:UpdateService")).to.equal(1);
     });
 
     it(`stops reloading after ${MAX_RELOADS} tries when the rule change never reaches the load balancer, and says so`, async () => {

@@ -22,6 +22,7 @@ import { expect } from "chai";
 import { createHandler, type IdleSummary, type WakeLogEntry } from "../../functions/wakeOnRequest/handler";
 import type { PageStatus } from "../../functions/wakeOnRequest/page";
 import { WAKE_ON_REQUEST_ACTIONS } from "../../functions/wakeOnRequest/permissions";
+import { ROUTE_INTERVAL_MS, STATE_TTL_MS, WAKE_INTERVAL_MS } from "../../functions/wakeOnRequest/wake";
 import { needs, PREREQUISITES } from "../prerequisites";
 import { type MotoServer, startMoto } from "./motoServer";
 import {
@@ -263,6 +264,7 @@ describe("wake on request against moto", function () {
             ["a form POST from a stale tab", NAVIGATION_HEADERS, "POST"],
             ["a websocket upgrade", { ...NAVIGATION_HEADERS, connection: "Upgrade", upgrade: "websocket", "sec-fetch-mode": "websocket" }],
             ["a prefetch", { ...NAVIGATION_HEADERS, "sec-purpose": "prefetch" }],
+            ["the dashboard in another site's frame", { ...NAVIGATION_HEADERS, "sec-fetch-dest": "iframe", "sec-fetch-site": "cross-site" }],
         ];
         for (const [what, headers, method] of neverWake) {
             it(`${what} gets 503 with X-Dashboards-Asleep and makes no AWS call`, async () => {
@@ -435,6 +437,30 @@ describe("wake on request against moto", function () {
             expect(await s.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.asleep });
             expect((await s.dashboard.service()).desired).to.equal(0);
             expect(s.logs.at(-1)).to.deep.include({ level: "WARN", decision: "sleep", rerouted: true });
+        });
+
+        it("never routes to the app on a cached view that an idle check has overtaken (the service scaled to zero since the read)", async () => {
+            const s = await scenario();
+            await awake(s); // this instance moved the wake rule to the app just now
+            // The idle check's first step: the wake rule back to its asleep slot.
+            await s.dashboard.setPriority(s.dashboard.wakeRuleArn, PRIORITIES.asleep);
+            s.advance(STATE_TTL_MS + 1); // a fresh read, but the instance moved the rule less than ROUTE_INTERVAL_MS ago
+            expect((await s.poll()).state).to.equal("starting");
+            expect(s.count(SET_PRIORITIES)).to.equal(0);
+            // Its second step: the service to zero (the target stays registered: moto reports it healthy).
+            await s.dashboard.setDesired(0);
+            s.advance(ROUTE_INTERVAL_MS - STATE_TTL_MS); // the cached view (desired 1, healthy, asleep) is still young; a move is allowed
+            s.sent.length = 0;
+            const status = await s.poll();
+            expect(s.count(SET_PRIORITIES), "no move to an empty target group").to.equal(0);
+            expect(await s.dashboard.priorities()).to.deep.equal({ app: PRIORITIES.app, wake: PRIORITIES.asleep });
+            // The fresh read saw the service at zero: the page waits, and the instance wakes it again once its wake interval allows.
+            expect(status.state).to.equal("starting");
+            expect(s.sent.filter((a) => !/:(Describe|List|Get)/.test(a))).to.deep.equal([]);
+            s.advance(WAKE_INTERVAL_MS);
+            expect((await s.poll()).state).to.equal("starting");
+            expect(s.sent.filter((a) => !/:(Describe|List|Get)/.test(a))).to.deep.equal(["application-autoscaling:RegisterScalableTarget", "ecs:UpdateService"]);
+            expect((await s.dashboard.service()).desired).to.equal(1);
         });
 
         it("repairs a sleeping dashboard routed to the app (the wake rule at its awake slot), without touching the service", async () => {

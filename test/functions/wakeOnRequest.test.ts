@@ -296,7 +296,12 @@ describe("wakeOnRequest: reading events (request.ts)", () => {
     const kinds: Array<[string, Record<string, string>, string, string]> = [
         ["a Chrome page load", NAVIGATION_HEADERS, "GET", "navigate"],
         ["a HEAD page load", NAVIGATION_HEADERS, "HEAD", "navigate"],
-        ["a page in a frame", { ...NAVIGATION_HEADERS, "sec-fetch-dest": "iframe" }, "GET", "navigate"],
+        ["a page in a frame (the starting page cannot show there)", { ...NAVIGATION_HEADERS, "sec-fetch-dest": "iframe" }, "GET", "other"],
+        ["a hidden frame on another site's page", { ...NAVIGATION_HEADERS, "sec-fetch-dest": "iframe", "sec-fetch-site": "cross-site" }, "GET", "other"],
+        ["an embed or object load", { ...NAVIGATION_HEADERS, "sec-fetch-dest": "embed" }, "GET", "other"],
+        ["a frame whose Accept alone would look like a page load", { accept: "text/html", "sec-fetch-dest": "frame" }, "GET", "other"],
+        ["a link followed from another site (top level)", { ...NAVIGATION_HEADERS, "sec-fetch-site": "cross-site" }, "GET", "navigate"],
+        ["a top-level load with Sec-Fetch-Dest in capitals", { ...NAVIGATION_HEADERS, "sec-fetch-dest": " Document " }, "GET", "navigate"],
         ["an old browser's page load (Accept only)", { accept: "text/html", "user-agent": "Mozilla/4.0" }, "GET", "navigate"],
         ["the starting page's poll", POLL_HEADERS, "GET", "poll"],
         ["a poll header on a POST", POLL_HEADERS, "POST", "other"],
