@@ -23,7 +23,7 @@ import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupNam
 import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import type { WakeRuleSlots } from "./routing";
 import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
-import { SECRET_REF_DESCRIPTION, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
+import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretDecryptStatements, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { BUILD_STAGE, IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
 
@@ -182,6 +182,15 @@ export interface DashboardServiceArgs {
     environment?: Record<string, pulumi.Input<string>>;
     /** Secret environment variables: name -> SSM parameter ARN or Secrets Manager secret ARN. @default {} */
     secrets?: Record<string, string>;
+    /**
+     * Customer-managed KMS keys that encrypt some of `secrets` (SecureString parameters or secrets not
+     * under the AWS managed `aws/ssm` / `aws/secretsmanager` keys). The execution role may decrypt with
+     * exactly these keys, only through SSM or Secrets Manager and only for `secrets`; without them a
+     * task whose secret uses such a key never starts (ResourceInitializationError). Key ARNs, not aliases.
+     * @default []
+     * @example ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+     */
+    secretKeyArns?: string[];
     /** Managed policies for the task role (which grants nothing by default). @default [] */
     taskPolicyArns?: string[];
     /**
@@ -340,6 +349,11 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
         const problem = typeof ref === "string" ? secretRefProblem(ref) : `is not ${SECRET_REF_DESCRIPTION}`;
         if (problem) problems.push(`secrets.${key} ${JSON.stringify(ref)} ${problem}`);
     }
+    (args.secretKeyArns ?? []).forEach((arn, i) => {
+        const problem = typeof arn === "string" ? kmsKeyArnProblem(arn) : `is not ${KMS_KEY_ARN_DESCRIPTION}`;
+        if (problem) problems.push(`secretKeyArns[${i}] ${JSON.stringify(arn)} ${problem}`);
+    });
+    if ((args.secretKeyArns ?? []).length > 0 && Object.keys(args.secrets ?? {}).length === 0) problems.push("secretKeyArns is set but there are no secrets to decrypt with it");
     if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
     return prebuilt;
 }
@@ -628,6 +642,8 @@ export class DashboardService extends pulumi.ComponentResource {
                     { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logArn}:*` },
                     ...(ssmArns.length + generatedArns.length ? [{ Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: [...ssmArns, ...generatedArns] }] : []),
                     ...(secretsManagerArns.length ? [{ Sid: "ReadOwnSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretsManagerArns }] : []),
+                    // The generated secrets use aws/ssm, which needs no grant; only the configured ones may use the given keys.
+                    ...secretDecryptStatements(secretRefs, ctx.args.secretKeyArns ?? []),
                 ],
             })),
         }, { parent: this });

@@ -350,6 +350,13 @@ export interface PlatformDashboardArgs {
     environment?: Record<string, string>;
     /** Secret environment variables: name to SSM parameter ARN or full Secrets Manager secret ARN. */
     secrets?: Record<string, string>;
+    /**
+     * Customer-managed KMS keys that encrypt some of `secrets`: the execution role may decrypt those
+     * secrets with exactly these keys, through SSM or Secrets Manager only. Key ARNs, not aliases.
+     * @default []
+     * @example ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+     */
+    secretKeyArns?: string[];
     /** Managed policy ARNs attached to the task role (it grants nothing by default). */
     taskPolicyArns?: string[];
     /** Container port. @default the framework's */

@@ -50,3 +50,59 @@ export function secretRefProblem(ref: string): string | undefined {
 export function secretResourceArn(ref: string): string {
     return secretRefKind(ref) === "secretsmanager" ? ref.split(":").slice(0, 7).join(":") : ref;
 }
+
+/** A customer-managed KMS key's ARN: a key id (UUID) or a multi-Region key id (`mrk-` and 32 hex digits); never an alias. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\//;
+
+export const KMS_KEY_ARN_DESCRIPTION = "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)";
+
+/** Why `arn` is not a key ARN this project grants on, said for a message after the value; undefined when it is one. */
+export function kmsKeyArnProblem(arn: string): string | undefined {
+    if (KMS_KEY_ARN.test(arn)) return undefined;
+    // IAM matches a key's Resource by the key's own ARN; an alias ARN there grants nothing on the key.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html
+    if (KMS_ALIAS_ARN.test(arn)) return `is an alias ARN, which an IAM policy cannot grant a key by; use the key's own ARN (aws kms describe-key --key-id <alias> --query KeyMetadata.Arn)`;
+    return `is not ${KMS_KEY_ARN_DESCRIPTION}`;
+}
+
+const regionOf = (arn: string) => arn.split(":")[3];
+
+/**
+ * The execution role's `kms:Decrypt` statements for secrets under customer-managed keys: on exactly
+ * `keyArns`, only when SSM or Secrets Manager asks on the role's behalf (`kms:ViaService`) and only
+ * for these secrets (the encryption context each service binds to its data key: `PARAMETER_ARN`,
+ * `SecretARN`). Secrets under the AWS managed keys (`aws/ssm`, `aws/secretsmanager`) need none.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html
+ *
+ * @example
+ * secretDecryptStatements(["arn:aws:ssm:eu-west-1:123456789012:parameter/db"], ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"])
+ * // [{ Sid: "DecryptOwnParameters", Action: "kms:Decrypt", Resource: [<key>], Condition: { StringEquals: {
+ * //     "kms:ViaService": ["ssm.eu-west-1.amazonaws.com"], "kms:EncryptionContext:PARAMETER_ARN": [<parameter>] } } }]
+ */
+export function secretDecryptStatements(refs: readonly string[], keyArns: readonly string[]): Record<string, unknown>[] {
+    if (keyArns.length === 0) return [];
+    const keys = [...new Set(keyArns)];
+    const byKind = (kind: SecretRefKind) => [...new Set(refs.filter((r) => secretRefKind(r) === kind).map(secretResourceArn))];
+    const statement = (sid: string, service: string, contextKey: string, arns: string[]) => ({
+        Sid: sid,
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: keys,
+        Condition: {
+            StringEquals: {
+                // A ViaService name ends in .amazonaws.com in every partition.
+                "kms:ViaService": [...new Set(arns.map((a) => `${service}.${regionOf(a)}.amazonaws.com`))],
+                [`kms:EncryptionContext:${contextKey}`]: arns,
+            },
+        },
+    });
+    const ssm = byKind("ssm");
+    const secretsManager = byKind("secretsmanager");
+    return [
+        ...(ssm.length ? [statement("DecryptOwnParameters", "ssm", "PARAMETER_ARN", ssm)] : []),
+        ...(secretsManager.length ? [statement("DecryptOwnSecrets", "secretsmanager", "SecretARN", secretsManager)] : []),
+    ];
+}

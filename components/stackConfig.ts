@@ -24,7 +24,7 @@ import {
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { cognitoCustomDomainProblem, partitionOfRegion, regionSupportProblem } from "./partitions";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
-import { SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
+import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 import { IDLE_MINUTES } from "./wake";
 
 // ---------------------------------------------------------------------------------------------
@@ -521,6 +521,11 @@ const dashboardSchema = strict({
         const problem = secretRefProblem(ref);
         if (problem) ctx.addIssue({ code: "custom", message: `${show(ref)} ${problem}` });
     })).optional(),
+    /** Customer-managed KMS keys of some of `secrets`: the execution role may decrypt those secrets with them, through SSM or Secrets Manager only. */
+    secretKeyArns: z.array(z.string({ error: `expected ${KMS_KEY_ARN_DESCRIPTION}` }).superRefine((arn, ctx) => {
+        const problem = kmsKeyArnProblem(arn);
+        if (problem) ctx.addIssue({ code: "custom", message: `${show(arn)} ${problem}` });
+    })).max(10).optional(),
     /** Managed policy ARNs attached to the task role (it grants nothing by default). */
     taskPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).optional(),
     /** Container port; default from the framework preset. */
@@ -607,6 +612,7 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     accessGroups: string[];
     environment: Record<string, string>;
     secrets: Record<string, string>;
+    secretKeyArns: string[];
     taskPolicyArns: string[];
     port?: number;
     healthCheckPath?: string;
@@ -701,6 +707,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             accessGroups: d.accessGroups ?? [],
             environment: d.environment ?? {},
             secrets: d.secrets ?? {},
+            secretKeyArns: d.secretKeyArns ?? [],
             taskPolicyArns: d.taskPolicyArns ?? [],
             port: d.port,
             healthCheckPath: d.healthCheckPath,
@@ -1646,6 +1653,9 @@ function environmentRules(d: Record<string, unknown>, at: At, out: PathProblem[]
     const secretSet = new Set(secretNames);
     for (const name of envNames.filter((n) => secretSet.has(n))) {
         out.push({ path: at("secrets", name), message: "is also set in environment; a variable is either plain or secret" });
+    }
+    if (Array.isArray(d.secretKeyArns) && d.secretKeyArns.length > 0 && secretNames.length === 0) {
+        out.push({ path: at("secretKeyArns"), message: "is set but the dashboard has no secrets; list the keys of its secrets (secrets under aws/ssm or aws/secretsmanager need none)" });
     }
 }
 

@@ -60,11 +60,13 @@ const envOf = (c: { environment: { name: string; value: string }[] }) => Object.
 const named = (plan: Plan, type: string, name: string): PlannedResource => one(plan, type, (r) => r.name === name);
 const SCHEDULE = { days: "MON-FRI", start: "07:00", stop: "20:00", timeZone: "Europe/Zurich" };
 
+
+const SECRETS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 describe("DashboardService", () => {
     let plan: Plan;
     before(async () => {
         plan = await planServices({
-            sales: { framework: "shiny", cpu: 512, memory: 1024, minTasks: 2, maxTasks: 5, extraHosts: ["sales.example.org"], environment: { MODE: "prod" }, secrets: { DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db", API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf:key::" }, taskPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] },
+            sales: { framework: "shiny", cpu: 512, memory: 1024, minTasks: 2, maxTasks: 5, extraHosts: ["sales.example.org"], environment: { MODE: "prod" }, secrets: { DB_PASSWORD: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db", API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf:key::" }, secretKeyArns: [SECRETS_KEY], taskPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"] },
             stats: { framework: "dash" },
         }, { alarmEmails: ["oncall@example.com"] });
     });
@@ -168,6 +170,25 @@ describe("DashboardService", () => {
             for (const s of policy.Statement) {
                 if (s.Sid !== "EcrLogin") expect(s.Resource, s.Sid).not.to.equal("*");
             }
+        });
+
+        it("lets the execution role decrypt with the secrets' own KMS key only through SSM and Secrets Manager, and only for its own secrets", () => {
+            const policy = JSON.parse(named(plan, "aws:iam/rolePolicy:RolePolicy", "sales-exec-policy").inputs.policy);
+            const decrypts = policy.Statement.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith("kms:")));
+            expect(decrypts).to.deep.equal([
+                {
+                    Sid: "DecryptOwnParameters", Effect: "Allow", Action: "kms:Decrypt", Resource: [SECRETS_KEY],
+                    Condition: { StringEquals: { "kms:ViaService": ["ssm.eu-west-1.amazonaws.com"], "kms:EncryptionContext:PARAMETER_ARN": ["arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db"] } },
+                },
+                {
+                    Sid: "DecryptOwnSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: [SECRETS_KEY],
+                    // The secret's own ARN: Secrets Manager's encryption context names the secret, not the json key ECS reads.
+                    Condition: { StringEquals: { "kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com"], "kms:EncryptionContext:SecretARN": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:sales-api-AbCdEf"] } },
+                },
+            ]);
+            // A dashboard without secretKeyArns gets no KMS right at all.
+            const stats = JSON.parse(named(plan, "aws:iam/rolePolicy:RolePolicy", "stats-exec-policy").inputs.policy);
+            expect(JSON.stringify(stats)).not.to.contain("kms:");
         });
 
         it("gives the app's task role nothing but the policies configured", () => {
@@ -491,6 +512,19 @@ describe("DashboardService", () => {
             for (const ref of ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:*", "arn:aws:ssm:eu-west-1:123456789012:parameter/*", "arn:aws:ssm:eu-west-1:123456789012:parameter"]) {
                 expect(service(ref), ref).to.throw(ComponentArgsError, /secrets\.API_KEY .* is not an SSM parameter ARN/);
             }
+        });
+
+        it("refuses secret keys IAM could not grant exactly: aliases, wildcards, other services, keys without secrets", () => {
+            const service = (secretKeyArns: unknown[], secrets: Record<string, string> = { DB: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" }) => () => new DashboardService("keys", {
+                cluster: {} as any, login: LOGIN, build: { context: "x" }, rulePriority: 1, framework: "dash", secrets, secretKeyArns: secretKeyArns as string[],
+            });
+            expect(service(["arn:aws:kms:eu-west-1:123456789012:alias/app"])).to.throw(ComponentArgsError, /secretKeyArns\[0\] "arn:aws:kms:eu-west-1:123456789012:alias\/app" is an alias ARN/);
+            for (const bad of ["arn:aws:kms:eu-west-1:123456789012:key/*", "*", "arn:aws:kms:*:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", "arn:aws:s3:::bucket", 42]) {
+                expect(service([SECRETS_KEY, bad]), String(bad)).to.throw(ComponentArgsError, /secretKeyArns\[1\] .* is not a KMS key ARN/);
+            }
+            expect(service([SECRETS_KEY], {})).to.throw(ComponentArgsError, /secretKeyArns is set but there are no secrets/);
+            // A multi-Region key passes the checks (what fails next is the stand-in cluster, not the arguments).
+            expect(service(["arn:aws:kms:eu-west-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"])).to.throw().that.is.not.instanceOf(ComponentArgsError);
         });
     });
 });

@@ -246,7 +246,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, secretKeyArns, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -323,6 +323,21 @@ describe("stack configuration", () => {
             title: "a partial Secrets Manager ARN (without the 6 random characters)",
             changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api" } }) },
             expected: `dashboards:dashboards[1].secrets.API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api" is a partial Secrets Manager ARN (no -<6 random characters> after the name), which IAM could only match with a wildcard; use the secret's full ARN (aws secretsmanager describe-secret --secret-id <name> --query ARN)`,
+        },
+        {
+            title: "a KMS alias instead of the key of a dashboard's secrets",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { DB: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db" }, secretKeyArns: ["arn:aws:kms:eu-west-1:123456789012:alias/dashboards"] }) },
+            expected: 'dashboards:dashboards[1].secretKeyArns[0]: "arn:aws:kms:eu-west-1:123456789012:alias/dashboards" is an alias ARN, which an IAM policy cannot grant a key by; use the key\'s own ARN (aws kms describe-key --key-id <alias> --query KeyMetadata.Arn)',
+        },
+        {
+            title: "a wildcard where the key of a dashboard's secrets belongs",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { DB: "arn:aws:ssm:eu-west-1:123456789012:parameter/sales/db" }, secretKeyArns: ["arn:aws:kms:eu-west-1:123456789012:key/*"] }) },
+            expected: 'dashboards:dashboards[1].secretKeyArns[0]: "arn:aws:kms:eu-west-1:123456789012:key/*" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>)',
+        },
+        {
+            title: "secret keys without secrets",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { secretKeyArns: ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"] }) },
+            expected: "dashboards:dashboards[1].secretKeyArns: is set but the dashboard has no secrets; list the keys of its secrets (secrets under aws/ssm or aws/secretsmanager need none)",
         },
         {
             title: "a partial Secrets Manager ARN for the pipeline's Pulumi token",
