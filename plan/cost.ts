@@ -220,8 +220,16 @@ function estimateModel(model: PlanModel, assumptions: CostAssumptions, p: Prices
     add("Fargate Spot", `(${round(spVcpu)} vCPU + ${round(spGb)} GB) at on-demand prices x ${round(spotFactor)} (${pr.fargateSpotDiscount.fraction * 100}% Spot discount) x ${h} h`,
         (spVcpu * pr.fargateVcpuHour.usd + spGb * pr.fargateGbHour.usd) * h * spotFactor);
 
-    // Cognito: monthly active users above the free tier, at the pool's tier.
-    if (model.cognito) {
+    // Cognito: monthly active users above the free tier, at the pool's tier. Users who sign in through a
+    // SAML or OIDC provider are billed apart, with 50 free: https://aws.amazon.com/cognito/pricing/
+    // With company SSO configured, every assumed user is taken to sign in through it.
+    const federated = model.cognito?.identityProviders.some((i) => i.type === "SAML" || i.type === "OIDC") ?? false;
+    if (model.cognito && federated) {
+        const billable = Math.max(0, assumptions.cognitoMau - pr.cognitoFederatedFreeMau.count);
+        add(`Cognito user pool (${model.cognito.tier.toUpperCase()}), federated sign-in`,
+            `${assumptions.cognitoMau} MAU (assumed) through SAML/OIDC, ${pr.cognitoFederatedFreeMau.count} free, ${billable} x ${usd(pr.cognitoFederatedMau.usd)}`,
+            billable * pr.cognitoFederatedMau.usd);
+    } else if (model.cognito) {
         const tier = model.cognito.tier.toUpperCase();
         const perMau = tier === "LITE" ? pr.cognitoLiteMau.usd : tier === "ESSENTIALS" ? pr.cognitoEssentialsMau.usd : undefined;
         const billable = Math.max(0, assumptions.cognitoMau - pr.cognitoFreeMau.count);

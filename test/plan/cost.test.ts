@@ -222,5 +222,17 @@ describe("cost estimate", () => {
             expect(e.marginal.capacity).to.equal("mixed");
             expect(e.marginal.totalUsd).to.be.closeTo(9.4100, CENT);
         });
+
+        it("prices users who sign in through company SSO (SAML or OIDC) at the federated rate, with its own 50 free", () => {
+            const withSso = (type: string): Plan => ({ ...plan, resources: [...plan.resources, res("aws:cognito/identityProvider:IdentityProvider", "idp", { providerName: "Corp", providerType: type })] });
+            for (const type of ["SAML", "OIDC"]) {
+                const e = estimateCost(withSso(type), { ...DEFAULT_ASSUMPTIONS, cognitoMau: 500 });
+                expect(line(e, "Cognito"), type).to.be.closeTo(6.75, CENT); // (500 - 50) x 0.015, where direct sign-in would be free under 10,000
+                expect(e.lines.filter((l) => l.item.startsWith("Cognito")).map((l) => l.item), type).to.deep.equal(["Cognito user pool (LITE), federated sign-in"]);
+            }
+            expect(line(estimateCost(withSso("SAML"), { ...DEFAULT_ASSUMPTIONS, cognitoMau: 50 }), "Cognito")).to.equal(0);
+            // Social providers (Google, ...) are billed as direct sign-in.
+            expect(line(estimateCost(withSso("Google"), { ...DEFAULT_ASSUMPTIONS, cognitoMau: 500 }), "Cognito")).to.equal(0);
+        });
     });
 });
