@@ -58,6 +58,13 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
             "replace aws:cloudwatch/dashboard:Dashboard operations-lb0",
             "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy",
             "update aws:lambda/function:Function auth-pre-token",
+            // The waker's code changed since (no wake from a frame, no routing on a cached view): each waker is updated in place.
+            "update aws:lambda/function:Function explorer-waker",
+            "update aws:lambda/function:Function kpis-waker",
+            "update aws:lambda/function:Function ridge-lasso-waker",
+            "update aws:lambda/function:Function sentiment-waker",
+            // And sign-out's (only a page load signs out).
+            "update aws:lambda/function:Function sign-out-fn",
         ]);
     });
 
