@@ -27,6 +27,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ALBEvent, ALBResult } from "aws-lambda";
+import { eventHeaders, isTopLevelPageLoad } from "../shared/albRequest";
 
 export const SIGN_OUT_PATH = "/_dashboards/sign-out";
 /** The file beside the bundled handler that maps each host to its logout URL. */
@@ -43,38 +44,15 @@ const MAX_COOKIE_NAMES = 16;
 const EXPIRED = "Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; SameSite=Lax";
 const HOST = /^[a-z0-9.-]{1,253}$/;
 
-const MAX_HEADERS = 200;
-
 /**
- * Lower-case header name -> first value, from the single- or multi-value form the target group sends.
- * ALB passes names in lower case today; a check must not fail open if one ever arrives otherwise.
- */
-function headersOf(event: ALBEvent): Map<string, string> {
-    const headers = new Map<string, string>();
-    const multi = event?.multiValueHeaders;
-    const raw: Record<string, unknown> = (multi && typeof multi === "object" ? multi : event?.headers && typeof event.headers === "object" ? event.headers : {}) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(raw).slice(0, MAX_HEADERS)) {
-        const first = Array.isArray(value) ? value[0] : value;
-        const key = name.toLowerCase();
-        if (typeof first === "string" && !headers.has(key)) headers.set(key, first);
-    }
-    return headers;
-}
-
-/**
- * Why a request may not sign out, or undefined when it may. Where the browser sends Fetch Metadata
- * (https://www.w3.org/TR/fetch-metadata/), only a top-level page load (a clicked or typed link, a form)
- * from the dashboards themselves signs out: another site's request, an image or fetch from any page
- * (every dashboard runs its own code, and sibling dashboards are same-site), a frame, or a
- * prefetch or prerender (`Sec-Purpose`: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-Purpose) is refused.
+ * Why a request may not sign out, or undefined when it may. Where the browser sends Fetch Metadata,
+ * only a top-level page load (a clicked or typed link, a form) from the dashboards themselves signs
+ * out: another site's request, an image or fetch from any page (every dashboard runs its own code,
+ * and sibling dashboards are same-site), a frame, or a prefetch or prerender is refused.
  */
 function refusal(headers: Map<string, string>): string | undefined {
-    const field = (name: string) => headers.get(name)?.trim().toLowerCase();
-    if (field("sec-fetch-site") === "cross-site") return "this request came from another site";
-    if (/prefetch|prerender/.test(`${field("sec-purpose") ?? ""} ${field("purpose") ?? ""}`)) return "a prefetch or prerender never signs out";
-    const mode = field("sec-fetch-mode");
-    const dest = field("sec-fetch-dest");
-    if ((mode !== undefined && mode !== "navigate") || (dest !== undefined && dest !== "document")) return "only a page load (a link or a form) signs out, not an image, a script's request or a frame";
+    if (headers.get("sec-fetch-site")?.trim().toLowerCase() === "cross-site") return "this request came from another site";
+    if (isTopLevelPageLoad(headers) === false) return "only a page load (a link or a form) signs out, not an image, a script's request, a frame or a prefetch";
     return undefined;
 }
 
@@ -92,7 +70,7 @@ function answer(statusCode: number, text: string, headers: Record<string, string
 export function signOut(event: ALBEvent, table: SignOutTable): ALBResult {
     const method = typeof event?.httpMethod === "string" ? event.httpMethod.toUpperCase() : "";
     if (!["GET", "HEAD", "POST"].includes(method)) return answer(405, "Method not allowed.\n", { allow: ["GET, HEAD, POST"] });
-    const headers = headersOf(event);
+    const { headers } = eventHeaders(event);
     const host = (headers.get("host") ?? "").toLowerCase().replace(/:\d{1,5}$/, "");
     const logoutUrl = HOST.test(host) && Object.prototype.hasOwnProperty.call(table, host) ? table[host] : undefined;
     if (!logoutUrl) return answer(404, "No dashboard here.\n");

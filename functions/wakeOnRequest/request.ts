@@ -4,16 +4,13 @@
  * as absent, long values are cut, and nothing in this module calls AWS.
  */
 import { isRecord } from "../preTokenGeneration/util";
+import { eventHeaders, isTopLevelPageLoad } from "../shared/albRequest";
 
 /** Request header set by the starting page's poll. */
 export const WAKE_HEADER = "x-dashboards-wake";
 /** Request header of the templates' session guard (a background same-origin GET). */
 export const PROBE_HEADER = "x-dashboards-probe";
 
-/** Longest header value looked at (ALB allows 16 KB per header line; nothing read here needs more). */
-const MAX_HEADER_VALUE = 4096;
-/** Most headers looked at (ALB allows 100 request headers). */
-const MAX_HEADERS = 100;
 /** Longest path kept for the log. */
 const MAX_LOGGED_PATH = 200;
 
@@ -51,16 +48,6 @@ export type Invocation =
     | { kind: "schedule" }
     | { kind: "unknown"; detail: string };
 
-function headerMap(raw: unknown, multiValue: boolean): Map<string, string> {
-    const headers = new Map<string, string>();
-    if (!isRecord(raw)) return headers;
-    for (const [name, value] of Object.entries(raw).slice(0, MAX_HEADERS)) {
-        const last = multiValue ? (Array.isArray(value) ? value[value.length - 1] : undefined) : value;
-        if (typeof last === "string") headers.set(name.toLowerCase(), last.slice(0, MAX_HEADER_VALUE));
-    }
-    return headers;
-}
-
 /**
  * Tells an ALB request, an EventBridge scheduled event and anything else apart. An event that
  * carries `httpMethod` but no `requestContext.elb` is still read as a request (so that it is
@@ -78,9 +65,7 @@ export function readInvocation(event: unknown): Invocation {
         const keys = Object.keys(event).slice(0, 8).map((k) => k.slice(0, 40));
         return { kind: "unknown", detail: `neither an ALB request nor a scheduled event (keys: ${keys.join(", ") || "none"})` };
     }
-    // With multi-value headers on, the event has multiValueHeaders instead of headers: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
-    const multiValue = isRecord(event.multiValueHeaders) && !isRecord(event.headers);
-    const headers = headerMap(multiValue ? event.multiValueHeaders : event.headers, multiValue);
+    const { headers, multiValue } = eventHeaders(event);
     const trace = headers.get("x-amzn-trace-id");
     return {
         kind: "alb",
@@ -118,16 +103,10 @@ export function classifyRequest(request: AlbRequest): RequestKind {
     if (h.has(PROBE_HEADER)) return "probe";
     if (!getOrHead || h.has("upgrade")) return "other";
     if (h.get(WAKE_HEADER)?.trim().toLowerCase() === "poll") return request.method === "GET" ? "poll" : "other";
-    // Browsers mark speculative loads with Sec-Purpose (older: Purpose) "prefetch": https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Sec-Purpose
-    if (/prefetch|prerender/i.test(`${h.get("sec-purpose") ?? ""} ${h.get("purpose") ?? ""}`)) return "other";
-    // Fetch Metadata: a page load has Sec-Fetch-Mode navigate: https://www.w3.org/TR/fetch-metadata/
-    const mode = h.get("sec-fetch-mode")?.trim().toLowerCase();
-    // Only a top-level page load (Sec-Fetch-Dest document) wakes. A frame's load (iframe, frame, embed,
-    // object) never could show the starting page (frame-ancestors 'none'), so a hidden frame on
-    // another page would only start tasks nobody watches.
-    const dest = h.get("sec-fetch-dest")?.trim().toLowerCase();
-    if (dest !== undefined && dest !== "document") return "other";
-    if (mode !== undefined) return mode === "navigate" ? "navigate" : "other";
+    // A frame's load (iframe, frame, embed, object) never could show the starting page
+    // (frame-ancestors 'none'), so a hidden frame on another page would only start tasks nobody watches.
+    const pageLoad = isTopLevelPageLoad(h);
+    if (pageLoad !== undefined) return pageLoad ? "navigate" : "other";
     // The ALB's health checker sends this user agent: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html
     if (/^ELB-HealthChecker\//.test(h.get("user-agent") ?? "")) return "health-check";
     return acceptsHtml(h.get("accept")) ? "navigate" : "other";

@@ -14,6 +14,7 @@ import { decideIdle, planWake } from "../../functions/wakeOnRequest/decide";
 import { createHandler, handler as defaultHandler, type WakeLogEntry } from "../../functions/wakeOnRequest/handler";
 import { escapeHtml, PAGE_CSP, pageStatus, renderPage } from "../../functions/wakeOnRequest/page";
 import { acceptsHtml, type AlbRequest, classifyRequest, readInvocation } from "../../functions/wakeOnRequest/request";
+import { MAX_HEADER_VALUE } from "../../functions/shared/albRequest";
 import { movedTo, readRules, routingOf, RuleShapeError, wakePriorityFor } from "../../functions/wakeOnRequest/rule";
 import { winningRule } from "./standInWakeAlb";
 import { albEvent, forbiddenClients, NAVIGATION_HEADERS, POLL_HEADERS, PROBE_HEADERS, recordingClients, scheduledEvent, XHR_HEADERS } from "./wakeOnRequest.fixtures";
@@ -276,7 +277,7 @@ describe("wakeOnRequest: reading events (request.ts)", () => {
         if (inv.kind !== "alb") expect.fail(inv.kind);
         expect(inv.request.method).to.equal("GET");
         expect(inv.request.path.length).to.equal(200);
-        expect(inv.request.headers.get("accept")!.length).to.equal(4096);
+        expect(inv.request.headers.get("accept")!.length).to.equal(MAX_HEADER_VALUE);
         expect(inv.request.headers.has("cookie")).to.equal(false);
         expect(inv.request.headers.has("sec-fetch-mode")).to.equal(false);
         expect(inv.request.headers.size).to.be.at.most(100);
