@@ -28,6 +28,7 @@ import { notificationTopic } from "./notificationTopic";
 import { denyInsecureTransport } from "./policyStatements";
 import { ComponentArgsError, PACKAGE } from "./component";
 import { boundedName } from "./naming";
+import { IAM_POLICY_ARN } from "./iamPolicyArns";
 import { LOG_RETENTION_DAYS } from "./stackConfig";
 
 export interface DashboardPipelineArgs {
@@ -150,7 +151,6 @@ const CONNECTION_ARN = /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[
 // A full secret ARN ends with `-` and the 6 random characters Secrets Manager appends.
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const BACKEND_URL = /^(s3|gs|azblob|https):\/\/[A-Za-z0-9._~\/?=&:%+-]+$/;
-const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[A-Za-z0-9+=,.@_\/-]+$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const VERSION = /^\d+\.\d+\.\d+$/;
 
@@ -193,9 +193,9 @@ function checkArgs(args: DashboardPipelineArgs): void {
         problems.push("deployPolicyArns needs at least one policy: `pulumi up` cannot deploy the stack without permissions (see the component's notes)");
     }
     for (const arn of args.deployPolicyArns ?? []) {
-        if (!POLICY_ARN.test(arn)) problems.push(`deployPolicyArns: "${arn}" is not an IAM policy ARN`);
+        if (!IAM_POLICY_ARN.test(arn)) problems.push(`deployPolicyArns: "${arn}" is not an IAM policy ARN`);
     }
-    if (args.permissionsBoundaryArn !== undefined && !POLICY_ARN.test(args.permissionsBoundaryArn)) problems.push(`permissionsBoundaryArn "${args.permissionsBoundaryArn}" is not an IAM policy ARN`);
+    if (args.permissionsBoundaryArn !== undefined && !IAM_POLICY_ARN.test(args.permissionsBoundaryArn)) problems.push(`permissionsBoundaryArn "${args.permissionsBoundaryArn}" is not an IAM policy ARN`);
     if (problems.length > 0) throw new ComponentArgsError("DashboardPipeline", problems);
 }
 

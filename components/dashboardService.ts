@@ -23,6 +23,7 @@ import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupNam
 import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import type { WakeRuleSlots } from "./routing";
 import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
+import { isPrivilegedAwsPolicy, repeats, taskPolicyArnProblem } from "./iamPolicyArns";
 import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretDecryptStatements, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { BUILD_STAGE, IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
@@ -191,8 +192,21 @@ export interface DashboardServiceArgs {
      * @example ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
      */
     secretKeyArns?: string[];
-    /** Managed policies for the task role (which grants nothing by default). @default [] */
+    /**
+     * Managed policies for the task role (which grants nothing by default). The AWS managed policies
+     * that make the app's code an account administrator, or able to become one (AdministratorAccess,
+     * PowerUserAccess, IAMFullAccess, ...: `PRIVILEGED_AWS_POLICIES`), are refused unless
+     * `allowPrivilegedTaskPolicies` is set; so are service-linked role policies and repeats.
+     * @default []
+     * @example ["arn:aws:iam::123456789012:policy/sales-dashboard-read-reports"]
+     */
     taskPolicyArns?: string[];
+    /**
+     * Accept an administrator-level AWS managed policy in `taskPolicyArns`: the code of a dashboard
+     * answers anyone signed in, so a flaw in it would then reach the whole account.
+     * @default false
+     */
+    allowPrivilegedTaskPolicies?: boolean;
     /**
      * Days to keep the container logs (a CloudWatch Logs retention value).
      * @default 30
@@ -354,6 +368,13 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
         if (problem) problems.push(`secretKeyArns[${i}] ${JSON.stringify(arn)} ${problem}`);
     });
     if ((args.secretKeyArns ?? []).length > 0 && Object.keys(args.secrets ?? {}).length === 0) problems.push("secretKeyArns is set but there are no secrets to decrypt with it");
+    const taskPolicyArns = args.taskPolicyArns ?? [];
+    taskPolicyArns.forEach((arn, i) => {
+        const problem = typeof arn === "string" ? taskPolicyArnProblem(arn, args.allowPrivilegedTaskPolicies === true) : "is not a string";
+        if (problem) problems.push(`taskPolicyArns[${i}] ${JSON.stringify(arn)} ${problem}`);
+    });
+    for (const { index, first } of repeats(taskPolicyArns)) problems.push(`taskPolicyArns[${index}] ${JSON.stringify(taskPolicyArns[index])} is listed twice (also taskPolicyArns[${first}])`);
+    if (args.allowPrivilegedTaskPolicies && !taskPolicyArns.some(isPrivilegedAwsPolicy)) problems.push("allowPrivilegedTaskPolicies is set but no policy in taskPolicyArns needs it");
     if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
     return prebuilt;
 }

@@ -357,8 +357,14 @@ export interface PlatformDashboardArgs {
      * @example ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
      */
     secretKeyArns?: string[];
-    /** Managed policy ARNs attached to the task role (it grants nothing by default). */
+    /**
+     * Managed policy ARNs attached to the task role (it grants nothing by default). Administrator-level
+     * AWS managed policies (AdministratorAccess, PowerUserAccess, IAMFullAccess, ...) are refused
+     * unless `allowPrivilegedTaskPolicies` is set. @default []
+     */
     taskPolicyArns?: string[];
+    /** Accept an administrator-level AWS managed policy in `taskPolicyArns`. @default false */
+    allowPrivilegedTaskPolicies?: boolean;
     /** Container port. @default the framework's */
     port?: number;
     /** Health check path. @default the framework's */

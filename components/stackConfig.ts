@@ -21,6 +21,7 @@ import {
     ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT, assignLoadBalancers, DEFAULT_DASHBOARDS_PER_LOAD_BALANCER, loadBalancerLoads,
     MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, isLoadBalancerNumber, RoutedDashboard, routedDashboard, routedPortal, Routing,
 } from "./loadBalancers";
+import { IAM_POLICY_ARN, isPrivilegedAwsPolicy, repeats, taskPolicyArnProblem } from "./iamPolicyArns";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { cognitoCustomDomainProblem, partitionOfRegion, regionSupportProblem } from "./partitions";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
@@ -38,7 +39,6 @@ const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/[\w+=,.@\-/]+$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 // Cognito group names: letters, marks, symbols, numbers, punctuation; no spaces.
@@ -528,6 +528,8 @@ const dashboardSchema = strict({
     })).max(10).optional(),
     /** Managed policy ARNs attached to the task role (it grants nothing by default). */
     taskPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).optional(),
+    /** Accept an administrator-level AWS managed policy (AdministratorAccess, PowerUserAccess, ...) in taskPolicyArns. */
+    allowPrivilegedTaskPolicies: bool().optional(),
     /** Container port; default from the framework preset. */
     port: int(1, 65535, "a port").optional(),
     /** Health check path; default from the framework preset. */
@@ -614,6 +616,7 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     secrets: Record<string, string>;
     secretKeyArns: string[];
     taskPolicyArns: string[];
+    allowPrivilegedTaskPolicies: boolean;
     port?: number;
     healthCheckPath?: string;
     sticky?: boolean;
@@ -709,6 +712,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             secrets: d.secrets ?? {},
             secretKeyArns: d.secretKeyArns ?? [],
             taskPolicyArns: d.taskPolicyArns ?? [],
+            allowPrivilegedTaskPolicies: d.allowPrivilegedTaskPolicies ?? false,
             port: d.port,
             healthCheckPath: d.healthCheckPath,
             sticky: d.sticky,
@@ -1388,6 +1392,7 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
             ctx.checkGroupRefs(at("accessGroups"), d.accessGroups);
         }
         environmentRules(d, at, out);
+        taskPolicyRules(d, at, out);
         if (ctx.region) imagePartitionRule(d, at, out, ctx.region);
     });
     if (!certificates) return;
@@ -1656,6 +1661,20 @@ function environmentRules(d: Record<string, unknown>, at: At, out: PathProblem[]
     }
     if (Array.isArray(d.secretKeyArns) && d.secretKeyArns.length > 0 && secretNames.length === 0) {
         out.push({ path: at("secretKeyArns"), message: "is set but the dashboard has no secrets; list the keys of its secrets (secrets under aws/ssm or aws/secretsmanager need none)" });
+    }
+}
+
+/** The task role's policies: no administrator-level AWS policy unless accepted, no service-linked role policy, none twice. */
+function taskPolicyRules(d: Record<string, unknown>, at: At, out: PathProblem[]): void {
+    const arns = Array.isArray(d.taskPolicyArns) ? d.taskPolicyArns.filter(isString) : [];
+    const allowed = d.allowPrivilegedTaskPolicies === true;
+    arns.forEach((arn, i) => {
+        const problem = IAM_POLICY_ARN.test(arn) ? taskPolicyArnProblem(arn, allowed) : undefined; // a malformed ARN: the schema reports it
+        if (problem) out.push({ path: at("taskPolicyArns", i), message: `${show(arn)} ${problem}` });
+    });
+    for (const { index, first } of repeats(arns)) out.push({ path: at("taskPolicyArns", index), message: `${show(arns[index])} is listed twice (also taskPolicyArns[${first}])` });
+    if (allowed && !arns.some(isPrivilegedAwsPolicy)) {
+        out.push({ path: at("allowPrivilegedTaskPolicies"), message: "is set but no policy in taskPolicyArns needs it; remove it, so that such a policy is refused if one is added later" });
     }
 }
 

@@ -514,6 +514,26 @@ describe("DashboardService", () => {
             }
         });
 
+        it("refuses task policies that would make the app's code an account administrator, unless accepted; and service-linked, repeated or malformed ones", () => {
+            const service = (taskPolicyArns: unknown[], allowPrivilegedTaskPolicies?: boolean) => () => new DashboardService("policies", {
+                cluster: {} as any, login: LOGIN, build: { context: "x" }, rulePriority: 1, framework: "dash", taskPolicyArns: taskPolicyArns as string[], allowPrivilegedTaskPolicies,
+            });
+            const READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+            for (const name of ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AdministratorAccess-Amplify"]) {
+                expect(service([READ, `arn:aws:iam::aws:policy/${name}`]), name).to.throw(ComponentArgsError, new RegExp(`taskPolicyArns\\[1\\] "arn:aws:iam::aws:policy/${name}" makes the dashboard's code an administrator`));
+            }
+            expect(service(["arn:aws-us-gov:iam::aws:policy/AdministratorAccess"]), "another partition").to.throw(ComponentArgsError, /makes the dashboard's code an administrator/);
+            expect(service(["arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"])).to.throw(ComponentArgsError, /is the policy of a service-linked role/);
+            expect(service([READ, READ])).to.throw(ComponentArgsError, /taskPolicyArns\[1\] .* is listed twice \(also taskPolicyArns\[0\]\)/);
+            for (const bad of ["*", "arn:aws:iam::aws:policy/*x", "arn:aws:iam::*:policy/x", "arn:aws:s3:::bucket", 42]) {
+                expect(service([bad]), String(bad)).to.throw(ComponentArgsError, /taskPolicyArns\[0\] .* (is not an IAM policy ARN|is not a string)/);
+            }
+            expect(service([READ], true)).to.throw(ComponentArgsError, /allowPrivilegedTaskPolicies is set but no policy in taskPolicyArns needs it/);
+            // Accepted: a customer policy named like an AWS one, an admin policy with the opt-in (what fails next is the stand-in cluster, not the arguments).
+            expect(service(["arn:aws:iam::123456789012:policy/AdministratorAccess"])).to.throw().that.is.not.instanceOf(ComponentArgsError);
+            expect(service(["arn:aws:iam::aws:policy/AdministratorAccess"], true)).to.throw().that.is.not.instanceOf(ComponentArgsError);
+        });
+
         it("refuses secret keys IAM could not grant exactly: aliases, wildcards, other services, keys without secrets", () => {
             const service = (secretKeyArns: unknown[], secrets: Record<string, string> = { DB: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" }) => () => new DashboardService("keys", {
                 cluster: {} as any, login: LOGIN, build: { context: "x" }, rulePriority: 1, framework: "dash", secrets, secretKeyArns: secretKeyArns as string[],

@@ -246,7 +246,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, secretKeyArns, taskPolicyArns, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, secretKeyArns, taskPolicyArns, allowPrivilegedTaskPolicies, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -338,6 +338,26 @@ describe("stack configuration", () => {
             title: "secret keys without secrets",
             changes: { "dashboards:dashboards": dashboardsWith(1, { secretKeyArns: ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"] }) },
             expected: "dashboards:dashboards[1].secretKeyArns: is set but the dashboard has no secrets; list the keys of its secrets (secrets under aws/ssm or aws/secretsmanager need none)",
+        },
+        {
+            title: "an administrator policy for a dashboard's code",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { taskPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/AdministratorAccess"] }) },
+            expected: 'dashboards:dashboards[1].taskPolicyArns[1]: "arn:aws:iam::aws:policy/AdministratorAccess" makes the dashboard\'s code an administrator of the account (or able to become one), and that code answers anyone signed in; attach a policy of your own with only the actions and resources the app needs, or set allowPrivilegedTaskPolicies: true to accept the risk',
+        },
+        {
+            title: "a service-linked role's policy for a dashboard's code",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { taskPolicyArns: ["arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"] }) },
+            expected: 'dashboards:dashboards[1].taskPolicyArns[0]: "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy" is the policy of a service-linked role, which IAM attaches only to that service\'s own role; list the actions the app needs in a policy of your own',
+        },
+        {
+            title: "a task policy listed twice",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { taskPolicyArns: ["arn:aws:iam::123456789012:policy/reports", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::123456789012:policy/reports"] }) },
+            expected: 'dashboards:dashboards[1].taskPolicyArns[2]: "arn:aws:iam::123456789012:policy/reports" is listed twice (also taskPolicyArns[0])',
+        },
+        {
+            title: "allowPrivilegedTaskPolicies without a policy that needs it",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { taskPolicyArns: ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"], allowPrivilegedTaskPolicies: true }) },
+            expected: "dashboards:dashboards[1].allowPrivilegedTaskPolicies: is set but no policy in taskPolicyArns needs it; remove it, so that such a policy is refused if one is added later",
         },
         {
             title: "a partial Secrets Manager ARN for the pipeline's Pulumi token",
