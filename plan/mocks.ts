@@ -10,6 +10,24 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 
+/**
+ * Elastic Load Balancing's account in each region where access logs are granted to an account
+ * (regions opened before August 2022; later ones take the log-delivery service principal), as
+ * `aws.elb.getServiceAccount` answers: the provider's table
+ * (terraform-provider-aws internal/service/elb/service_account_data_source.go), which follows
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ * (Step 2: Attach a policy to your S3 bucket). The provider fails for a region outside it.
+ */
+export const ELB_LOG_ACCOUNTS: Readonly<Record<string, string>> = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
+    "af-south-1": "098369216593", "ap-east-1": "754344448648", "ap-south-1": "718504428378", "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580", "ca-central-1": "985666609251", "eu-central-1": "054676820928", "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416", "eu-west-3": "009996457667", "eu-south-1": "635631232127", "eu-north-1": "897822967062",
+    "me-south-1": "076674570225", "sa-east-1": "507241528517", "us-gov-west-1": "048591011584", "us-gov-east-1": "190560391635",
+    "cn-north-1": "638102146993", "cn-northwest-1": "037604701340",
+};
+
 /** Shortens a Pulumi type token to its resource kind, e.g. `aws:lb/loadBalancer:LoadBalancer` -> `loadbalancer`. */
 function kindOf(type: string): string {
     return (type.split(":").pop() ?? type).toLowerCase();
@@ -198,6 +216,13 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                 case "aws:codebuild/project:Project":
                     state.arn = arn("codebuild", `project/${physical}`);
                     break;
+                case "aws:appautoscaling/target:Target":
+                    // Application Auto Scaling names a scalable target by an id of its own, not by the resource it
+                    // scales: arn:aws:application-autoscaling:<region>:<account>:scalable-target/<id>, the id
+                    // alphanumeric (API_ListTagsForResource, ResourceARN, whose example id is a 36-character
+                    // placeholder); here `sca` and 32 hex digits of the name, the same in every plan.
+                    state.arn = arn("application-autoscaling", `scalable-target/sca${hex(`${name}-scalable-target`, 32)}`);
+                    break;
                 case "aws:codestarnotifications/notificationRule:NotificationRule":
                     state.arn = arn("codestar-notifications", `notificationrule/${hex(name, 40)}`);
                     break;
@@ -220,6 +245,13 @@ export function createMocks(options: MockOptions): pulumi.runtime.Mocks {
                 case "aws:ecr/getImage:getImage":
                     // Offline, a pinned digest is taken to exist in its repository (AWS answers ImageNotFoundException otherwise).
                     return { ...args.inputs, imageTags: [], imageUri: `${args.inputs.registryId}.dkr.ecr.${region}.amazonaws.com/${args.inputs.repositoryName}@${args.inputs.imageDigest}`, id: String(args.inputs.imageDigest) };
+                case "aws:elb/getServiceAccount:getServiceAccount": {
+                    // As the provider answers: the account as id, its root as arn (in the partition getPartition gives).
+                    const asked = String(args.inputs.region ?? region);
+                    const account = ELB_LOG_ACCOUNTS[asked];
+                    if (!account) throw new Error(`aws:elb/getServiceAccount: unsupported AWS Region: ${asked} (it has no Elastic Load Balancing account; grant logdelivery.elasticloadbalancing.amazonaws.com)`);
+                    return { id: account, arn: `arn:aws:iam::${account}:root`, region: asked };
+                }
                 case "aws:iam/getPolicyDocument:getPolicyDocument":
                     return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }), id: "policy" };
                 default:
