@@ -29,9 +29,13 @@ import { IDLE_TIMEOUT, NAT_STRATEGIES } from "./stackConfig";
 
 /** Package name used in every component type token. */
 
-/** TLS 1.3 with TLS 1.2 fallback and only forward-secret AEAD ciphers. */
-// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
-export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/**
+ * TLS 1.3 with TLS 1.2 fallback, only forward-secret AEAD ciphers (no CBC), and hybrid post-quantum
+ * key exchange (ML-KEM) for clients that offer it. AWS recommends it, and it is the console's default:
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+ * (test/dashboardCluster.moto.test.ts reads its protocols and ciphers from moto's copy of AWS's table).
+ */
+export const DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
 
 /** Settings for a VPC created by the component. */
 export interface NewVpcArgs {
@@ -137,8 +141,9 @@ export interface DashboardClusterArgs {
      */
     accessLogs?: AccessLogsArgs;
     /**
-     * TLS policy of the HTTPS listener.
-     * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
+     * TLS policy of the HTTPS listener. `ELBSecurityPolicy-TLS13-1-2-Res-2021-06` is the same without
+     * post-quantum key exchange; an `-Ext` policy accepts the CBC ciphers some older clients need.
+     * @default "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
      */
     sslPolicy?: string;
     /**

@@ -153,7 +153,7 @@ export const httpsListenerModernTls: ResourceRule<{ allowedSslPolicies: string[]
     kind: "resource",
     id: "alb-https-listener-modern-tls",
     description: "HTTPS listeners use a TLS 1.2+/1.3 security policy (ELBSecurityPolicy-TLS13-1-2-*, -TLS13-1-3-*, -FS-1-2-*).",
-    remediation: "Set the listener's sslPolicy to ELBSecurityPolicy-TLS13-1-2-2021-06 (DashboardCluster's default) or another TLS13-1-2/TLS13-1-3/FS-1-2 policy.",
+    remediation: "Set the listener's sslPolicy to ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09 (DashboardCluster's default) or another TLS13-1-2/TLS13-1-3/FS-1-2 policy.",
     enforcementLevel: "mandatory",
     severity: "high",
     types: [...T.listener],

@@ -24,7 +24,7 @@ describe("DashboardCluster", () => {
         it("serves HTTPS on 443 with the TLS 1.3/1.2 policy and the validated wildcard certificate", () => {
             const https = one(plan, "aws:lb/listener:Listener", (r) => r.inputs.port === 443);
             expect(https.inputs.protocol).to.equal("HTTPS");
-            expect(https.inputs.sslPolicy).to.equal("ELBSecurityPolicy-TLS13-1-2-2021-06");
+            expect(https.inputs.sslPolicy).to.equal("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09");
             expect(DEFAULT_SSL_POLICY).to.equal(https.inputs.sslPolicy);
             const validation = one(plan, "aws:acm/certificateValidation:CertificateValidation");
             const cert = one(plan, "aws:acm/certificate:Certificate");

@@ -66,7 +66,7 @@ describe("architecture diagram", () => {
     });
 
     it("shows the listeners, ECR repositories, Cognito with its login domain and Lambda, and the VPC's NAT strategy", () => {
-        expect(svgNode(svg, "listener_https")).to.contain("TLS policy ELBSecurityPolicy-TLS13-1-2-2021-06");
+        expect(svgNode(svg, "listener_https")).to.contain("TLS policy ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09");
         expect(svgNode(svg, "listener_http")).to.contain("redirect 301 to HTTPS:443");
         expect(svgNode(svg, "repo_sentiment")).to.contain("dashboards-dev/sentiment");
         expect(svgNode(svg, "pool")).to.contain("admins");

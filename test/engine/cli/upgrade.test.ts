@@ -31,7 +31,7 @@
 import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, USAGE_STATISTICS_CREATES } from "./workspace";
+import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, TLS_POLICY_UPDATE, USAGE_STATISTICS_CREATES } from "./workspace";
 
 /** The last release of main before DashboardPlatform (index.ts composed the components itself). */
 const RELEASED_BEFORE_PLATFORM = "a94a753e0ceaa913b76c0c0a181c3a38e50d7b66";
@@ -126,6 +126,7 @@ for (const stack of ["dev", "prod"]) {
                 ...clients.map((d) => `create ${PARAMETER} auth-access-${d}`),
                 ...TRIGGER_CHANGES,
                 ...USAGE_STATISTICS_CREATES,
+                TLS_POLICY_UPDATE,
             ].sort();
             expect(changed).to.deep.equal(expected);
         });

@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { reveal } from "../../../engine/providers/shared";
-import { EngineWorkspace, LINKED, REPO, sourcesAt, tail } from "./workspace";
+import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, TLS_POLICY_UPDATE } from "./workspace";
 
 /** The last release of main with the salt in the trigger's environment. */
 const RELEASED_WITH_SALT_IN_ENVIRONMENT = "525154aec9d54eb14472b402fa58407549fb8db0";
@@ -65,6 +65,8 @@ describe("dev: the usage salt moving from the trigger's environment to SSM (real
             "update aws:lambda/function:Function sentiment-waker",
             // And sign-out's (only a page load signs out).
             "update aws:lambda/function:Function sign-out-fn",
+            // The post-quantum TLS policy, in place (dev has no alarm emails, so no throttle alarms).
+            TLS_POLICY_UPDATE,
         ]);
     });
 

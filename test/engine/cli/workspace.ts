@@ -159,6 +159,9 @@ export function sourcesAt(commit: string, dir: string): string {
  * the operations dashboard of load balancer 0, the saved usage queries and the salt of the hashed
  * user key with its SSM parameter, all created (the login trigger's new settings are an update of it, listed by each test).
  */
+/** The HTTPS listener's move to the post-quantum TLS policy, an update in place (components/dashboardCluster.ts DEFAULT_SSL_POLICY). */
+export const TLS_POLICY_UPDATE = "update aws:lb/listener:Listener dashboards-https";
+
 export const USAGE_STATISTICS_CREATES: readonly string[] = [
     "create aws:cloudwatch/dashboard:Dashboard operations-lb0",
     ...USAGE_QUERY_LIST.map((q) => `create aws:cloudwatch/queryDefinition:QueryDefinition usage-${q.name}`),
