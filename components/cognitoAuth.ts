@@ -26,6 +26,7 @@ import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { USAGE_ENV, USER_KEYS } from "../functions/preTokenGeneration/usage";
 import { ComponentArgsError, PACKAGE } from "./component";
+import { throttlesAlarm } from "./functionAlarms";
 import { bundleHandler, handlerPath } from "./lambdaBundle";
 import {
     accessMapPath, adminGroupsBytes, adminGroupsDocument, callbackUrls, clientAccessBytes, clientAccessDocument, cognitoLogoutUrl, usageMetricsNamespace,
@@ -296,6 +297,12 @@ export interface CognitoAuthArgs {
      * @default 90
      */
     logRetentionDays?: number;
+    /**
+     * SNS topic for an alarm when the login check is throttled: Cognito then refuses sign-ins, since
+     * it cannot issue a token without its trigger. The trigger shares the account's Lambda concurrency.
+     * @default none (no alarm)
+     */
+    alarmTopicArn?: pulumi.Input<string>;
     /**
      * Usage statistics in the trigger's decision lines. `enabled`: also emit `Logins` and `Denied`
      * per dashboard as CloudWatch metrics (namespace `usageMetricsNamespace`). `userKey`: what
@@ -594,6 +601,7 @@ export class CognitoAuth extends pulumi.ComponentResource {
         this.usageMetricsNamespace = args.usage?.enabled ?? true ? usageMetricsNamespace(pulumi.getProject(), stack) : undefined;
         const trigger = this.createPreTokenTrigger(name, args, stack, region);
         this.preTokenFunction = trigger.fn;
+        if (args.alarmTopicArn) throttlesAlarm(`${name}-pre-token-throttles`, trigger.fn, "Sign-ins are refused", args.alarmTopicArn, { parent: this });
         this.decisionLogGroupName = trigger.logGroup.name;
 
         this.userPool = this.createUserPool(name, args, stack, this.preTokenFunction);

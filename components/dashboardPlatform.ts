@@ -183,7 +183,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
         const services = [...config.dashboards, ...(portal ? [portal] : [])];
         const routes = routeServices(config, services, portal, readRouting(args.routing));
         const cluster = this.createCluster(config, routes);
-        const login = this.createLogin(config, services);
+        const login = this.createLogin(config, services, cluster.alarmTopic?.arn);
         const deployed = yield* this.createServices(config, services, portal, portalUrl, cluster, login, appsDir, routes);
         this.createSignOut(config, services, deployed, cluster, login);
         const operations = this.createOperations(config, services, deployed, cluster, routes, login);
@@ -242,7 +242,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
     }
 
     /** The Cognito user pool (with a client per dashboard), or the external OIDC provider's login for each. */
-    private createLogin(config: StackConfig, services: NormalizedDashboard[]): { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin } {
+    private createLogin(config: StackConfig, services: NormalizedDashboard[], alarmTopicArn: pulumi.Output<string> | undefined): { cognito?: CognitoAuth; loginFor: (d: NormalizedDashboard) => DashboardLogin } {
         const auth = config.auth;
         if (auth.provider === "oidc") {
             const oidc = auth.oidc!;
@@ -284,6 +284,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             oidcProviders: idps.flatMap((p) => (p.type === "oidc" ? [{ name: p.name, issuer: p.issuer, clientId: p.clientId, clientSecret: pulumi.secret(p.clientSecret), scopes: p.scopes, attributeMapping: p.attributeMapping }] : [])),
             logRetentionDays: config.defaults.logRetentionDays,
             usage: config.usage,
+            alarmTopicArn,
         }, { parent: this, aliases: FORMERLY_TOP_LEVEL });
         return { cognito, loginFor: (d) => cognito.loginFor(d.name) };
     }
@@ -301,6 +302,8 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             listeners: [...cluster.loadBalancersByNumber()].map(([n, lb]) => ({ loadBalancer: n, listenerArn: lb.httpsListener.arn })),
             logoutUrls,
             logRetentionDays: config.defaults.logRetentionDays,
+            reservedConcurrency: config.loadBalancer.signOutConcurrency,
+            alarmTopicArn: cluster.alarmTopic?.arn,
         }, { parent: this });
     }
 

@@ -84,6 +84,13 @@ export interface PlatformLoadBalancerArgs {
      * @default false
      */
     deletionProtection?: boolean;
+    /**
+     * Concurrent executions reserved for the sign-out function (1 to 900), which also caps it: its path
+     * answers without a login, and a flood of it must not use up the Lambda concurrency that the login
+     * check shares. An account keeps at least 100 unreserved, so accounts with a quota of 10 cannot set it.
+     * @default none reserved
+     */
+    signOutConcurrency?: number;
     /** Access logs of every request to an S3 bucket. @default { enabled: false } */
     accessLogs?: PlatformAccessLogsArgs;
 }

@@ -15,13 +15,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { PACKAGE } from "./component";
+import { ComponentArgsError, PACKAGE } from "./component";
+import { throttlesAlarm } from "./functionAlarms";
 import { bundleHandler } from "./lambdaBundle";
 import { targetGroupName } from "./naming";
 import { SIGN_OUT_RULE_PRIORITY } from "./routing";
+import { RESERVED_CONCURRENCY } from "./stackConfig";
 import { SIGN_OUT_PATH, SIGN_OUT_TABLE } from "../functions/signOut/handler";
 
 export { SIGN_OUT_PATH };
+
 
 /** An HTTPS listener that serves dashboard hosts, and the number of its load balancer. */
 export interface SignOutListener {
@@ -40,6 +43,18 @@ export interface SignOutArgs {
     logoutUrls: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Days the function's log group keeps its logs. @default 30 */
     logRetentionDays?: number;
+    /**
+     * Concurrent executions reserved for the function, which also caps it. The path answers without a
+     * login, so a flood of requests to it could otherwise use up the account's concurrency, which the
+     * login check (Cognito's trigger) and the wakers share; with a cap, the flood is throttled instead.
+     * AWS keeps at least 100 of an account's concurrency unreserved, so new accounts with a quota of 10
+     * cannot reserve any: https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+     * @default none (the function shares the account's unreserved concurrency)
+     * @example 20
+     */
+    reservedConcurrency?: number;
+    /** SNS topic for an alarm when the function is throttled. @default none (no alarm) */
+    alarmTopicArn?: pulumi.Input<string>;
 }
 
 export class SignOut extends pulumi.ComponentResource {
@@ -52,6 +67,10 @@ export class SignOut extends pulumi.ComponentResource {
 
     constructor(name: string, args: SignOutArgs, opts?: pulumi.ComponentResourceOptions) {
         super(`${PACKAGE}:index:SignOut`, name, {}, opts);
+        const concurrency = args.reservedConcurrency;
+        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= RESERVED_CONCURRENCY.max)) {
+            throw new ComponentArgsError(`SignOut "${name}"`, [`reservedConcurrency ${JSON.stringify(concurrency)} must be a whole number from 1 to ${RESERVED_CONCURRENCY.max}`]);
+        }
         const parent = { parent: this };
         const stack = pulumi.getStack();
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
@@ -86,8 +105,10 @@ export class SignOut extends pulumi.ComponentResource {
             role: role.arn,
             timeout: 3,
             memorySize: 128,
+            ...(args.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: args.reservedConcurrency } : {}),
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         }, { ...parent, dependsOn: [policy, logGroup] });
+        if (args.alarmTopicArn) throttlesAlarm(`${name}-throttles`, this.function, "Sign-out fails for some users", args.alarmTopicArn, parent);
         const routes = new Map(args.listeners.map((l) => [l.loadBalancer, this.createRoute(l.loadBalancer === 0 ? name : `${name}-lb${l.loadBalancer}`, l, stack)]));
         const first = routes.get(0);
         if (!first) throw new Error("SignOut needs the listener of load balancer 0");

@@ -61,6 +61,11 @@ export { MAX_DASHBOARD_NAME_LENGTH };
 export { ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT };
 /** Host-header condition values per rule; NOT adjustable. One is the dashboard's own host. */
 export const MAX_EXTRA_HOSTS = 4;
+/**
+ * Concurrency a platform function may reserve: at most the default account quota of 1,000 less the
+ * 100 that AWS keeps unreserved (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+ */
+export const RESERVED_CONCURRENCY = { min: 1, max: 900 } as const;
 /** ALB idle timeout limits and our websocket-friendly default (the AWS default of 60 s drops idle Shiny sockets). */
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
 export const IDLE_TIMEOUT = { min: 1, max: 4000, default: 600 } as const;
@@ -156,6 +161,8 @@ const loadBalancerSchema = strict({
     idleTimeoutSeconds: int(IDLE_TIMEOUT.min, IDLE_TIMEOUT.max, "seconds").optional(),
     /** Refuse to delete the load balancer (turn off before `pulumi destroy`). */
     deletionProtection: bool().optional(),
+    /** Concurrency reserved for (and capping) the sign-out function, which answers without a login. */
+    signOutConcurrency: int(RESERVED_CONCURRENCY.min, RESERVED_CONCURRENCY.max, "concurrent executions").optional(),
     /** Access logs to an encrypted S3 bucket that expires objects after `retentionDays`. */
     accessLogs: strict({
         enabled: bool(),
@@ -644,6 +651,8 @@ export interface StackConfig {
         maxDashboards: number;
         idleTimeoutSeconds: number;
         deletionProtection: boolean;
+        /** Reserved concurrency of the sign-out function; undefined: none reserved. */
+        signOutConcurrency?: number;
         accessLogs: { enabled: boolean; retentionDays: number };
     };
     auth: AuthConfig & { provider: "cognito" | "oidc" };
@@ -680,6 +689,7 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             maxDashboards: raw.loadBalancer?.maxDashboards ?? DEFAULT_DASHBOARDS_PER_LOAD_BALANCER,
             idleTimeoutSeconds: raw.loadBalancer?.idleTimeoutSeconds ?? IDLE_TIMEOUT.default,
             deletionProtection: raw.loadBalancer?.deletionProtection ?? false,
+            signOutConcurrency: raw.loadBalancer?.signOutConcurrency,
             accessLogs: {
                 enabled: raw.loadBalancer?.accessLogs?.enabled ?? false,
                 retentionDays: raw.loadBalancer?.accessLogs?.retentionDays ?? 90,

@@ -333,6 +333,17 @@ describe("CognitoAuth", function () {
             expect(permission.inputs).to.include({ action: "lambda:InvokeFunction", principal: "cognito-idp.amazonaws.com", sourceArn: pool.outputs.arn, function: fn.outputs.name });
         });
 
+        it("alarms when the login check is throttled (Cognito then refuses sign-ins), only with an alarm topic", async () => {
+            expect(ofType(dev.plan, "aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
+            const topic = "arn:aws:sns:eu-west-1:123456789012:dashboards-alarms";
+            const withTopic = (await planAuth({ alarmTopicArn: topic })).plan;
+            const fn = one(withTopic, T.fn);
+            const alarm = one(withTopic, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            expect(alarm.name).to.equal("auth-pre-token-throttles");
+            expect(alarm.inputs).to.deep.include({ namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: fn.outputs.name }, threshold: 0, alarmActions: [topic], okActions: [topic] });
+            expect(alarm.inputs.alarmDescription).to.match(/^Sign-ins are refused/);
+        });
+
         it("runs the handler on nodejs22.x within Cognito's 5 s, told only the access map's path and the usage settings (never the clients)", () => {
             const fn = one(dev.plan, T.fn).inputs;
             expect(fn).to.include({ runtime: "nodejs22.x", handler: "index.handler", timeout: 5, memorySize: 256 });

@@ -72,6 +72,17 @@ describe("DashboardPlatform", () => {
         expect(plan.resources.filter((r) => r.parent?.endsWith("pulumi:pulumi:Stack::dashboards-dev")).map((r) => r.type)).to.deep.equal(["dashboards:index:DashboardPlatform"]);
     });
 
+    it("with alarm emails, alarms on the alarm topic when the login check or the sign-out is throttled; reserves sign-out concurrency when asked", async () => {
+        expect(one(plan, "aws:lambda/function:Function", (r) => r.name === "sign-out-fn").inputs).to.not.have.property("reservedConcurrentExecutions");
+        const p = await planPlatform({ ...SMALL, alarms: { emails: ["ops@example.org"] }, loadBalancer: { signOutConcurrency: 20 } });
+        const topic = one(p, "aws:sns/topic:Topic");
+        const fns = new Map(ofType(p, "aws:lambda/function:Function").map((f) => [f.outputs.name, f.name]));
+        const throttles = ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "Throttles");
+        expect(throttles.map((a) => fns.get(a.inputs.dimensions.FunctionName)).sort()).to.deep.equal(["auth-pre-token", "sign-out-fn"]);
+        for (const a of throttles) expect(a.inputs.alarmActions).to.deep.equal([topic.outputs.arn]);
+        expect(one(p, "aws:lambda/function:Function", (r) => r.name === "sign-out-fn").inputs.reservedConcurrentExecutions).to.equal(20);
+    });
+
     it("publishes each dashboard's URL, its groups and the portal", () => {
         expect(plan.outputs.dashboardUrls).to.deep.equal({ finance: "https://finance.analytics.example.org", ops: "https://ops.analytics.example.org" });
         expect(plan.outputs.dashboardAccessGroups).to.deep.equal({ finance: ["finance"], ops: [] });

@@ -49,4 +49,43 @@ describe("SignOut", () => {
         expect(permissions.every((p) => p.inputs.function === fn.outputs.name)).to.equal(true);
         expect(ofType(plan, "aws:lb/targetGroupAttachment:TargetGroupAttachment").map((a) => [a.inputs.targetGroupArn, a.inputs.targetId])).to.deep.equal(groups.map((g) => [g.outputs.arn, fn.outputs.arn]));
     });
+
+    describe("concurrency and throttling", () => {
+        const LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/x/1/2";
+        const TOPIC = "arn:aws:sns:eu-west-1:123456789012:dashboards-alarms";
+        const plan = (args: { reservedConcurrency?: number; alarmTopicArn?: string }) => runUnderMocks(devStackWith(), () => {
+            new SignOut("sign-out", { listeners: [{ loadBalancer: 0, listenerArn: LISTENER }], logoutUrls: URLS, ...args });
+            return {};
+        });
+
+        it("shares the account's concurrency by default (a reservation fails on accounts with a quota of 10), with no alarm without a topic", async () => {
+            const p = await plan({});
+            expect(one(p, "aws:lambda/function:Function").inputs).to.not.have.property("reservedConcurrentExecutions");
+            expect(ofType(p, "aws:cloudwatch/metricAlarm:MetricAlarm")).to.deep.equal([]);
+        });
+
+        it("reserves, and so caps, the concurrency asked for, and alarms on the topic when the function is throttled", async () => {
+            const p = await plan({ reservedConcurrency: 20, alarmTopicArn: TOPIC });
+            const fn = one(p, "aws:lambda/function:Function");
+            expect(fn.inputs.reservedConcurrentExecutions).to.equal(20);
+            const alarm = one(p, "aws:cloudwatch/metricAlarm:MetricAlarm");
+            expect(alarm.inputs).to.deep.include({
+                namespace: "AWS/Lambda", metricName: "Throttles", dimensions: { FunctionName: fn.outputs.name },
+                statistic: "Sum", period: 60, threshold: 0, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching",
+                alarmActions: [TOPIC], okActions: [TOPIC],
+            });
+        });
+
+        it("refuses a reservation that is not a whole number from 1 to 900, naming the argument", async () => {
+            for (const bad of [0, -1, 1.5, 901, Number.NaN]) {
+                let error: unknown;
+                try {
+                    await plan({ reservedConcurrency: bad });
+                } catch (e) {
+                    error = e;
+                }
+                expect(String(error), String(bad)).to.match(/reservedConcurrency .* must be a whole number from 1 to 900/);
+            }
+        });
+    });
 });

@@ -315,6 +315,11 @@ describe("stack configuration", () => {
             expected: "dashboards:loadBalancer.idleTimeoutSeconds: 5000 is above the maximum; allowed: 1 to 4000",
         },
         {
+            title: "a sign-out reservation beyond what an account may reserve",
+            changes: { "dashboards:loadBalancer": { signOutConcurrency: 1000 } },
+            expected: "dashboards:loadBalancer.signOutConcurrency: 1000 is above the maximum; allowed: 1 to 900",
+        },
+        {
             title: "malformed secret reference",
             changes: { "dashboards:dashboards": dashboardsWith(1, { secrets: { API_KEY: "my-secret" } }) },
             expected: 'dashboards:dashboards[1].secrets.API_KEY: "my-secret" is not an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>) or a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>, optionally followed by :<json-key>:<version-stage>:<version-id>)',
@@ -484,7 +489,7 @@ describe("stack configuration", () => {
         {
             title: "a key JavaScript objects reserve (__proto__, constructor, prototype)",
             changes: { "dashboards:loadBalancer": '{"idleTimeoutSeconds":30,"constructor":{"idleTimeoutSeconds":5}}' },
-            expected: "dashboards:loadBalancer.constructor: is a reserved JavaScript name, never a stack-file key (__proto__, constructor and prototype are refused at every level); allowed keys: maxDashboards, idleTimeoutSeconds, deletionProtection, accessLogs",
+            expected: "dashboards:loadBalancer.constructor: is a reserved JavaScript name, never a stack-file key (__proto__, constructor and prototype are refused at every level); allowed keys: maxDashboards, idleTimeoutSeconds, deletionProtection, signOutConcurrency, accessLogs",
         },
         {
             title: "a number that is not finite",

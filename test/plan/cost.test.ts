@@ -160,13 +160,13 @@ describe("cost estimate", () => {
             // (6.5 x 0.04048 + 13 x 0.004445) x 730 = 0.320905 x 730 = 234.26065
             expect(line(e, "Fargate on-demand")).to.be.closeTo(234.2607, CENT);
             expect(line(e, "Fargate Spot")).to.equal(0);
-            // 2 of the stack per service x 5, + 2 target-tracking policies x 2 alarms per service x 5 = 30 x 0.10
-            expect(line(e, "CloudWatch alarms")).to.be.closeTo(3, CENT);
+            // 2 of the stack per service x 5, + 2 throttles (login check, sign-out) = 12; + 2 target-tracking policies x 2 alarms per service x 5 = 32 x 0.10
+            expect(line(e, "CloudWatch alarms")).to.be.closeTo(3.2, CENT);
             expect(line(e, "KMS keys")).to.be.closeTo(2, CENT); // the alarm topic's customer-managed key and the usage salt's
             // Logins and Denied of 5 services in 176 h each: 5 x 2 x 176 / 730 x 0.30 = 0.723288
             expect(line(e, "Login metrics")).to.be.closeTo(0.723288, 1e-6);
-            // 16.425 + 1.46 (0.25 LCU) + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 3 (alarms) + 2 (KMS) + 0.5 + 0.72329 + 3 (operations dashboard) = 385.71894
-            expect(e.totalUsd).to.be.closeTo(385.7189, CENT);
+            // 16.425 + 1.46 (0.25 LCU) + 98.55 + 0.9 + 21.9 + 234.26065 + 3 + 3.2 (alarms) + 2 (KMS) + 0.5 + 0.72329 + 3 (operations dashboard) = 385.91894
+            expect(e.totalUsd).to.be.closeTo(385.9189, CENT);
         });
 
         it("prices one more smallest dashboard on demand, with its two alarms", () => {

@@ -15,7 +15,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import * as fs from "fs";
-import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, TLS_POLICY_UPDATE, USAGE_STATISTICS_CREATES } from "./workspace";
+import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, THROTTLE_ALARMS, TLS_POLICY_UPDATE, USAGE_STATISTICS_CREATES } from "./workspace";
 
 /** The last commit of main before dashboards could be spread over several load balancers. */
 const RELEASED_WITH_ONE_LOAD_BALANCER = "5a7f232662c12842288527d7fb9c017baf569e9b";
@@ -67,8 +67,9 @@ describe("a single-ALB stack upgrading to several load balancers (real engine)",
             "update aws:iam/rolePolicy:RolePolicy auth-pre-token-policy",
             // Sign-out came to refuse anything but a page load: its code changed, so the function is updated in place.
             "update aws:lambda/function:Function sign-out-fn",
-            // The post-quantum TLS policy, in place.
+            // The post-quantum TLS policy, in place; and, prod having alarm emails, the throttle alarms.
             TLS_POLICY_UPDATE,
+            ...THROTTLE_ALARMS.map((a) => `create ${a}`),
         ].sort());
     });
 

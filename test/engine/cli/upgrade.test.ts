@@ -31,7 +31,7 @@
 import { expect } from "chai";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, TLS_POLICY_UPDATE, USAGE_STATISTICS_CREATES } from "./workspace";
+import { EngineWorkspace, LINKED, REPO, sourcesAt, tail, THROTTLE_ALARMS, TLS_POLICY_UPDATE, USAGE_STATISTICS_CREATES } from "./workspace";
 
 /** The last release of main before DashboardPlatform (index.ts composed the components itself). */
 const RELEASED_BEFORE_PLATFORM = "a94a753e0ceaa913b76c0c0a181c3a38e50d7b66";
@@ -69,6 +69,9 @@ for (const stack of ["dev", "prod"]) {
         let ws: EngineWorkspace;
         let deployedUrns: string[] = [];
         let deployedCloud: string[] = [];
+        /** The release's stack file, and the throttle alarms its alarm emails bring (prod has them, dev not). */
+        const releasedStackFile = execFileSync("git", ["-C", REPO, "show", `${RELEASED_BEFORE_PLATFORM}:Pulumi.${stack}.yaml`], { encoding: "utf8" });
+        const throttleAlarms = /^\s*dashboards:alarms:/m.test(releasedStackFile) ? THROTTLE_ALARMS : [];
         const run = (args: string[]) => ws.pulumi(["--stack", stack, ...args]);
         const stateResources = () => {
             const r = run(["stack", "export"]);
@@ -84,7 +87,7 @@ for (const stack of ["dev", "prod"]) {
             ws.linkSources(sourcesAt(RELEASED_BEFORE_PLATFORM, path.join(ws.dir, "released")));
             // The release's stack file: dev's own has since turned on office hours and scale to zero, a
             // configuration change of its own (test/engine/cli/schedule.test.ts deploys it), not layout.
-            ws.addStack(stack, execFileSync("git", ["-C", REPO, "show", `${RELEASED_BEFORE_PLATFORM}:Pulumi.${stack}.yaml`], { encoding: "utf8" }));
+            ws.addStack(stack, releasedStackFile);
         });
         after(() => ws?.dispose());
 
@@ -127,6 +130,7 @@ for (const stack of ["dev", "prod"]) {
                 ...TRIGGER_CHANGES,
                 ...USAGE_STATISTICS_CREATES,
                 TLS_POLICY_UPDATE,
+                ...throttleAlarms.map((a) => `create ${a}`),
             ].sort();
             expect(changed).to.deep.equal(expected);
         });
@@ -135,7 +139,7 @@ for (const stack of ["dev", "prod"]) {
             const r = run(["up", "--yes", "--skip-preview"]);
             expect(r.code, tail(r)).to.equal(0);
             // Everything but task-definition revisions, pushed images, the new sign-out and the access-map parameters is the same physical resource.
-            const signOutTypes = new Set([...SIGN_OUT_RESOURCES, ...USAGE_STATISTICS_CREATES.map((c) => c.replace(/^create /, ""))].map((r) => r.split(" ")[0]));
+            const signOutTypes = new Set([...SIGN_OUT_RESOURCES, ...throttleAlarms, ...USAGE_STATISTICS_CREATES.map((c) => c.replace(/^create /, ""))].map((r) => r.split(" ")[0]));
             const steady = (list: string[]) => list.filter((x) => !x.startsWith(`${TASK_DEFINITION} `) && !x.startsWith(`${PUSHED_IMAGE} `) && !(x.startsWith(`${PARAMETER} `) && x.includes("/auth/access")));
             const after = steady(cloud());
             expect(after.filter((x) => !deployedCloud.includes(x)).map((x) => x.split(" ")[0]).every((type) => signOutTypes.has(type)), after.join("\n")).to.equal(true);
@@ -147,7 +151,11 @@ for (const stack of ["dev", "prod"]) {
                 .map((u) => u.replace("::dashboards:index:", `::${PLATFORM_TYPE}$dashboards:index:`).replace(`$${OLD_IMAGE}::`, `$${NEW_IMAGE}::`))
                 .sort();
             const signOutUrns = urns.filter((u) => u.includes("$dashboards:index:SignOut$"));
-            expect(signOutUrns.map((u) => `${typeOf(u)} ${u.split("::").pop()}`).sort()).to.deep.equal(SIGN_OUT_RESOURCES.filter((r) => !r.startsWith("dashboards:")).sort());
+            const signOutAlarm = throttleAlarms.filter((a) => a.endsWith(" sign-out-throttles"));
+            expect(signOutUrns.map((u) => `${typeOf(u)} ${u.split("::").pop()}`).sort()).to.deep.equal([...SIGN_OUT_RESOURCES.filter((r) => !r.startsWith("dashboards:")), ...signOutAlarm].sort());
+            // The login check's throttle alarm, new under CognitoAuth.
+            const alarmUrns = urns.filter((u) => !signOutUrns.includes(u) && throttleAlarms.includes(`${typeOf(u)} ${u.split("::").pop()}`));
+            expect(alarmUrns).to.have.length(throttleAlarms.length - signOutAlarm.length);
             // The login check's parameters (a Streamlit dashboard's cookie secret is a parameter of its own, unchanged).
             const parameterUrns = urns.filter((u) => typeOf(u) === PARAMETER && /^auth-(admin-groups|access-)/.test(u.split("::").pop()!));
             expect(parameterUrns.map((u) => u.split("::").pop()!).sort()).to.deep.equal(["auth-admin-groups", ...deployedUrns.filter((u) => typeOf(u) === "aws:cognito/userPoolClient:UserPoolClient").map((u) => u.split("::").pop()!.replace(/^auth-client-/, "auth-access-"))].sort());
@@ -157,7 +165,7 @@ for (const stack of ["dev", "prod"]) {
             expect(parameterIds.filter((id) => id.endsWith("/auth/access-map"))).to.deep.equal([]);
             const usageUrns = urns.filter((u) => USAGE_STATISTICS_CREATES.includes(`create ${typeOf(u)} ${u.split("::").pop()}`));
             expect(usageUrns).to.have.length(USAGE_STATISTICS_CREATES.length);
-            expect(urns.filter((u) => !signOutUrns.includes(u) && !parameterUrns.includes(u) && !usageUrns.includes(u)).sort()).to.deep.equal(expected);
+            expect(urns.filter((u) => !signOutUrns.includes(u) && !parameterUrns.includes(u) && !usageUrns.includes(u) && !alarmUrns.includes(u)).sort()).to.deep.equal(expected);
         });
 
         it("then pulumi preview --expect-no-changes passes", () => {

@@ -162,6 +162,12 @@ export function sourcesAt(commit: string, dir: string): string {
 /** The HTTPS listener's move to the post-quantum TLS policy, an update in place (components/dashboardCluster.ts DEFAULT_SSL_POLICY). */
 export const TLS_POLICY_UPDATE = "update aws:lb/listener:Listener dashboards-https";
 
+/** With alarm emails, the throttle alarms of the login check and of the sign-out function (components/functionAlarms.ts): type and name. */
+export const THROTTLE_ALARMS: readonly string[] = [
+    "aws:cloudwatch/metricAlarm:MetricAlarm auth-pre-token-throttles",
+    "aws:cloudwatch/metricAlarm:MetricAlarm sign-out-throttles",
+];
+
 export const USAGE_STATISTICS_CREATES: readonly string[] = [
     "create aws:cloudwatch/dashboard:Dashboard operations-lb0",
     ...USAGE_QUERY_LIST.map((q) => `create aws:cloudwatch/queryDefinition:QueryDefinition usage-${q.name}`),
