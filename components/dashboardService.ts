@@ -23,6 +23,7 @@ import { boundedName, isDashboardName, MAX_DASHBOARD_NAME_LENGTH, targetGroupNam
 import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import type { WakeRuleSlots } from "./routing";
 import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
+import { throttlesAlarm } from "./functionAlarms";
 import { isPrivilegedAwsPolicy, repeats, taskPolicyArnProblem } from "./iamPolicyArns";
 import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretDecryptStatements, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { BUILD_STAGE, IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
@@ -1006,6 +1007,8 @@ export class DashboardService extends pulumi.ComponentResource {
             environment: { variables: environment },
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         }, { ...parent, dependsOn: [policy, logGroup] });
+        // A throttled waker leaves a sleeping dashboard's users on an error page instead of its starting page.
+        if (ctx.cluster.alarmTopicArn) throttlesAlarm(`${name}-waker-throttles`, fn, `${name}: a sleeping dashboard cannot be opened`, ctx.cluster.alarmTopicArn, parent);
         // Only this dashboard's waker target group may invoke it from the load balancer.
         // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html#register-lambda-function
         const albInvoke = new aws.lambda.Permission(`${name}-waker-invoke`, {

@@ -607,6 +607,15 @@ describe("DashboardService scale to zero (minTasks 0)", () => {
     const policyOf = (name: string) => JSON.parse(named(plan, "aws:iam/rolePolicy:RolePolicy", `${name}-waker-policy`).inputs.policy);
     const envOfWaker = (name: string) => named(plan, "aws:lambda/function:Function", `${name}-waker`).inputs.environment.variables;
 
+    it("alarms when a waker is throttled (its sleeping dashboard cannot be opened), only with an alarm topic", async () => {
+        expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "Throttles")).to.deep.equal([]);
+        const alarmed = await planServices({ sales: { minTasks: 0, wakeRuleSlots: { asleep: 900, awake: 1100 } }, always: {} }, { alarmEmails: ["oncall@example.com"] });
+        const topic = one(alarmed, "aws:sns/topic:Topic");
+        const throttles = ofType(alarmed, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.inputs.metricName === "Throttles");
+        expect(throttles.map((a) => a.name)).to.deep.equal(["sales-waker-throttles"]);
+        expect(throttles[0].inputs).to.deep.include({ namespace: "AWS/Lambda", dimensions: { FunctionName: named(alarmed, "aws:lambda/function:Function", "sales-waker").outputs.name }, alarmActions: [topic.outputs.arn] });
+    });
+
     it("starts asleep: no task, a 0..0 scalable target, and the waker's rule winning on the same hosts behind the same login", () => {
         expect(named(plan, "aws:ecs/service:Service", "sales-service").inputs.desiredCount).to.equal(0);
         expect(named(plan, "aws:appautoscaling/target:Target", "sales-scaling").inputs).to.deep.include({ minCapacity: 0, maxCapacity: 0 });
