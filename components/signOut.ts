@@ -25,7 +25,6 @@ import { SIGN_OUT_PATH, SIGN_OUT_TABLE } from "../functions/signOut/handler";
 
 export { SIGN_OUT_PATH };
 
-
 /** An HTTPS listener that serves dashboard hosts, and the number of its load balancer. */
 export interface SignOutListener {
     /** 0 for the first load balancer (its resources keep the single-ALB names). */
@@ -66,11 +65,12 @@ export class SignOut extends pulumi.ComponentResource {
     public readonly table: pulumi.Output<string>;
 
     constructor(name: string, args: SignOutArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(`${PACKAGE}:index:SignOut`, name, {}, opts);
+        // Checked before anything is declared, the component included.
         const concurrency = args.reservedConcurrency;
-        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= RESERVED_CONCURRENCY.max)) {
-            throw new ComponentArgsError(`SignOut "${name}"`, [`reservedConcurrency ${JSON.stringify(concurrency)} must be a whole number from 1 to ${RESERVED_CONCURRENCY.max}`]);
+        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= RESERVED_CONCURRENCY.min && concurrency <= RESERVED_CONCURRENCY.max)) {
+            throw new ComponentArgsError(`SignOut "${name}"`, [`reservedConcurrency ${JSON.stringify(concurrency)} must be a whole number from ${RESERVED_CONCURRENCY.min} to ${RESERVED_CONCURRENCY.max}`]);
         }
+        super(`${PACKAGE}:index:SignOut`, name, {}, opts);
         const parent = { parent: this };
         const stack = pulumi.getStack();
         const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {

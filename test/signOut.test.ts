@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { SIGNED_OUT_RULE_PRIORITY, SIGN_OUT_RULE_PRIORITY, FIRST_DASHBOARD_PRIORITY } from "../components/routing";
 import { SignOut } from "../components/signOut";
-import { runUnderMocks } from "../plan/runPlan";
+import { declaredBeforeFailure, runUnderMocks } from "../plan/runPlan";
 import { devStackWith, ofType, one } from "./helpers";
 
 const URLS = {
@@ -76,7 +76,7 @@ describe("SignOut", () => {
             });
         });
 
-        it("refuses a reservation that is not a whole number from 1 to 900, naming the argument", async () => {
+        it("refuses a reservation that is not a whole number from 1 to 900, naming the argument, before anything is declared", async () => {
             for (const bad of [0, -1, 1.5, 901, Number.NaN]) {
                 let error: unknown;
                 try {
@@ -85,6 +85,7 @@ describe("SignOut", () => {
                     error = e;
                 }
                 expect(String(error), String(bad)).to.match(/reservedConcurrency .* must be a whole number from 1 to 900/);
+                expect((declaredBeforeFailure.get(error as Error) ?? []).map((r) => r.type).filter((t) => t !== "pulumi:pulumi:Stack"), "declared before the refusal").to.deep.equal([]);
             }
         });
     });
