@@ -244,7 +244,7 @@ describe("stack validator under hostile input", () => {
             const domain = problems({ "dashboards:domain": "x".repeat(1_000_000) });
             expect(domain).to.deep.equal([`dashboards:domain: "${"x".repeat(40)}..." (1000000 characters) is longer than 253 characters`]);
             const [key, ms] = timed(() => problems({ "dashboards:loadBalancer": { ["k".repeat(1_000_000)]: 1 } }));
-            expect(key).to.deep.equal([`dashboards:loadBalancer.${"k".repeat(40)}... (1000000 characters): unknown key; allowed keys: maxDashboards, idleTimeoutSeconds, deletionProtection, accessLogs`]);
+            expect(key).to.deep.equal([`dashboards:loadBalancer.${"k".repeat(40)}... (1000000 characters): unknown key; allowed keys: maxDashboards, idleTimeoutSeconds, deletionProtection, signOutConcurrency, accessLogs`]);
             expect(ms).to.be.below(1000);
         });
 
