@@ -24,7 +24,7 @@ import { cronAt, daysProblem, minutesOf, SCHEDULE_DEFAULTS, timeProblem, timeZon
 import type { WakeRuleSlots } from "./routing";
 import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
 import { throttlesAlarm } from "./functionAlarms";
-import { isPrivilegedAwsPolicy, repeats, taskPolicyArnProblem } from "./iamPolicyArns";
+import { taskPolicyProblems } from "./iamPolicyArns";
 import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretDecryptStatements, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { BUILD_STAGE, IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
@@ -369,13 +369,9 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
         if (problem) problems.push(`secretKeyArns[${i}] ${JSON.stringify(arn)} ${problem}`);
     });
     if ((args.secretKeyArns ?? []).length > 0 && Object.keys(args.secrets ?? {}).length === 0) problems.push("secretKeyArns is set but there are no secrets to decrypt with it");
-    const taskPolicyArns = args.taskPolicyArns ?? [];
-    taskPolicyArns.forEach((arn, i) => {
-        const problem = typeof arn === "string" ? taskPolicyArnProblem(arn, args.allowPrivilegedTaskPolicies === true) : "is not a string";
-        if (problem) problems.push(`taskPolicyArns[${i}] ${JSON.stringify(arn)} ${problem}`);
-    });
-    for (const { index, first } of repeats(taskPolicyArns)) problems.push(`taskPolicyArns[${index}] ${JSON.stringify(taskPolicyArns[index])} is listed twice (also taskPolicyArns[${first}])`);
-    if (args.allowPrivilegedTaskPolicies && !taskPolicyArns.some(isPrivilegedAwsPolicy)) problems.push("allowPrivilegedTaskPolicies is set but no policy in taskPolicyArns needs it");
+    for (const p of taskPolicyProblems(args.taskPolicyArns ?? [], args.allowPrivilegedTaskPolicies === true, "report")) {
+        problems.push(p.key === "taskPolicyArns" ? `taskPolicyArns[${p.index}] ${JSON.stringify(p.value)} ${p.problem}` : `${p.key} ${p.problem}`);
+    }
     if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
     return prebuilt;
 }

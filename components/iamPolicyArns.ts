@@ -52,9 +52,37 @@ export function taskPolicyArnProblem(arn: string, allowPrivileged: boolean): str
 }
 
 /** Each entry that repeats an earlier one, with the index of its first appearance (a second attachment of one policy). */
-export function repeats(values: readonly string[]): Array<{ index: number; first: number }> {
+export function repeats(values: readonly unknown[]): Array<{ index: number; first: number }> {
     return values.flatMap((v, index) => {
         const first = values.indexOf(v);
         return first < index ? [{ index, first }] : [];
     });
+}
+
+/** One problem of a dashboard's task policies: the entry of `taskPolicyArns` it is about, or the opt-in itself. */
+export type TaskPolicyProblem = { key: "taskPolicyArns"; index: number; value: unknown; problem: string } | { key: "allowPrivilegedTaskPolicies"; problem: string };
+
+/**
+ * Every problem of a dashboard's `taskPolicyArns` with its `allowPrivilegedTaskPolicies`, for the
+ * stack-file validator and DashboardService alike (each says where, in its own words): each entry
+ * by `taskPolicyArnProblem`, a policy listed twice, and an opt-in that no listed policy needs.
+ *
+ * @param malformed "skip" leaves entries that are not policy ARNs (or not strings) to a schema that reports them.
+ */
+export function taskPolicyProblems(arns: readonly unknown[], allowPrivileged: boolean, malformed: "report" | "skip"): TaskPolicyProblem[] {
+    const problems: TaskPolicyProblem[] = [];
+    arns.forEach((value, index) => {
+        const wellFormed = typeof value === "string" && IAM_POLICY_ARN.test(value);
+        if (!wellFormed && malformed === "skip") return;
+        const problem = typeof value === "string" ? taskPolicyArnProblem(value, allowPrivileged) : "is not a string";
+        if (problem) problems.push({ key: "taskPolicyArns", index, value, problem });
+    });
+    for (const { index, first } of repeats(arns)) {
+        if (typeof arns[index] !== "string" && malformed === "skip") continue;
+        problems.push({ key: "taskPolicyArns", index, value: arns[index], problem: `is listed twice (also taskPolicyArns[${first}])` });
+    }
+    if (allowPrivileged && !arns.some((arn) => typeof arn === "string" && isPrivilegedAwsPolicy(arn))) {
+        problems.push({ key: "allowPrivilegedTaskPolicies", problem: "is set but no policy in taskPolicyArns needs it; remove it, so that such a policy is refused if one is added later" });
+    }
+    return problems;
 }

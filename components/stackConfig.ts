@@ -21,7 +21,7 @@ import {
     ALB_RULE_LIMIT, ALB_TARGET_GROUP_LIMIT, assignLoadBalancers, DEFAULT_DASHBOARDS_PER_LOAD_BALANCER, loadBalancerLoads,
     MAX_DASHBOARDS_PER_LOAD_BALANCER, MAX_LOAD_BALANCERS, isLoadBalancerNumber, RoutedDashboard, routedDashboard, routedPortal, Routing,
 } from "./loadBalancers";
-import { IAM_POLICY_ARN, isPrivilegedAwsPolicy, repeats, taskPolicyArnProblem } from "./iamPolicyArns";
+import { IAM_POLICY_ARN, taskPolicyProblems } from "./iamPolicyArns";
 import { DNS_LABEL, MAX_DASHBOARD_NAME_LENGTH } from "./naming";
 import { cognitoCustomDomainProblem, partitionOfRegion, regionSupportProblem } from "./partitions";
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
@@ -1676,15 +1676,10 @@ function environmentRules(d: Record<string, unknown>, at: At, out: PathProblem[]
 
 /** The task role's policies: no administrator-level AWS policy unless accepted, no service-linked role policy, none twice. */
 function taskPolicyRules(d: Record<string, unknown>, at: At, out: PathProblem[]): void {
-    const arns = Array.isArray(d.taskPolicyArns) ? d.taskPolicyArns.filter(isString) : [];
-    const allowed = d.allowPrivilegedTaskPolicies === true;
-    arns.forEach((arn, i) => {
-        const problem = IAM_POLICY_ARN.test(arn) ? taskPolicyArnProblem(arn, allowed) : undefined; // a malformed ARN: the schema reports it
-        if (problem) out.push({ path: at("taskPolicyArns", i), message: `${show(arn)} ${problem}` });
-    });
-    for (const { index, first } of repeats(arns)) out.push({ path: at("taskPolicyArns", index), message: `${show(arns[index])} is listed twice (also taskPolicyArns[${first}])` });
-    if (allowed && !arns.some(isPrivilegedAwsPolicy)) {
-        out.push({ path: at("allowPrivilegedTaskPolicies"), message: "is set but no policy in taskPolicyArns needs it; remove it, so that such a policy is refused if one is added later" });
+    const arns = Array.isArray(d.taskPolicyArns) ? d.taskPolicyArns : [];
+    // A malformed entry is the schema's to report.
+    for (const p of taskPolicyProblems(arns, d.allowPrivilegedTaskPolicies === true, "skip")) {
+        out.push(p.key === "taskPolicyArns" ? { path: at(p.key, p.index), message: `${show(p.value)} ${p.problem}` } : { path: at(p.key), message: p.problem });
     }
 }
 

@@ -39,7 +39,6 @@ export type SignOutTable = Record<string, string>;
 const SESSION_COOKIE = /^AWSELBAuthSessionCookie-\d{1,2}$/;
 /** Shards always expired, sent or not (the browser may hold more than this request carried). */
 const ALWAYS = [0, 1, 2, 3].map((n) => `AWSELBAuthSessionCookie-${n}`);
-const MAX_COOKIE_HEADER = 8 * 1024;
 const MAX_COOKIE_NAMES = 16;
 const EXPIRED = "Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Secure; HttpOnly; SameSite=Lax";
 const HOST = /^[a-z0-9.-]{1,253}$/;
@@ -76,7 +75,8 @@ export function signOut(event: ALBEvent, table: SignOutTable): ALBResult {
     if (!logoutUrl) return answer(404, "No dashboard here.\n");
     const refused = refusal(headers);
     if (refused !== undefined) return answer(403, `Sign out from the dashboard itself, with a link to ${SIGN_OUT_PATH}: ${refused}.\n`);
-    const sent = (headers.get("cookie") ?? "").slice(0, MAX_COOKIE_HEADER).split(";").slice(0, 64)
+    // The Cookie header is already cut to its first 8 KB (MAX_HEADER_VALUE) by readHeaders.
+    const sent = (headers.get("cookie") ?? "").split(";").slice(0, 64)
         .map((c) => c.split("=")[0].trim()).filter((n) => SESSION_COOKIE.test(n)).slice(0, MAX_COOKIE_NAMES);
     const names = [...new Set([...ALWAYS, ...sent])];
     return answer(302, "Signing out.\n", { location: [logoutUrl], "set-cookie": names.map((n) => `${n}=; ${EXPIRED}`) });
