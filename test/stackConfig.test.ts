@@ -315,6 +315,11 @@ describe("stack configuration", () => {
             expected: "dashboards:loadBalancer.idleTimeoutSeconds: 5000 is above the maximum; allowed: 1 to 4000",
         },
         {
+            title: "an administrator policy after an entry that is not a string: named at its own index",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { taskPolicyArns: [42, "arn:aws:iam::aws:policy/IAMFullAccess"] }) },
+            expected: 'dashboards:dashboards[1].taskPolicyArns[1]: "arn:aws:iam::aws:policy/IAMFullAccess" makes the dashboard\'s code an administrator of the account (or able to become one), and that code answers anyone signed in; attach a policy of your own with only the actions and resources the app needs, or set allowPrivilegedTaskPolicies: true to accept the risk',
+        },
+        {
             title: "a sign-out reservation beyond what an account may reserve",
             changes: { "dashboards:loadBalancer": { signOutConcurrency: 1000 } },
             expected: "dashboards:loadBalancer.signOutConcurrency: 1000 is above the maximum; allowed: 1 to 900",
