@@ -74,12 +74,50 @@ export interface StartOptions {
     port: number;
     healthPath: string;
     timeoutMs?: number;
+    /**
+     * Run as the task does with `readonlyRootFilesystem`: every mount read-only but a fresh tmpfs on
+     * each `tmpfs` folder and each `writable` folder (one standing in for a volume the image fills).
+     */
+    readOnlyRoot?: ReadOnlyRoot;
+}
+
+/** The writable folders of a read-only root (fixtures/read_only_root.sh). */
+export interface ReadOnlyRoot {
+    tmpfs: string[];
+    writable?: string[];
+}
+
+/** What the generated images, the templates and the portal write with a read-only root: /tmp, their one VOLUME. */
+export const TMP_ONLY: ReadOnlyRoot = { tmpfs: ["/tmp"] };
+
+export const READ_ONLY_ROOT = path.join(__dirname, "fixtures", "read_only_root.sh");
+/**
+ * Where the tests keep folders an app must reach through a read-only root with a fresh /tmp (so
+ * not under /tmp): the generated images' /app and HOME stand-ins.
+ */
+export const NATIVE_IMAGES_DIR = path.join(ROOT, ".test-artifacts", "native-images");
+
+/** `command args` wrapped to run in its own mount namespace under a read-only root (as root, or in a user namespace where it is root). */
+export function readOnlyRootCommand(root: ReadOnlyRoot, command: string, args: string[]): { command: string; args: string[] } {
+    const unshare = requireInstalled("/usr/bin/unshare", "unshare (Debian util-linux)");
+    const asRoot = process.getuid?.() === 0;
+    return {
+        command: unshare,
+        args: [
+            "--mount", "--propagation", "private", ...(asRoot ? [] : ["--map-root-user"]),
+            READ_ONLY_ROOT,
+            ...root.tmpfs.flatMap((d) => ["--tmpfs", d]),
+            ...(root.writable ?? []).flatMap((d) => ["--writable", d]),
+            "--", command, ...args,
+        ],
+    };
 }
 
 /** Starts the app in its own process group and resolves once `healthPath` answers 200. */
 export async function startApp(opts: StartOptions): Promise<RunningApp> {
     const spawnedAt = performance.now();
-    const child: ChildProcess = spawn(opts.command, opts.args, {
+    const run = opts.readOnlyRoot ? readOnlyRootCommand(opts.readOnlyRoot, opts.command, opts.args) : { command: opts.command, args: opts.args };
+    const child: ChildProcess = spawn(run.command, run.args, {
         cwd: opts.cwd,
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", LANG: "C.UTF-8", ...opts.env },
         detached: true, // own process group: stop() kills workers and children too
@@ -319,6 +357,7 @@ export async function startPythonApp(opts: {
         },
         port,
         healthPath: opts.healthPath,
+        readOnlyRoot: TMP_ONLY, // as the platform deploys the templates: a read-only root, their Dockerfiles' VOLUME /tmp writable
     });
 }
 
@@ -405,6 +444,7 @@ export const TEMPLATES: Record<TemplateName, Template> = {
                 env: { ...identity.env, PORT: String(port), HOST: "127.0.0.1", R_LIBS: overlay, ...env },
                 port,
                 healthPath: "/",
+                readOnlyRoot: TMP_ONLY, // as the platform deploys it: a read-only root, its Dockerfile's VOLUME /tmp writable
             });
         },
     },
@@ -450,6 +490,7 @@ export async function startPortal(env: Record<string, string>, built = false): P
         env: { ...env, PORT: String(port) },
         port,
         healthPath: "/health",
+        readOnlyRoot: TMP_ONLY, // as the platform deploys it (apps/portal/Dockerfile's VOLUME)
     });
 }
 
