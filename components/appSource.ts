@@ -10,7 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readPrefix } from "./boundedRead";
-import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, LATEST_PACKAGES, PYPI_SNAPSHOT, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
+import { BuiltStage, builtStage, dockerfileInstructions } from "./dockerfileStage";
+import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, generatedWritablePaths, LATEST_PACKAGES, PYPI_SNAPSHOT, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
 import { detectPythonApp } from "./pythonApp";
 import { detectShinyApp } from "./shinyApp";
 
@@ -34,6 +35,8 @@ export interface AppSourceRequest {
 /** The image is built from the folder's own Dockerfile. */
 export interface OwnDockerfile {
     kind: "dockerfile";
+    /** What the stage it builds declares (dockerfileStage.ts): its VOLUME folders and USER. Absent when the file could not be read. */
+    stage?: BuiltStage;
 }
 
 /** The image is built from a Dockerfile generated for the folder. */
@@ -48,6 +51,8 @@ export interface GeneratedSource {
     notes: string[];
     /** The path the generated image answers for health checks. */
     healthCheckPath: string;
+    /** The folders the image declares writable (VOLUME): all it may write with a read-only root file system. */
+    writablePaths: string[];
 }
 
 export type AppSource = OwnDockerfile | GeneratedSource;
@@ -85,14 +90,16 @@ export function resolveAppSource(req: AppSourceRequest): AppSourceResult {
         if (req.packages !== undefined) problems.push({ key: "packages", message: `is only used for a folder without a Dockerfile; ${own}: remove packages (or the Dockerfile)` });
         if (req.packageSnapshot !== undefined) problems.push({ key: "packageSnapshot", message: `is only used for a folder without a Dockerfile; ${own}: remove packageSnapshot (or the Dockerfile)` });
         const text = readDockerfile(folder);
+        let stage: BuiltStage | undefined;
         if (text !== undefined) {
             problems.push(...copySourceProblems(text, folder, shown, req.app));
             const stages = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/gim)].map((m) => m[1]);
             if (req.buildTarget !== undefined && !stages.some((s) => s.toLowerCase() === req.buildTarget!.toLowerCase())) {
                 problems.push({ key: "buildTarget", message: `${JSON.stringify(req.buildTarget)} names no stage of ${shown}/Dockerfile; ${stages.length > 0 ? `its stages: ${stages.join(", ")}` : "it names no stages (FROM <image> AS <name>)"}` });
             }
+            stage = builtStage(text, req.buildTarget);
         }
-        return problems.length > 0 ? { ok: false, problems } : { ok: true, source: { kind: "dockerfile" } };
+        return problems.length > 0 ? { ok: false, problems } : { ok: true, source: { kind: "dockerfile", ...(stage ? { stage } : {}) } };
     }
     if (!(GENERATED_FRAMEWORKS as readonly string[]).includes(req.framework)) {
         return { ok: false, problems: [{ key: "app", message: `${shown} has no Dockerfile, and one can be generated only for ${GENERATED_FRAMEWORKS.join(", ")}; add a Dockerfile for a ${req.framework} app` }] };
@@ -131,6 +138,7 @@ function shinySource(req: AppSourceRequest, folder: string, shown: string, input
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: "/",
+            writablePaths: generatedWritablePaths("shiny"),
         },
     };
 }
@@ -173,6 +181,7 @@ function pythonSource(req: AppSourceRequest, folder: string, shown: string, inpu
             ],
             notes: [...notes, ...found.notes],
             healthCheckPath: found.entry.kind === "wsgi" ? GENERATED_WSGI_HEALTH_PATH : "/_stcore/health",
+            writablePaths: generatedWritablePaths(framework),
         },
     };
 }
@@ -219,8 +228,6 @@ function topLevelEntries(folder: string): { ok: true; entries: GeneratedImageInp
     return { ok: true, entries, notes };
 }
 
-/** A line that goes on in the next: a backslash, then only spaces. */
-const CONTINUED = /\\[ \t]*$/;
 /** Bytes of a Dockerfile read for the COPY check (a real one is a few kB). */
 const MAX_DOCKERFILE_BYTES = 256 * 1024;
 
@@ -239,19 +246,10 @@ function readDockerfile(folder: string): string | undefined {
  */
 function copySourceProblems(text: string, folder: string, shown: string, app: string): AppSourceProblem[] {
     const problems: AppSourceProblem[] = [];
-    const lines = text.split(/\r?\n/);
-    for (let i = 0; i < lines.length && problems.length < 10; i++) {
-        const start = i;
-        // Continuation lines joined by testing each line alone: linear however many there are.
-        const parts = [lines[i]];
-        while (CONTINUED.test(parts[parts.length - 1]) && i + 1 < lines.length) {
-            parts[parts.length - 1] = parts[parts.length - 1].replace(CONTINUED, " ");
-            parts.push(lines[++i]);
-        }
-        const line = parts.join("");
-        const m = /^\s*(COPY|ADD)\s+(.*)$/i.exec(line);
-        if (!m || /--from=/i.test(m[2])) continue;
-        for (const src of copySources(m[2])) {
+    for (const ins of dockerfileInstructions(text)) {
+        if (problems.length >= 10) break;
+        if ((ins.op !== "COPY" && ins.op !== "ADD") || /--from=/i.test(ins.rest)) continue;
+        for (const src of copySources(ins.rest)) {
             if (problems.length >= 10) break;
             if (/[$*?[\]]/.test(src) || /^[a-z][a-z0-9+.-]*:\/\//i.test(src)) continue;
             const rel = path.posix.normalize(src.replace(/^\/+/, ""));
@@ -259,8 +257,8 @@ function copySourceProblems(text: string, folder: string, shown: string, app: st
             const former = rel.startsWith(`${app}/`) || rel === app || rel.startsWith("shared/");
             problems.push({
                 key: "app",
-                message: `${shown}/Dockerfile line ${start + 1}: ${m[1].toUpperCase()} ${src}: there is no ${rel} in ${shown}, the build context (the app's own folder)` + (former
-                    ? `; this Dockerfile was written for the former context apps/: write ${rel.startsWith(`${app}/`) ? `${m[1].toUpperCase()} ${rel.slice(app.length + 1)}` : "the path inside the folder"}, and take the platform's helpers with COPY --from=dashboards-platform <path in apps/shared>`
+                message: `${shown}/Dockerfile line ${ins.line}: ${ins.op} ${src}: there is no ${rel} in ${shown}, the build context (the app's own folder)` + (former
+                    ? `; this Dockerfile was written for the former context apps/: write ${rel.startsWith(`${app}/`) ? `${ins.op} ${rel.slice(app.length + 1)}` : "the path inside the folder"}, and take the platform's helpers with COPY --from=dashboards-platform <path in apps/shared>`
                     : ""),
             });
         }

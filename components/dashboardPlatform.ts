@@ -18,7 +18,7 @@ import { AppSource, resolveAppSource } from "./appSource";
 import { ComponentArgsError, PACKAGE } from "./component";
 import { DashboardCluster } from "./dashboardCluster";
 import { DashboardPipeline } from "./dashboardPipeline";
-import { DashboardService, PLATFORM_CONTEXT } from "./dashboardService";
+import { DashboardService, DashboardServiceArgs, PLATFORM_CONTEXT } from "./dashboardService";
 import { assignLoadBalancers, readRouting, routedDashboard, routedPortal, Routing } from "./loadBalancers";
 import type { DashboardPlatformArgs } from "./platformArgs";
 import { PORTAL_CATALOGUE_CONTEXT, writePortalCatalogue } from "./portalCatalogue";
@@ -27,6 +27,7 @@ import { SignOut } from "./signOut";
 import { OperationsDashboardEntry, operationsDashboardBodies, operationsDashboardName, operationsDashboardUrl } from "./operationsDashboard";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 import { USAGE_QUERY_LIST, usageQueryDefinitionName } from "./usageQueries";
+import { ALWAYS_WRITABLE } from "./writablePaths";
 
 export type * from "./platformArgs";
 
@@ -415,6 +416,7 @@ export class DashboardPlatform extends pulumi.ComponentResource {
             secretKeyArns: d.secretKeyArns,
             taskPolicyArns: d.taskPolicyArns,
             allowPrivilegedTaskPolicies: d.allowPrivilegedTaskPolicies,
+            ...writableRoot(d, source),
             logRetentionDays: d.logRetentionDays,
             imagesToKeep: config.defaults.imagesToKeep,
             forceDeleteRepository: config.defaults.forceDeleteRepositories,
@@ -459,6 +461,20 @@ function builtFrom(appsDir: string, d: NormalizedDashboard): AppSource {
     return result.source;
 }
 
+/**
+ * The root file system: read-only unless the stack file says otherwise for a generated image (its
+ * writable folders the ones it declares: /tmp, and Flask's instance folder) and for the app's own
+ * Dockerfile when the stage it builds declares VOLUME /tmp (each of its VOLUMEs writable, with the
+ * stack file's writablePaths); writable for other Dockerfiles and prebuilt images unless the stack
+ * file says read-only.
+ */
+function writableRoot(d: NormalizedDashboard, source: AppSource | undefined): Pick<DashboardServiceArgs, "readonlyRootFilesystem" | "writablePaths"> {
+    const declared = source?.kind === "generated" ? source.writablePaths : source?.kind === "dockerfile" ? source.stage?.volumes ?? [] : [];
+    const readonly = d.readonlyRootFilesystem ?? (source?.kind === "generated" || declared.includes(ALWAYS_WRITABLE));
+    if (!readonly) return { readonlyRootFilesystem: false };
+    return { readonlyRootFilesystem: true, writablePaths: [...declared.filter((p) => p !== ALWAYS_WRITABLE), ...d.writablePaths] };
+}
+
 /** The portal is deployed like a dashboard that every signed-in user may open. */
 function portalDashboard(config: StackConfig): NormalizedDashboard | undefined {
     if (!config.portal.enabled) return undefined;
@@ -483,6 +499,9 @@ function portalDashboard(config: StackConfig): NormalizedDashboard | undefined {
         secretKeyArns: [],
         taskPolicyArns: [],
         allowPrivilegedTaskPolicies: false,
+        // The portal's image declares VOLUME ["/tmp"] (apps/portal/Dockerfile) and writes nothing else.
+        readonlyRootFilesystem: true,
+        writablePaths: [],
         port: 8080,
         healthCheckPath: "/health",
         capacity: config.defaults.capacity,

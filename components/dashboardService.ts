@@ -25,6 +25,7 @@ import type { WakeRuleSlots } from "./routing";
 import { IDLE_CHECK_MINUTES, IDLE_MINUTES, idleMinutesProblem, wakeControllerEnvironment, wakeControllerPolicy, WakeControllerSettings } from "./wake";
 import { throttlesAlarm } from "./functionAlarms";
 import { taskPolicyProblems } from "./iamPolicyArns";
+import { writableMounts, writablePathsProblems } from "./writablePaths";
 import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretDecryptStatements, secretRefKind, secretRefProblem, secretResourceArn } from "./secretRefs";
 import { BUILD_STAGE, IMAGE_DIGEST, IMAGE_DIGEST_DESCRIPTION, ImageReference, LOG_RETENTION_DAYS, mutableTagProblem, parseImageReference } from "./stackConfig";
 
@@ -163,6 +164,25 @@ export interface DashboardServiceArgs {
     deregistrationDelaySeconds?: number;
     /** Seconds after start during which failing health checks are ignored. @default the framework preset */
     healthCheckGracePeriodSeconds?: number;
+    /**
+     * Run the container with a read-only root file system (AWS Security Hub control ECS.5): code that
+     * an attacker gets to run cannot rewrite the app or the system's programs, or leave files for
+     * later. Only /tmp and `writablePaths` are writable, each a mount of the task's own storage that
+     * lasts as long as the task. An image that runs as a non-root user must declare each with
+     * `VOLUME` (after giving the folder to that user): ECS then fills the mount with what the image
+     * has there, permissions included; otherwise the folder is empty and writable by root only.
+     * Images the platform generates declare theirs (`VOLUME ["/tmp"]`), and DashboardPlatform turns
+     * this on for them and for a Dockerfile that declares /tmp.
+     * @default false
+     */
+    readonlyRootFilesystem?: boolean;
+    /**
+     * With `readonlyRootFilesystem`: further folders the app writes, besides /tmp (at most 10,
+     * absolute, none inside another). Each hides what the image has there unless it is a `VOLUME`.
+     * @default []
+     * @example ["/app/cache"]
+     */
+    writablePaths?: string[];
     /**
      * `on-demand`, `spot` (all tasks on Fargate Spot, ~70% cheaper, may be interrupted) or `mixed`
      * (first task on demand, the rest mostly Spot).
@@ -371,6 +391,15 @@ function checkArgs(name: string, args: DashboardServiceArgs): ImageReference | u
     if ((args.secretKeyArns ?? []).length > 0 && Object.keys(args.secrets ?? {}).length === 0) problems.push("secretKeyArns is set but there are no secrets to decrypt with it");
     for (const p of taskPolicyProblems(args.taskPolicyArns ?? [], args.allowPrivilegedTaskPolicies === true, "report")) {
         problems.push(p.key === "taskPolicyArns" ? `taskPolicyArns[${p.index}] ${JSON.stringify(p.value)} ${p.problem}` : `${p.key} ${p.problem}`);
+    }
+    if (args.writablePaths !== undefined) {
+        if (!Array.isArray(args.writablePaths)) problems.push("writablePaths must be a list of folders");
+        else {
+            if (args.readonlyRootFilesystem !== true && args.writablePaths.length > 0) problems.push("writablePaths only applies with readonlyRootFilesystem: true (otherwise every folder is writable)");
+            for (const p of writablePathsProblems(args.writablePaths, "report")) {
+                problems.push(p.index === undefined ? `writablePaths ${p.problem}` : `writablePaths[${p.index}] ${JSON.stringify(args.writablePaths[p.index])} ${p.problem}`);
+            }
+        }
     }
     if (problems.length > 0) throw new ComponentArgsError(`DashboardService "${name}"`, problems);
     return prebuilt;
@@ -700,6 +729,7 @@ export class DashboardService extends pulumi.ComponentResource {
                 : {}),
         };
         const environment = { ...(args.environment ?? {}), ...platformEnv };
+        const writable = args.readonlyRootFilesystem === true ? writableMounts(args.writablePaths ?? []) : undefined;
         return new aws.ecs.TaskDefinition(`${name}-task`, {
             // Family <= 255 characters; awsvpc and a valid CPU/memory pair are required on Fargate.
             // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html
@@ -711,6 +741,8 @@ export class DashboardService extends pulumi.ComponentResource {
             runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: TASK_ARCHITECTURE.ecs },
             executionRoleArn: executionRole.arn,
             taskRoleArn: taskRole.arn,
+            // Bind mounts without a host path: the task's own storage, one per writable folder.
+            ...(writable ? { volumes: writable.volumes } : {}),
             containerDefinitions: pulumi
                 .all([imageReference, logGroup.name, region, pulumi.all(environment), pulumi.all(generatedSecrets)])
                 .apply(([image, logGroupName, awsRegion, env, generated]) => {
@@ -729,6 +761,7 @@ export class DashboardService extends pulumi.ComponentResource {
                     },
                     // An init process reaps zombies and forwards SIGTERM, so apps stop cleanly on deploys and Spot interruptions.
                     linuxParameters: { initProcessEnabled: true },
+                    ...(writable ? { readonlyRootFilesystem: true, mountPoints: writable.mountPoints } : {}),
                     // Fargate allows at most 120 s; Spot gives a 2-minute warning, so stay under it there.
                     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
                     stopTimeout: ctx.usesSpot ? 100 : 120,

@@ -58,6 +58,26 @@ export const GENERATED_WSGI_HEALTH_PATH = "/_dashboards/health";
 
 const UID = 10001;
 
+/**
+ * The folders a generated image may write when its root file system is read-only (the platform's
+ * default for generated images): it declares them with VOLUME, and the task definition mounts task
+ * storage on each (components/dashboardService.ts), which lasts as long as the task. /tmp for every
+ * image: R does not start without a writable temporary folder, and Python's tempfile and gunicorn's
+ * workers use it. Flask's instance folder too (FLASK_INSTANCE_FOLDER). Nothing else: the code, the
+ * packages and the home folder stay read-only (test/apps/generatedApps.test.ts runs each app so).
+ */
+export function generatedWritablePaths(framework: "shiny" | "dash" | "streamlit" | "flask"): string[] {
+    return framework === "flask" ? ["/tmp", "/app/instance"] : ["/tmp"];
+}
+
+/** VOLUME for the writable folders, after every RUN that makes them (Docker drops what a later RUN writes there). */
+const WRITABLE_VOLUMES = (paths: string[]) => [
+    "# With a read-only root file system only these are writable: the task mounts its own storage on each,",
+    "# and ECS fills it with what the image has there, owner and mode included (so uid " + UID + " may write).",
+    "# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html",
+    `VOLUME ${JSON.stringify(paths)}`,
+];
+
 /** What the generator needs to know about the folder besides the detection. */
 export interface GeneratedImageInput {
     /** The app folder's path shown in comments, e.g. `apps/churn`. */
@@ -211,6 +231,7 @@ export function pythonDockerfile(app: GeneratedPythonApp, input: GeneratedImageI
         ...copyApp(input.entries, "./"),
         ...(app.framework === "flask" ? FLASK_INSTANCE_FOLDER : []),
         ...PLATFORM_HELPERS,
+        ...WRITABLE_VOLUMES(generatedWritablePaths(app.framework)),
         `USER ${UID}`,
         `EXPOSE ${port}`,
         "HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\",
@@ -287,6 +308,7 @@ export function shinyDockerfile(app: ShinyApp, input: GeneratedImageInput, packa
         ...PLATFORM_HELPERS,
         `ENV PORT=3838 \\`,
         `    APP_DIR=${appPath}`,
+        ...WRITABLE_VOLUMES(generatedWritablePaths("shiny")),
         `USER ${UID}`,
         "EXPOSE 3838",
         "HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \\",

@@ -372,6 +372,20 @@ export interface PlatformDashboardArgs {
     taskPolicyArns?: string[];
     /** Accept an administrator-level AWS managed policy in `taskPolicyArns`. @default false */
     allowPrivilegedTaskPolicies?: boolean;
+    /**
+     * Run the container with a read-only root file system; only /tmp and `writablePaths` are writable
+     * (the task's own storage, as long as the task). An image that runs as a non-root user must
+     * declare each with `VOLUME`, as generated images do for theirs.
+     * @default true for a generated image (a folder without a Dockerfile) and for the app's own Dockerfile when the stage it builds declares `VOLUME /tmp` (its other VOLUMEs writable too); false otherwise and for a prebuilt `image`
+     */
+    readonlyRootFilesystem?: boolean;
+    /**
+     * With `readonlyRootFilesystem: true` and the app's own Dockerfile or a prebuilt image: further
+     * folders the app writes, besides /tmp (absolute, at most 10). Not for a generated image.
+     * @default []
+     * @example ["/app/cache"]
+     */
+    writablePaths?: string[];
     /** Container port. @default the framework's */
     port?: number;
     /** Health check path. @default the framework's */

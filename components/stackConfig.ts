@@ -27,6 +27,8 @@ import { cognitoCustomDomainProblem, partitionOfRegion, regionSupportProblem } f
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 import { IDLE_MINUTES } from "./wake";
+import { ALWAYS_WRITABLE, MAX_WRITABLE_PATHS, writablePathProblem, writablePathsProblems } from "./writablePaths";
+import { BuiltStage, runsAsRoot } from "./dockerfileStage";
 
 // ---------------------------------------------------------------------------------------------
 // Patterns for AWS identifiers and names. Each carries the human description used in errors.
@@ -537,6 +539,10 @@ const dashboardSchema = strict({
     taskPolicyArns: z.array(pattern(IAM_POLICY_ARN, "an IAM policy ARN")).optional(),
     /** Accept an administrator-level AWS managed policy (AdministratorAccess, PowerUserAccess, ...) in taskPolicyArns. */
     allowPrivilegedTaskPolicies: bool().optional(),
+    /** Read-only root file system; default: on for a generated image and a Dockerfile that declares VOLUME /tmp, off otherwise. */
+    readonlyRootFilesystem: bool().optional(),
+    /** With a read-only root: further folders the app writes, besides /tmp (each checked by writablePaths.ts). */
+    writablePaths: z.array(z.string({ error: (iss) => `expected an absolute folder path, got ${show(iss.input)}` })).optional(),
     /** Container port; default from the framework preset. */
     port: int(1, 65535, "a port").optional(),
     /** Health check path; default from the framework preset. */
@@ -624,6 +630,9 @@ export interface NormalizedDashboard extends Required<Pick<DashboardConfig, "nam
     secretKeyArns: string[];
     taskPolicyArns: string[];
     allowPrivilegedTaskPolicies: boolean;
+    /** Absent: the default, on for a generated image only (DashboardPlatform knows which it is). */
+    readonlyRootFilesystem?: boolean;
+    writablePaths: string[];
     port?: number;
     healthCheckPath?: string;
     sticky?: boolean;
@@ -723,6 +732,8 @@ function normalize(raw: RawStackConfig, region: string): StackConfig {
             secretKeyArns: d.secretKeyArns ?? [],
             taskPolicyArns: d.taskPolicyArns ?? [],
             allowPrivilegedTaskPolicies: d.allowPrivilegedTaskPolicies ?? false,
+            readonlyRootFilesystem: d.readonlyRootFilesystem,
+            writablePaths: d.writablePaths ?? [],
             port: d.port,
             healthCheckPath: d.healthCheckPath,
             sticky: d.sticky,
@@ -1391,7 +1402,8 @@ function dashboardRules(input: Record<string, unknown>, ctx: RuleContext, appFol
         const served = extraHostRules(d, i, ctx, hosts, certificates);
         const n = isString(d.name) ? assignment.get(d.name) ?? 0 : 0;
         listenerHosts.set(n, [...(listenerHosts.get(n) ?? []), ...served]);
-        imageRules(d, at, out, appFolderProblem, appSource);
+        const image = imageRules(d, at, out, appFolderProblem, appSource);
+        writableRules(d, at, out, image);
         sizeRules(d, at, out, isString(defaults.capacity) ? defaults.capacity : STACK_DEFAULTS.capacity);
         const defaultSchedule = isObject(defaults.schedule) ? defaults.schedule : {};
         if (d.minTasks !== 0) scheduleRules(d, at, out, defaultSchedule);
@@ -1526,7 +1538,7 @@ function extraHostRules(d: Record<string, unknown>, i: number, ctx: RuleContext,
 }
 
 /** Where a dashboard's image comes from: a prebuilt image (no app folder; a tag only when allowed) or its app folder. */
-function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): void {
+function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appFolderProblem?: (app: string) => string | undefined, appSource?: AppSourceCheck): ImageKind | undefined {
     const prebuilt = d.image !== undefined;
     if (prebuilt) {
         if (d.imageDigest !== undefined) {
@@ -1539,7 +1551,7 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
         const parsed = isString(d.image) ? parseImageReference(d.image) : undefined;
         const mutable = parsed?.ok && d.allowMutableTag !== true ? mutableTagProblem(parsed.image) : undefined;
         if (mutable) out.push({ path: at("image"), message: `${show(d.image)} ${mutable}` });
-        return;
+        return { kind: "image" };
     }
     if (d.allowMutableTag === true) {
         out.push({ path: at("allowMutableTag"), message: "only applies with image; a built dashboard is always pinned by digest" });
@@ -1566,6 +1578,75 @@ function imageRules(d: Record<string, unknown>, at: At, out: PathProblem[], appF
         else if (source.source.kind === "generated" && d.buildTarget !== undefined) {
             out.push({ path: at("buildTarget"), message: `names a stage, but ${app} has no Dockerfile and the generated one has a single image to deploy; remove buildTarget` });
         }
+        if (source.ok) return source.source.kind === "generated" ? { kind: "generated", app, writablePaths: source.source.writablePaths } : { kind: "dockerfile", app, stage: source.source.stage };
+    }
+    return undefined;
+}
+
+/** Where a dashboard's image comes from, as far as the file system was read: a prebuilt `image`, the folder's Dockerfile, or a generated one. */
+type ImageKind = { kind: "image" } | { kind: "dockerfile"; app: string; stage?: BuiltStage } | { kind: "generated"; app: string; writablePaths: string[] };
+
+/**
+ * The root file system and `writablePaths`: folders as writablePaths.ts allows them, only with a
+ * read-only root, none for a generated image (its VOLUMEs are fixed); for the app's own Dockerfile,
+ * its VOLUMEs are mounted writable too, so they must be folders that may be, and an image that runs
+ * as another user than root must declare /tmp and each further folder (otherwise it cannot write them).
+ */
+function writableRules(d: Record<string, unknown>, at: At, out: PathProblem[], image: ImageKind | undefined): void {
+    const paths = Array.isArray(d.writablePaths) ? d.writablePaths : [];
+    // A non-string entry is the schema's to report.
+    for (const p of writablePathsProblems(paths, "skip")) {
+        out.push(p.index === undefined ? { path: at("writablePaths"), message: p.problem } : { path: at("writablePaths", p.index), message: `${show(paths[p.index])} ${p.problem}` });
+    }
+    if (image === undefined) return; // a built dashboard whose folder was not read: DashboardService checks the rest
+    if (image.kind === "generated") {
+        if (paths.length > 0) {
+            out.push({
+                path: at("writablePaths"),
+                message: `is not used with a generated image, which may write ${image.writablePaths.join(" and ")} only; to let the app write elsewhere, copy the generated Dockerfile into apps/${image.app} as Dockerfile, ` +
+                    "declare each folder there with VOLUME (after giving it to the app's user), and list it here",
+            });
+        }
+        return;
+    }
+    const stage = image.kind === "dockerfile" ? image.stage : undefined;
+    const declared = stage?.volumes ?? [];
+    const readonly = typeof d.readonlyRootFilesystem === "boolean" ? d.readonlyRootFilesystem : declared.includes(ALWAYS_WRITABLE);
+    if (!readonly) {
+        if (paths.length > 0) out.push({ path: at("writablePaths"), message: "only applies with readonlyRootFilesystem: true (without it every folder is writable); set it, or remove writablePaths" });
+        return;
+    }
+    if (image.kind !== "dockerfile") return;
+    const file = `apps/${image.app}/Dockerfile`;
+    const further = declared.filter((v) => v !== ALWAYS_WRITABLE);
+    // Too many either way: said once, before the checks that pair them (a list's own count is reported above).
+    if (further.length > MAX_WRITABLE_PATHS) {
+        out.push({ path: at("app"), message: `${file} declares ${further.length} VOLUME folders besides /tmp, and a read-only root file system mounts each writable; at most ${MAX_WRITABLE_PATHS}: remove some, or set readonlyRootFilesystem: false` });
+        return;
+    }
+    if (paths.length > MAX_WRITABLE_PATHS) return;
+    for (const v of further) {
+        const problem = writablePathProblem(v);
+        if (problem) out.push({ path: at("app"), message: `${file} declares VOLUME ${v}, which a read-only root file system mounts writable, and it ${problem.replace(/; remove it$/, "")}; remove that VOLUME, or set readonlyRootFilesystem: false` });
+    }
+    paths.forEach((p, i) => {
+        if (typeof p !== "string") return;
+        const volume = further.find((v) => p === v || p.startsWith(v + "/"));
+        if (volume) out.push({ path: at("writablePaths", i), message: `${show(p)} is ${p === volume ? "" : `inside ${volume}, `}a VOLUME of ${file}, which is writable already; remove it` });
+    });
+    if (further.length + paths.length > MAX_WRITABLE_PATHS) {
+        out.push({ path: at("writablePaths"), message: `with the ${further.length} VOLUME folders of ${file} besides /tmp, makes ${further.length + paths.length} writable folders; at most ${MAX_WRITABLE_PATHS}` });
+    }
+    // Only what the file itself says: a base image's USER or VOLUME is not read.
+    if (stage && runsAsRoot(stage.user) === false) {
+        const instead = `the task's mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and ${file} runs as USER ${stage.user}`;
+        if (!declared.includes(ALWAYS_WRITABLE)) {
+            out.push({ path: at("readonlyRootFilesystem"), message: `needs ${file} to declare VOLUME ["/tmp"] (after its last RUN): ${instead}; add it, or remove readonlyRootFilesystem` });
+        }
+        paths.forEach((p, i) => {
+            if (typeof p !== "string" || writablePathProblem(p) || declared.some((v) => p === v || p.startsWith(v + "/"))) return;
+            out.push({ path: at("writablePaths", i), message: `${show(p)} is not a VOLUME of ${file}: ${instead}; give the folder to that user and declare it with VOLUME` });
+        });
     }
 }
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentArgsError } from "../components/component";
@@ -233,5 +234,69 @@ describe("DashboardPlatform", () => {
         const dns: Record<string, unknown> = { hostedZoneId: "Z0123456789PLATFORM" };
         dns.self = dns;
         expect(validateDashboardPlatformArgs({ ...SMALL, dns })).to.deep.equal(["dns.self: unknown key; allowed keys: hostedZoneId, certificateArn"]);
+    });
+});
+
+describe("DashboardPlatform read-only root file systems", () => {
+    // An apps/ of its own: a generated Flask app (the tutorial fixture, no Dockerfile), the Dash
+    // template's and the portal's Dockerfiles, and the platform's helpers.
+    let root: string;
+    let plan: Plan;
+    const container = (name: string) => JSON.parse(one(plan, "aws:ecs/taskDefinition:TaskDefinition", (r) => r.name === `${name}-task`).inputs.containerDefinitions)[0];
+    const writable = (name: string) => (container(name).mountPoints ?? []).map((m: { containerPath: string }) => m.containerPath);
+    before(async () => {
+        root = fs.mkdtempSync(path.join(os.tmpdir(), "platform-readonly-"));
+        const apps = path.join(root, "apps");
+        fs.cpSync(path.join(PROJECT_DIR, "test", "fixtures", "python-apps", "flask-tutorial"), path.join(apps, "blog"), { recursive: true });
+        fs.cpSync(path.join(APPS, "shared"), path.join(apps, "shared"), { recursive: true });
+        // Own Dockerfiles: what the validator checks their COPY lines against is there too.
+        fs.mkdirSync(path.join(apps, "dash"));
+        for (const file of ["Dockerfile", "requirements.txt", "app.py"]) fs.copyFileSync(path.join(APPS, "dash", file), path.join(apps, "dash", file));
+        // A third-party Dockerfile that declares no VOLUME.
+        fs.mkdirSync(path.join(apps, "plain"));
+        fs.writeFileSync(path.join(apps, "plain", "Dockerfile"), "FROM python:3.12-slim\nCMD [\"python\", \"-m\", \"http.server\"]\n");
+        fs.mkdirSync(path.join(apps, "portal"));
+        for (const file of ["Dockerfile", "package.json", "package-lock.json", "tsconfig.json", "tsconfig.build.json", "src"]) {
+            fs.cpSync(path.join(APPS, "portal", file), path.join(apps, "portal", file), { recursive: true });
+        }
+        plan = await planPlatform({
+            ...SMALL,
+            appsDir: apps,
+            dashboards: [
+                { name: "blog", framework: "flask", app: "blog" },
+                { name: "blog-open", framework: "flask", app: "blog", readonlyRootFilesystem: false },
+                { name: "finance", framework: "dash", app: "dash" },
+                { name: "plain", framework: "custom", app: "plain" },
+                { name: "locked", framework: "custom", app: "plain", readonlyRootFilesystem: true, writablePaths: ["/app/cache"] },
+            ],
+        });
+    });
+    after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+    it("runs a generated image read-only by default, writable only where its Dockerfile declares VOLUME (/tmp, Flask's instance folder)", () => {
+        expect(container("blog").readonlyRootFilesystem).to.equal(true);
+        expect(writable("blog")).to.deep.equal(["/tmp", "/app/instance"]);
+        const dockerfile = one(plan, "docker-build:index:Image", (r) => r.name === "blog-image").inputs.dockerfile.inline as string;
+        expect(dockerfile).to.match(/^VOLUME \["\/tmp","\/app\/instance"\]$/m);
+    });
+
+    it("runs the app's own Dockerfile read-only when the stage it builds declares VOLUME /tmp (the Dash template does), and writable when it declares none", () => {
+        expect(container("finance").readonlyRootFilesystem).to.equal(true);
+        expect(writable("finance")).to.deep.equal(["/tmp"]);
+        expect(container("plain")).not.to.have.property("readonlyRootFilesystem");
+        expect(container("plain")).not.to.have.property("mountPoints");
+    });
+
+    it("lets the stack file turn it off for a generated image, and on for a Dockerfile without VOLUME, with its further folders", () => {
+        expect(container("blog-open")).not.to.have.property("readonlyRootFilesystem");
+        expect(container("blog-open")).not.to.have.property("mountPoints");
+        expect(container("locked").readonlyRootFilesystem).to.equal(true);
+        expect(writable("locked")).to.deep.equal(["/tmp", "/app/cache"]);
+    });
+
+    it("runs the portal read-only, /tmp writable (its Dockerfile's one VOLUME)", () => {
+        expect(container("portal").readonlyRootFilesystem).to.equal(true);
+        expect(writable("portal")).to.deep.equal(["/tmp"]);
+        expect(fs.readFileSync(path.join(APPS, "portal", "Dockerfile"), "utf8")).to.match(/^VOLUME \["\/tmp"\]$/m);
     });
 });

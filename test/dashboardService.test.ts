@@ -549,6 +549,53 @@ describe("DashboardService", () => {
     });
 });
 
+describe("DashboardService read-only root file system", () => {
+    let plan: Plan;
+    before(async () => {
+        plan = await planServices({
+            locked: { framework: "flask", readonlyRootFilesystem: true, writablePaths: ["/app/instance", "/var/cache/app"] },
+            tmponly: { framework: "shiny", readonlyRootFilesystem: true },
+            open: { framework: "dash" },
+        });
+    });
+    const task = (name: string) => named(plan, "aws:ecs/taskDefinition:TaskDefinition", `${name}-task`);
+
+    it("runs the container read-only, with /tmp and each writable folder on a volume of the task's own storage", () => {
+        const c = container(plan, "locked");
+        expect(c.readonlyRootFilesystem).to.equal(true);
+        expect(c.mountPoints.map((m: { containerPath: string }) => m.containerPath)).to.deep.equal(["/tmp", "/app/instance", "/var/cache/app"]);
+        const volumes: { name: string; host?: unknown; efsVolumeConfiguration?: unknown }[] = task("locked").inputs.volumes;
+        // Every mount point has its volume, and each volume is a bind mount without a host path: task storage, not EFS or a host folder.
+        expect(c.mountPoints.map((m: { sourceVolume: string }) => m.sourceVolume)).to.deep.equal(volumes.map((v) => v.name));
+        for (const v of volumes) expect(Object.keys(v), v.name).to.deep.equal(["name"]);
+        expect(c.mountPoints.every((m: { readOnly: boolean }) => m.readOnly === false)).to.equal(true);
+    });
+
+    it("makes /tmp writable even when no further folder is listed (R does not start without it)", () => {
+        expect(container(plan, "tmponly").mountPoints).to.deep.equal([{ sourceVolume: "writable-0-tmp", containerPath: "/tmp", readOnly: false }]);
+        expect(task("tmponly").inputs.volumes).to.deep.equal([{ name: "writable-0-tmp" }]);
+    });
+
+    it("leaves the root writable and mounts nothing by default (an image of the app's own may write anywhere)", () => {
+        const c = container(plan, "open");
+        expect(c).not.to.have.property("readonlyRootFilesystem");
+        expect(c).not.to.have.property("mountPoints");
+        expect(task("open").inputs).not.to.have.property("volumes");
+    });
+
+    it("refuses writable folders without a read-only root, and folders it cannot mount as given, before declaring anything", () => {
+        const service = (args: ServiceOptions) => () => new DashboardService("paths", { cluster: {} as any, login: LOGIN, build: { context: "x" }, rulePriority: 1, framework: "dash", ...args });
+        expect(service({ writablePaths: ["/app/cache"] })).to.throw(ComponentArgsError, /writablePaths only applies with readonlyRootFilesystem: true/);
+        expect(service({ readonlyRootFilesystem: false, writablePaths: ["/app/cache"] })).to.throw(ComponentArgsError, /writablePaths only applies with readonlyRootFilesystem: true/);
+        expect(service({ readonlyRootFilesystem: true, writablePaths: ["/app/cache", "relative", "/tmp", "/app/cache", "/proc/x", "/etc"] }))
+            .to.throw(ComponentArgsError, /writablePaths\[1\] "relative" is not an absolute folder path[\s\S]*writablePaths\[2\] "\/tmp" is inside \/tmp[\s\S]*writablePaths\[4\] "\/proc\/x" is inside \/proc[\s\S]*writablePaths\[5\] "\/etc" holds the system's programs[\s\S]*writablePaths\[3\] "\/app\/cache" is listed twice/);
+        expect(service({ readonlyRootFilesystem: true, writablePaths: "/app/cache" as unknown as string[] })).to.throw(ComponentArgsError, /writablePaths must be a list of folders/);
+        expect(service({ readonlyRootFilesystem: true, writablePaths: Array.from({ length: 11 }, (_, i) => `/app/f${i}`) })).to.throw(ComponentArgsError, /writablePaths lists 11 folders; at most 10/);
+        // Accepted (what fails next is the stand-in cluster, not the arguments).
+        expect(service({ readonlyRootFilesystem: true, writablePaths: ["/app/cache"] })).to.throw().that.is.not.instanceOf(ComponentArgsError);
+    });
+});
+
 describe("DashboardService office hours (schedule)", () => {
 
     it("wakes the service at start and puts it to sleep at stop, in the schedule's time zone", async () => {

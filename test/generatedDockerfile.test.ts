@@ -58,6 +58,15 @@ function expectPlatformShape(text: string, base: string): void {
     expect(text).to.match(/^HEALTHCHECK /m);
     expect(text).to.match(/^CMD \[/m);
     expect(text).to.contain("copy this file to the folder as Dockerfile");
+    // The folders it may write with the read-only root the platform gives it: declared once, /tmp among
+    // them, after every RUN of the final stage (Docker drops what a RUN writes to a VOLUME later).
+    const finalStage = text.split("\nFROM ").pop()!.split("\n");
+    const volumes = finalStage.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith("VOLUME "));
+    expect(volumes, "one VOLUME line").to.have.length(1);
+    const [line, at] = volumes[0];
+    expect(JSON.parse(line.slice("VOLUME ".length))[0]).to.equal("/tmp");
+    const lastRun = finalStage.map((l, i) => (l.startsWith("RUN ") ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+    expect(at, "VOLUME after the last RUN").to.be.above(lastRun);
 }
 
 describe("generated Dockerfiles on apps this project did not write", function () {
@@ -244,14 +253,15 @@ describe("generated Dockerfiles on apps this project did not write", function ()
         });
     });
 
-    it("can be taken over: copied into the folder as Dockerfile, it is the folder's own and builds the same", () => {
+    it("can be taken over: copied into the folder as Dockerfile, it is the folder's own, builds the same and keeps its read-only root (its VOLUMEs and user read back)", () => {
         const appsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gen-eject-"));
         try {
-            fs.cpSync(path.join(FIXTURES, "dash-tutorial"), path.join(appsDir, "churn"), { recursive: true });
-            const source = generated(appsDir, "churn", "dash");
+            fs.cpSync(path.join(FIXTURES, "flask-tutorial"), path.join(appsDir, "churn"), { recursive: true });
+            const source = generated(appsDir, "churn", "flask");
             fs.writeFileSync(path.join(appsDir, "churn", "Dockerfile"), source.dockerfile);
-            const ejected = resolveAppSource({ appsDir, app: "churn", framework: "dash" });
-            expect(ejected).to.deep.equal({ ok: true, source: { kind: "dockerfile" } });
+            const ejected = resolveAppSource({ appsDir, app: "churn", framework: "flask" });
+            expect(ejected).to.deep.equal({ ok: true, source: { kind: "dockerfile", stage: { volumes: source.writablePaths, user: "10001" } } });
+            expect(source.writablePaths).to.deep.equal(["/tmp", "/app/instance"]);
             buildable(path.join(appsDir, "churn"), fs.readFileSync(path.join(appsDir, "churn", "Dockerfile"), "utf8"));
         } finally {
             fs.rmSync(appsDir, { recursive: true, force: true });

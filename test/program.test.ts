@@ -43,6 +43,19 @@ describe("the program (index.ts) under the offline plan", () => {
         });
     }
 
+    for (const stack of ["dev", "prod"]) {
+        it(`Pulumi.${stack}.yaml runs every container (each dashboard and the portal) with a read-only root file system, /tmp its one writable folder`, () => {
+            const tasks = ofType(plans[stack], "aws:ecs/taskDefinition:TaskDefinition");
+            expect(tasks).to.have.length.above(4);
+            for (const task of tasks) {
+                for (const c of JSON.parse(task.inputs.containerDefinitions)) {
+                    expect(c.readonlyRootFilesystem, `${task.name} ${c.name}`).to.equal(true);
+                    expect(c.mountPoints.map((m: { containerPath: string }) => m.containerPath), task.name).to.deep.equal(["/tmp"]);
+                }
+            }
+        });
+    }
+
     it("dev is cheap: no NAT gateway, no deletion protection, no access logs", () => {
         const plan = plans.dev;
         expect(one(plan, "awsx:ec2:Vpc").inputs.natGateways).to.deep.equal({ strategy: "None" });

@@ -246,7 +246,7 @@ describe("stack configuration", () => {
         {
             title: "unknown key inside a dashboard (typo)",
             changes: { "dashboards:dashboards": dashboardsWith(0, { memroy: 1024 }) },
-            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, secretKeyArns, taskPolicyArns, allowPrivilegedTaskPolicies, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
+            expected: 'dashboards:dashboards[0].memroy: unknown key (did you mean "memory"?); allowed keys: name, displayName, description, category, app, image, allowMutableTag, imageDigest, buildTarget, entrypoint, packages, packageSnapshot, framework, cpu, memory, minTasks, loadBalancer, maxTasks, idleMinutes, accessGroups, extraHosts, environment, secrets, secretKeyArns, taskPolicyArns, allowPrivilegedTaskPolicies, readonlyRootFilesystem, writablePaths, port, healthCheckPath, sticky, deregistrationDelaySeconds, healthCheckGracePeriodSeconds, capacity, logRetentionDays, waitForSteadyState, schedule',
         },
         {
             title: "unknown top-level key (typo)",
@@ -318,6 +318,21 @@ describe("stack configuration", () => {
             title: "an administrator policy after an entry that is not a string: named at its own index",
             changes: { "dashboards:dashboards": dashboardsWith(1, { taskPolicyArns: [42, "arn:aws:iam::aws:policy/IAMFullAccess"] }) },
             expected: 'dashboards:dashboards[1].taskPolicyArns[1]: "arn:aws:iam::aws:policy/IAMFullAccess" makes the dashboard\'s code an administrator of the account (or able to become one), and that code answers anyone signed in; attach a policy of your own with only the actions and resources the app needs, or set allowPrivilegedTaskPolicies: true to accept the risk',
+        },
+        {
+            title: "a writable folder that is not an absolute folder path, after one that is not a string: named at its own index",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { writablePaths: [42, "/app/../etc"] }) },
+            expected: 'dashboards:dashboards[1].writablePaths[1]: "/app/../etc" has a . or .. segment; write the folder\'s own path, e.g. /app/cache',
+        },
+        {
+            title: "a writable folder that is not a string",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { writablePaths: [42] }) },
+            expected: "dashboards:dashboards[1].writablePaths[0]: expected an absolute folder path, got 42",
+        },
+        {
+            title: "more writable folders than a task definition gets",
+            changes: { "dashboards:dashboards": dashboardsWith(1, { writablePaths: Array.from({ length: 12 }, (_, i) => `/app/f${i}`) }) },
+            expected: "dashboards:dashboards[1].writablePaths: lists 12 folders; at most 10",
         },
         {
             title: "a sign-out reservation beyond what an account may reserve",
@@ -677,6 +692,89 @@ describe("stack configuration", () => {
         it("skips the filesystem without appsDir (library users validate config alone)", () => {
             const result = validateStackConfig(devStackWith({ "dashboards:dashboards": [{ name: "mini", framework: "dash", app: "nosuchdir" }] }).config, PROJECT);
             expect(result.ok).to.equal(true);
+        });
+
+        it("takes writablePaths with a read-only root of the app's own Dockerfile or a prebuilt image; refuses them for a generated image (its VOLUMEs are fixed) and without a read-only root", () => {
+            const generated = path.join(appsDir, "kpi-gen");
+            fs.mkdirSync(generated);
+            try {
+                fs.writeFileSync(path.join(generated, "app.py"), "from flask import Flask\napp = Flask(__name__)\n");
+                fs.writeFileSync(path.join(generated, "requirements.txt"), "flask==3.1.2\n");
+                const image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/kpis@sha256:" + "a".repeat(64);
+                expect(withApps([
+                    { name: "own", framework: "dash", app: "dash", readonlyRootFilesystem: true, writablePaths: ["/app/cache"] },
+                    { name: "prebuilt", framework: "dash", image, readonlyRootFilesystem: true, writablePaths: ["/var/cache/app"] },
+                    { name: "gen", framework: "flask", app: "kpi-gen" },
+                    { name: "genopen", framework: "flask", app: "kpi-gen", readonlyRootFilesystem: false },
+                ])).to.deep.equal([]);
+                expect(withApps([
+                    { name: "gen", framework: "flask", app: "kpi-gen", writablePaths: ["/app/cache"] },
+                    { name: "own", framework: "dash", app: "dash", writablePaths: ["/app/cache"] },
+                    { name: "prebuilt", framework: "dash", image, readonlyRootFilesystem: false, writablePaths: ["/app/cache", "/app/cache/x"] },
+                ])).to.deep.equal([
+                    "dashboards:dashboards[0].writablePaths: is not used with a generated image, which may write /tmp and /app/instance only; to let the app write elsewhere, copy the generated Dockerfile into apps/kpi-gen as Dockerfile, declare each folder there with VOLUME (after giving it to the app's user), and list it here",
+                    "dashboards:dashboards[1].writablePaths: only applies with readonlyRootFilesystem: true (without it every folder is writable); set it, or remove writablePaths",
+                    "dashboards:dashboards[2].writablePaths: only applies with readonlyRootFilesystem: true (without it every folder is writable); set it, or remove writablePaths",
+                    'dashboards:dashboards[2].writablePaths[1]: "/app/cache/x" is inside /app/cache (index 0), which is writable already; remove one',
+                ]);
+            } finally {
+                fs.rmSync(generated, { recursive: true, force: true });
+            }
+        });
+
+        it("reads the app's own Dockerfile for its read-only root: its VOLUMEs are mounted writable, and an image running as another user than root must declare /tmp and every further folder", () => {
+            const made: string[] = [];
+            const folder = (name: string, dockerfile: string) => {
+                fs.mkdirSync(path.join(appsDir, name));
+                fs.writeFileSync(path.join(appsDir, name, "Dockerfile"), dockerfile);
+                made.push(path.join(appsDir, name));
+            };
+            try {
+                folder("ready", 'FROM python:3.12-slim\nRUN install -d -o 10001 /app/cache\nVOLUME ["/tmp", "/app/cache"]\nUSER 10001\n');
+                folder("unready", "FROM python:3.12-slim\nUSER 10001\n");
+                folder("system", 'FROM python:3.12-slim\nVOLUME ["/tmp", "/etc"]\nUSER app\n');
+                folder("rooted", "FROM python:3.12-slim\n");
+                expect(withApps([
+                    { name: "ready", framework: "dash", app: "ready" },
+                    { name: "ready-open", framework: "dash", app: "ready", readonlyRootFilesystem: false },
+                    { name: "rooted", framework: "dash", app: "rooted", readonlyRootFilesystem: true, writablePaths: ["/var/cache/app"] },
+                    { name: "unready", framework: "dash", app: "unready" },
+                ])).to.deep.equal([]);
+                expect(withApps([
+                    { name: "unready", framework: "dash", app: "unready", readonlyRootFilesystem: true, writablePaths: ["/app/cache"] },
+                    { name: "system", framework: "dash", app: "system" },
+                    { name: "ready", framework: "dash", app: "ready", writablePaths: ["/app/cache", "/app/cache/x", "/app/other"] },
+                    { name: "ready-open", framework: "dash", app: "ready", readonlyRootFilesystem: false, writablePaths: ["/app/other"] },
+                ])).to.deep.equal([
+                    'dashboards:dashboards[0].readonlyRootFilesystem: needs apps/unready/Dockerfile to declare VOLUME ["/tmp"] (after its last RUN): the task\'s mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and apps/unready/Dockerfile runs as USER 10001; add it, or remove readonlyRootFilesystem',
+                    'dashboards:dashboards[0].writablePaths[0]: "/app/cache" is not a VOLUME of apps/unready/Dockerfile: the task\'s mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and apps/unready/Dockerfile runs as USER 10001; give the folder to that user and declare it with VOLUME',
+                    "dashboards:dashboards[1].app: apps/system/Dockerfile declares VOLUME /etc, which a read-only root file system mounts writable, and it holds the system's programs or settings, and writable it would undo the read-only root; name the folder under it that the app writes; remove that VOLUME, or set readonlyRootFilesystem: false",
+                    'dashboards:dashboards[2].writablePaths[0]: "/app/cache" is a VOLUME of apps/ready/Dockerfile, which is writable already; remove it',
+                    'dashboards:dashboards[2].writablePaths[1]: "/app/cache/x" is inside /app/cache (index 0), which is writable already; remove one',
+                    'dashboards:dashboards[2].writablePaths[1]: "/app/cache/x" is inside /app/cache, a VOLUME of apps/ready/Dockerfile, which is writable already; remove it',
+                    'dashboards:dashboards[2].writablePaths[2]: "/app/other" is not a VOLUME of apps/ready/Dockerfile: the task\'s mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and apps/ready/Dockerfile runs as USER 10001; give the folder to that user and declare it with VOLUME',
+                    "dashboards:dashboards[3].writablePaths: only applies with readonlyRootFilesystem: true (without it every folder is writable); set it, or remove writablePaths",
+                ]);
+            } finally {
+                for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("answers a Dockerfile that declares 20,000 VOLUMEs with one problem, at once (no pairing of each with each)", () => {
+            const dir = path.join(appsDir, "volumes");
+            fs.mkdirSync(dir);
+            try {
+                const many = Array.from({ length: 20_000 }, (_, i) => `/v${i}`);
+                fs.writeFileSync(path.join(dir, "Dockerfile"), `FROM python:3.12-slim\nVOLUME /tmp ${many.join(" ")}\n`);
+                const started = Date.now();
+                const found = withApps([{ name: "volumes", framework: "dash", app: "volumes", writablePaths: many.slice(0, 10).map((v) => `/w${v}`) }]);
+                expect(Date.now() - started).to.be.below(2000);
+                expect(found).to.deep.equal([
+                    "dashboards:dashboards[0].app: apps/volumes/Dockerfile declares 20000 VOLUME folders besides /tmp, and a read-only root file system mounts each writable; at most 10: remove some, or set readonlyRootFilesystem: false",
+                ]);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
 
         it("refuses a folder that does not exist", () => {

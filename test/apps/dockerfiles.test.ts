@@ -48,5 +48,16 @@ describe("app Dockerfiles", function () {
             for (const src of shared) expect(fs.existsSync(path.join(APPS, "shared", src)), `${src} exists in apps/shared`).to.equal(true);
             expect(fs.existsSync(path.join(APPS, name, "Dockerfile.dockerignore")), "Dockerfile.dockerignore").to.equal(true);
         });
+
+        it(`apps/${name}/Dockerfile declares /tmp a VOLUME in its final stage, after its last RUN, so it runs with a read-only root file system`, () => {
+            // The platform runs an image whose built stage declares /tmp a VOLUME with a read-only root (the
+            // portal always): the task mounts its storage on /tmp, and ECS fills it with the image's /tmp
+            // (mode 1777) only for a VOLUME. test/apps runs each template under a read-only root, /tmp writable.
+            const finalStage = fs.readFileSync(dockerfile, "utf8").replace(/\\\n/g, " ").split(/^FROM /m).pop()!.split("\n");
+            const volumes = finalStage.flatMap((l, i) => (l.startsWith("VOLUME ") ? [{ paths: JSON.parse(l.slice(7)) as string[], i }] : []));
+            expect(volumes.map((v) => v.paths)).to.deep.equal([["/tmp"]]);
+            const lastRun = Math.max(-1, ...finalStage.map((l, i) => (l.startsWith("RUN ") ? i : -1)));
+            expect(volumes[0].i).to.be.above(lastRun);
+        });
     }
 });

@@ -26,6 +26,10 @@
  * - ENV: ARGs expanded, each value's absolute paths mapped as above, `$PATH` this machine's; then
  *   PORT is a free port and HOST 127.0.0.1, as the harness starts the templates; the network
  *   guard is appended to a Python app's PYTHONPATH, and HOME is a temporary folder;
+ * - VOLUME: the platform deploys generated images with a read-only root file system and these
+ *   folders writable, so the app runs so here too (fixtures/read_only_root.sh, in a mount
+ *   namespace): every mount read-only, /tmp a fresh tmpfs, and each other VOLUME the folder that
+ *   stands in for it; /app and HOME are kept outside /tmp for that;
  * - CMD and HEALTHCHECK (exec form): argv[0] looked up on the mapped PATH, as execvp does.
  * Any other instruction or command in the final stage fails the test: the emulation must keep up
  * with the generator, not skip what it does not understand.
@@ -39,7 +43,7 @@ import { Page } from "playwright-core";
 import { GeneratedSource, resolveAppSource } from "../../components/appSource";
 import { BUILD_PIP_REQUIREMENTS, GENERATED_WSGI_HEALTH_PATH } from "../../components/generatedDockerfile";
 import { needs, Prerequisite, PREREQUISITES } from "../prerequisites";
-import { APPS, dragSlider, freePort, Identity, IMAGE_VENVS_DIR, NETWORK_GUARD, NETWORK_GUARD_MARK, ROOT, RunningApp, sitePackagesOf, startApp, Suite, useRunningApp } from "./harness";
+import { APPS, dragSlider, freePort, Identity, IMAGE_VENVS_DIR, NATIVE_IMAGES_DIR, NETWORK_GUARD, NETWORK_GUARD_MARK, ReadOnlyRoot, ROOT, RunningApp, sitePackagesOf, startApp, Suite, useRunningApp } from "./harness";
 
 const SHARED = path.join(APPS, "shared");
 const SHINY_EXAMPLES = "/usr/lib/R/site-library/shiny/examples";
@@ -129,6 +133,8 @@ interface NativeImage {
     /** The folder standing in for /app (only what the COPY lines put there), and the folders in it the image's user may write. */
     appRoot: string;
     writable: string[];
+    /** VOLUME: what the task may write with its read-only root file system, as this machine's run gets it. */
+    readOnlyRoot: ReadOnlyRoot;
     /** Requirement files the build stage's pip installs into /opt/venv, mapped (Python). */
     requirementFiles: string[];
     /** What else the build stage does to /opt/venv (Python): pip's --uploaded-prior-to day, and the slimming script run on it (mapped). */
@@ -215,7 +221,9 @@ function rPackagesOf(words: string[]): string[] {
  * check the stand-in against. The final stage is followed instruction by instruction.
  */
 function nativeImage(dockerfile: string, folder: string, venv?: string): NativeImage {
-    const appRoot = fs.mkdtempSync(path.join(os.tmpdir(), "gen-image-app-"));
+    // Not under /tmp: the app runs with a fresh /tmp, as the task does (its VOLUME).
+    fs.mkdirSync(NATIVE_IMAGES_DIR, { recursive: true });
+    const appRoot = fs.mkdtempSync(path.join(NATIVE_IMAGES_DIR, "gen-image-app-"));
     try {
         return layOut(dockerfile, folder, appRoot, venv);
     } catch (err) {
@@ -292,6 +300,7 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
     let user = "root";
     let cmd: string[] | undefined;
     let healthcheck: string[] | undefined;
+    const volumes: string[] = [];
     /** Commands the image runs while building that check something (they run here too, once the layout is done). */
     const checks: string[][] = [];
     for (const ins of all.slice(froms[froms.length - 1] + 1)) {
@@ -367,6 +376,9 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
             case "CMD":
                 cmd = jsonForm(ins.rest, "CMD");
                 break;
+            case "VOLUME":
+                volumes.push(...jsonForm(ins.rest, "VOLUME").map((v) => path.posix.resolve(workdir, v)));
+                break;
             default:
                 throw new Error(`the native run does not know how to do this instruction of the image: ${ins.op} ${ins.rest}`);
         }
@@ -402,6 +414,17 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
         fs.chmodSync(p, st.isDirectory() ? 0o555 : 0o444);
     };
     readOnly(appRoot);
+    // The task's read-only root: /tmp a fresh tmpfs, each other VOLUME the folder standing in for it
+    // (ECS fills the volume with what the image has there). A folder the image gives its user is of no
+    // use unless it is a VOLUME too, so each must be one.
+    const readOnlyRoot: ReadOnlyRoot = { tmpfs: [], writable: [] };
+    for (const v of volumes) {
+        const host = mapPath(mappings, v);
+        if (v === "/tmp") readOnlyRoot.tmpfs.push("/tmp");
+        else if (host !== v && fs.existsSync(host)) readOnlyRoot.writable!.push(host);
+        else throw new Error(`the native run cannot stand in for VOLUME ${v}: neither /tmp nor a folder the image made`);
+    }
+    for (const w of writable) expect(readOnlyRoot.writable, `${path.relative(appRoot, w)}, which the image's user owns, is a VOLUME (writable with a read-only root)`).to.include(w);
     return {
         imageEnv,
         env,
@@ -411,6 +434,7 @@ function layOut(dockerfile: string, folder: string, appRoot: string, venv?: stri
         user,
         appRoot,
         writable,
+        readOnlyRoot,
         requirementFiles,
         venvBuild,
         rPackages: [...new Set(rPackages)],
@@ -463,7 +487,7 @@ async function startGenerated(
     state.source = source;
     state.image = image;
     state.before = snapshot(image.appRoot);
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "gen-image-home-"));
+    const home = fs.mkdtempSync(path.join(NATIVE_IMAGES_DIR, "gen-image-home-"));
     const port = await freePort();
     const python = image.imageEnv.PYTHONPATH !== undefined;
     const started = startApp({
@@ -482,6 +506,8 @@ async function startGenerated(
         port,
         healthPath: source.healthCheckPath,
         timeoutMs: 90_000,
+        // As the platform deploys a generated image: a read-only root, its VOLUMEs writable.
+        readOnlyRoot: image.readOnlyRoot,
     });
     const app = await started.catch((err: unknown) => {
         fs.rmSync(home, { recursive: true, force: true });
