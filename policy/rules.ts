@@ -101,6 +101,7 @@ const T = {
     ingressRule: ["aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"],
     legacySgRule: ["aws:ec2/securityGroupRule:SecurityGroupRule"],
     ecsService: ["aws:ecs/service:Service"],
+    taskDefinition: ["aws:ecs/taskDefinition:TaskDefinition"],
     ecrRepository: ["aws:ecr/repository:Repository"],
     logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
     userPool: ["aws:cognito/userPool:UserPool"],
@@ -497,6 +498,39 @@ export const ecsCircuitBreaker: ResourceRule = {
     },
 };
 
+/**
+ * The container definitions of a task definition (a JSON string in the resource's inputs), or
+ * undefined when they are not known yet (a preview) or not a JSON list of objects.
+ */
+function containersOf(r: ResourceDescription): Record<string, unknown>[] | undefined {
+    const raw = r.props.containerDefinitions;
+    if (typeof raw !== "string" || isUnknown(raw)) return undefined;
+    try {
+        const parsed: unknown = JSON.parse(raw);
+        return Array.isArray(parsed) && parsed.every((c) => typeof c === "object" && c !== null && !Array.isArray(c)) ? parsed : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+export const ecsReadOnlyRoot: ResourceRule = {
+    kind: "resource",
+    id: "ecs-read-only-root-filesystem",
+    description: "Every container of a task definition runs with a read-only root file system (AWS Security Hub ECS.5), so code an attacker runs in it cannot change the app or the system, or leave files behind.",
+    remediation: "Declare the folders the app writes with VOLUME in its Dockerfile (/tmp at least) and set readonlyRootFilesystem (a dashboard whose built stage declares VOLUME /tmp gets it by default; writablePaths lists further folders).",
+    // Advisory: a third-party image may need writes the platform cannot see; raise it to mandatory once every dashboard complies.
+    enforcementLevel: "advisory",
+    severity: "medium",
+    types: [...T.taskDefinition],
+    check(r) {
+        const containers = containersOf(r);
+        if (containers === undefined) return [];
+        return containers
+            .filter((c) => c.readonlyRootFilesystem !== true)
+            .map((c) => `Container "${typeof c.name === "string" ? c.name : "?"}" of task definition "${r.name}" has a writable root file system.`);
+    },
+};
+
 // --- Stack rules --------------------------------------------------------------------------------------
 
 /** Security groups the ECS services put their tasks in. */
@@ -681,6 +715,7 @@ export const RULES: Rule[] = [
     noPublicIpWithNat,
     websocketSticky,
     ecsCircuitBreaker,
+    ecsReadOnlyRoot,
     ecrScanOnPush,
     logRetentionSet,
     cognitoPasswordPolicy,

@@ -8,7 +8,7 @@ import { Plan, planConfig } from "../../plan/runPlan";
 import { devStackWith, devValue } from "../helpers";
 import { evaluatePlan, formatViolations } from "../../policy/offline";
 import * as rules from "../../policy/rules";
-import { messages, mutate, plan, TYPES, violationsOf, withOptions, withResources } from "./helpers";
+import { messages, mutate, plan, TYPES, UNKNOWN_STRING, violationsOf, withOptions, withResources } from "./helpers";
 
 describe("policy rules over the offline plan", () => {
     let dev: Plan;
@@ -226,6 +226,33 @@ describe("policy rules over the offline plan", () => {
         });
         it("accepts the planned services", () => {
             expect(messages(rule, prod)).to.deep.equal([]);
+        });
+    });
+
+    describe(rules.ecsReadOnlyRoot.id, () => {
+        const rule = rules.ecsReadOnlyRoot;
+        const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+        const containers = (change: (c: any[]) => void) => mutate(dev, TASK, "kpis-task", (i) => {
+            const list = JSON.parse(i.containerDefinitions);
+            change(list);
+            i.containerDefinitions = JSON.stringify(list);
+        });
+        it("catches a container with a writable root file system, naming it and its task definition", () => {
+            expect(messages(rule, containers((c) => { delete c[0].readonlyRootFilesystem; }))).to.deep.equal(['Container "app" of task definition "kpis-task" has a writable root file system.']);
+            expect(messages(rule, containers((c) => { c[0].readonlyRootFilesystem = false; }))).to.have.length(1);
+            expect(messages(rule, containers((c) => { c.push({ name: "sidecar", image: "x" }); }))).to.deep.equal(['Container "sidecar" of task definition "kpis-task" has a writable root file system.']);
+        });
+        it("says nothing of what it cannot read (a preview's unknown, not JSON, not a list of objects) rather than failing", () => {
+            for (const value of [UNKNOWN_STRING, "not json", "{}", "[1]", "[null]", 42]) {
+                expect(messages(rule, mutate(dev, TASK, "kpis-task", (i) => { i.containerDefinitions = value; })), String(value)).to.deep.equal([]);
+            }
+        });
+        it("is advisory by default: it reports, and only a config that raises it stops an update", () => {
+            expect(rule.enforcementLevel).to.equal("advisory");
+        });
+        it("accepts the planned task definitions (every container of dev and prod runs read-only)", () => {
+            expect(dev.resources.filter((r) => r.type === TASK)).to.have.length(5);
+            expect(messages(rule, dev)).to.deep.equal([]);
         });
     });
 
