@@ -1629,6 +1629,11 @@ function writableRules(d: Record<string, unknown>, at: At, out: PathProblem[], i
         const problem = writablePathProblem(v);
         if (problem) out.push({ path: at("app"), message: `${file} declares VOLUME ${v}, which a read-only root file system mounts writable, and it ${problem.replace(/; remove it$/, "")}; remove that VOLUME, or set readonlyRootFilesystem: false` });
     }
+    // One VOLUME inside another would be two mounts, one over the other (builtStage has dropped repeats).
+    further.forEach((v, i) => {
+        const outer = further.find((o, j) => j !== i && v.startsWith(o + "/"));
+        if (outer) out.push({ path: at("app"), message: `${file} declares VOLUME ${v} inside its VOLUME ${outer}, which a read-only root file system mounts writable already; remove one, or set readonlyRootFilesystem: false` });
+    });
     paths.forEach((p, i) => {
         if (typeof p !== "string") return;
         const volume = further.find((v) => p === v || p.startsWith(v + "/"));

@@ -734,6 +734,7 @@ describe("stack configuration", () => {
                 folder("unready", "FROM python:3.12-slim\nUSER 10001\n");
                 folder("system", 'FROM python:3.12-slim\nVOLUME ["/tmp", "/etc"]\nUSER app\n');
                 folder("rooted", "FROM python:3.12-slim\n");
+                folder("nested", 'FROM python:3.12-slim\nVOLUME ["/tmp", "/app", "/app/cache"]\n');
                 expect(withApps([
                     { name: "ready", framework: "dash", app: "ready" },
                     { name: "ready-open", framework: "dash", app: "ready", readonlyRootFilesystem: false },
@@ -745,6 +746,7 @@ describe("stack configuration", () => {
                     { name: "system", framework: "dash", app: "system" },
                     { name: "ready", framework: "dash", app: "ready", writablePaths: ["/app/cache", "/app/cache/x", "/app/other"] },
                     { name: "ready-open", framework: "dash", app: "ready", readonlyRootFilesystem: false, writablePaths: ["/app/other"] },
+                    { name: "nested", framework: "dash", app: "nested" },
                 ])).to.deep.equal([
                     'dashboards:dashboards[0].readonlyRootFilesystem: needs apps/unready/Dockerfile to declare VOLUME ["/tmp"] (after its last RUN): the task\'s mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and apps/unready/Dockerfile runs as USER 10001; add it, or remove readonlyRootFilesystem',
                     'dashboards:dashboards[0].writablePaths[0]: "/app/cache" is not a VOLUME of apps/unready/Dockerfile: the task\'s mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and apps/unready/Dockerfile runs as USER 10001; give the folder to that user and declare it with VOLUME',
@@ -754,6 +756,7 @@ describe("stack configuration", () => {
                     'dashboards:dashboards[2].writablePaths[1]: "/app/cache/x" is inside /app/cache, a VOLUME of apps/ready/Dockerfile, which is writable already; remove it',
                     'dashboards:dashboards[2].writablePaths[2]: "/app/other" is not a VOLUME of apps/ready/Dockerfile: the task\'s mount would be empty and writable by root only (ECS fills it from the image only for a VOLUME), and apps/ready/Dockerfile runs as USER 10001; give the folder to that user and declare it with VOLUME',
                     "dashboards:dashboards[3].writablePaths: only applies with readonlyRootFilesystem: true (without it every folder is writable); set it, or remove writablePaths",
+                    "dashboards:dashboards[4].app: apps/nested/Dockerfile declares VOLUME /app/cache inside its VOLUME /app, which a read-only root file system mounts writable already; remove one, or set readonlyRootFilesystem: false",
                 ]);
             } finally {
                 for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
