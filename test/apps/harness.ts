@@ -108,6 +108,8 @@ export function readOnlyRootCommand(root: ReadOnlyRoot, command: string, args: s
             READ_ONLY_ROOT,
             ...root.tmpfs.flatMap((d) => ["--tmpfs", d]),
             ...(root.writable ?? []).flatMap((d) => ["--writable", d]),
+            // The checkout (apps, venvs, the stand-in folders) stays visible, read-only, where a fresh /tmp would hide it (a clone under /tmp, as CI's may be).
+            ...(root.tmpfs.some((d) => ROOT.startsWith(d + path.sep)) ? ["--keep", ROOT] : []),
             "--", command, ...args,
         ],
     };

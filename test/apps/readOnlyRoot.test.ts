@@ -59,6 +59,29 @@ describe("read_only_root.sh: a task's read-only root file system on this machine
         expect(fs.existsSync(path.join(dir, "beside")), "the folder around the volume stays read-only").to.equal(false);
     });
 
+    it("keeps a --keep folder inside a --tmpfs one visible, read-only, and a --writable folder inside it writable (a checkout under /tmp, as CI's may be)", () => {
+        const kept = fs.mkdtempSync(path.join(os.tmpdir(), "kept-checkout-"));
+        try {
+            fs.writeFileSync(path.join(kept, "code.py"), "print(1)\n");
+            fs.mkdirSync(path.join(kept, "instance"));
+            const { command, args } = readOnlyRootCommand({ tmpfs: ["/tmp"] }, "/bin/sh", ["-c", `echo $(ls -A /tmp); cat "${kept}/code.py"; touch "${kept}/new" 2>/dev/null && echo "wrote code"; touch "${kept}/instance/db" && echo "wrote instance"; touch /tmp/scratch && echo "wrote tmp"`]);
+            // The harness keeps the checkout itself; here a folder of its own is kept by hand.
+            const withKeep = [...args.slice(0, args.indexOf("--")), "--keep", kept, "--writable", path.join(kept, "instance"), ...args.slice(args.indexOf("--"))];
+            const r = spawnSync(command, withKeep, { encoding: "utf8", timeout: 30_000 });
+            expect(r.status, r.stderr).to.equal(0);
+            const [listing, ...rest] = r.stdout.trim().split("\n");
+            // A fresh /tmp holds only the way down to what is kept: this folder (and the checkout, when it is under /tmp too).
+            const keptHere = [path.basename(kept), ...(ROOT.startsWith("/tmp/") ? [ROOT.split("/")[2]] : [])];
+            expect(listing.split(" ").sort()).to.deep.equal([...new Set(keptHere)].sort());
+            // Its file read, no write into it, the volume inside it and /tmp written.
+            expect(rest).to.deep.equal(["print(1)", "wrote instance", "wrote tmp"]);
+            expect(fs.existsSync(path.join(kept, "instance", "db"))).to.equal(true);
+            expect(fs.existsSync(path.join(kept, "new"))).to.equal(false);
+        } finally {
+            fs.rmSync(kept, { recursive: true, force: true });
+        }
+    });
+
     it("execs the command: the process the caller spawned is the app (so stopping its process group stops the app)", async () => {
         const { command, args } = readOnlyRootCommand({ tmpfs: [] }, "/bin/sh", ["-c", "echo $$"]);
         const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
