@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { readPrefix } from "./boundedRead";
-import { BuiltStage, builtStage, dockerfileInstructions } from "./dockerfileStage";
+import { BuiltStage, builtStage, DockerfileInstruction, dockerfileInstructions, dockerfileStages } from "./dockerfileStage";
 import { CRAN_SNAPSHOT, GENERATED_PYTHON_VERSION, GENERATED_WSGI_HEALTH_PATH, GeneratedImageInput, generatedWritablePaths, LATEST_PACKAGES, PYPI_SNAPSHOT, pythonDockerfile, shinyDockerfile } from "./generatedDockerfile";
 import { detectPythonApp } from "./pythonApp";
 import { detectShinyApp } from "./shinyApp";
@@ -92,12 +92,15 @@ export function resolveAppSource(req: AppSourceRequest): AppSourceResult {
         const text = readDockerfile(folder);
         let stage: BuiltStage | undefined;
         if (text !== undefined) {
-            problems.push(...copySourceProblems(text, folder, shown, req.app));
-            const stages = [...text.matchAll(/^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/gim)].map((m) => m[1]);
-            if (req.buildTarget !== undefined && !stages.some((s) => s.toLowerCase() === req.buildTarget!.toLowerCase())) {
-                problems.push({ key: "buildTarget", message: `${JSON.stringify(req.buildTarget)} names no stage of ${shown}/Dockerfile; ${stages.length > 0 ? `its stages: ${stages.join(", ")}` : "it names no stages (FROM <image> AS <name>)"}` });
+            // One reading of the file for the COPY check, the target's stage and what that stage declares.
+            const instructions = dockerfileInstructions(text);
+            problems.push(...copySourceProblems(instructions, folder, shown, req.app));
+            const stages = dockerfileStages(instructions);
+            stage = builtStage(stages, req.buildTarget);
+            if (req.buildTarget !== undefined && stage === undefined) {
+                const names = stages.flatMap((s) => (s.name !== undefined ? [s.name] : []));
+                problems.push({ key: "buildTarget", message: `${JSON.stringify(req.buildTarget)} names no stage of ${shown}/Dockerfile; ${names.length > 0 ? `its stages: ${names.join(", ")}` : "it names no stages (FROM <image> AS <name>)"}` });
             }
-            stage = builtStage(text, req.buildTarget);
         }
         return problems.length > 0 ? { ok: false, problems } : { ok: true, source: { kind: "dockerfile", ...(stage ? { stage } : {}) } };
     }
@@ -244,9 +247,9 @@ function readDockerfile(folder: string): string | undefined {
  * build after the network and load balancer exist. A path under `<app>/` or `shared/` is a
  * Dockerfile written for the former build context, apps/: the message says how to move it.
  */
-function copySourceProblems(text: string, folder: string, shown: string, app: string): AppSourceProblem[] {
+function copySourceProblems(instructions: readonly DockerfileInstruction[], folder: string, shown: string, app: string): AppSourceProblem[] {
     const problems: AppSourceProblem[] = [];
-    for (const ins of dockerfileInstructions(text)) {
+    for (const ins of instructions) {
         if (problems.length >= 10) break;
         if ((ins.op !== "COPY" && ins.op !== "ADD") || /--from=/i.test(ins.rest)) continue;
         for (const src of copySources(ins.rest)) {

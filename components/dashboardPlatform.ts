@@ -27,7 +27,7 @@ import { SignOut } from "./signOut";
 import { OperationsDashboardEntry, operationsDashboardBodies, operationsDashboardName, operationsDashboardUrl } from "./operationsDashboard";
 import { NormalizedDashboard, StackConfig, validatePlatformModel } from "./stackConfig";
 import { USAGE_QUERY_LIST, usageQueryDefinitionName } from "./usageQueries";
-import { ALWAYS_WRITABLE } from "./writablePaths";
+import { ALWAYS_WRITABLE, readonlyByDefault } from "./writablePaths";
 
 export type * from "./platformArgs";
 
@@ -470,7 +470,7 @@ function builtFrom(appsDir: string, d: NormalizedDashboard): AppSource {
  */
 function writableRoot(d: NormalizedDashboard, source: AppSource | undefined): Pick<DashboardServiceArgs, "readonlyRootFilesystem" | "writablePaths"> {
     const declared = source?.kind === "generated" ? source.writablePaths : source?.kind === "dockerfile" ? source.stage?.volumes ?? [] : [];
-    const readonly = d.readonlyRootFilesystem ?? (source?.kind === "generated" || declared.includes(ALWAYS_WRITABLE));
+    const readonly = d.readonlyRootFilesystem ?? readonlyByDefault({ generated: source?.kind === "generated", volumes: declared });
     if (!readonly) return { readonlyRootFilesystem: false };
     return { readonlyRootFilesystem: true, writablePaths: [...declared.filter((p) => p !== ALWAYS_WRITABLE), ...d.writablePaths] };
 }

@@ -70,13 +70,21 @@ function normalizeFolder(p: string): string | undefined {
     return "/" + segments.join("/");
 }
 
-/** VOLUME and USER of the stage built: `target` (case-insensitive), or the last; undefined for a target that names no stage. */
-export function builtStage(text: string, target?: string): BuiltStage | undefined {
-    const stages: { name?: string; base: string; volumes: string[]; user?: string }[] = [];
-    for (const ins of dockerfileInstructions(text)) {
+/** One stage of a Dockerfile: its name as written (`FROM ... AS <name>`), what it is built FROM, its VOLUMEs and last USER. */
+export interface DockerfileStage {
+    name?: string;
+    base: string;
+    volumes: string[];
+    user?: string;
+}
+
+/** The stages, in order. */
+export function dockerfileStages(instructions: readonly DockerfileInstruction[]): DockerfileStage[] {
+    const stages: DockerfileStage[] = [];
+    for (const ins of instructions) {
         if (ins.op === "FROM") {
             const m = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.rest);
-            stages.push({ base: (m?.[1] ?? "").toLowerCase(), name: m?.[2]?.toLowerCase(), volumes: [] });
+            stages.push({ base: m?.[1] ?? "", ...(m?.[2] !== undefined ? { name: m[2] } : {}), volumes: [] });
             continue;
         }
         const stage = stages[stages.length - 1];
@@ -90,14 +98,19 @@ export function builtStage(text: string, target?: string): BuiltStage | undefine
             stage.user = ins.rest;
         }
     }
-    let at = target === undefined ? stages.length - 1 : stages.findIndex((s) => s.name === target.toLowerCase());
+    return stages;
+}
+
+/** VOLUME and USER of the stage built: `target` (case-insensitive, as BuildKit), or the last; undefined for a target that names no stage. */
+export function builtStage(stages: readonly DockerfileStage[], target?: string): BuiltStage | undefined {
+    const named = stages.map((s) => s.name?.toLowerCase());
+    let at = target === undefined ? stages.length - 1 : named.indexOf(target.toLowerCase());
     if (at < 0) return undefined;
     // The chain of stages this one is built FROM, nearest first: each base names an earlier stage.
     const chain: number[] = [];
     while (at >= 0 && !chain.includes(at)) {
         chain.push(at);
-        const base = stages[at].base;
-        at = stages.slice(0, at).map((s) => s.name).lastIndexOf(base);
+        at = named.slice(0, at).lastIndexOf(stages[at].base.toLowerCase());
     }
     const volumes = [...new Set(chain.slice().reverse().flatMap((i) => stages[i].volumes))];
     const user = chain.map((i) => stages[i].user).find((u) => u !== undefined);

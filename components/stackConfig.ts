@@ -27,7 +27,7 @@ import { cognitoCustomDomainProblem, partitionOfRegion, regionSupportProblem } f
 import { daysProblem, minutesOf, Schedule, SCHEDULE_DEFAULTS, timeProblem, timeZoneProblem } from "./schedule";
 import { KMS_KEY_ARN_DESCRIPTION, kmsKeyArnProblem, SECRET_REF_DESCRIPTION, secretRefProblem, SECRETS_MANAGER_SECRET_ARN } from "./secretRefs";
 import { IDLE_MINUTES } from "./wake";
-import { ALWAYS_WRITABLE, MAX_WRITABLE_PATHS, writablePathProblem, writablePathsProblems } from "./writablePaths";
+import { ALWAYS_WRITABLE, MAX_WRITABLE_PATHS, readonlyByDefault, within, writablePathProblem, writablePathsProblems } from "./writablePaths";
 import { BuiltStage, runsAsRoot } from "./dockerfileStage";
 
 // ---------------------------------------------------------------------------------------------
@@ -1611,7 +1611,7 @@ function writableRules(d: Record<string, unknown>, at: At, out: PathProblem[], i
     }
     const stage = image.kind === "dockerfile" ? image.stage : undefined;
     const declared = stage?.volumes ?? [];
-    const readonly = typeof d.readonlyRootFilesystem === "boolean" ? d.readonlyRootFilesystem : declared.includes(ALWAYS_WRITABLE);
+    const readonly = typeof d.readonlyRootFilesystem === "boolean" ? d.readonlyRootFilesystem : readonlyByDefault({ generated: false, volumes: declared });
     if (!readonly) {
         if (paths.length > 0) out.push({ path: at("writablePaths"), message: "only applies with readonlyRootFilesystem: true (without it every folder is writable); set it, or remove writablePaths" });
         return;
@@ -1631,12 +1631,12 @@ function writableRules(d: Record<string, unknown>, at: At, out: PathProblem[], i
     }
     // One VOLUME inside another would be two mounts, one over the other (builtStage has dropped repeats).
     further.forEach((v, i) => {
-        const outer = further.find((o, j) => j !== i && v.startsWith(o + "/"));
+        const outer = further.find((o, j) => j !== i && within(v, o));
         if (outer) out.push({ path: at("app"), message: `${file} declares VOLUME ${v} inside its VOLUME ${outer}, which a read-only root file system mounts writable already; remove one, or set readonlyRootFilesystem: false` });
     });
     paths.forEach((p, i) => {
         if (typeof p !== "string") return;
-        const volume = further.find((v) => p === v || p.startsWith(v + "/"));
+        const volume = further.find((v) => within(p, v));
         if (volume) out.push({ path: at("writablePaths", i), message: `${show(p)} is ${p === volume ? "" : `inside ${volume}, `}a VOLUME of ${file}, which is writable already; remove it` });
     });
     if (further.length + paths.length > MAX_WRITABLE_PATHS) {
@@ -1649,7 +1649,7 @@ function writableRules(d: Record<string, unknown>, at: At, out: PathProblem[], i
             out.push({ path: at("readonlyRootFilesystem"), message: `needs ${file} to declare VOLUME ["/tmp"] (after its last RUN): ${instead}; add it, or remove readonlyRootFilesystem` });
         }
         paths.forEach((p, i) => {
-            if (typeof p !== "string" || writablePathProblem(p) || declared.some((v) => p === v || p.startsWith(v + "/"))) return;
+            if (typeof p !== "string" || writablePathProblem(p) || declared.some((v) => within(p, v))) return;
             out.push({ path: at("writablePaths", i), message: `${show(p)} is not a VOLUME of ${file}: ${instead}; give the folder to that user and declare it with VOLUME` });
         });
     }

@@ -23,7 +23,8 @@ const RUNTIME_FOLDERS = ["/proc", "/sys", "/dev"];
 /** Folders that hold the system's programs and settings: writable, they would undo the read-only root. */
 const SYSTEM_FOLDERS = ["/bin", "/boot", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/sbin", "/usr"];
 
-const within = (p: string, folder: string) => p === folder || p.startsWith(folder + "/");
+/** Whether folder `p` is `folder` or inside it. */
+export const within = (p: string, folder: string) => p === folder || p.startsWith(folder + "/");
 
 /** What is wrong with one writable folder, or undefined. */
 export function writablePathProblem(value: unknown): string | undefined {
@@ -36,6 +37,15 @@ export function writablePathProblem(value: unknown): string | undefined {
     if (runtime) return `is inside ${runtime}, which the container runtime provides; remove it`;
     if (SYSTEM_FOLDERS.includes(value)) return "holds the system's programs or settings, and writable it would undo the read-only root; name the folder under it that the app writes";
     return undefined;
+}
+
+/**
+ * Whether a dashboard runs with a read-only root when its stack file does not say: when the image
+ * is one the platform generates, or its Dockerfile's built stage declares /tmp a VOLUME (then the
+ * image says it is ready: the templates, the portal and an ejected generated Dockerfile do).
+ */
+export function readonlyByDefault(image: { generated: boolean; volumes: readonly string[] }): boolean {
+    return image.generated || image.volumes.includes(ALWAYS_WRITABLE);
 }
 
 /** One problem of a dashboard's writable folders, by index (or of the list as a whole). */

@@ -1,9 +1,11 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
-import { builtStage, dockerfileInstructions, runsAsRoot } from "../components/dockerfileStage";
+import { builtStage as builtStageOf, dockerfileInstructions, dockerfileStages, runsAsRoot } from "../components/dockerfileStage";
 
 const APPS = path.join(__dirname, "..", "apps");
+/** The built stage of a Dockerfile's text, as appSource.ts reads it. */
+const builtStage = (text: string, target?: string) => builtStageOf(dockerfileStages(dockerfileInstructions(text)), target);
 
 describe("dockerfileStage: what the platform reads of an app's own Dockerfile", () => {
     describe("instructions", () => {
